@@ -1,0 +1,28 @@
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'dist-*/', 'outputs/', 'resources/demo-model/', '.cache/', 'coverage/'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    // The engine is plain Node: it never reaches into the desktop shell or the UI (VS Code-style layering).
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['electron', 'electron/*'], message: 'src/ is the engine: no Electron imports.' },
+            { group: ['react', 'react-dom', 'react/*'], message: 'src/ is the engine: no React imports.' },
+            { group: ['**/main/**', '**/renderer/**'], message: 'src/ never imports main/ or renderer/.' },
+          ],
+        },
+      ],
+    },
+  },
+);

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+
+/**
+ * A dataset config group option (configs/dataset/*.yaml). `format` picks the loader; the column fields are used
+ * by the generic `delimited` format only.
+ */
+export const DatasetSpecSchema = z
+  .object({
+    name: z.string().min(1),
+    format: z.enum(['hare_tsv', 'radiology', 'delimited']),
+    /** Relative paths resolve against the project root (or the directory the caller names). */
+    path: z.string().min(1),
+    text_column: z.string().nullable().default(null),
+    label_column: z.string().nullable().default(null),
+    metadata_columns: z.array(z.string()).default([]),
+    /** For `delimited`: ',' or '\t'; null = from the file extension (.tsv → tab, .csv → comma; .jsonl is JSON lines). */
+    delimiter: z.string().nullable().default(null),
+  })
+  .strict();
+
+export type DatasetSpec = z.infer<typeof DatasetSpecSchema>;
