@@ -1,0 +1,47 @@
+/** `npm run demo-model`: generates the random-weight demo decoder into resources/demo-model (or --out DIR). */
+import { resolve } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { buildDemoModel, DemoModelConfigError } from '../src/model/demo/index.js';
+import type { DemoOpset } from '../src/model/demo/index.js';
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1.');
+  return n;
+}
+
+function opset(value: string): DemoOpset {
+  if (value === '17' || value === '18') return Number(value) as DemoOpset;
+  throw new InvalidArgumentError('the demo model supports opset 17 or 18.');
+}
+
+const program = new Command()
+  .name('build-demo-model')
+  .description('Generate the demo decoder (random weights, for demonstrating and testing the pipeline only).')
+  .option('--out <dir>', 'output folder', 'resources/demo-model')
+  .option('--layers <n>', 'number of decoder layers', positiveInteger)
+  .option('--hidden <n>', 'hidden size', positiveInteger)
+  .option('--external-data', 'store the weights in model.onnx.data next to model.onnx', false)
+  .option('--opset <n>', 'ONNX opset, 17 or 18', opset, 17 as DemoOpset)
+  .parse();
+
+const opts = program.opts<{ out: string; layers?: number; hidden?: number; externalData: boolean; opset: DemoOpset }>();
+const started = Date.now();
+try {
+  const build = buildDemoModel(resolve(opts.out), {
+    ...(opts.layers === undefined ? {} : { numHiddenLayers: opts.layers }),
+    ...(opts.hidden === undefined ? {} : { hiddenSize: opts.hidden }),
+    externalData: opts.externalData,
+    opset: opts.opset,
+  });
+  console.log(
+    `Demo model written to ${build.dir} in ${Date.now() - started} ms: ${build.config.numHiddenLayers} layers, ` +
+      `hidden ${build.config.hiddenSize}, vocab ${build.vocabSize}, opset ${build.opset} (${build.files.join(', ')}).`,
+  );
+} catch (error) {
+  if (error instanceof DemoModelConfigError) {
+    console.error(error.message);
+    process.exit(2);
+  }
+  throw error;
+}

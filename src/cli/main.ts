@@ -1,0 +1,31 @@
+import { Command, CommanderError } from 'commander';
+import { registerActivationsCommand } from './activations-command.js';
+import { registerRunCommand } from './run-command.js';
+import { reportCliError } from './report-error.js';
+import { appVersion } from '../app-info.js';
+
+const program = new Command();
+program
+  .name('cotlab-wb')
+  .description(
+    'CoTLab Workbench: capture the residual stream of a local ONNX decoder LLM on medical text datasets and compare runs layer by layer.',
+  )
+  .version(appVersion())
+  .option('--verbose', 'print stack traces on errors')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerRunCommand(program);
+registerActivationsCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // Commander already printed its message (and help for usage errors).
+    process.exitCode = error.exitCode;
+  } else {
+    reportCliError(error, program.opts<{ verbose?: boolean }>().verbose === true || process.argv.includes('--verbose'));
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,128 @@
+import { z } from 'zod';
+import { DatasetSpecSchema } from '../datasets/spec.js';
+import type { ComparisonMode } from '../experiments/types.js';
+import type { HookPoint, Pooling } from '../model/types.js';
+
+/** configs/backend/*.yaml: how onnxruntime runs the model. */
+export const BackendSpecSchema = z
+  .object({
+    name: z.literal('onnx'),
+    /** auto: CUDA when onnxruntime can use it, else CPU. */
+    device: z.enum(['auto', 'cuda', 'cpu']),
+    device_id: z.number().int().min(0),
+    /** null: onnxruntime's own choice. */
+    intra_op_threads: z.number().int().min(1).nullable(),
+    inter_op_threads: z.number().int().min(1).nullable(),
+    batch_size: z.number().int().min(1),
+  })
+  .strict();
+
+const TensorNamesSchema = z.array(z.string().min(1)).min(1);
+
+/** Explicit graph tensor names per decoder layer, for exports whose structure cannot be recognised. */
+export const HookMapSchema = z
+  .object({
+    resid_post: TensorNamesSchema.optional(),
+    cotlab: TensorNamesSchema.optional(),
+  })
+  .strict()
+  .refine((map) => map.resid_post !== undefined || map.cotlab !== undefined, {
+    error: 'hook_map needs resid_post or cotlab (a list of tensor names, one per layer)',
+  });
+
+/** configs/model/*.yaml: a local ONNX model directory. */
+export const ModelSpecSchema = z
+  .object({
+    /** Hugging Face id or a display name; written to results.json `model`. */
+    name: z.string().min(1),
+    /** Model directory; relative paths resolve against the project root. */
+    path: z.string().min(1),
+    /** Used in output folder names, so only letters, digits, `_`, `-` and `.`. */
+    safe_name: z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: 'use only letters, digits, _, - and .' }),
+    hook_map: HookMapSchema.nullable(),
+  })
+  .strict();
+
+export const OUTPUT_FORMATS = ['json', 'yaml', 'toml', 'xml', 'markdown', 'plain'] as const;
+export const OutputFormatSchema = z.enum(OUTPUT_FORMATS);
+
+/** configs/prompt/*.yaml: which strategy file to use and with which options. */
+export const PromptSpecSchema = z
+  .object({
+    name: z.string().min(1),
+    /** File name (without .yaml) under configs/prompt/strategies/. */
+    strategy: z.string().regex(/^[A-Za-z0-9_-]+$/, { error: 'use a strategy file name such as radiology' }),
+    output_format: OutputFormatSchema,
+    few_shot: z.boolean(),
+    answer_first: z.boolean(),
+    contrarian: z.boolean(),
+  })
+  .strict();
+
+/** `base` / `default` (any case) name the top-level dataset or prompt, as in CoTLab. */
+const TopLevelRefSchema = z.string().regex(/^(base|default)$/i, {
+  error: 'use "base" or "default" for the top-level one, or the name of a group option',
+});
+
+/** One run of activation_compare. null dataset/prompt/num_samples/seed mean "the top-level / experiment's". */
+export const VariantSpecSchema = z
+  .object({
+    name: z.string().min(1),
+    dataset: z.union([z.null(), TopLevelRefSchema, DatasetSpecSchema]).default(null),
+    prompt: z.union([z.null(), TopLevelRefSchema, PromptSpecSchema]).default(null),
+    num_samples: z.number().int().nullable().default(null),
+    seed: z.number().int().min(0).nullable().default(null),
+  })
+  .strict();
+
+const PoolingSchema = z.enum(['mean', 'last_token']) satisfies z.ZodType<Pooling>;
+const HookPointSchema = z.enum(['resid_post', 'cotlab']) satisfies z.ZodType<HookPoint>;
+const ComparisonModeSchema = z.enum(['pairwise', 'baseline']) satisfies z.ZodType<ComparisonMode>;
+
+/** configs/experiment/*.yaml. */
+export const ExperimentSpecSchema = z
+  .object({
+    name: z.literal('activation_compare'),
+    description: z.string(),
+    /** Samples per variant; null, <= 0 or >= dataset size: the whole dataset in index order. */
+    num_samples: z.number().int().nullable(),
+    seed: z.number().int().min(0),
+    pooling: PoolingSchema,
+    /** null: every decoder layer. */
+    layers: z.array(z.number().int().min(0)).nullable(),
+    layer_stride: z.number().int().min(1),
+    hook: HookPointSchema,
+    max_input_tokens: z.number().int().min(1).nullable(),
+    /** Text appended after the prompt (e.g. "\n\nAnswer:"); null: nothing. */
+    answer_cue: z.string().nullable(),
+    comparison_mode: ComparisonModeSchema,
+    store_per_layer: z.boolean(),
+    log_samples: z.boolean(),
+    variants: z.array(VariantSpecSchema),
+  })
+  .strict();
+
+/** The fully composed configuration of one run (what config.json holds). */
+export const RootConfigSchema = z
+  .object({
+    backend: BackendSpecSchema,
+    model: ModelSpecSchema,
+    prompt: PromptSpecSchema,
+    dataset: DatasetSpecSchema,
+    experiment: ExperimentSpecSchema,
+    seed: z.number().int().min(0),
+    verbose: z.boolean(),
+    dry_run: z.boolean(),
+  })
+  .strict();
+
+export type BackendSpec = z.output<typeof BackendSpecSchema>;
+export type HookMap = z.output<typeof HookMapSchema>;
+export type ModelSpec = z.output<typeof ModelSpecSchema>;
+export type OutputFormat = z.output<typeof OutputFormatSchema>;
+export type PromptSpec = z.output<typeof PromptSpecSchema>;
+export type VariantSpec = z.output<typeof VariantSpecSchema>;
+export type ExperimentSpec = z.output<typeof ExperimentSpecSchema>;
+export type RootConfig = z.output<typeof RootConfigSchema>;
+/** A composed, validated config. */
+export type ResolvedConfig = RootConfig;

@@ -1,0 +1,165 @@
+import { createHash } from 'node:crypto';
+import type { ExperimentSpec } from '../config/schemas.js';
+import type { Sample } from '../datasets/sample.js';
+import type { ModelHost } from '../model/model-host.js';
+import type { SampleLogEntry } from '../report/types.js';
+import { ExperimentCancelledError } from './errors.js';
+import { compareRuns, meanActivationNorms, pairsFor, type RunMeans } from './metrics.js';
+import type { PlannedRun } from './plan.js';
+import { PoolingAccumulator } from './pooling-accumulator.js';
+import type { ActivationCompareMetrics, Comparison, RunSummary } from './types.js';
+
+export interface ProgressEvent {
+  run: string;
+  runIndex: number;
+  runCount: number;
+  /** Samples finished in the current run, and its size. */
+  runDone: number;
+  runTotal: number;
+  /** Samples finished over the whole experiment, and its size. */
+  done: number;
+  total: number;
+  /** Throughput of the samples computed in this process (resumed ones excluded); null before the first. */
+  samplesPerSecond: number | null;
+  etaSeconds: number | null;
+}
+
+/** One captured sample, handed to observers (the history store) as soon as it is computed. */
+export interface CapturedSample {
+  runIndex: number;
+  /** Position of the sample in the run's processing order. */
+  position: number;
+  sample: Sample;
+  tokenCount: number;
+  truncated: boolean;
+  /** sha256 (hex, 16 chars) of the exact text fed to the model. */
+  promptHash: string;
+  /** One pooled vector per captured layer, in layer order. */
+  pooled: Float32Array[];
+}
+
+export interface ExecuteHooks {
+  onProgress?: (event: ProgressEvent) => void;
+  onSample?: (captured: CapturedSample) => void;
+  /** Vectors of samples already computed by an earlier, interrupted process (resume); null when not stored. */
+  storedSample?: (runIndex: number, position: number) => Float32Array[] | null;
+  signal?: AbortSignal;
+}
+
+export interface ActivationCompareOutcome {
+  metrics: ActivationCompareMetrics;
+  runs: RunSummary[];
+  runTimestamps: Date[];
+  comparisons: Comparison[];
+  sampleLog: SampleLogEntry[] | null;
+  truncatedSamples: number;
+  /** Each run's per-layer mean vectors (for the history store and analytics). */
+  runMeans: RunMeans[];
+}
+
+export function promptHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
+/**
+ * CoTLab's activation_compare loop: for every run, one prefill pass per sampled prompt, pooled vectors averaged per
+ * layer; then per-pair cosine similarity and L2 distance of the mean vectors.
+ */
+export async function executeActivationCompare(
+  host: ModelHost,
+  runs: readonly PlannedRun[],
+  experiment: ExperimentSpec,
+  hooks: ExecuteHooks = {},
+): Promise<ActivationCompareOutcome> {
+  const total = runs.reduce((sum, run) => sum + run.sampleIndices.length, 0);
+  const sampleLog: SampleLogEntry[] | null = experiment.log_samples ? [] : null;
+  const summaries: RunSummary[] = [];
+  const runTimestamps: Date[] = [];
+  const runMeans: RunMeans[] = [];
+  let done = 0;
+  let computed = 0;
+  let truncatedSamples = 0;
+  const startedAt = performance.now();
+
+  for (const run of runs) {
+    const accumulator = new PoolingAccumulator(host.layers, host.info.hiddenSize);
+    const systemPrompt = run.prompt.systemPrompt();
+    for (const [position, datasetIndex] of run.sampleIndices.entries()) {
+      if (hooks.signal?.aborted) throw new ExperimentCancelledError(done);
+      const sample = run.dataset.samples[datasetIndex] as Sample;
+      const stored = hooks.storedSample?.(run.index, position) ?? null;
+      if (stored) {
+        accumulator.addSample(stored);
+      } else {
+        const text = run.prompt.fullInput(sample, experiment.answer_cue);
+        const result = await host.capture(text, { maxInputTokens: experiment.max_input_tokens });
+        accumulator.addSample(result.pooled);
+        if (result.truncated) truncatedSamples++;
+        computed++;
+        hooks.onSample?.({
+          runIndex: run.index,
+          position,
+          sample,
+          tokenCount: result.tokenCount,
+          truncated: result.truncated,
+          promptHash: promptHash(text),
+          pooled: result.pooled,
+        });
+      }
+      sampleLog?.push({ run: run.name, prompt: run.prompt.buildPrompt(sample), system_prompt: systemPrompt, idx: sample.idx, timestamp: new Date() });
+      done++;
+      const elapsed = (performance.now() - startedAt) / 1000;
+      const rate = computed > 0 && elapsed > 0 ? computed / elapsed : null;
+      hooks.onProgress?.({
+        run: run.name,
+        runIndex: run.index,
+        runCount: runs.length,
+        runDone: position + 1,
+        runTotal: run.sampleIndices.length,
+        done,
+        total,
+        samplesPerSecond: rate,
+        etaSeconds: rate ? (total - done) / rate : null,
+      });
+    }
+    const means = accumulator.toRunMeans(run.name);
+    runMeans.push(means);
+    summaries.push({
+      name: run.name,
+      dataset: run.dataset.name,
+      prompt: run.prompt.name,
+      num_samples: run.sampleIndices.length,
+      seed: run.seed,
+      pooling: experiment.pooling,
+      layer_indices: means.layerIndices,
+      mean_activation_norms: meanActivationNorms(means),
+      system_prompt: systemPrompt,
+      sample_indices: [...run.sampleIndices],
+    });
+    runTimestamps.push(new Date());
+  }
+
+  const comparisons =
+    runMeans.length >= 2
+      ? pairsFor(
+          runMeans.map((run) => run.name),
+          experiment.comparison_mode,
+        ).map(([a, b]) => compareRuns(runMeans[a] as RunMeans, runMeans[b] as RunMeans, experiment.store_per_layer))
+      : [];
+
+  return {
+    metrics: {
+      num_runs: summaries.length,
+      num_layers: host.layers.length,
+      comparison_mode: experiment.comparison_mode,
+      pooling: experiment.pooling,
+      pair_count: comparisons.length,
+    },
+    runs: summaries,
+    runTimestamps,
+    comparisons,
+    sampleLog,
+    truncatedSamples,
+    runMeans,
+  };
+}

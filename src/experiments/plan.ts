@@ -1,0 +1,61 @@
+import path from 'node:path';
+import type { ResolvedConfig } from '../config/schemas.js';
+import { resolveVariants } from '../config/variants.js';
+import { loadDataset } from '../datasets/load-dataset.js';
+import type { LoadedDataset } from '../datasets/sample.js';
+import { selectSampleIndices } from '../datasets/sampling.js';
+import type { DatasetSpec } from '../datasets/spec.js';
+import { loadPromptStrategy, type PromptStrategy } from '../prompts/strategy.js';
+
+/** One run of the experiment, with its data loaded and its samples chosen. */
+export interface PlannedRun {
+  index: number;
+  name: string;
+  datasetSpec: DatasetSpec;
+  dataset: LoadedDataset;
+  prompt: PromptStrategy;
+  seed: number;
+  /** As configured (null: the whole dataset). */
+  numSamplesRequested: number | null;
+  /** Dataset indices in processing order (CPython's random.sample order). */
+  sampleIndices: number[];
+}
+
+export interface PlanContext {
+  /** Relative dataset paths resolve against this directory. */
+  dataRoot: string;
+  configDir: string;
+}
+
+/**
+ * Loads each variant's dataset and prompt strategy (each distinct one once) and picks its samples exactly as
+ * CoTLab does: random.seed(seed); random.sample(range(len(dataset)), k).
+ */
+export function planRuns(config: ResolvedConfig, context: PlanContext): PlannedRun[] {
+  const datasets = new Map<string, LoadedDataset>();
+  const prompts = new Map<string, PromptStrategy>();
+  return resolveVariants(config).map((variant, index) => {
+    const datasetKey = JSON.stringify({ ...variant.dataset, path: path.resolve(context.dataRoot, variant.dataset.path) });
+    let dataset = datasets.get(datasetKey);
+    if (!dataset) {
+      dataset = loadDataset(variant.dataset, context.dataRoot);
+      datasets.set(datasetKey, dataset);
+    }
+    const promptKey = JSON.stringify(variant.prompt);
+    let prompt = prompts.get(promptKey);
+    if (!prompt) {
+      prompt = loadPromptStrategy(variant.prompt, context.configDir);
+      prompts.set(promptKey, prompt);
+    }
+    return {
+      index,
+      name: variant.name,
+      datasetSpec: variant.dataset,
+      dataset,
+      prompt,
+      seed: variant.seed,
+      numSamplesRequested: variant.num_samples,
+      sampleIndices: selectSampleIndices(dataset.samples.length, variant.num_samples, variant.seed),
+    };
+  });
+}

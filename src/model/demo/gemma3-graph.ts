@@ -1,0 +1,229 @@
+/**
+ * The demo decoder as an ONNX graph laid out like a torch.onnx / optimum export of Hugging Face's
+ * Gemma3ForCausalLM with KV cache: same module scopes, parameter names, I/O names and computation order.
+ */
+import { create } from '@bufbuild/protobuf';
+import { ModelProtoSchema } from 'onnx-buf';
+import type { ModelProto } from '../onnx-graph.js';
+import { OnnxDataType, float32Tensor, intAttr, intsAttr, makeValueInfo } from '../onnx-graph.js';
+import type { DemoModelConfig } from './config.js';
+import { NodeSink } from './torch-scope.js';
+import type { TorchScope } from './torch-scope.js';
+import type { DemoWeights } from './weights.js';
+import { weightNames } from './weights.js';
+
+export type DemoOpset = 17 | 18;
+
+/** Symbolic dimension names used by optimum's decoder exports. */
+const BATCH = 'batch_size';
+const SEQUENCE = 'sequence_length';
+const PAST = 'past_sequence_length';
+const TOTAL = 'total_sequence_length';
+
+/** torch.onnx's open-ended Slice bound. */
+const INT64_MAX = 9223372036854775807n;
+
+/** float32 lowest value: HF's additive mask value for blocked positions. */
+const MASK_MIN = -3.4028234663852886e38;
+
+export const ioNames = {
+  inputIds: 'input_ids',
+  attentionMask: 'attention_mask',
+  positionIds: 'position_ids',
+  pastKey: (i: number): string => `past_key_values.${i}.key`,
+  pastValue: (i: number): string => `past_key_values.${i}.value`,
+  presentKey: (i: number): string => `present.${i}.key`,
+  presentValue: (i: number): string => `present.${i}.value`,
+  logits: 'logits',
+};
+
+interface GraphContext {
+  config: DemoModelConfig;
+  opset: DemoOpset;
+  /** Tensors shared by all layers: rotary cos/sin [B, S, head_dim] and the additive mask [B, 1, S, T]. */
+  cos: string;
+  sin: string;
+  mask: string;
+}
+
+/** ReduceMean over the last axis, keepdims: axes are an attribute up to opset 17 and an input from 18. */
+function reduceMeanLastAxis(s: TorchScope, x: string, opset: DemoOpset): string {
+  if (opset >= 18) return s.op('ReduceMean', [x, s.ints([-1])], [intAttr('keepdims', 1)]);
+  return s.op('ReduceMean', [x], [intsAttr('axes', [-1]), intAttr('keepdims', 1)]);
+}
+
+/** Gemma RMSNorm in float32: x / sqrt(mean(x^2) + eps) * (1 + w); the last Mul is the norm's output. */
+function gemmaRmsNorm(s: TorchScope, x: string, weight: string, ctx: GraphContext): string {
+  const squared = s.op('Pow', [x, s.float(2)]);
+  const meanSquare = reduceMeanLastAxis(s, squared, ctx.opset);
+  const variance = s.op('Add', [meanSquare, s.float(ctx.config.rmsNormEps)]);
+  const rms = s.op('Sqrt', [variance]);
+  const inverseRms = s.op('Div', [s.float(1), rms]);
+  const normed = s.op('Mul', [x, inverseRms]);
+  const scale = s.op('Add', [s.float(1), weight]);
+  return s.op('Mul', [normed, scale]);
+}
+
+function linear(s: TorchScope, module: string, x: string, weight: string): string {
+  return s.child(module).op('MatMul', [x, weight]);
+}
+
+/** [B, S, heads*D] -> [B, heads, S, D] */
+function splitHeads(s: TorchScope, x: string, headDim: number): string {
+  const shaped = s.op('Reshape', [x, s.ints([0, 0, -1, headDim])]);
+  return s.op('Transpose', [shaped], [intsAttr('perm', [0, 2, 1, 3])]);
+}
+
+/** x * cos + rotate_half(x) * sin, rotate_half(x) = concat(-x2, x1) with x1, x2 the two halves of head_dim. */
+function applyRotary(s: TorchScope, x: string, cos: string, sin: string, headDim: number): string {
+  const half = headDim / 2;
+  const xCos = s.op('Mul', [x, cos]);
+  const x1 = s.op('Slice', [x, s.ints([0]), s.ints([half]), s.ints([-1])]);
+  const x2 = s.op('Slice', [x, s.ints([half]), s.ints([INT64_MAX]), s.ints([-1])]);
+  const rotated = s.op('Concat', [s.op('Neg', [x2]), x1], [intAttr('axis', -1)]);
+  return s.op('Add', [xCos, s.op('Mul', [rotated, sin])]);
+}
+
+/** HF repeat_kv: [B, kv, T, D] -> [B, kv*n_rep, T, D] by Unsqueeze, Expand, Reshape. */
+function repeatKv(s: TorchScope, x: string, config: DemoModelConfig): string {
+  const nRep = config.numAttentionHeads / config.numKeyValueHeads;
+  if (nRep === 1) return x;
+  const unsqueezed = s.op('Unsqueeze', [x, s.ints([2])]);
+  const expanded = s.op('Expand', [unsqueezed, s.ints([1, 1, nRep, 1, 1])]);
+  return s.op('Reshape', [expanded, s.ints([0, config.numAttentionHeads, -1, config.headDim])]);
+}
+
+function selfAttention(s: TorchScope, x: string, layer: number, ctx: GraphContext): string {
+  const { config } = ctx;
+  const w = (local: string): string => weightNames.layer(layer, `self_attn.${local}`);
+  const q = splitHeads(s, linear(s, 'q_proj', x, w('q_proj.weight')), config.headDim);
+  const k = splitHeads(s, linear(s, 'k_proj', x, w('k_proj.weight')), config.headDim);
+  const v = splitHeads(s, linear(s, 'v_proj', x, w('v_proj.weight')), config.headDim);
+  const qNormed = gemmaRmsNorm(s.child('q_norm'), q, w('q_norm.weight'), ctx);
+  const kNormed = gemmaRmsNorm(s.child('k_norm'), k, w('k_norm.weight'), ctx);
+  const cos = s.op('Unsqueeze', [ctx.cos, s.ints([1])]);
+  const sin = s.op('Unsqueeze', [ctx.sin, s.ints([1])]);
+  const qRot = applyRotary(s, qNormed, cos, sin, config.headDim);
+  const kRot = applyRotary(s, kNormed, cos, sin, config.headDim);
+  const presentKey = s.op('Concat', [ioNames.pastKey(layer), kRot], [intAttr('axis', 2)], ioNames.presentKey(layer));
+  const presentValue = s.op('Concat', [ioNames.pastValue(layer), v], [intAttr('axis', 2)], ioNames.presentValue(layer));
+  const keys = repeatKv(s, presentKey, config);
+  const values = repeatKv(s, presentValue, config);
+  // Eager attention: softmax(q k^T * query_pre_attn_scalar^-0.5 + mask) v, with query_pre_attn_scalar = head_dim.
+  const keysT = s.op('Transpose', [keys], [intsAttr('perm', [0, 1, 3, 2])]);
+  const scores = s.op('Mul', [s.op('MatMul', [qRot, keysT]), s.float(1 / Math.sqrt(config.headDim))]);
+  const probs = s.op('Softmax', [s.op('Add', [scores, ctx.mask])], [intAttr('axis', -1)]);
+  const context = s.op('MatMul', [probs, values]);
+  const merged = s.op('Transpose', [context], [intsAttr('perm', [0, 2, 1, 3])]);
+  const flat = s.op('Reshape', [merged, s.ints([0, 0, -1])]);
+  return linear(s, 'o_proj', flat, w('o_proj.weight'));
+}
+
+/** gelu_pytorch_tanh as torch.onnx decomposes it below opset 20. */
+function geluTanh(s: TorchScope, x: string): string {
+  const cubed = s.op('Pow', [x, s.float(3)]);
+  const inner = s.op('Add', [x, s.op('Mul', [s.float(0.044715), cubed])]);
+  const tanh = s.op('Tanh', [s.op('Mul', [s.float(Math.sqrt(2 / Math.PI)), inner])]);
+  return s.op('Mul', [s.float(0.5), s.op('Mul', [x, s.op('Add', [s.float(1), tanh])])]);
+}
+
+function mlp(s: TorchScope, x: string, layer: number): string {
+  const w = (local: string): string => weightNames.layer(layer, `mlp.${local}`);
+  const gate = geluTanh(s.child('act_fn'), linear(s, 'gate_proj', x, w('gate_proj.weight')));
+  const up = linear(s, 'up_proj', x, w('up_proj.weight'));
+  return linear(s, 'down_proj', s.op('Mul', [gate, up]), w('down_proj.weight'));
+}
+
+/** One Gemma 3 decoder layer; returns the layer output `/model/layers.{i}/Add_1_output_0`. */
+function decoderLayer(s: TorchScope, x: string, layer: number, ctx: GraphContext): string {
+  const norm = (local: string, input: string): string =>
+    gemmaRmsNorm(s.child(local), input, weightNames.layer(layer, `${local}.weight`), ctx);
+  const attn = selfAttention(s.child('self_attn'), norm('input_layernorm', x), layer, ctx);
+  const afterAttention = s.op('Add', [x, norm('post_attention_layernorm', attn)]);
+  const ff = mlp(s.child('mlp'), norm('pre_feedforward_layernorm', afterAttention), layer);
+  return s.op('Add', [afterAttention, norm('post_feedforward_layernorm', ff)]);
+}
+
+/** cos/sin [B, S, head_dim] from position_ids and inv_freq, as Gemma3RotaryEmbedding computes them. */
+function rotaryEmbedding(s: TorchScope): { cos: string; sin: string } {
+  const invFreq = s.op('Unsqueeze', [weightNames.invFreq, s.ints([0, 2])]);
+  const positionsFloat = s.op('Cast', [ioNames.positionIds], [intAttr('to', OnnxDataType.FLOAT)]);
+  const positions = s.op('Unsqueeze', [positionsFloat, s.ints([1])]);
+  const freqs = s.op('Transpose', [s.op('MatMul', [invFreq, positions])], [intsAttr('perm', [0, 2, 1])]);
+  const emb = s.op('Concat', [freqs, freqs], [intAttr('axis', -1)]);
+  return { cos: s.op('Cos', [emb]), sin: s.op('Sin', [emb]) };
+}
+
+/**
+ * Additive attention mask [B, 1, S, T]: 0 where query j (at cache position past + j) may see key t, i.e.
+ * t <= past + j and attention_mask[b, t] = 1; float32 lowest otherwise. Right padding therefore leaves
+ * the real tokens' results unchanged.
+ */
+function attentionMask(s: TorchScope): string {
+  const sequenceLength = s.op('Gather', [s.op('Shape', [ioNames.inputIds]), s.int(1)], [intAttr('axis', 0)]);
+  const pastLength = s.op('Gather', [s.op('Shape', [ioNames.pastKey(0)]), s.int(2)], [intAttr('axis', 0)]);
+  const totalLength = s.op('Add', [pastLength, sequenceLength]);
+  const keyPositions = s.op('Range', [s.int(0), totalLength, s.int(1)]);
+  const cachePositions = s.op('Range', [pastLength, totalLength, s.int(1)]);
+  const causal = s.op('LessOrEqual', [keyPositions, s.op('Unsqueeze', [cachePositions, s.ints([1])])]);
+  const padding = s.op('Unsqueeze', [
+    s.op('Cast', [ioNames.attentionMask], [intAttr('to', OnnxDataType.BOOL)]),
+    s.ints([1, 2]),
+  ]);
+  return s.op('Where', [s.op('And', [causal, padding]), s.float(0), s.float(MASK_MIN)]);
+}
+
+export interface DecoderModelOptions {
+  opset: DemoOpset;
+  /** Written into the model's doc_string. */
+  description: string;
+}
+
+/** The complete ModelProto with every weight inline (raw_data). */
+export function buildGemma3Model(
+  config: DemoModelConfig,
+  weights: DemoWeights,
+  vocabSize: number,
+  options: DecoderModelOptions,
+): ModelProto {
+  const sink = new NodeSink();
+  const root = sink.root();
+  const model = root.child('model');
+  const embedScope = model.child('embed_tokens');
+  const embeddings = embedScope.op('Gather', [weightNames.embedTokens, ioNames.inputIds]);
+  let hidden = embedScope.op('Mul', [embeddings, embedScope.float(Math.sqrt(config.hiddenSize))]);
+  const { cos, sin } = rotaryEmbedding(model.child('rotary_emb'));
+  const ctx: GraphContext = { config, opset: options.opset, cos, sin, mask: attentionMask(model) };
+  for (let i = 0; i < config.numHiddenLayers; i++) hidden = decoderLayer(model.child(`layers.${i}`), hidden, i, ctx);
+  const normed = gemmaRmsNorm(model.child('norm'), hidden, weightNames.finalNorm, ctx);
+  // Tied LM head: the one embedding matrix, transposed in-graph.
+  const lmHead = root.child('lm_head');
+  const embeddingT = lmHead.op('Transpose', [weightNames.embedTokens], [intsAttr('perm', [1, 0])]);
+  lmHead.op('MatMul', [normed, embeddingT], [], ioNames.logits);
+
+  const kv = (name: string, seq: string) =>
+    makeValueInfo(name, OnnxDataType.FLOAT, [BATCH, config.numKeyValueHeads, seq, config.headDim]);
+  const layers = Array.from({ length: config.numHiddenLayers }, (_, i) => i);
+  return create(ModelProtoSchema, {
+    irVersion: 8n,
+    producerName: 'cotlab-workbench-demo',
+    producerVersion: '1',
+    docString: options.description,
+    opsetImport: [{ domain: '', version: BigInt(options.opset) }],
+    graph: {
+      name: 'main_graph',
+      node: sink.nodes,
+      initializer: [...weights].map(([name, w]) => float32Tensor(name, w.dims, w.values)),
+      input: [
+        makeValueInfo(ioNames.inputIds, OnnxDataType.INT64, [BATCH, SEQUENCE]),
+        makeValueInfo(ioNames.attentionMask, OnnxDataType.INT64, [BATCH, TOTAL]),
+        makeValueInfo(ioNames.positionIds, OnnxDataType.INT64, [BATCH, SEQUENCE]),
+        ...layers.flatMap((i) => [kv(ioNames.pastKey(i), PAST), kv(ioNames.pastValue(i), PAST)]),
+      ],
+      output: [
+        makeValueInfo(ioNames.logits, OnnxDataType.FLOAT, [BATCH, SEQUENCE, vocabSize]),
+        ...layers.flatMap((i) => [kv(ioNames.presentKey(i), TOTAL), kv(ioNames.presentValue(i), TOTAL)]),
+      ],
+    },
+  });
+}

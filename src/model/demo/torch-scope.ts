@@ -1,0 +1,62 @@
+/**
+ * Emits ONNX nodes named the way torch.onnx names them: `<module scope>/<OpType>[_k]`, where k counts earlier
+ * nodes of the same type in the same scope, and outputs `<node name>_output_<j>`.
+ */
+import type { AttributeProto, NodeProto } from '../onnx-graph.js';
+import { float32Tensor, int64Tensor, makeNode, tensorAttr } from '../onnx-graph.js';
+
+export class NodeSink {
+  readonly nodes: NodeProto[] = [];
+  private readonly counters = new Map<string, number>();
+
+  root(): TorchScope {
+    return new TorchScope(this, '');
+  }
+
+  /** Reserves the next torch-style name for an op in a scope. */
+  nextName(prefix: string, opType: string): string {
+    const key = `${prefix}/${opType}`;
+    const count = this.counters.get(key) ?? 0;
+    this.counters.set(key, count + 1);
+    return count === 0 ? key : `${key}_${count}`;
+  }
+}
+
+export class TorchScope {
+  constructor(
+    private readonly sink: NodeSink,
+    readonly prefix: string,
+  ) {}
+
+  child(name: string): TorchScope {
+    return new TorchScope(this.sink, `${this.prefix}/${name}`);
+  }
+
+  /** Adds a node with one output and returns the output's name (`outputName` names a graph output). */
+  op(
+    opType: string,
+    inputs: readonly string[],
+    attributes: readonly AttributeProto[] = [],
+    outputName?: string,
+  ): string {
+    const name = this.sink.nextName(this.prefix, opType);
+    const output = outputName ?? `${name}_output_0`;
+    this.sink.nodes.push(makeNode({ opType, name, inputs, outputs: [output], attributes }));
+    return output;
+  }
+
+  /** A 0-d float32 Constant node. */
+  float(value: number): string {
+    return this.op('Constant', [], [tensorAttr('value', float32Tensor('', [], [value]))]);
+  }
+
+  /** A 0-d int64 Constant node. */
+  int(value: number): string {
+    return this.op('Constant', [], [tensorAttr('value', int64Tensor('', [], [value]))]);
+  }
+
+  /** A 1-d int64 Constant node (shapes, axes, slice bounds). */
+  ints(values: readonly (number | bigint)[]): string {
+    return this.op('Constant', [], [tensorAttr('value', int64Tensor('', [values.length], values))]);
+  }
+}

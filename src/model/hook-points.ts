@@ -1,0 +1,96 @@
+import type { GraphProto } from 'onnx-buf';
+import { ModelError } from './errors.js';
+import type { ExportStyle, ExposedOutput } from './export-styles/export-style.js';
+import { genaiExportStyle } from './export-styles/genai.js';
+import { optimumExportStyle } from './export-styles/optimum.js';
+import { GraphIndex } from './graph-index.js';
+import type { ModelConfig } from './model-dir.js';
+import type { HookPoint } from './types.js';
+
+/**
+ * Tried in order; adding an export style is one file plus one line here. genai comes first: its graphs also have
+ * `layers.N/input_layernorm` scopes, but only it knows the fused skip norms.
+ */
+export const EXPORT_STYLES: readonly ExportStyle[] = [genaiExportStyle, optimumExportStyle];
+
+/**
+ * Explicit tensor names per layer (index = layer), for graphs no export style understands; the model spec's
+ * `hook_map` (validated in src/config/schemas.ts). Each name is checked against the graph here.
+ */
+export interface HookMap {
+  resid_post?: string[];
+  cotlab?: string[];
+}
+
+export interface LocatedHooks {
+  /** The export style that matched, or `hook_map`. */
+  source: string;
+  /** The tensor of every decoder layer, index = layer. */
+  tensors: string[];
+  /** Node outputs the capture graph must add before these tensors exist; absent when none. */
+  exposedOutputs?: ExposedOutput[];
+}
+
+/** The module CoTLab hooks per model family (its RESIDUAL_HOOK_POINTS), then its fallbacks for other families. */
+export function cotlabModules(modelType: string): readonly string[] {
+  if (modelType.startsWith('gemma')) return ['post_feedforward_layernorm'];
+  if (['llama', 'mistral', 'qwen2', 'qwen3', 'olmo', 'olmo2'].includes(modelType)) return ['post_attention_layernorm'];
+  return ['post_feedforward_layernorm', 'post_attention_layernorm', 'ln_2', 'layer_norm'];
+}
+
+/**
+ * Find the tensor of `hook` for every decoder layer: from `hookMap` when it names them, else by graph structure.
+ * The count must equal config.json's num_hidden_layers.
+ */
+export function locateHookTensors(
+  graph: GraphProto,
+  config: ModelConfig,
+  hook: HookPoint,
+  hookMap: HookMap | null = null,
+): LocatedHooks {
+  const index = new GraphIndex(graph);
+  const mapped = hookMap?.[hook];
+  if (mapped) return { source: 'hook_map', tensors: checkHookMap(index, mapped, hook, config) };
+  const mismatches: string[] = [];
+  for (const style of EXPORT_STYLES) {
+    const search = { hook, cotlabModules: cotlabModules(config.modelType), numLayers: config.numLayers };
+    const found = style.locate(index, search);
+    if ('mismatch' in found) {
+      mismatches.push(`${style.name}: ${found.mismatch}`);
+      continue;
+    }
+    if (found.tensors.length !== config.numLayers) {
+      throw new ModelError(
+        `The graph has ${found.tensors.length} decoder layers (${style.name} layout) but config.json says num_hidden_layers = ${config.numLayers}.`,
+        { field: 'num_hidden_layers' },
+      );
+    }
+    const located: LocatedHooks = { source: style.name, tensors: found.tensors };
+    if (found.exposedOutputs.length > 0) located.exposedOutputs = found.exposedOutputs;
+    return located;
+  }
+  throw new ModelError(
+    `Cannot locate the ${hook} tensors of the decoder layers in this graph (${mismatches.join('; ')}). ` +
+      `The graph holds ${index.describe()}. Name the tensors with hook_map.${hook} in the model spec.`,
+    { field: `hook_map.${hook}` },
+  );
+}
+
+function checkHookMap(index: GraphIndex, names: string[], hook: HookPoint, config: ModelConfig): string[] {
+  if (names.length !== config.numLayers) {
+    throw new ModelError(
+      `hook_map.${hook} names ${names.length} tensors but the model has ${config.numLayers} layers (one per layer, in order).`,
+      { field: `hook_map.${hook}` },
+    );
+  }
+  names.forEach((name, layer) => {
+    if (!index.hasTensor(name)) {
+      throw new ModelError(`hook_map.${hook}[${layer}] names tensor "${name}", which is not in the graph.`, {
+        field: `hook_map.${hook}[${layer}]`,
+        tensor: name,
+        layer,
+      });
+    }
+  });
+  return names;
+}

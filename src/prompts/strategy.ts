@@ -1,0 +1,109 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PromptSpec } from '../config/schemas.js';
+import type { Sample } from '../datasets/sample.js';
+import { PromptStrategyError } from './errors.js';
+import { formatInstructions, renderAnswer, type AnswerLayout } from './formats.js';
+import { readStrategyFile, type FewShotExample, type StrategyFile } from './strategy-file.js';
+import { parseTemplate, renderTemplate, type ParsedTemplate } from './template.js';
+
+/** Builds the model input for each sample of a dataset. */
+export interface PromptStrategy {
+  /** The prompt option's name (results.json `runs[*].prompt`). */
+  name: string;
+  spec: PromptSpec;
+  /** The system role text, or null when the strategy has none. */
+  systemPrompt(): string | null;
+  /** The user prompt for one sample. */
+  buildPrompt(sample: Sample): string;
+  /** What the model reads: system prompt, a blank line, the prompt, then the answer cue when one is set. */
+  fullInput(sample: Sample, answerCue: string | null): string;
+}
+
+type TemplateKind = keyof StrategyFile['templates'];
+type RoleKind = 'system_role' | 'system_role_contrarian';
+
+/** CoTLab's precedence: answer_first over contrarian over standard. */
+export function templateKind(spec: PromptSpec): TemplateKind {
+  if (spec.answer_first) return 'answer_first';
+  if (spec.contrarian) return 'contrarian';
+  return 'standard';
+}
+
+export function strategyFilePath(spec: PromptSpec, configDir: string): string {
+  return join(configDir, 'prompt', 'strategies', `${spec.strategy}.yaml`);
+}
+
+const NOT_PROVIDED = 'Not provided';
+
+/** The original case findings for {source_case}: metadata.ground_truth when the dataset has it. */
+function sourceCase(sample: Sample): string {
+  const groundTruth = sample.metadata['ground_truth'];
+  if (typeof groundTruth === 'number') return String(groundTruth);
+  return typeof groundTruth === 'string' && groundTruth.trim() !== '' ? groundTruth : NOT_PROVIDED;
+}
+
+/** The worked examples, each answer in the output format; followed by a blank line so the next section can follow. */
+function renderExamples(data: StrategyFile, examples: FewShotExample[], layout: AnswerLayout): string {
+  const { header, input_labels: labels, answer_label: answerLabel } = data.few_shot;
+  const blocks = examples.map((example, index) => {
+    const inputs = Object.entries(labels).map(([field, label]) => `${label}:\n${example.inputs[field] ?? ''}`);
+    const sections = [...inputs, `${answerLabel}:\n${renderAnswer(example.answer, layout)}`];
+    return `Example ${index + 1}:\n${sections.join('\n\n')}`;
+  });
+  return [header, ...blocks].filter((block) => block !== '').join('\n\n') + '\n\n';
+}
+
+/** Checks every template and system role, so a broken strategy file fails on load, not mid-run. */
+function parseAll(data: StrategyFile, file: string) {
+  const role = (field: RoleKind): string => renderTemplate(parseTemplate(data[field], { file, field }, []), {});
+  const template = (kind: TemplateKind): ParsedTemplate =>
+    parseTemplate(data.templates[kind], { file, field: `templates.${kind}` });
+  return {
+    roles: { system_role: role('system_role'), system_role_contrarian: role('system_role_contrarian') },
+    templates: { standard: template('standard'), answer_first: template('answer_first'), contrarian: template('contrarian') },
+  };
+}
+
+/** Loads configs/prompt/strategies/<spec.strategy>.yaml and binds it to the prompt option's settings. */
+export function loadPromptStrategy(spec: PromptSpec, configDir: string): PromptStrategy {
+  const file = strategyFilePath(spec, configDir);
+  if (!existsSync(file)) {
+    const detail = `strategy file not found (prompt '${spec.name}' names strategy '${spec.strategy}')`;
+    throw new PromptStrategyError(detail, { file });
+  }
+  const { data, examples } = readStrategyFile(file);
+  const { templates, roles } = parseAll(data, file);
+  const template = templates[templateKind(spec)];
+  const role = (spec.contrarian ? roles.system_role_contrarian : roles.system_role).trim();
+  const systemPrompt = role === '' ? null : role;
+  const layout: AnswerLayout = {
+    schema: data.answer.fields,
+    format: spec.output_format,
+    plain: data.answer.plain,
+    answerFirst: spec.answer_first,
+  };
+  const examplesBlock = spec.few_shot && examples.length > 0 ? renderExamples(data, examples, layout) : '';
+  const instructions = formatInstructions(data.format_instructions[spec.output_format], layout);
+
+  const buildPrompt = (sample: Sample): string =>
+    renderTemplate(template, {
+      report: sample.text,
+      question: sample.text,
+      source_case: sourceCase(sample),
+      examples: examplesBlock,
+      format_instructions: instructions,
+    });
+
+  return {
+    name: spec.name,
+    spec,
+    systemPrompt: () => systemPrompt,
+    buildPrompt,
+    fullInput: (sample, answerCue) => {
+      const prompt = buildPrompt(sample);
+      const input = systemPrompt === null ? prompt : `${systemPrompt}\n\n${prompt}`;
+      return answerCue === null ? input : input + answerCue;
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import { analysisFor, layerRows, type LayerRow } from '../analytics/layer-rows.js';
+import type { PairAnalysis } from '../analytics/divergence.js';
+import type { Comparison } from '../experiments/types.js';
+
+const COLUMNS: ReadonlyArray<readonly [string, (row: LayerRow) => string | number | null]> = [
+  ['pair', (row) => row.pair],
+  ['run_a', (row) => row.runA],
+  ['run_b', (row) => row.runB],
+  ['layer', (row) => row.layer],
+  ['cosine', (row) => row.cosine],
+  ['l2', (row) => row.l2],
+  ['centred_cosine', (row) => row.centredCosine],
+  ['relative_l2', (row) => row.relativeL2],
+  ['l2_noise_floor', (row) => row.l2NoiseFloor],
+  ['l2_debiased', (row) => row.l2Debiased],
+  ['cosine_ci_low', (row) => row.cosineCi?.low ?? null],
+  ['cosine_ci_high', (row) => row.cosineCi?.high ?? null],
+  ['l2_ci_low', (row) => row.l2Ci?.low ?? null],
+  ['l2_ci_high', (row) => row.l2Ci?.high ?? null],
+  ['p_value', (row) => row.pValue],
+  ['p_value_holm', (row) => row.pValueHolm],
+  ['cka', (row) => row.cka],
+  ['cohens_d_held_out', (row) => row.cohensDHeldOut],
+];
+
+/**
+ * One CSV field (RFC 4180): quoted when it holds a comma, quote or line break, quotes doubled. Text starting with
+ * = + - @ or a tab/CR is prefixed with ' so spreadsheet programs show it instead of running it as a formula.
+ */
+export function csvField(value: string | number | null): string {
+  if (value === null) return '';
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
+  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/**
+ * Per-layer metrics of every compared pair as CSV (header row, CRLF line ends). Columns beyond cosine and L2 are
+ * empty for pairs without an analysis; cka is empty for unpaired analyses.
+ */
+export function metricsCsv(comparisons: readonly Comparison[], analyses: readonly PairAnalysis[] = []): string {
+  const lines = [COLUMNS.map(([name]) => name).join(',')];
+  for (const comparison of comparisons) {
+    for (const row of layerRows(comparison, analysisFor(comparison, analyses))) {
+      lines.push(COLUMNS.map(([, read]) => csvField(read(row))).join(','));
+    }
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}

@@ -1,0 +1,202 @@
+import { highestL2Layers, type LayerScore, lowestCosineLayers } from '../experiments/metrics.js';
+import type { CaptureRecord, Comparison } from '../experiments/types.js';
+import { ANALYSIS_TOP_K } from './results-json.js';
+import { localDateTime } from './local-time.js';
+import { shellQuote } from './shell-quote.js';
+import type { ReportInput, TopPromptSummary, VariantLine } from './types.js';
+
+const RESULTS_PLACEHOLDER = '_Results will be added after experiment completes..._';
+
+const RESEARCH_QUESTIONS = [
+  'How do residual stream activations differ across runs and datasets?',
+  'Which layers show the largest activation divergence between runs?',
+  'Do activation differences align with task or prompt changes?',
+];
+
+/** Python's str.capitalize(): first character upper case, the rest lower case. */
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1).toLowerCase();
+}
+
+/** Python's `key.replace('_', ' ').title()`. */
+function titleCase(key: string): string {
+  return key.replaceAll('_', ' ').replace(/[A-Za-z]+/g, (word) => capitalize(word));
+}
+
+/** CoTLab's duration text: whole minutes and seconds, truncated. */
+export function formatDuration(seconds: number): string {
+  const minutes = Math.floor(seconds / 60);
+  const rest = Math.floor(seconds % 60);
+  return minutes > 0 ? `${minutes} minutes ${rest} seconds` : `${rest} seconds`;
+}
+
+function title(variants: readonly VariantLine[]): string {
+  if (variants.length === 0) return 'Activation Compare';
+  return `Activation Compare: ${variants.map((v) => v.name).join(' vs ')}`;
+}
+
+function header(input: ReportInput): string {
+  const started = localDateTime(input.startTime);
+  // CoTLab adds the Duration line (after a Markdown hard break) only once the run has ended.
+  const startedLine =
+    input.status === 'Running'
+      ? `**Started:** ${started}`
+      : `**Started:** ${started}  \n**Duration:** ${formatDuration(input.runDurationSeconds)}`;
+  return `# Experiment: ${title(input.variants)}\n\n**Status:** ${input.status}\n${startedLine}\n`;
+}
+
+function researchQuestions(): string {
+  return `## Research Questions\n\n${RESEARCH_QUESTIONS.map((q, i) => `${i + 1}. ${q}\n`).join('')}`;
+}
+
+function reasoningMode(prompt: TopPromptSummary): string {
+  if (prompt.answer_first) return 'Answer-First';
+  if (prompt.contrarian) return 'Contrarian (skeptical)';
+  return 'Standard';
+}
+
+function variantLine(variant: VariantLine): string {
+  const samples = variant.num_samples === null ? 'all' : String(variant.num_samples);
+  return `- ${variant.name}: dataset=${variant.dataset}, prompt=${variant.prompt}, samples=${samples}, seed=${variant.seed}\n`;
+}
+
+function configuration(input: ReportInput): string {
+  const prompt = input.topPrompt;
+  let text =
+    '## Configuration\n\n' +
+    `**Prompt Strategy:** ${capitalize(prompt.name)}\n` +
+    `**Reasoning Mode:** ${reasoningMode(prompt)}\n` +
+    `**Few-Shot Examples:** ${prompt.few_shot ? 'Yes' : 'No (zero-shot)'}\n` +
+    `**Output Format:** ${prompt.output_format.toUpperCase()}\n` +
+    `**Dataset:** ${input.topDatasetName}\n`;
+  if (input.variants.length > 0) text += `\n**Variants:**\n${input.variants.map(variantLine).join('')}`;
+  return text;
+}
+
+function fullConfiguration(configYaml: string): string {
+  // The YAML dump ends in a newline and CoTLab's template adds another before the closing fence.
+  const yaml = configYaml.replace(/\n+$/, '');
+  return `<details>\n<summary>Full Configuration (YAML)</summary>\n\n\`\`\`yaml\n${yaml}\n\n\`\`\`\n</details>\n`;
+}
+
+function reproduce(input: ReportInput, outputDir: string): string {
+  const [subcommand = 'run', ...overrides] = input.reproduceCommand;
+  const command = [`npx cotlab-wb ${shellQuote(subcommand)}`, ...overrides.map(shellQuote)].join(' \\\n  ');
+  const configPath = shellQuote(`${outputDir.replace(/\/+$/, '')}/config.json`);
+  return (
+    '## Reproduce\n\n```bash\n' +
+    `${command}\n\n` +
+    '# or re-run the exact resolved configuration saved with this report:\n' +
+    `npx cotlab-wb run --config ${configPath}\n` +
+    '```\n'
+  );
+}
+
+function metricValue(value: unknown): string {
+  if (typeof value === 'number' && !Number.isInteger(value)) return value.toFixed(3);
+  return String(value);
+}
+
+function results(input: ReportInput): string {
+  if (input.status === 'Running') return `## Results\n\n${RESULTS_PLACEHOLDER}\n`;
+  const bullets = Object.entries(input.metrics).map(([key, value]) => `- **${titleCase(key)}:** ${metricValue(value)}\n`);
+  return `## Results\n\n${bullets.join('')}`;
+}
+
+function capturedPoints(names: readonly string[]): string {
+  const first = names[0];
+  const last = names[names.length - 1];
+  if (first === undefined || last === undefined) return 'none';
+  if (names.length === 1) return `\`${first}\` (1 layer)`;
+  return `\`${first}\` … \`${last}\` (${names.length} layers)`;
+}
+
+/** `processedSamples` is null while the run is still going (no truncation count yet). */
+function maxInputTokensLine(capture: CaptureRecord, processedSamples: number | null): string {
+  if (capture.max_input_tokens === null) return '- **Max input tokens:** no limit (inputs are never truncated)';
+  const count =
+    processedSamples === null ? '' : ` (${capture.truncated_samples} of ${processedSamples} samples truncated)`;
+  return `- **Max input tokens:** ${capture.max_input_tokens}${count}`;
+}
+
+function captureSection(capture: CaptureRecord, processedSamples: number | null): string {
+  const provider = capture.execution_provider.toUpperCase();
+  const lines = [
+    `- **Hook point:** \`${capture.hook}\`: ${capture.hook_description}`,
+    `- **Captured points:** ${capturedPoints(capture.hook_names)}`,
+    `- **Model:** ${capture.model_type} (\`${capture.model_dir}\`)`,
+    `- **Execution provider:** ${capture.execution_provider_note ? `${provider} (${capture.execution_provider_note})` : provider}`,
+    maxInputTokensLine(capture, processedSamples),
+    `- **Answer cue:** ${capture.answer_cue === null ? 'none' : `\`${JSON.stringify(capture.answer_cue)}\``}`,
+  ];
+  let text = `## Capture\n\n${lines.join('\n')}\n`;
+  if (capture.demo_model) {
+    text +=
+      '\n> **Warning:** this run used the bundled demo model, whose weights are random. The numbers below only ' +
+      'demonstrate the pipeline; they say nothing about any real model or about the data.\n';
+  }
+  return text;
+}
+
+function pairTitle(comparison: Comparison): string {
+  return `${comparison.run_a} vs ${comparison.run_b}`;
+}
+
+const NOT_STORED = '_Per-layer values were not stored (experiment.store_per_layer is false)._\n';
+
+function perLayerTable(comparison: Comparison): string {
+  const cosines = comparison.layer_cosine_similarity;
+  const distances = comparison.layer_l2_distance;
+  if (cosines === undefined || distances === undefined) return NOT_STORED;
+  const rows = comparison.layer_indices.map(
+    (layer, i) => `| ${layer} | ${(cosines[i] ?? Number.NaN).toFixed(6)} | ${(distances[i] ?? Number.NaN).toFixed(4)} |\n`,
+  );
+  return `| Layer | Cosine similarity | L2 distance |\n|---:|---:|---:|\n${rows.join('')}`;
+}
+
+function perLayerSection(comparisons: readonly Comparison[]): string {
+  if (comparisons.length === 0) return '## Per-Layer Comparison\n\n_No comparisons: the experiment has a single run._\n';
+  return `## Per-Layer Comparison\n\n${comparisons.map((c) => `### ${pairTitle(c)}\n\n${perLayerTable(c)}`).join('\n')}`;
+}
+
+function scoreList(scores: readonly LayerScore[], digits: number): string {
+  return scores.map(({ layer, value }) => `layer ${layer} (${value.toFixed(digits)})`).join(', ');
+}
+
+function pairAnalysis(comparison: Comparison): string {
+  const summary =
+    `Mean cosine similarity ${comparison.mean_cosine_similarity.toFixed(6)}, mean L2 distance ` +
+    `${comparison.mean_l2_distance.toFixed(4)} over ${comparison.layer_indices.length} layers.\n`;
+  const lowest = lowestCosineLayers(comparison, ANALYSIS_TOP_K);
+  const highest = highestL2Layers(comparison, ANALYSIS_TOP_K);
+  const detail =
+    lowest.length === 0 && highest.length === 0
+      ? NOT_STORED
+      : `- **Lowest cosine similarity:** ${scoreList(lowest, 6)}\n- **Highest L2 distance:** ${scoreList(highest, 4)}\n`;
+  return `### ${pairTitle(comparison)}\n\n${summary}\n${detail}`;
+}
+
+function analysisSection(comparisons: readonly Comparison[]): string {
+  if (comparisons.length === 0) return '## Analysis\n\n_No comparisons: the experiment has a single run._\n';
+  return `## Analysis\n\n${comparisons.map(pairAnalysis).join('\n')}`;
+}
+
+/**
+ * EXPERIMENT.md: CoTLab's sections (title, status, research questions, configuration, full YAML, reproduce,
+ * results), then ours (capture, per-layer table, analysis). `outputDir` is where config.json is saved.
+ */
+export function buildExperimentMd(input: ReportInput, outputDir: string): string {
+  const processedSamples =
+    input.status === 'Running' ? null : input.runs.reduce((total, run) => total + run.num_samples, 0);
+  const sections = [
+    header(input),
+    researchQuestions(),
+    configuration(input),
+    fullConfiguration(input.configYaml),
+    reproduce(input, outputDir),
+    results(input),
+    captureSection(input.capture, processedSamples),
+  ];
+  if (input.status !== 'Running') sections.push(perLayerSection(input.comparisons), analysisSection(input.comparisons));
+  return sections.join('\n');
+}

@@ -1,0 +1,517 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { PairAnalysis } from '../analytics/divergence.js';
+import { analysisFor, layerRows, type LayerRow } from '../analytics/layer-rows.js';
+import { mean } from '../analytics/summary-stats.js';
+import type { ActivationCompareMetrics, CaptureRecord, Comparison, RunSummary } from '../experiments/types.js';
+
+/** Everything the HTML report shows. */
+export interface HtmlReportInput {
+  title: string;
+  /** When the report was made, as it should be printed (e.g. an ISO timestamp). */
+  generatedAt: string;
+  /** Model name (results.json `model`). */
+  model: string;
+  metrics: ActivationCompareMetrics;
+  runs: RunSummary[];
+  comparisons: Comparison[];
+  /** How activations were captured; null when unknown (e.g. a report rebuilt from a CoTLab results.json). */
+  capture: CaptureRecord | null;
+  /** Statistical analyses of the compared pairs (matched to comparisons by run names). */
+  analyses?: PairAnalysis[];
+}
+
+export interface HtmlReportOptions {
+  /** plotly.min.js to inline; defaults to the installed plotly.js-dist-min. */
+  plotlyPath?: string;
+}
+
+/** The plotly bundle could not be read, so no self-contained report can be made. */
+export class HtmlReportError extends Error {
+  readonly file: string;
+
+  constructor(message: string, file: string) {
+    super(message);
+    this.name = 'HtmlReportError';
+    this.file = file;
+  }
+}
+
+/** Path of the installed plotly.js-dist-min bundle. */
+export function plotlyBundlePath(): string {
+  return createRequire(import.meta.url).resolve('plotly.js-dist-min');
+}
+
+// Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
+const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000'];
+const FONT_STACK = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
+const HIGHLIGHT_COUNT = 3;
+const SIGNIFICANCE = 0.05;
+
+const STYLE = `
+:root { color-scheme: light; --ink: #1f2933; --muted: #5f6b7a; --line: #d9dee5; --soft: #f5f7fa; --accent: #0072B2; }
+* { box-sizing: border-box; }
+body { margin: 0; font-family: ${FONT_STACK}; color: var(--ink); background: #fff; line-height: 1.5; }
+main { max-width: 1120px; margin: 0 auto; padding: 2rem 1.5rem 4rem; }
+h1 { font-size: 1.7rem; margin: 0 0 .25rem; }
+h2 { font-size: 1.3rem; margin: 2.5rem 0 .75rem; padding-bottom: .3rem; border-bottom: 1px solid var(--line); }
+h3 { font-size: 1.05rem; margin: 1.75rem 0 .5rem; }
+p, li { max-width: 75ch; }
+.meta { color: var(--muted); margin: 0; }
+.warning { border-left: 4px solid #D55E00; background: #fdf3ec; padding: .75rem 1rem; margin: 1.5rem 0; }
+.note { color: var(--muted); font-size: .92rem; }
+table { border-collapse: collapse; width: 100%; font-size: .9rem; margin: .5rem 0 1rem; }
+th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
+th { background: var(--soft); font-weight: 600; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+tr.marked td { background: #eef5fb; }
+.config th { width: 14rem; }
+.plot { width: 100%; min-height: 360px; margin: .5rem 0 1.5rem; border: 1px solid var(--line); border-radius: 4px; }
+details pre { white-space: pre-wrap; background: var(--soft); padding: .5rem; max-height: 20rem; overflow: auto; }
+.table-scroll { overflow-x: auto; }
+`;
+
+// Draws every chart listed in the JSON data block; without plotly (e.g. scripts blocked) the tables still stand.
+const INIT_SCRIPT = `(function () {
+  var data = document.getElementById('report-charts');
+  if (!data || typeof Plotly === 'undefined') return;
+  JSON.parse(data.textContent).forEach(function (chart) {
+    var target = document.getElementById(chart.id);
+    if (target) Plotly.newPlot(target, chart.traces, chart.layout, { displaylogo: false, responsive: true });
+  });
+})();`;
+
+interface ChartSpec {
+  id: string;
+  traces: unknown[];
+  layout: Record<string, unknown>;
+}
+
+/** Escapes text for HTML element content and quoted attribute values. */
+export function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+// Plotly reads a few HTML-like tags (<b>, <a href>) in names and titles; entities make it show the text as is.
+function plotlyText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+// JSON placed inside <script type="application/json">: no '<' may survive, or "</script>" in a name would end it.
+function jsonForScript(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}
+
+function sha256Source(text: string): string {
+  return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+}
+
+function formatNumber(value: number | null | undefined, digits = 4): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '–';
+  const magnitude = Math.abs(value);
+  if (magnitude !== 0 && (magnitude >= 1e6 || magnitude < 1e-3)) return value.toExponential(2);
+  return magnitude >= 100 ? value.toFixed(1) : value.toFixed(digits);
+}
+
+function formatP(value: number | null): string {
+  if (value === null) return '–';
+  return value < 0.001 ? value.toExponential(1) : value.toFixed(3);
+}
+
+function formatInterval(low: number | undefined, high: number | undefined): string {
+  return low === undefined || high === undefined ? '–' : `${formatNumber(low)} – ${formatNumber(high)}`;
+}
+
+function chartLayout(title: string, yTitle: string, xTitle = 'Layer'): Record<string, unknown> {
+  return {
+    title: { text: plotlyText(title), font: { size: 15 } },
+    xaxis: { title: { text: xTitle }, zeroline: false },
+    yaxis: { title: { text: yTitle }, zeroline: false },
+    font: { family: FONT_STACK, size: 12, color: '#1f2933' },
+    margin: { l: 70, r: 20, t: 50, b: 90 },
+    height: 380,
+    hovermode: 'x unified',
+    legend: { orientation: 'h', y: -0.3 },
+    paper_bgcolor: '#ffffff',
+    plot_bgcolor: '#ffffff',
+  };
+}
+
+/** A metric line with an optional shaded band (upper edge drawn first, lower edge filled up to it). */
+function lineWithBand(
+  name: string,
+  layers: number[],
+  values: number[],
+  band: { low: number[]; high: number[] } | null,
+  colour: string,
+): unknown[] {
+  const line = { type: 'scatter', mode: 'lines+markers', name: plotlyText(name), x: layers, y: values, line: { color: colour, width: 2 }, marker: { size: 5 } };
+  if (band === null) return [line];
+  const edge = { type: 'scatter', mode: 'lines', x: layers, line: { width: 0, color: colour }, showlegend: false, hoverinfo: 'skip' };
+  return [
+    { ...edge, name: '95% CI upper', y: band.high },
+    { ...edge, name: '95% CI', y: band.low, fill: 'tonexty', fillcolor: `${colour}33`, showlegend: true },
+    line,
+  ];
+}
+
+function bandFrom(rows: LayerRow[], pick: (row: LayerRow) => { low: number; high: number } | null): { low: number[]; high: number[] } | null {
+  const intervals = rows.map(pick);
+  if (intervals.some((interval) => interval === null)) return null;
+  return {
+    low: intervals.map((interval) => (interval as { low: number }).low),
+    high: intervals.map((interval) => (interval as { high: number }).high),
+  };
+}
+
+interface PairView {
+  comparison: Comparison;
+  analysis: PairAnalysis | undefined;
+  rows: LayerRow[];
+  label: string;
+}
+
+function extremeLayers(rows: LayerRow[], value: (row: LayerRow) => number, direction: 'lowest' | 'highest'): LayerRow[] {
+  const sign = direction === 'lowest' ? 1 : -1;
+  return [...rows].sort((x, y) => sign * (value(x) - value(y)) || x.layer - y.layer).slice(0, HIGHLIGHT_COUNT);
+}
+
+function listLayers(rows: LayerRow[], value: (row: LayerRow) => number): string {
+  return rows.map((row) => `layer ${row.layer} (${formatNumber(value(row))})`).join(', ');
+}
+
+function pairFindings(view: PairView): string {
+  const { comparison, analysis, rows } = view;
+  const items: string[] = [
+    `Mean over layers (as CoTLab): cosine similarity ${formatNumber(comparison.mean_cosine_similarity)}, L2 distance ${formatNumber(comparison.mean_l2_distance)}.`,
+  ];
+  if (rows.length > 0) {
+    items.push(`Lowest cosine similarity: ${listLayers(extremeLayers(rows, (row) => row.cosine, 'lowest'), (row) => row.cosine)}.`);
+    items.push(`Highest L2 distance: ${listLayers(extremeLayers(rows, (row) => row.l2, 'highest'), (row) => row.l2)}.`);
+  }
+  if (analysis !== undefined) {
+    const sizes = `${analysis.sizeA} and ${analysis.sizeB} samples`;
+    const tested = rows.filter((row) => row.pValueHolm !== null);
+    if (tested.length > 0) {
+      const differing = tested.filter((row) => (row.pValueHolm as number) < SIGNIFICANCE).length;
+      const unadjusted = tested.filter((row) => (row.pValue as number) < SIGNIFICANCE).length;
+      const smallest = 1 / (analysis.options.nPerm + 1);
+      items.push(
+        `${differing} of ${tested.length} layers differ at p &lt; ${SIGNIFICANCE} after Holm adjustment for testing every layer ` +
+          `(${unadjusted} before adjustment; permutation test on the L2 distance of the means, ${analysis.options.nPerm} resamples, ` +
+          `${analysis.resampling === 'paired' ? 'swapping within pairs' : 'shuffling run labels'}; ` +
+          `the smallest attainable p is ${formatP(smallest)}).`,
+      );
+      // Holm multiplies the smallest p by the number of layers: too few permutations can never pass.
+      if (smallest * tested.length >= SIGNIFICANCE) {
+        const needed = Math.ceil(tested.length / SIGNIFICANCE);
+        items.push(
+          `With ${analysis.options.nPerm} permutations and ${tested.length} layers no layer can reach a Holm-adjusted p below ${SIGNIFICANCE}; ` +
+            `use at least ${needed} permutations.`,
+        );
+      }
+    }
+    const aboveNoise = rows.filter((row) => row.l2NoiseFloor !== null);
+    if (aboveNoise.length > 0) {
+      const within = aboveNoise.filter((row) => (row.l2Debiased as number) === 0).length;
+      items.push(
+        `Sampling noise alone would give an L2 distance of about ${formatNumber(mean(aboveNoise.map((row) => row.l2NoiseFloor as number)))} ` +
+          `on average over layers; ${within} of ${aboveNoise.length} layers are within that noise floor.`,
+      );
+    }
+    const relative = rows.filter((row) => row.relativeL2 !== null);
+    if (relative.length > 0) {
+      items.push(`Highest relative L2 (distance ÷ mean norm): ${listLayers(extremeLayers(relative, (row) => row.relativeL2 as number, 'highest'), (row) => row.relativeL2 as number)}.`);
+    }
+    const separated = rows.filter((row) => row.cohensDHeldOut !== null);
+    if (separated.length > 0) {
+      const best = extremeLayers(separated, (row) => row.cohensDHeldOut as number, 'highest')[0] as LayerRow;
+      items.push(
+        `Best separated layer along the difference of means, scored on held-out samples: layer ${best.layer} (Cohen's d ${formatNumber(best.cohensDHeldOut, 2)}).`,
+      );
+    }
+    if (analysis.paired) {
+      const withCka = rows.filter((row) => row.cka !== null);
+      if (withCka.length > 0) {
+        const low = extremeLayers(withCka, (row) => row.cka as number, 'lowest')[0] as LayerRow;
+        const high = extremeLayers(withCka, (row) => row.cka as number, 'highest')[0] as LayerRow;
+        items.push(`Linear CKA between the paired samples ranges from ${formatNumber(low.cka)} (layer ${low.layer}) to ${formatNumber(high.cka)} (layer ${high.layer}).`);
+      }
+    }
+    if (Math.min(analysis.sizeA, analysis.sizeB) < 10) {
+      items.push(`Only ${sizes}: intervals and p-values from so few samples are rough.`);
+    }
+  }
+  // Items are built from escaped names and formatted numbers only.
+  return `<h3>${escapeHtml(view.label)}</h3><ul>${items.map((item) => `<li>${item}</li>`).join('')}</ul>`;
+}
+
+function configurationTable(input: HtmlReportInput): string {
+  const { capture, metrics } = input;
+  const firstAnalysis = input.analyses?.[0];
+  const layers = input.runs[0]?.layer_indices ?? [];
+  const rows: Array<[string, string]> = [
+    ['Model', input.model],
+    ['Pooling', metrics.pooling],
+    ['Comparison mode', metrics.comparison_mode],
+    ['Layers', layers.length > 0 ? `${metrics.num_layers} (${layers[0]} to ${layers[layers.length - 1]})` : String(metrics.num_layers)],
+    ['Runs / compared pairs', `${metrics.num_runs} / ${metrics.pair_count}`],
+  ];
+  if (capture !== null) {
+    rows.push(
+      ['Model type', capture.model_type],
+      ['Model directory', capture.model_dir],
+      ['Captured point', `${capture.hook}: ${capture.hook_description}`],
+      ['Execution provider', capture.execution_provider_note === null ? capture.execution_provider : `${capture.execution_provider} (${capture.execution_provider_note})`],
+      ['Input token limit', capture.max_input_tokens === null ? 'none' : String(capture.max_input_tokens)],
+      ['Truncated samples', String(capture.truncated_samples)],
+      ['Answer cue', capture.answer_cue === null ? 'none' : JSON.stringify(capture.answer_cue)],
+    );
+  }
+  if (firstAnalysis !== undefined) {
+    const { nBoot, nPerm, seed } = firstAnalysis.options;
+    rows.push(['Statistics', `${nBoot} bootstrap resamples (${Math.round(firstAnalysis.confidenceLevel * 100)}% percentile intervals), ${nPerm} permutations, seed ${seed}`]);
+  }
+  return `<table class="config"><tbody>${rows.map(([key, value]) => `<tr><th scope="row">${escapeHtml(key)}</th><td>${escapeHtml(value)}</td></tr>`).join('')}</tbody></table>`;
+}
+
+function runsTable(runs: RunSummary[]): string {
+  const body = runs
+    .map((run) => {
+      const systemPrompt =
+        run.system_prompt === null
+          ? 'none'
+          : `<details><summary>${escapeHtml(run.system_prompt.slice(0, 60))}${run.system_prompt.length > 60 ? '…' : ''}</summary><pre>${escapeHtml(run.system_prompt)}</pre></details>`;
+      return `<tr><td>${escapeHtml(run.name)}</td><td>${escapeHtml(run.dataset)}</td><td>${escapeHtml(run.prompt)}</td><td class="num">${run.num_samples}</td><td class="num">${run.seed}</td><td>${systemPrompt}</td></tr>`;
+    })
+    .join('');
+  return `<table><thead><tr><th>Run</th><th>Dataset</th><th>Prompt</th><th class="num">Samples</th><th class="num">Seed</th><th>System prompt</th></tr></thead><tbody>${body}</tbody></table>`;
+}
+
+function layerTable(view: PairView): string {
+  const { rows, analysis } = view;
+  const lowest = new Set(extremeLayers(rows, (row) => row.cosine, 'lowest').map((row) => row.layer));
+  const highest = new Set(extremeLayers(rows, (row) => row.l2, 'highest').map((row) => row.layer));
+  const withAnalysis = analysis !== undefined;
+  const centred = analysis?.centred === true;
+  const paired = analysis?.paired === true;
+  const head = [
+    '<th class="num">Layer</th><th class="num">Cosine</th>',
+    withAnalysis ? '<th class="num">95% CI</th>' : '',
+    centred ? '<th class="num">Centred cosine</th>' : '',
+    '<th class="num">L2</th>',
+    withAnalysis
+      ? '<th class="num">95% CI</th><th class="num">Noise floor</th><th class="num">Relative L2</th><th class="num">p</th><th class="num">p (Holm)</th>'
+      : '',
+    paired ? '<th class="num">CKA</th>' : '',
+    withAnalysis ? '<th class="num">d (held-out)</th>' : '',
+  ].join('');
+  const body = rows
+    .map((row) => {
+      const cells = [
+        `<td class="num">${row.layer}</td><td class="num">${formatNumber(row.cosine)}</td>`,
+        withAnalysis ? `<td class="num">${formatInterval(row.cosineCi?.low, row.cosineCi?.high)}</td>` : '',
+        centred ? `<td class="num">${formatNumber(row.centredCosine)}</td>` : '',
+        `<td class="num">${formatNumber(row.l2)}</td>`,
+        withAnalysis
+          ? `<td class="num">${formatInterval(row.l2Ci?.low, row.l2Ci?.high)}</td><td class="num">${formatNumber(row.l2NoiseFloor)}</td>` +
+            `<td class="num">${formatNumber(row.relativeL2)}</td><td class="num">${formatP(row.pValue)}</td><td class="num">${formatP(row.pValueHolm)}</td>`
+          : '',
+        paired ? `<td class="num">${formatNumber(row.cka)}</td>` : '',
+        withAnalysis ? `<td class="num">${formatNumber(row.cohensDHeldOut, 2)}</td>` : '',
+      ].join('');
+      const marked = lowest.has(row.layer) || highest.has(row.layer) ? ' class="marked"' : '';
+      return `<tr${marked}>${cells}</tr>`;
+    })
+    .join('');
+  return `<h3>${escapeHtml(view.label)}</h3><div class="table-scroll"><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
+}
+
+/** Collects chart specs and hands out the matching plot divs, so every chart has exactly one div. */
+class ChartBook {
+  readonly charts: ChartSpec[] = [];
+
+  add(traces: unknown[], layout: Record<string, unknown>, caption: string): string {
+    const id = `chart-${this.charts.length + 1}`;
+    this.charts.push({ id, traces, layout });
+    return `<figure><div class="plot" id="${id}" role="img" aria-label="${escapeHtml(caption)}"></div><figcaption class="note">${escapeHtml(caption)}</figcaption></figure>`;
+  }
+}
+
+function pairCharts(view: PairView, colour: string, book: ChartBook): string {
+  const { rows, label } = view;
+  if (rows.length === 0) return `<p class="note">${escapeHtml(label)}: no per-layer values were stored (store_per_layer was off).</p>`;
+  const layers = rows.map((row) => row.layer);
+  const cosine = book.add(
+    lineWithBand(label, layers, rows.map((row) => row.cosine), bandFrom(rows, (row) => row.cosineCi), colour),
+    chartLayout(`Cosine similarity of run means: ${label}`, 'Cosine similarity'),
+    `Cosine similarity between the two runs' mean vectors at each layer${view.analysis ? ', with 95% bootstrap interval' : ''}.`,
+  );
+  const l2 = book.add(
+    lineWithBand(label, layers, rows.map((row) => row.l2), bandFrom(rows, (row) => row.l2Ci), colour),
+    chartLayout(`L2 distance of run means: ${label}`, 'L2 distance'),
+    `L2 distance between the two runs' mean vectors at each layer${view.analysis ? ', with 95% bootstrap interval' : ''}.`,
+  );
+  return cosine + l2;
+}
+
+function pcaChart(view: PairView, runs: RunSummary[], book: ChartBook): string {
+  const { analysis, rows } = view;
+  if (analysis === undefined || rows.length === 0) return '';
+  const target = extremeLayers(rows, (row) => row.cosine, 'lowest')[0] as LayerRow;
+  const layer = analysis.perLayer.find((entry) => entry.layer === target.layer);
+  if (layer === undefined) return '';
+  const sampleText = (runName: string, count: number): string[] => {
+    const indices = runs.find((run) => run.name === runName)?.sample_indices;
+    return Array.from({ length: count }, (_, i) => (indices?.length === count ? `sample ${indices[i]}` : `sample #${i + 1}`));
+  };
+  const scatter = (name: string, points: Array<[number, number]>, colour: string): unknown => ({
+    type: 'scatter',
+    mode: 'markers',
+    name: plotlyText(name),
+    x: points.map((point) => point[0]),
+    y: points.map((point) => point[1]),
+    text: sampleText(name, points.length),
+    hoverinfo: 'text+name',
+    marker: { color: colour, size: 8, opacity: 0.8 },
+  });
+  const [ratio1, ratio2] = layer.pca.explainedVarianceRatio;
+  const layout = {
+    ...chartLayout(`Samples at layer ${layer.layer} (lowest cosine): ${view.label}`, `PC2 (${(ratio2 * 100).toFixed(1)}% of variance)`, `PC1 (${(ratio1 * 100).toFixed(1)}% of variance)`),
+    hovermode: 'closest',
+  };
+  return book.add(
+    [scatter(analysis.runA, layer.pca.coordinatesA, PALETTE[0] as string), scatter(analysis.runB, layer.pca.coordinatesB, PALETTE[1] as string)],
+    layout,
+    `Each point is one sample's pooled vector at layer ${layer.layer}, projected on the top two principal components of both runs' samples together.`,
+  );
+}
+
+function normsChart(runs: RunSummary[], book: ChartBook): string {
+  const traces = runs.map((run, i) => ({
+    type: 'scatter',
+    mode: 'lines+markers',
+    name: plotlyText(run.name),
+    x: run.layer_indices,
+    y: run.mean_activation_norms,
+    line: { color: PALETTE[i % PALETTE.length], width: 2 },
+    marker: { size: 5 },
+  }));
+  return book.add(traces, chartLayout('Norm of each run\'s mean activation', 'L2 norm of the mean vector'), "L2 norm of each run's mean activation vector per layer (CoTLab's mean_activation_norms).");
+}
+
+function readPlotly(plotlyPath: string): string {
+  try {
+    // A literal "</script" would end the inline script early; "<\/script" means the same to JavaScript.
+    return readFileSync(plotlyPath, 'utf8').replace(/<\/script/gi, '<\\/script');
+  } catch (error) {
+    throw new HtmlReportError(
+      `Cannot read the plotting library at ${plotlyPath} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); reinstall the workbench's packages.`,
+      plotlyPath,
+    );
+  }
+}
+
+const DEMO_WARNING =
+  '<div class="warning" role="note"><strong>Demo model.</strong> These activations come from the bundled demo model, whose weights are random. ' +
+  'The numbers show that the pipeline works; they say nothing about any real model or about the clinical texts.</div>';
+
+const READING_NOTE =
+  '<p class="note">Residual-stream vectors share a large common component, so the cosine of two run means is often close to 1 ' +
+  'whatever the inputs; read it with its bootstrap interval and the permutation p-value. Cohen\'s d (held-out) scores each sample on ' +
+  'the difference-of-means direction fitted without it, so it is not inflated by fitting to noise. Resampling adds noise to each ' +
+  'mean, so bootstrap intervals of the cosine tend to lie below the observed value and those of the L2 distance above it, ' +
+  'sometimes not even containing it when samples are few and vectors long. The noise floor is the L2 distance two means of ' +
+  'this many samples would show if the runs did not differ at all.</p>';
+
+/**
+ * One self-contained HTML page (plotly inlined, no network access, locked down by a Content-Security-Policy) with
+ * the configuration, findings, per-layer charts with confidence bands, mean activation norms and per-layer tables.
+ */
+export function renderHtmlReport(input: HtmlReportInput, options: HtmlReportOptions = {}): string {
+  const plotly = readPlotly(options.plotlyPath ?? plotlyBundlePath());
+  const analyses = input.analyses ?? [];
+  const views: PairView[] = input.comparisons.map((comparison) => {
+    const analysis = analysisFor(comparison, analyses);
+    return { comparison, analysis, rows: layerRows(comparison, analysis), label: `${comparison.run_a} vs ${comparison.run_b}` };
+  });
+  const book = new ChartBook();
+  const pairSections = views.map((view, i) => pairCharts(view, PALETTE[i % PALETTE.length] as string, book) + pcaChart(view, input.runs, book)).join('');
+  const norms = input.runs.length > 0 ? normsChart(input.runs, book) : '';
+  const findings = views.length > 0 ? views.map(pairFindings).join('') + (analyses.length > 0 ? READING_NOTE : '') : '<p>Only one run: nothing was compared.</p>';
+  const tables = views.map(layerTable).join('');
+
+  const chartData = jsonForScript(book.charts);
+  // Scripts are allowed by hash only; styles need 'unsafe-inline' because plotly sets styles at run time.
+  // Everything else, network included, is refused: the page works offline and cannot call out.
+  const csp = [
+    "default-src 'none'",
+    `script-src ${sha256Source(plotly)} ${sha256Source(INIT_SCRIPT)}`,
+    "style-src 'unsafe-inline'",
+    'img-src data: blob:',
+    "font-src 'none'",
+    "connect-src 'none'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
+
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
+<meta name="referrer" content="no-referrer">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(input.title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<main>
+<header>
+<h1>${escapeHtml(input.title)}</h1>
+<p class="meta">Model ${escapeHtml(input.model)} · ${input.metrics.pooling === 'mean' ? 'mean pooling' : 'last-token pooling'} · generated ${escapeHtml(input.generatedAt)}</p>
+</header>
+${input.capture?.demo_model === true ? DEMO_WARNING : ''}
+<section>
+<h2>Configuration</h2>
+${configurationTable(input)}
+<h3>Runs</h3>
+${runsTable(input.runs)}
+</section>
+<section>
+<h2>Findings</h2>
+${findings}
+</section>
+<section>
+<h2>Per-layer comparison</h2>
+${pairSections}
+</section>
+<section>
+<h2>Mean activation norms</h2>
+${norms}
+</section>
+<section>
+<h2>Per-layer table</h2>
+${tables}
+</section>
+</main>
+<script type="application/json" id="report-charts">${chartData}</script>
+<script>${plotly}</script>
+<script>${INIT_SCRIPT}</script>
+</body>
+</html>
+`;
+}
+

@@ -1,0 +1,48 @@
+import type Database from 'better-sqlite3';
+import { HISTORY_APPLICATION_ID, SCHEMA_V1_SQL } from './schema.js';
+
+/** One schema step: `up` brings a database at `version - 1` to `version`. */
+export interface Migration {
+  version: number;
+  description: string;
+  up: (db: Database.Database) => void;
+}
+
+/** Every schema step, oldest first; versions are 1, 2, 3, ... with no gaps (PRAGMA user_version holds the last). */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'experiments, runs, samples, vectors, layer means and comparisons',
+    up: (db) => {
+      db.exec(SCHEMA_V1_SQL);
+      db.pragma(`application_id = ${HISTORY_APPLICATION_ID}`);
+    },
+  },
+];
+
+/** The newest schema this build knows. */
+export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
+
+export function schemaVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/**
+ * Applies the pending migrations, each in its own IMMEDIATE transaction together with the user_version bump, so a
+ * crash leaves the database at a whole version. The version is re-read inside the transaction because another
+ * process may have migrated the same file meanwhile. Returns the versions applied. `migrations` is replaceable so
+ * tests can exercise later steps before they exist.
+ */
+export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number[] {
+  const applied: number[] = [];
+  for (const migration of migrations) {
+    const step = db.transaction(() => {
+      if (schemaVersion(db) >= migration.version) return;
+      migration.up(db);
+      db.pragma(`user_version = ${migration.version}`);
+      applied.push(migration.version);
+    });
+    step.immediate();
+  }
+  return applied;
+}

@@ -1,0 +1,48 @@
+import type Database from 'better-sqlite3';
+import type { ComparisonInput } from './types.js';
+
+/** Hands out prepared statements (the store caches them by SQL text). */
+export type StatementSource = (sql: string) => Database.Statement;
+
+/** One run_layer_means row per layer; `means` holds encoded vectors, or null where only the norm is known. */
+export function insertLayerMeans(
+  statement: StatementSource,
+  runId: number,
+  layers: readonly number[],
+  means: readonly (Buffer | null)[],
+  norms: readonly number[],
+  count: number,
+): void {
+  const insert = statement('INSERT INTO run_layer_means (run_id, layer, mean, norm, count) VALUES (?, ?, ?, ?, ?)');
+  layers.forEach((layer, index) => insert.run(runId, layer, means[index] ?? null, norms[index], count));
+}
+
+/** Inserts a comparison row, or replaces every value of the stored row for the same pair and layer. */
+export function upsertComparison(statement: StatementSource, experimentId: number, row: ComparisonInput): void {
+  statement(
+    `INSERT INTO comparisons (experiment_id, run_a_id, run_b_id, layer, cosine, l2, centred_cosine, relative_l2,
+       cosine_ci_low, cosine_ci_high, l2_ci_low, l2_ci_high, p_value, n_permutations, cka)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (experiment_id, run_a_id, run_b_id, layer) DO UPDATE SET
+       cosine = excluded.cosine, l2 = excluded.l2, centred_cosine = excluded.centred_cosine,
+       relative_l2 = excluded.relative_l2, cosine_ci_low = excluded.cosine_ci_low,
+       cosine_ci_high = excluded.cosine_ci_high, l2_ci_low = excluded.l2_ci_low, l2_ci_high = excluded.l2_ci_high,
+       p_value = excluded.p_value, n_permutations = excluded.n_permutations, cka = excluded.cka`,
+  ).run(
+    experimentId,
+    row.runAId,
+    row.runBId,
+    row.layer,
+    row.cosine,
+    row.l2,
+    row.centredCosine ?? null,
+    row.relativeL2 ?? null,
+    row.cosineCiLow ?? null,
+    row.cosineCiHigh ?? null,
+    row.l2CiLow ?? null,
+    row.l2CiHigh ?? null,
+    row.pValue ?? null,
+    row.nPermutations ?? null,
+    row.cka ?? null,
+  );
+}

@@ -1,0 +1,185 @@
+import { z } from 'zod';
+import { StoredValueError } from './store-error.js';
+import { blobToFloat32 } from './vector-blob.js';
+import { VectorPolicySchema, type VectorPolicy } from './vector-policy.js';
+import type {
+  ExperimentRecord,
+  ExperimentSource,
+  ExperimentStatus,
+  LayerMeanRecord,
+  RunRecord,
+  RunStatus,
+  StoredSample,
+} from './types.js';
+import type { HookPoint, Pooling } from '../model/types.js';
+
+/** Column names and SQLite types exactly as in schema.ts; the mappers below turn them into records. */
+export interface ExperimentRow {
+  id: number;
+  uid: string;
+  name: string;
+  status: ExperimentStatus;
+  source: ExperimentSource;
+  source_path: string | null;
+  config_json: string;
+  vector_policy_json: string;
+  started_at: string;
+  ended_at: string | null;
+  duration_s: number | null;
+  last_activity_at: string;
+  model_name: string | null;
+  model_dir: string | null;
+  model_hash: string | null;
+  demo_model: number;
+  execution_provider: string | null;
+  execution_provider_note: string | null;
+  hook: HookPoint | null;
+  pooling: Pooling | null;
+  app_version: string | null;
+  output_dir: string | null;
+  error: string | null;
+  writer_pid: number | null;
+  writer_host: string | null;
+}
+
+export interface RunRow {
+  id: number;
+  experiment_id: number;
+  run_index: number;
+  name: string;
+  dataset_name: string;
+  dataset_path: string | null;
+  dataset_hash: string | null;
+  prompt_name: string;
+  prompt_options_json: string | null;
+  system_prompt: string | null;
+  seed: number | null;
+  num_samples_planned: number;
+  sample_indices_json: string | null;
+  layer_indices_json: string;
+  status: RunStatus;
+  completed_samples: number;
+}
+
+export interface SampleRow {
+  position: number;
+  dataset_index: number;
+  label_json: string;
+  token_count: number;
+  truncated: number;
+  prompt_hash: string | null;
+}
+
+export interface LayerMeanRow {
+  layer: number;
+  mean: Buffer | null;
+  norm: number;
+  count: number;
+}
+
+const IndexListSchema = z.array(z.number().int());
+const LabelSchema = z.union([z.number(), z.boolean(), z.string(), z.null()]);
+
+function parseJsonColumn<T>(column: string, text: string, schema: z.ZodType<T>): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new StoredValueError(column, 'not valid JSON');
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new StoredValueError(column, parsed.error.issues[0]?.message ?? 'unexpected value');
+  return parsed.data;
+}
+
+/** Decodes a stored float32 BLOB, rejecting byte lengths that are not whole values. */
+export function decodeVector(column: string, blob: Buffer): Float32Array {
+  const vector = blobToFloat32(blob);
+  if (vector === null) throw new StoredValueError(column, `${blob.byteLength} bytes is not a whole number of float32 values`);
+  return vector;
+}
+
+export function parseLayerIndices(text: string): number[] {
+  return parseJsonColumn('runs.layer_indices_json', text, IndexListSchema);
+}
+
+export function parseVectorPolicy(text: string): VectorPolicy {
+  return parseJsonColumn('experiments.vector_policy_json', text, VectorPolicySchema);
+}
+
+export function experimentFromRow(row: ExperimentRow): ExperimentRecord {
+  return {
+    id: row.id,
+    uid: row.uid,
+    name: row.name,
+    status: row.status,
+    source: row.source,
+    sourcePath: row.source_path,
+    config: parseJsonColumn('experiments.config_json', row.config_json, z.unknown()),
+    vectorPolicy: parseVectorPolicy(row.vector_policy_json),
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+    durationS: row.duration_s,
+    lastActivityAt: row.last_activity_at,
+    modelName: row.model_name,
+    modelDir: row.model_dir,
+    modelHash: row.model_hash,
+    demoModel: row.demo_model === 1,
+    executionProvider: row.execution_provider,
+    executionProviderNote: row.execution_provider_note,
+    hook: row.hook,
+    pooling: row.pooling,
+    appVersion: row.app_version,
+    outputDir: row.output_dir,
+    error: row.error,
+    writerPid: row.writer_pid,
+    writerHost: row.writer_host,
+  };
+}
+
+export function runFromRow(row: RunRow): RunRecord {
+  return {
+    id: row.id,
+    experimentId: row.experiment_id,
+    runIndex: row.run_index,
+    name: row.name,
+    datasetName: row.dataset_name,
+    datasetPath: row.dataset_path,
+    datasetHash: row.dataset_hash,
+    promptName: row.prompt_name,
+    promptOptions:
+      row.prompt_options_json === null
+        ? null
+        : parseJsonColumn('runs.prompt_options_json', row.prompt_options_json, z.unknown()),
+    systemPrompt: row.system_prompt,
+    seed: row.seed,
+    numSamplesPlanned: row.num_samples_planned,
+    sampleIndices:
+      row.sample_indices_json === null
+        ? null
+        : parseJsonColumn('runs.sample_indices_json', row.sample_indices_json, IndexListSchema),
+    layerIndices: parseLayerIndices(row.layer_indices_json),
+    status: row.status,
+    completedSamples: row.completed_samples,
+  };
+}
+
+export function sampleFromRow(row: SampleRow): StoredSample {
+  return {
+    position: row.position,
+    datasetIndex: row.dataset_index,
+    label: parseJsonColumn('samples.label_json', row.label_json, LabelSchema),
+    tokenCount: row.token_count,
+    truncated: row.truncated === 1,
+    promptHash: row.prompt_hash,
+  };
+}
+
+export function layerMeanFromRow(row: LayerMeanRow): LayerMeanRecord {
+  return {
+    layer: row.layer,
+    mean: row.mean === null ? null : decodeVector('run_layer_means.mean', row.mean),
+    norm: row.norm,
+    count: row.count,
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * PRAGMA application_id of a CoTLab Workbench history ('CWBH'): how a file is told apart from another program's
+ * SQLite database before anything is written to it.
+ */
+export const HISTORY_APPLICATION_ID = 0x43574248;
+
+const STATUS_CHECK = "CHECK (status IN ('running', 'completed', 'interrupted', 'failed'))";
+
+/**
+ * Schema version 1. Times are ISO-8601 UTC text (sorts like time). Vectors are float32 little-endian BLOBs.
+ * Every child row cascades from its experiment, so deleting an experiment removes all it holds. Experiment and run
+ * ids are AUTOINCREMENT so a deleted id is never handed out again (people cite "#12"; caches key on run ids).
+ */
+export const SCHEMA_V1_SQL = `
+CREATE TABLE experiments (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  uid TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  status TEXT NOT NULL ${STATUS_CHECK},
+  source TEXT NOT NULL CHECK (source IN ('workbench', 'cotlab-import')),
+  source_path TEXT,
+  config_json TEXT NOT NULL CHECK (json_valid(config_json)),
+  vector_policy_json TEXT NOT NULL CHECK (json_valid(vector_policy_json)),
+  started_at TEXT NOT NULL,
+  ended_at TEXT,
+  duration_s REAL,
+  last_activity_at TEXT NOT NULL,
+  model_name TEXT,
+  model_dir TEXT,
+  model_hash TEXT,
+  demo_model INTEGER NOT NULL DEFAULT 0 CHECK (demo_model IN (0, 1)),
+  execution_provider TEXT,
+  execution_provider_note TEXT,
+  hook TEXT,
+  pooling TEXT,
+  app_version TEXT,
+  output_dir TEXT,
+  error TEXT,
+  writer_pid INTEGER,
+  writer_host TEXT
+) STRICT;
+
+-- The history listing: newest first, optionally filtered by status.
+CREATE INDEX experiments_by_start ON experiments (started_at DESC, id DESC);
+CREATE INDEX experiments_by_status_start ON experiments (status, started_at DESC, id DESC);
+
+CREATE TABLE runs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  experiment_id INTEGER NOT NULL REFERENCES experiments (id) ON DELETE CASCADE,
+  run_index INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  dataset_name TEXT NOT NULL,
+  dataset_path TEXT,
+  dataset_hash TEXT,
+  prompt_name TEXT NOT NULL,
+  prompt_options_json TEXT CHECK (prompt_options_json IS NULL OR json_valid(prompt_options_json)),
+  system_prompt TEXT,
+  seed INTEGER,
+  num_samples_planned INTEGER NOT NULL,
+  sample_indices_json TEXT CHECK (sample_indices_json IS NULL OR json_valid(sample_indices_json)),
+  layer_indices_json TEXT NOT NULL CHECK (json_valid(layer_indices_json)),
+  status TEXT NOT NULL ${STATUS_CHECK},
+  completed_samples INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (experiment_id, run_index)
+) STRICT;
+
+CREATE TABLE samples (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  dataset_index INTEGER NOT NULL,
+  label_json TEXT NOT NULL CHECK (json_valid(label_json)),
+  token_count INTEGER NOT NULL,
+  truncated INTEGER NOT NULL CHECK (truncated IN (0, 1)),
+  prompt_hash TEXT,
+  UNIQUE (run_id, position)
+) STRICT;
+
+-- A rowid table on purpose: vectors are kilobytes, too large for WITHOUT ROWID leaves.
+CREATE TABLE sample_vectors (
+  sample_id INTEGER NOT NULL REFERENCES samples (id) ON DELETE CASCADE,
+  layer INTEGER NOT NULL,
+  vector BLOB NOT NULL,
+  PRIMARY KEY (sample_id, layer)
+) STRICT;
+
+CREATE TABLE run_layer_means (
+  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  layer INTEGER NOT NULL,
+  mean BLOB,
+  norm REAL NOT NULL,
+  count INTEGER NOT NULL,
+  PRIMARY KEY (run_id, layer)
+) STRICT;
+
+CREATE TABLE comparisons (
+  id INTEGER PRIMARY KEY,
+  experiment_id INTEGER NOT NULL REFERENCES experiments (id) ON DELETE CASCADE,
+  run_a_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  run_b_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  layer INTEGER NOT NULL,
+  cosine REAL NOT NULL,
+  l2 REAL NOT NULL,
+  centred_cosine REAL,
+  relative_l2 REAL,
+  cosine_ci_low REAL,
+  cosine_ci_high REAL,
+  l2_ci_low REAL,
+  l2_ci_high REAL,
+  p_value REAL,
+  n_permutations INTEGER,
+  cka REAL,
+  UNIQUE (experiment_id, run_a_id, run_b_id, layer)
+) STRICT;
+
+-- Foreign-key children need an index on the referencing column, or each cascade scans the table.
+CREATE INDEX comparisons_by_run_a ON comparisons (run_a_id);
+CREATE INDEX comparisons_by_run_b ON comparisons (run_b_id);
+`;

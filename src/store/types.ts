@@ -1,0 +1,193 @@
+import type { Sample } from '../datasets/sample.js';
+import type { HookPoint, Pooling } from '../model/types.js';
+import type { VectorPolicy } from './vector-policy.js';
+
+export type ExperimentStatus = 'running' | 'completed' | 'interrupted' | 'failed';
+export type RunStatus = ExperimentStatus;
+/** Where an experiment came from: run here, or imported from a CoTLab results.json (no vectors). */
+export type ExperimentSource = 'workbench' | 'cotlab-import';
+
+export interface NewExperiment {
+  name: string;
+  /** The resolved configuration, stored as JSON. */
+  config: unknown;
+  vectorPolicy: VectorPolicy;
+  /** Defaults to now. */
+  startedAt?: Date;
+  modelName?: string | null;
+  modelDir?: string | null;
+  modelHash?: string | null;
+  demoModel?: boolean;
+  executionProvider?: string | null;
+  executionProviderNote?: string | null;
+  hook?: HookPoint | null;
+  pooling?: Pooling | null;
+  appVersion?: string | null;
+  outputDir?: string | null;
+}
+
+export interface NewRun {
+  name: string;
+  datasetName: string;
+  datasetPath?: string | null;
+  datasetHash?: string | null;
+  promptName: string;
+  promptOptions?: unknown;
+  systemPrompt?: string | null;
+  seed: number | null;
+  numSamplesPlanned: number;
+  /** Dataset indices in processing order, when known up front. */
+  sampleIndices?: number[] | null;
+  /** Captured layers; every vector list of this run follows this order. */
+  layerIndices: number[];
+}
+
+export interface SampleToRecord {
+  /** Order of the sample within its run, from 0. */
+  position: number;
+  datasetIndex: number;
+  label: Sample['label'];
+  tokenCount: number;
+  truncated: boolean;
+  promptHash: string | null;
+  /** One pooled vector per layer, in the run's layer order. */
+  vectors: Float32Array[];
+}
+
+export interface RunCompletion {
+  /** Mean vector per layer, in the run's layer order. */
+  layerMeans: Float32Array[];
+  /** L2 norm of each mean, same order. */
+  norms: number[];
+}
+
+export interface ExperimentFinish {
+  status: Exclude<ExperimentStatus, 'running'>;
+  endedAt: Date;
+  durationS: number;
+  outputDir?: string | null;
+  error?: string | null;
+}
+
+/** One per-layer metric row for a pair of runs; the analytics columns are optional. */
+export interface ComparisonInput {
+  runAId: number;
+  runBId: number;
+  layer: number;
+  cosine: number;
+  l2: number;
+  centredCosine?: number | null;
+  relativeL2?: number | null;
+  cosineCiLow?: number | null;
+  cosineCiHigh?: number | null;
+  l2CiLow?: number | null;
+  l2CiHigh?: number | null;
+  pValue?: number | null;
+  nPermutations?: number | null;
+  cka?: number | null;
+}
+
+export interface ComparisonRecord extends Required<ComparisonInput> {
+  runAName: string;
+  runBName: string;
+}
+
+export interface ExperimentRecord {
+  id: number;
+  uid: string;
+  name: string;
+  status: ExperimentStatus;
+  source: ExperimentSource;
+  sourcePath: string | null;
+  config: unknown;
+  vectorPolicy: VectorPolicy;
+  startedAt: string;
+  endedAt: string | null;
+  durationS: number | null;
+  /** Time of the last stored sample or run change (how far an interrupted experiment got). */
+  lastActivityAt: string;
+  modelName: string | null;
+  modelDir: string | null;
+  modelHash: string | null;
+  demoModel: boolean;
+  executionProvider: string | null;
+  executionProviderNote: string | null;
+  hook: HookPoint | null;
+  pooling: Pooling | null;
+  appVersion: string | null;
+  outputDir: string | null;
+  error: string | null;
+  writerPid: number | null;
+  writerHost: string | null;
+}
+
+export interface RunRecord {
+  id: number;
+  experimentId: number;
+  runIndex: number;
+  name: string;
+  datasetName: string;
+  datasetPath: string | null;
+  datasetHash: string | null;
+  promptName: string;
+  promptOptions: unknown;
+  systemPrompt: string | null;
+  seed: number | null;
+  numSamplesPlanned: number;
+  sampleIndices: number[] | null;
+  layerIndices: number[];
+  status: RunStatus;
+  completedSamples: number;
+}
+
+export interface ExperimentDetail extends ExperimentRecord {
+  runs: RunRecord[];
+}
+
+export interface StoredSample {
+  position: number;
+  datasetIndex: number;
+  label: Sample['label'];
+  tokenCount: number;
+  truncated: boolean;
+  promptHash: string | null;
+}
+
+export interface LayerMeanRecord {
+  layer: number;
+  /** Null for imported CoTLab runs, which carry norms only. */
+  mean: Float32Array | null;
+  norm: number;
+  count: number;
+}
+
+export interface ListExperimentsQuery {
+  limit: number;
+  offset?: number;
+  /** Case-insensitive text found in the name, uid, model, or a run's name, dataset or prompt. */
+  search?: string | null;
+  status?: ExperimentStatus | null;
+}
+
+export interface ExperimentListItem {
+  id: number;
+  uid: string;
+  name: string;
+  status: ExperimentStatus;
+  source: ExperimentSource;
+  startedAt: string;
+  modelName: string | null;
+  demoModel: boolean;
+  pooling: Pooling | null;
+  /** Run names in run order. */
+  variants: string[];
+  /** Samples stored over all runs. */
+  totalSamples: number;
+  durationS: number | null;
+}
+
+export interface ExperimentPage {
+  /** How many experiments match the query, over all pages. */
+  total: number;
+  items: ExperimentListItem[];
+}

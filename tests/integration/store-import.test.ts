@@ -1,0 +1,111 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CotlabResultsError } from '../../src/store/cotlab-results.js';
+import type { HistoryStore } from '../../src/store/history-store.js';
+import { openHistoryStore } from '../../src/store/open-store.js';
+import { StoreError } from '../../src/store/store-error.js';
+import { makeTempDir } from '../fixtures/store/temp-db.js';
+
+const FIXTURE_DIR = join(import.meta.dirname, '..', 'fixtures', 'store');
+const FIXTURE = join(FIXTURE_DIR, 'cotlab-results.json');
+
+let temp: ReturnType<typeof makeTempDir>;
+let store: HistoryStore;
+
+beforeEach(() => {
+  temp = makeTempDir();
+  store = openHistoryStore(temp.dbPath());
+});
+
+afterEach(() => {
+  store.close();
+  temp.remove();
+});
+
+function results(): Record<string, unknown> {
+  return JSON.parse(readFileSync(FIXTURE, 'utf8')) as Record<string, unknown>;
+}
+
+describe('importCotlabResults', () => {
+  it('stores a CoTLab activation_compare results.json as a completed experiment without vectors', () => {
+    const experimentId = store.importCotlabResults(results(), FIXTURE);
+    const experiment = store.getExperiment(experimentId);
+    expect(experiment).toMatchObject({
+      name: 'activation_compare',
+      status: 'completed',
+      source: 'cotlab-import',
+      sourcePath: FIXTURE,
+      outputDir: FIXTURE_DIR,
+      modelName: 'google/medgemma-4b-it',
+      hook: 'cotlab',
+      pooling: 'last_token',
+      vectorPolicy: 'means',
+      startedAt: new Date('2026-01-24T10:53:51.123456').toISOString(),
+      endedAt: new Date('2026-01-24T10:55:37.5').toISOString(),
+      durationS: 106,
+      writerPid: null,
+    });
+    expect(experiment.config).toMatchObject({
+      model: { name: 'google/medgemma-4b-it', safe_name: 'medgemma_4b' },
+      experiment: { num_samples: 4, comparison_mode: 'pairwise' },
+    });
+    expect(
+      experiment.runs.map((run) => [run.runIndex, run.name, run.datasetName, run.promptName, run.seed, run.status]),
+    ).toEqual([
+      [0, 'histopathology', 'histopathology', 'histopathology', 42, 'completed'],
+      [1, 'radiology', 'radiology', 'radiology', 42, 'completed'],
+    ]);
+    const [histopathology, radiology] = experiment.runs;
+    expect(histopathology).toMatchObject({
+      numSamplesPlanned: 4,
+      completedSamples: 4,
+      layerIndices: [0, 1, 2],
+      sampleIndices: null,
+      systemPrompt: 'You are an expert histopathologist.',
+    });
+    expect(radiology?.systemPrompt).toBeNull();
+
+    expect(store.getRunMeans(histopathology?.id ?? -1)).toEqual([
+      { layer: 0, mean: null, norm: 12.5, count: 4 },
+      { layer: 1, mean: null, norm: 250.25, count: 4 },
+      { layer: 2, mean: null, norm: 1387, count: 4 },
+    ]);
+    expect(store.getRunSamples(histopathology?.id ?? -1)).toEqual([]);
+    expect(
+      store.getComparisons(experimentId).map((row) => [row.runAName, row.runBName, row.layer, row.cosine, row.l2]),
+    ).toEqual([
+      ['histopathology', 'radiology', 0, 0.9, 10],
+      ['histopathology', 'radiology', 1, 0.8, 90],
+      ['histopathology', 'radiology', 2, 0.7, 200],
+    ]);
+    expect(store.listExperiments({ limit: 5 }).items[0]).toMatchObject({
+      id: experimentId,
+      source: 'cotlab-import',
+      variants: ['histopathology', 'radiology'],
+      totalSamples: 8,
+      durationS: 106,
+    });
+  });
+
+  it('refuses to import the same results twice', () => {
+    const experimentId = store.importCotlabResults(results(), FIXTURE);
+    let error: unknown;
+    try {
+      store.importCotlabResults(results(), join(temp.dir, 'copied-results.json'));
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as StoreError).reason).toBe('conflict');
+    expect((error as StoreError).message).toContain(`experiment ${experimentId}`);
+    expect(store.listExperiments({ limit: 5 }).total).toBe(1);
+  });
+
+  it('stores nothing from a file that is not a valid results.json', () => {
+    const broken = results();
+    broken.duration_seconds = 'long';
+    expect(() => store.importCotlabResults(broken, FIXTURE)).toThrow(CotlabResultsError);
+    expect(store.listExperiments({ limit: 5 }).total).toBe(0);
+  });
+});

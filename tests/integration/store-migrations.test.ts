@@ -1,0 +1,62 @@
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MIGRATIONS, migrate, schemaVersion, type Migration } from '../../src/store/migrations.js';
+import { makeTempDir } from '../fixtures/store/temp-db.js';
+
+let temp: ReturnType<typeof makeTempDir>;
+let db: Database.Database;
+
+beforeEach(() => {
+  temp = makeTempDir();
+  db = new Database(temp.dbPath());
+});
+
+afterEach(() => {
+  db.close();
+  temp.remove();
+});
+
+function tableNames(): string[] {
+  return (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map(
+    (row) => row.name,
+  );
+}
+
+describe('migrate', () => {
+  it('brings an empty database to the latest version once, then does nothing', () => {
+    expect(migrate(db)).toEqual(MIGRATIONS.map((migration) => migration.version));
+    expect(schemaVersion(db)).toBe(MIGRATIONS.length);
+    expect(migrate(db)).toEqual([]);
+  });
+
+  it('applies only the steps after the stored version, keeping the rows', () => {
+    migrate(db);
+    db.prepare(
+      `INSERT INTO experiments (uid, name, status, source, config_json, vector_policy_json, started_at, last_activity_at)
+       VALUES ('u1', 'kept', 'completed', 'workbench', '{}', '"all"', '2026-01-01', '2026-01-01')`,
+    ).run();
+    const addNote: Migration = {
+      version: MIGRATIONS.length + 1,
+      description: 'a note per experiment',
+      up: (target) => target.exec('ALTER TABLE experiments ADD COLUMN note TEXT'),
+    };
+    expect(migrate(db, [...MIGRATIONS, addNote])).toEqual([addNote.version]);
+    expect(db.prepare('SELECT name, note FROM experiments').all()).toEqual([{ name: 'kept', note: null }]);
+  });
+
+  it('rolls a failing step back whole, leaving the version where it was', () => {
+    migrate(db);
+    const before = tableNames();
+    const failing: Migration = {
+      version: MIGRATIONS.length + 1,
+      description: 'fails halfway',
+      up: (target) => {
+        target.exec('CREATE TABLE half_done (id INTEGER)');
+        throw new Error('step failed');
+      },
+    };
+    expect(() => migrate(db, [...MIGRATIONS, failing])).toThrow('step failed');
+    expect(schemaVersion(db)).toBe(MIGRATIONS.length);
+    expect(tableNames()).toEqual(before);
+  });
+});

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+
+import {
+  compareRuns,
+  highestL2Layers,
+  lowestCosineLayers,
+  meanActivationNorms,
+  pairsFor,
+  type RunMeans,
+  VectorLengthMismatchError,
+} from '../../src/experiments/metrics.js';
+import type { Comparison } from '../../src/experiments/types.js';
+
+function run(name: string, layers: Array<[number, number[]]>): RunMeans {
+  return {
+    name,
+    layerIndices: layers.map(([layer]) => layer),
+    meanByLayer: new Map(layers.map(([layer, values]) => [layer, new Float32Array(values)])),
+  };
+}
+
+describe('pairsFor', () => {
+  it('pairwise: every i<j in variant order', () => {
+    expect(pairsFor(['a', 'b', 'c', 'd'], 'pairwise')).toEqual([
+      [0, 1], [0, 2], [0, 3], [1, 2], [1, 3], [2, 3],
+    ]);
+  });
+
+  it('baseline: the first run against each other run', () => {
+    expect(pairsFor(['a', 'b', 'c'], 'baseline')).toEqual([[0, 1], [0, 2]]);
+  });
+
+  it('fewer than two runs: no pairs', () => {
+    expect(pairsFor(['a'], 'pairwise')).toEqual([]);
+    expect(pairsFor([], 'baseline')).toEqual([]);
+  });
+});
+
+describe('compareRuns', () => {
+  // Layer 1 is missing from b; b lists its layers in another order. Common layers follow a's order: [0, 2].
+  const a = run('histopathology', [[0, [1, 0]], [1, [5, 5]], [2, [3, 4]]]);
+  const b = run('radiology', [[2, [6, 8]], [0, [0, 1]]]);
+
+  it('computes per-layer cosine and L2 over the common layers and their means', () => {
+    const comparison = compareRuns(a, b, true);
+    expect(comparison.run_a).toBe('histopathology');
+    expect(comparison.run_b).toBe('radiology');
+    expect(comparison.layer_indices).toEqual([0, 2]);
+    expect(comparison.layer_cosine_similarity).toEqual([0, 1]);
+    expect(comparison.layer_l2_distance?.[0]).toBeCloseTo(Math.SQRT2, 12);
+    expect(comparison.layer_l2_distance?.[1]).toBe(5);
+    expect(comparison.mean_cosine_similarity).toBe(0.5);
+    expect(comparison.mean_l2_distance).toBeCloseTo((Math.SQRT2 + 5) / 2, 12);
+  });
+
+  it('keeps the CoTLab key order and omits per-layer arrays when not stored', () => {
+    const comparison = compareRuns(a, b, false);
+    expect(Object.keys(comparison)).toEqual([
+      'run_a', 'run_b', 'layer_indices', 'mean_cosine_similarity', 'mean_l2_distance',
+    ]);
+    expect(Object.keys(compareRuns(a, b, true)).slice(5)).toEqual(['layer_cosine_similarity', 'layer_l2_distance']);
+  });
+
+  it('gives 0 means when the runs share no layer', () => {
+    const comparison = compareRuns(run('x', [[0, [1, 1]]]), run('y', [[1, [1, 1]]]), true);
+    expect(comparison.layer_indices).toEqual([]);
+    expect(comparison.mean_cosine_similarity).toBe(0);
+    expect(comparison.mean_l2_distance).toBe(0);
+    expect(comparison.layer_cosine_similarity).toEqual([]);
+  });
+
+  it('rejects mean vectors of different hidden sizes', () => {
+    expect(() => compareRuns(run('x', [[0, [1, 1]]]), run('y', [[0, [1, 1, 1]]]), true)).toThrow(
+      VectorLengthMismatchError,
+    );
+  });
+});
+
+describe('meanActivationNorms', () => {
+  it('is the L2 norm of each layer mean, in layer order', () => {
+    expect(meanActivationNorms(run('x', [[3, [3, 4]], [1, [0, 2]]]))).toEqual([5, 2]);
+  });
+});
+
+describe('most divergent layers', () => {
+  const comparison: Comparison = {
+    run_a: 'a',
+    run_b: 'b',
+    layer_indices: [0, 1, 2, 3, 4, 5, 6],
+    mean_cosine_similarity: 0,
+    mean_l2_distance: 0,
+    layer_cosine_similarity: [0.9, 0.2, 0.5, 0.2, 0.99, 0.1, 0.7],
+    layer_l2_distance: [1, 7, 3, 7, 0.5, 9, 2],
+  };
+
+  it('lists the k lowest-cosine layers, ties in layer order', () => {
+    expect(lowestCosineLayers(comparison, 3)).toEqual([
+      { layer: 5, value: 0.1 },
+      { layer: 1, value: 0.2 },
+      { layer: 3, value: 0.2 },
+    ]);
+    expect(lowestCosineLayers(comparison).map((s) => s.layer)).toEqual([5, 1, 3, 2, 6]);
+  });
+
+  it('lists the k highest-L2 layers, ties in layer order', () => {
+    expect(highestL2Layers(comparison, 3)).toEqual([
+      { layer: 5, value: 9 },
+      { layer: 1, value: 7 },
+      { layer: 3, value: 7 },
+    ]);
+    expect(highestL2Layers(comparison, 10)).toHaveLength(7);
+  });
+
+  it('is empty when per-layer values were not stored', () => {
+    const { layer_cosine_similarity: _c, layer_l2_distance: _l, ...withoutPerLayer } = comparison;
+    expect(lowestCosineLayers(withoutPerLayer)).toEqual([]);
+    expect(highestL2Layers(withoutPerLayer)).toEqual([]);
+  });
+});
