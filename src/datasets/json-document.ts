@@ -1,0 +1,44 @@
+import { DatasetError } from './errors.js';
+
+/** 1-based line of a character offset. */
+function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/** V8's reason without the position or quoted excerpt it appends, plus that position when given. */
+function describeSyntaxError(error: SyntaxError): { reason: string; position: number | undefined } {
+  const position = /at position (\d+)/.exec(error.message)?.[1];
+  const reason = error.message
+    .replace(/ at position \d+.*$/su, '')
+    .replace(/^(Unexpected token '.'), .* is not valid JSON$/su, '$1');
+  return { reason, position: position === undefined ? undefined : Number(position) };
+}
+
+/** JSON.parse of a whole file; a syntax error becomes a DatasetError naming the line when V8 gives a position. */
+export function parseJsonDocument(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    const { reason, position } = describeSyntaxError(error);
+    throw new DatasetError('malformed_json', `not valid JSON (${reason})`, {
+      file,
+      ...(position !== undefined ? { line: lineAt(text, position) } : {}),
+    });
+  }
+}
+
+/** JSON.parse of one line of a JSON lines file; a syntax error becomes a DatasetError naming that line. */
+export function parseJsonLine(content: string, file: string, line: number): unknown {
+  try {
+    return JSON.parse(content);
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    throw new DatasetError('malformed_json', `this line is not valid JSON (${describeSyntaxError(error).reason})`, {
+      file,
+      line,
+    });
+  }
+}
