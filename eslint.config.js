@@ -25,4 +25,23 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The renderer reaches the engine only through the contract (types + zod schemas), never through engine code.
+    files: ['renderer/src/**/*.ts', 'renderer/src/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+src/(?!api/contract\\.js$)',
+              message: 'renderer/ may import only src/api/contract.js from src/.',
+            },
+            { group: ['electron', 'electron/*', 'node:*'], message: 'renderer/ runs in a sandboxed page: no Electron or Node imports.' },
+            { group: ['**/main/**'], message: 'renderer/ never imports main/.' },
+          ],
+        },
+      ],
+    },
+  },
 );

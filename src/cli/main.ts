@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { registerActivationsCommand } from './activations-command.js';
 import { registerRunCommand } from './run-command.js';
+import { registerServeCommand } from './serve-command.js';
+import { registerResumeCommand } from './resume-command.js';
 import { reportCliError } from './report-error.js';
 import { appVersion } from '../app-info.js';
 
@@ -17,6 +19,8 @@ program
 
 registerRunCommand(program);
 registerActivationsCommand(program);
+registerServeCommand(program);
+registerResumeCommand(program);
 
 try {
   await program.parseAsync(process.argv);

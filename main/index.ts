@@ -1,0 +1,74 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, session } from 'electron';
+import { defaultEngineOptions } from '../src/api/engine-adapter.js';
+import { EngineProcess } from './engine-process.js';
+import { APP_ORIGIN, PROGRESS_CHANNEL, registerIpc } from './ipc.js';
+import { registerAppScheme, serveRenderer } from './protocol.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** The app folder: the repository in development, resources/app.asar when packaged. */
+const appRoot = app.getAppPath();
+
+registerAppScheme();
+app.enableSandbox();
+
+async function createWindow(): Promise<void> {
+  serveRenderer(path.join(appRoot, 'dist-renderer'));
+  // Nothing may be fetched from outside the app: no remote content, no permission prompts.
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.webRequest.onBeforeRequest((details, callback) => {
+    callback({ cancel: !details.url.startsWith(`${APP_ORIGIN}/`) && !details.url.startsWith('devtools://') });
+  });
+
+  const window = new BrowserWindow({
+    width: 1280,
+    height: 800,
+    minWidth: 1024,
+    minHeight: 640,
+    title: 'CoTLab Workbench',
+    backgroundColor: '#f4f6f8',
+    show: false,
+    webPreferences: {
+      preload: path.join(here, 'preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      spellcheck: false,
+    },
+  });
+  window.once('ready-to-show', () => window.show());
+  window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  window.webContents.on('will-navigate', (event) => event.preventDefault());
+  window.webContents.on('will-redirect', (event) => event.preventDefault());
+
+  const userData = app.getPath('userData');
+  const engine = new EngineProcess(
+    path.join(here, 'worker.js'),
+    {
+      ...defaultEngineOptions(),
+      root: appRoot,
+      configDir: path.join(appRoot, 'configs'),
+      cacheDir: path.join(userData, 'cache'),
+      uploadDir: path.join(userData, 'uploads'),
+      outputRoot: path.join(app.getPath('documents'), 'CoTLab Workbench'),
+      appVersion: app.getVersion(),
+    },
+    (event) => {
+      if (!window.isDestroyed()) window.webContents.send(PROGRESS_CHANNEL, event);
+    },
+  );
+  registerIpc(window, engine);
+  window.on('closed', () => engine.stop());
+  await window.loadURL(`${APP_ORIGIN}/index.html`);
+}
+
+app.on('web-contents-created', (_event, contents) => {
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+});
+app.on('window-all-closed', () => app.quit());
+app.whenReady().then(createWindow, (error: unknown) => {
+  console.error(error);
+  app.quit();
+});

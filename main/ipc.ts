@@ -1,0 +1,73 @@
+import { writeFile } from 'node:fs/promises';
+import type { BrowserWindow} from 'electron';
+import { dialog, ipcMain, type IpcMainInvokeEvent, type WebFrameMain } from 'electron';
+import { apiContract, describeIssues, DesktopRequestSchema, isApiMethod, type ApiMethod, type ApiOutcome } from '../src/api/contract.js';
+import type { EngineProcess } from './engine-process.js';
+
+export const API_CHANNEL = 'cotlab:api';
+export const DESKTOP_CHANNEL = 'cotlab:desktop';
+export const PROGRESS_CHANNEL = 'cotlab:progress';
+/** The renderer is served from this origin only (see protocol.ts). */
+export const APP_ORIGIN = 'app://workbench';
+
+/** Only the workbench's own top-level page may call: not an iframe, not another origin, not another window. */
+export function isTrustedSender(frame: WebFrameMain | null, window: BrowserWindow): boolean {
+  if (frame === null || frame !== window.webContents.mainFrame) return false;
+  try {
+    return new URL(frame.url).origin === APP_ORIGIN;
+  } catch {
+    return false;
+  }
+}
+
+function refused(message: string, details: string[] = []): ApiOutcome<ApiMethod> {
+  return { ok: false, error: { code: 'bad_request', message, details } };
+}
+
+/** The contract over IPC: every payload is validated here, again in the worker, and the sender frame is checked. */
+export function registerIpc(window: BrowserWindow, engine: EngineProcess): void {
+  ipcMain.handle(API_CHANNEL, async (event: IpcMainInvokeEvent, method: unknown, payload: unknown) => {
+    if (!isTrustedSender(event.senderFrame, window)) return refused('This window is not allowed to call the workbench.');
+    if (typeof method !== 'string' || !isApiMethod(method)) return { ok: false, error: { code: 'unknown_method', message: `"${String(method)}" is not a workbench call.`, details: [] } };
+    const parsed = apiContract[method].request.safeParse(payload ?? {});
+    if (!parsed.success) {
+      const details = describeIssues(parsed.error);
+      return refused(`The ${method} request is invalid: ${details[0] ?? ''}`, details);
+    }
+    return engine.call(method, parsed.data);
+  });
+
+  ipcMain.handle(DESKTOP_CHANNEL, async (event: IpcMainInvokeEvent, raw: unknown) => {
+    if (!isTrustedSender(event.senderFrame, window)) return null;
+    const parsed = DesktopRequestSchema.safeParse(raw);
+    if (!parsed.success) return null;
+    const request = parsed.data;
+    switch (request.action) {
+      case 'openDatasetFile': {
+        const result = await dialog.showOpenDialog(window, {
+          title: 'Open a dataset',
+          properties: ['openFile'],
+          filters: [{ name: 'Datasets', extensions: ['tsv', 'csv', 'json', 'jsonl'] }],
+        });
+        return result.canceled ? null : (result.filePaths[0] ?? null);
+      }
+      case 'openModelFolder': {
+        const result = await dialog.showOpenDialog(window, { title: 'Choose an ONNX model folder', properties: ['openDirectory'] });
+        return result.canceled ? null : (result.filePaths[0] ?? null);
+      }
+      case 'saveReport': {
+        const result = await dialog.showSaveDialog(window, { title: 'Save report', defaultPath: request.fileName });
+        if (result.canceled || !result.filePath) return null;
+        await writeFile(result.filePath, request.content, 'utf8');
+        return result.filePath;
+      }
+      case 'printToPdf': {
+        const result = await dialog.showSaveDialog(window, { title: 'Save as PDF', defaultPath: request.fileName, filters: [{ name: 'PDF', extensions: ['pdf'] }] });
+        if (result.canceled || !result.filePath) return null;
+        const pdf = await window.webContents.printToPDF({ printBackground: true, pageSize: 'A4', landscape: true });
+        await writeFile(result.filePath, pdf);
+        return result.filePath;
+      }
+    }
+  });
+}

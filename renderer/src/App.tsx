@@ -1,0 +1,108 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { WorkbenchApi } from './api-client.js';
+import { DatasetsScreen } from './screens/DatasetsScreen.js';
+import { ExperimentScreen } from './screens/ExperimentScreen.js';
+import { ExportScreen } from './screens/ExportScreen.js';
+import { HistoryScreen } from './screens/HistoryScreen.js';
+import { ModelScreen } from './screens/ModelScreen.js';
+import { PromptsScreen } from './screens/PromptsScreen.js';
+import { ResultsScreen } from './screens/ResultsScreen.js';
+import { emptyWorkspace, WorkbenchContext, type ScreenId, type Workspace, type WorkbenchContextValue } from './workspace.js';
+
+const SCREENS: { id: ScreenId; label: string; key: string }[] = [
+  { id: 'datasets', label: 'Datasets', key: '1' },
+  { id: 'prompts', label: 'Prompts', key: '2' },
+  { id: 'model', label: 'Model', key: '3' },
+  { id: 'experiment', label: 'Experiment', key: '4' },
+  { id: 'results', label: 'Results', key: '5' },
+  { id: 'history', label: 'History', key: '6' },
+  { id: 'export', label: 'Export', key: '7' },
+];
+
+const SCREEN_VIEWS: Record<ScreenId, () => React.JSX.Element> = {
+  datasets: DatasetsScreen,
+  prompts: PromptsScreen,
+  model: ModelScreen,
+  experiment: ExperimentScreen,
+  results: ResultsScreen,
+  history: HistoryScreen,
+  export: ExportScreen,
+};
+
+export function App({ api }: { api: WorkbenchApi }) {
+  const [workspace, setWorkspace] = useState<Workspace>(emptyWorkspace);
+  const [screen, setScreen] = useState<ScreenId>('datasets');
+
+  const update = useCallback<WorkbenchContextValue['update']>((change) => {
+    setWorkspace((current) => ({ ...current, ...(typeof change === 'function' ? change(current) : change) }));
+  }, []);
+
+  // Progress is followed here, not on the Experiment screen, so a run keeps reporting while you look elsewhere.
+  useEffect(
+    () =>
+      api.onProgress((event) => {
+        // A new run's first events can arrive before its start call returns: take them unless another run is active.
+        setWorkspace((current) =>
+          current.run === null || current.run.runId === event.runId || !['starting', 'running'].includes(current.run.state)
+            ? { ...current, run: event }
+            : current,
+        );
+        if (event.state === 'completed' && event.experimentId !== null) {
+          api.call('getExperiment', { id: event.experimentId }).then((results) => update({ results }), () => undefined);
+        }
+      }),
+    [api, update],
+  );
+
+  // Alt+1..7 switch screens from anywhere, without stealing keys from inputs.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (!event.altKey) return;
+      const target = SCREENS.find((entry) => entry.key === event.key);
+      if (target) {
+        event.preventDefault();
+        setScreen(target.id);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const context = useMemo<WorkbenchContextValue>(() => ({ api, workspace, update, navigate: setScreen }), [api, workspace, update]);
+  const View = SCREEN_VIEWS[screen];
+  const run = workspace.run;
+
+  return (
+    <WorkbenchContext.Provider value={context}>
+      <div className="shell">
+        <nav className="sidebar" aria-label="Screens">
+          <div className="brand">
+            CoTLab <span>Workbench</span>
+          </div>
+          <ul>
+            {SCREENS.map((entry) => (
+              <li key={entry.id}>
+                <button
+                  type="button"
+                  className={`nav-button${screen === entry.id ? ' current' : ''}`}
+                  aria-current={screen === entry.id ? 'page' : undefined}
+                  onClick={() => setScreen(entry.id)}
+                  title={`Alt+${entry.key}`}
+                >
+                  {entry.label}
+                  {entry.id === 'experiment' && run && (run.state === 'running' || run.state === 'starting') ? (
+                    <span className="nav-pill">{run.samplesTotal > 0 ? `${Math.round((100 * run.samplesDone) / run.samplesTotal)}%` : '…'}</span>
+                  ) : null}
+                </button>
+              </li>
+            ))}
+          </ul>
+          <div className="sidebar-foot muted small">{api.desktop ? 'Desktop' : 'Local server (127.0.0.1)'}</div>
+        </nav>
+        <main className="content">
+          <View />
+        </main>
+      </div>
+    </WorkbenchContext.Provider>
+  );
+}

@@ -1,0 +1,106 @@
+import { useState } from 'react';
+import type { ExportFormat, ExportedReport } from '../../../src/api/contract.js';
+import { ErrorNotice } from '../components/ErrorNotice.js';
+import { useWorkbench } from '../workspace.js';
+
+const FORMATS: { format: ExportFormat; label: string; hint: string }[] = [
+  { format: 'markdown', label: 'EXPERIMENT.md', hint: 'CoTLab-style write-up' },
+  { format: 'json', label: 'results.json', hint: 'CoTLab results layout' },
+  { format: 'html', label: 'HTML report', hint: 'self-contained, opens offline' },
+  { format: 'csv', label: 'CSV', hint: 'per-layer metrics for spreadsheets' },
+];
+
+/** Saves through the native dialog on the desktop, or as a browser download in serve mode. */
+async function saveLocally(report: ExportedReport, saveWithDialog: ((name: string, content: string) => Promise<string | null>) | null): Promise<string | null> {
+  if (saveWithDialog) return saveWithDialog(report.fileName, report.content);
+  const url = URL.createObjectURL(new Blob([report.content], { type: report.mimeType }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = report.fileName;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+  return report.fileName;
+}
+
+export function ExportScreen() {
+  const { api, workspace, navigate } = useWorkbench();
+  const [error, setError] = useState<unknown>(null);
+  const [last, setLast] = useState<{ report: ExportedReport; savedAs: string | null } | null>(null);
+  const experiment = workspace.results?.experiment ?? null;
+
+  const exportAs = async (format: ExportFormat) => {
+    if (!experiment) return;
+    setError(null);
+    try {
+      const report = await api.call('exportReport', { experimentId: experiment.id, format });
+      const desktop = api.desktop;
+      const savedAs = await saveLocally(report, desktop ? (name, content) => desktop.saveReport(name, content) : null);
+      setLast({ report, savedAs });
+    } catch (failure) {
+      setError(failure);
+    }
+  };
+
+  const exportPdf = async () => {
+    if (api.desktop) {
+      const savedAs = await api.desktop.printToPdf(`experiment-${experiment?.id ?? 'results'}.pdf`);
+      if (savedAs) setLast(null);
+      return;
+    }
+    // In a browser the print dialog offers "Save as PDF"; the print stylesheet shows the open results.
+    navigate('results');
+    setTimeout(() => window.print(), 300);
+  };
+
+  if (!experiment) {
+    return (
+      <section className="screen" aria-labelledby="export-title">
+        <header className="screen-header">
+          <h1 id="export-title">Export</h1>
+        </header>
+        <div className="panel empty-state">
+          <p className="muted">Open a stored experiment (from Results or History) to export it.</p>
+          <button type="button" onClick={() => navigate('history')}>
+            Go to History
+          </button>
+        </div>
+      </section>
+    );
+  }
+
+  return (
+    <section className="screen" aria-labelledby="export-title">
+      <header className="screen-header">
+        <h1 id="export-title">Export</h1>
+        <p className="muted">
+          Experiment {experiment.id}: {experiment.variants.join(' vs ')} on {experiment.model}.
+        </p>
+      </header>
+      <div className="panel stack">
+        <div className="export-grid">
+          {FORMATS.map(({ format, label, hint }) => (
+            <button key={format} type="button" className="export-button" onClick={() => void exportAs(format)} data-testid={`export-${format}`}>
+              <strong>{label}</strong>
+              <span className="muted small">{hint}</span>
+            </button>
+          ))}
+          <button type="button" className="export-button" onClick={() => void exportPdf()} data-testid="export-pdf">
+            <strong>PDF</strong>
+            <span className="muted small">{api.desktop ? 'print the results view' : 'opens the print dialog'}</span>
+          </button>
+        </div>
+        <ErrorNotice error={error} title="The export failed." />
+        {last ? (
+          <div className="stack" data-testid="export-done">
+            <p className="notice notice-info" role="status">
+              Saved {last.report.fileName}
+              {last.savedAs && last.savedAs !== last.report.fileName ? ` to ${last.savedAs}` : ''} ({last.report.content.length.toLocaleString()} characters).
+            </p>
+            <h2>Preview</h2>
+            <pre className="prompt-text tall">{last.report.content.slice(0, 4000)}</pre>
+          </div>
+        ) : null}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,166 @@
+import { useEffect, useState } from 'react';
+import type { OutputFormat, PromptChoice, PromptOptions, PromptPreview } from '../../../src/api/contract.js';
+import { ErrorNotice } from '../components/ErrorNotice.js';
+import { useWorkbench } from '../workspace.js';
+
+export function PromptsScreen() {
+  const { api, workspace, update, navigate } = useWorkbench();
+  const [error, setError] = useState<unknown>(null);
+  const [preview, setPreview] = useState<PromptPreview | null>(null);
+  const [sampleIdx, setSampleIdx] = useState(0);
+  const [datasetKey, setDatasetKey] = useState<string | null>(workspace.activeDatasetKey);
+
+  useEffect(() => {
+    if (workspace.prompts.length > 0) return;
+    api.call('listPrompts', {}).then((answer) => {
+      const first = answer.prompts[0];
+      update((current) => ({
+        prompts: answer.prompts,
+        promptChoice: current.promptChoice ?? (first ? { name: first.name, options: first.defaults } : null),
+      }));
+    }, setError);
+  }, [api, update, workspace.prompts.length]);
+
+  const choice = workspace.promptChoice;
+  const strategy = workspace.prompts.find((prompt) => prompt.name === choice?.name) ?? null;
+  const dataset = workspace.datasets.find((entry) => entry.key === (datasetKey ?? workspace.activeDatasetKey)) ?? workspace.datasets[0] ?? null;
+
+  useEffect(() => {
+    if (!choice || !dataset) return;
+    let current = true;
+    api
+      .call('previewPrompt', { prompt: choice, dataset: dataset.source, sampleIdx, modelDir: workspace.modelDir })
+      .then(
+        (answer) => {
+          if (current) {
+            setPreview(answer);
+            setError(null);
+          }
+        },
+        (failure: unknown) => {
+          if (current) setError(failure);
+        },
+      );
+    return () => {
+      current = false;
+    };
+  }, [api, choice, dataset, sampleIdx, workspace.modelDir]);
+
+  const setChoice = (next: PromptChoice) => update({ promptChoice: next });
+  const setOption = <K extends keyof PromptOptions>(key: K, value: PromptOptions[K]) => {
+    if (choice) setChoice({ ...choice, options: { ...choice.options, [key]: value } });
+  };
+  const lastIdx = Math.max(0, (dataset?.totalSamples ?? 1) - 1);
+
+  return (
+    <section className="screen" aria-labelledby="prompts-title">
+      <header className="screen-header">
+        <h1 id="prompts-title">Prompts</h1>
+        <p className="muted">Pick a prompt strategy and see exactly what the model reads for any sample.</p>
+      </header>
+      <div className="two-column">
+        <div className="panel stack">
+          <label>
+            Strategy
+            <select
+              value={choice?.name ?? ''}
+              onChange={(event) => {
+                const next = workspace.prompts.find((prompt) => prompt.name === event.target.value);
+                if (next) setChoice({ name: next.name, options: next.defaults });
+              }}
+            >
+              {workspace.prompts.map((prompt) => (
+                <option key={prompt.name} value={prompt.name}>
+                  {prompt.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          {strategy?.description ? <p className="muted small">{strategy.description}</p> : null}
+          {choice ? (
+            <fieldset className="stack">
+              <legend>Options</legend>
+              <label className="check">
+                <input type="checkbox" checked={choice.options.fewShot} onChange={(event) => setOption('fewShot', event.target.checked)} />
+                Few-shot examples
+              </label>
+              <label className="check">
+                <input type="checkbox" checked={choice.options.answerFirst} onChange={(event) => setOption('answerFirst', event.target.checked)} />
+                Answer first, then justify
+              </label>
+              <label className="check">
+                <input type="checkbox" checked={choice.options.contrarian} onChange={(event) => setOption('contrarian', event.target.checked)} />
+                Contrarian (skeptical) reasoning
+              </label>
+              <label>
+                Output format
+                <select value={choice.options.outputFormat} onChange={(event) => setOption('outputFormat', event.target.value as OutputFormat)}>
+                  {(strategy?.outputFormats ?? [choice.options.outputFormat]).map((format) => (
+                    <option key={format} value={format}>
+                      {format}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            </fieldset>
+          ) : null}
+          <label>
+            Dataset
+            <select value={dataset?.key ?? ''} onChange={(event) => setDatasetKey(event.target.value)}>
+              {workspace.datasets.map((entry) => (
+                <option key={entry.key} value={entry.key}>
+                  {entry.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Sample index (0–{lastIdx})
+            <div className="row">
+              <button type="button" aria-label="Previous sample" onClick={() => setSampleIdx((i) => Math.max(0, i - 1))} disabled={sampleIdx <= 0}>
+                ‹
+              </button>
+              <input
+                type="number"
+                min={0}
+                max={lastIdx}
+                value={sampleIdx}
+                onChange={(event) => setSampleIdx(Math.min(lastIdx, Math.max(0, Number(event.target.value) || 0)))}
+              />
+              <button type="button" aria-label="Next sample" onClick={() => setSampleIdx((i) => Math.min(lastIdx, i + 1))} disabled={sampleIdx >= lastIdx}>
+                ›
+              </button>
+            </div>
+          </label>
+        </div>
+        <div className="panel stack grow">
+          <ErrorNotice error={error} title="The prompt could not be built." />
+          {!dataset ? (
+            <div className="empty-state">
+              <p className="muted">Open a dataset first; the prompt is shown for one of its samples.</p>
+              <button type="button" onClick={() => navigate('datasets')}>
+                Go to Datasets
+              </button>
+            </div>
+          ) : preview ? (
+            <>
+              <div className="row spread">
+                <h2>Prompt for sample {preview.sample.idx}</h2>
+                <span className="badge" data-testid="token-count" title={preview.tokenCountNote ?? undefined}>
+                  {preview.tokenCount === null ? 'token count unavailable' : `${preview.tokenCount} tokens`}
+                </span>
+              </div>
+              {preview.tokenCountNote ? <p className="muted small">{preview.tokenCountNote}</p> : null}
+              <h3>System prompt</h3>
+              <pre className="prompt-text">{preview.systemPrompt ?? '(none)'}</pre>
+              <h3>Full input fed to the model</h3>
+              <pre className="prompt-text tall" data-testid="prompt-text">
+                {preview.fullText}
+              </pre>
+            </>
+          ) : null}
+        </div>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,446 @@
+/**
+ * The one contract between the workbench UI and the engine: every call's request and response as zod schemas.
+ * The renderer imports this module (and nothing else from src/); the serve mode and the Electron main process
+ * validate every payload against it. Field names are camelCase because this is the UI's vocabulary; the engine
+ * adapter maps to and from the engine's CoTLab-style snake_case records.
+ */
+import { z } from 'zod';
+
+const name = z.string().trim().min(1, 'must not be empty').max(200);
+const wholeNumber = z.number().int('must be a whole number');
+const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+
+// ---------------------------------------------------------------------------------------------- datasets
+
+export const DatasetFormatSchema = z.enum(['hare_tsv', 'radiology', 'delimited']);
+export type DatasetFormat = z.infer<typeof DatasetFormatSchema>;
+
+/** How the columns of a delimited/JSON file map onto a sample. */
+export const ColumnMappingSchema = z
+  .object({
+    textColumn: z.string().min(1).nullable(),
+    labelColumn: z.string().min(1).nullable(),
+    metadataColumns: z.array(z.string().min(1)).max(200),
+    /** ',' or '\t'; null = from the file extension. */
+    delimiter: z.enum([',', '\t']).nullable(),
+  })
+  .strict();
+export type ColumnMapping = z.infer<typeof ColumnMappingSchema>;
+
+/** Where a dataset comes from: a bundled config option, or a file on this machine. */
+export const DatasetSourceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('bundled'), name }).strict(),
+  z
+    .object({
+      kind: z.literal('file'),
+      path: z.string().min(1, 'choose a file'),
+      format: DatasetFormatSchema,
+      mapping: ColumnMappingSchema,
+    })
+    .strict(),
+]);
+export type DatasetSource = z.infer<typeof DatasetSourceSchema>;
+
+export const DatasetEntrySchema = z
+  .object({
+    name,
+    format: DatasetFormatSchema,
+    path: z.string(),
+    description: z.string().nullable(),
+  })
+  .strict();
+export type DatasetEntry = z.infer<typeof DatasetEntrySchema>;
+
+export const LabelSchema = z.union([z.number(), z.boolean(), z.string(), z.null()]);
+
+export const SampleRowSchema = z
+  .object({
+    idx: wholeNumber.nonnegative(),
+    text: z.string(),
+    label: LabelSchema,
+    metadata: z.record(z.string(), z.unknown()),
+  })
+  .strict();
+export type SampleRow = z.infer<typeof SampleRowSchema>;
+
+/** The largest page the preview grid asks for; the grid sorts, filters and pages within it. */
+export const MAX_PREVIEW_ROWS = 5000;
+
+/** Largest dataset file the browser may hand over by drag and drop (serve mode has no file paths). */
+export const MAX_UPLOAD_CHARS = 24 * 1024 * 1024;
+
+export const DatasetPreviewSchema = z
+  .object({
+    name,
+    path: z.string(),
+    format: DatasetFormatSchema,
+    totalSamples: wholeNumber.nonnegative(),
+    /** Column names found in the file (delimited/JSON), to map; empty for the fixed formats. */
+    columns: z.array(z.string()),
+    offset: wholeNumber.nonnegative(),
+    rows: z.array(SampleRowSchema),
+    /** The source to use in later calls (an uploaded file becomes a `file` source). */
+    source: DatasetSourceSchema,
+  })
+  .strict();
+export type DatasetPreview = z.infer<typeof DatasetPreviewSchema>;
+
+// ---------------------------------------------------------------------------------------------- prompts
+
+export const OutputFormatSchema = z.enum(['json', 'yaml', 'toml', 'xml', 'markdown', 'plain']);
+export type OutputFormat = z.infer<typeof OutputFormatSchema>;
+
+export const PromptOptionsSchema = z
+  .object({
+    fewShot: z.boolean(),
+    answerFirst: z.boolean(),
+    contrarian: z.boolean(),
+    outputFormat: OutputFormatSchema,
+  })
+  .strict();
+export type PromptOptions = z.infer<typeof PromptOptionsSchema>;
+
+export const PromptChoiceSchema = z.object({ name, options: PromptOptionsSchema }).strict();
+export type PromptChoice = z.infer<typeof PromptChoiceSchema>;
+
+export const PromptStrategyInfoSchema = z
+  .object({
+    name,
+    description: z.string().nullable(),
+    defaults: PromptOptionsSchema,
+    outputFormats: z.array(OutputFormatSchema).min(1),
+  })
+  .strict();
+export type PromptStrategyInfo = z.infer<typeof PromptStrategyInfoSchema>;
+
+export const PromptPreviewSchema = z
+  .object({
+    systemPrompt: z.string().nullable(),
+    prompt: z.string(),
+    /** Exactly what the model is fed (CoTLab: system prompt + blank line + prompt). */
+    fullText: z.string(),
+    /** Tokens of fullText with the model's tokenizer, BOS included; null when no model could be loaded. */
+    tokenCount: wholeNumber.nonnegative().nullable(),
+    tokenCountNote: z.string().nullable(),
+    sample: SampleRowSchema,
+  })
+  .strict();
+export type PromptPreview = z.infer<typeof PromptPreviewSchema>;
+
+// ---------------------------------------------------------------------------------------------- model
+
+export const ExecutionProviderSchema = z.enum(['cuda', 'cpu']);
+
+export const ModelInspectionSchema = z
+  .object({
+    dir: z.string(),
+    ok: z.boolean(),
+    modelType: z.string().nullable(),
+    numLayers: wholeNumber.nonnegative().nullable(),
+    hiddenSize: wholeNumber.nonnegative().nullable(),
+    dtype: z.string().nullable(),
+    quantization: z.string().nullable(),
+    exportStyle: z.string().nullable(),
+    executionProvider: ExecutionProviderSchema.nullable(),
+    executionProviderNote: z.string().nullable(),
+    demoModel: z.boolean(),
+    /** What is wrong with the folder, one sentence each; empty when it is usable. */
+    problems: z.array(z.string()),
+  })
+  .strict();
+export type ModelInspection = z.infer<typeof ModelInspectionSchema>;
+
+// ---------------------------------------------------------------------------------------------- experiments
+
+export const PoolingSchema = z.enum(['mean', 'last_token']);
+export const ComparisonModeSchema = z.enum(['pairwise', 'baseline']);
+export const HookPointSchema = z.enum(['resid_post', 'cotlab']);
+
+export const VariantSchema = z
+  .object({
+    name: z
+      .string()
+      .trim()
+      .min(1, 'give the variant a name')
+      .max(80)
+      .regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, dot, dash or underscore'),
+    dataset: DatasetSourceSchema,
+    prompt: PromptChoiceSchema,
+    /** null = the whole dataset (CoTLab semantics). */
+    numSamples: wholeNumber.min(1, 'must be at least 1').nullable(),
+    seed: wholeNumber.min(0).max(2 ** 32 - 1),
+  })
+  .strict();
+export type Variant = z.infer<typeof VariantSchema>;
+
+export const ExperimentRequestSchema = z
+  .object({
+    /** null = the configured default model (the bundled demo model). */
+    modelDir: z.string().min(1).nullable(),
+    variants: z
+      .array(VariantSchema)
+      .min(1, 'add at least one variant')
+      .max(12)
+      .refine((vs) => new Set(vs.map((v) => v.name)).size === vs.length, 'variant names must be unique'),
+    /** null = every layer. */
+    layers: z.array(wholeNumber.nonnegative()).min(1).nullable(),
+    pooling: PoolingSchema,
+    comparisonMode: ComparisonModeSchema,
+    hook: HookPointSchema,
+    maxInputTokens: wholeNumber.min(1).nullable(),
+  })
+  .strict();
+export type ExperimentRequest = z.infer<typeof ExperimentRequestSchema>;
+
+export const RunStateSchema = z.enum(['starting', 'running', 'completed', 'cancelled', 'failed']);
+export type RunState = z.infer<typeof RunStateSchema>;
+
+/** One progress report of a running experiment (WebSocket /api/progress, IPC `cotlab:progress`). */
+export const ProgressEventSchema = z
+  .object({
+    runId: z.string().min(1),
+    state: RunStateSchema,
+    variantName: z.string().nullable(),
+    variantIndex: wholeNumber.nonnegative(),
+    variantCount: wholeNumber.nonnegative(),
+    samplesDone: wholeNumber.nonnegative(),
+    samplesTotal: wholeNumber.nonnegative(),
+    samplesPerSecond: finite.nonnegative().nullable(),
+    etaSeconds: finite.nonnegative().nullable(),
+    message: z.string().nullable(),
+    /** The stored experiment, once it exists in the history. */
+    experimentId: z.string().nullable(),
+  })
+  .strict();
+export type ProgressEvent = z.infer<typeof ProgressEventSchema>;
+
+// ---------------------------------------------------------------------------------------------- history and results
+
+/** As the history stores it: a cancelled or crashed run is `interrupted`. */
+export const ExperimentStatusSchema = z.enum(['running', 'completed', 'interrupted', 'failed']);
+
+export const ExperimentSummarySchema = z
+  .object({
+    id: z.string().min(1),
+    createdAt: z.string(),
+    model: z.string(),
+    variants: z.array(z.string()),
+    samples: wholeNumber.nonnegative(),
+    durationSeconds: finite.nonnegative().nullable(),
+    status: ExperimentStatusSchema,
+    pooling: PoolingSchema.nullable(),
+    demoModel: z.boolean(),
+  })
+  .strict();
+export type ExperimentSummary = z.infer<typeof ExperimentSummarySchema>;
+
+export const RunRefSchema = z.object({ experimentId: z.string().min(1), runName: z.string().min(1) }).strict();
+export type RunRef = z.infer<typeof RunRefSchema>;
+
+export const RunViewSchema = z
+  .object({
+    ref: RunRefSchema,
+    /** Unique across experiments: the name, qualified by the experiment when runs are compared across them. */
+    label: z.string(),
+    dataset: z.string(),
+    prompt: z.string(),
+    numSamples: wholeNumber.nonnegative(),
+    seed: wholeNumber,
+    pooling: PoolingSchema,
+    layerIndices: z.array(wholeNumber),
+    meanActivationNorms: z.array(finite),
+  })
+  .strict();
+export type RunView = z.infer<typeof RunViewSchema>;
+
+export const BandSchema = z.object({ low: z.array(finite), high: z.array(finite) }).strict();
+export type Band = z.infer<typeof BandSchema>;
+
+export const ComparisonViewSchema = z
+  .object({
+    runA: z.string(),
+    runB: z.string(),
+    layerIndices: z.array(wholeNumber),
+    meanCosineSimilarity: finite,
+    meanL2Distance: finite,
+    layerCosineSimilarity: z.array(finite),
+    layerL2Distance: z.array(finite),
+    /** Confidence bands per layer, where the store provides them. */
+    cosineBand: BandSchema.nullable(),
+    l2Band: BandSchema.nullable(),
+  })
+  .strict();
+export type ComparisonView = z.infer<typeof ComparisonViewSchema>;
+
+export const ResultSetSchema = z
+  .object({
+    /** The experiment when the results are one stored experiment; null for a cross-experiment comparison. */
+    experiment: ExperimentSummarySchema.nullable(),
+    runs: z.array(RunViewSchema),
+    comparisons: z.array(ComparisonViewSchema),
+  })
+  .strict();
+export type ResultSet = z.infer<typeof ResultSetSchema>;
+
+export const ExportFormatSchema = z.enum(['markdown', 'json', 'html', 'csv']);
+export type ExportFormat = z.infer<typeof ExportFormatSchema>;
+
+export const ExportedReportSchema = z
+  .object({ fileName: z.string().min(1), mimeType: z.string().min(1), content: z.string() })
+  .strict();
+export type ExportedReport = z.infer<typeof ExportedReportSchema>;
+
+// ---------------------------------------------------------------------------------------------- the calls
+
+const Empty = z.object({}).strict();
+
+/** Every call: its request and response schema. The HTTP route is POST /api/<method>; the IPC channel is `cotlab:api`. */
+export const apiContract = {
+  listDatasets: { request: Empty, response: z.object({ datasets: z.array(DatasetEntrySchema) }).strict() },
+  loadDatasetPreview: {
+    request: z
+      .object({
+        source: DatasetSourceSchema,
+        offset: wholeNumber.nonnegative().default(0),
+        limit: wholeNumber.min(1).max(MAX_PREVIEW_ROWS).default(MAX_PREVIEW_ROWS),
+      })
+      .strict(),
+    response: DatasetPreviewSchema,
+  },
+  uploadDataset: {
+    request: z
+      .object({
+        fileName: z
+          .string()
+          .min(1)
+          .max(255)
+          .regex(/\.(tsv|csv|json|jsonl)$/i, 'only .tsv, .csv, .json or .jsonl files can be opened'),
+        content: z.string().max(MAX_UPLOAD_CHARS, 'the file is larger than 24 MB'),
+      })
+      .strict(),
+    /** Where the workbench stored the file; use it as a `file` source. */
+    response: z.object({ path: z.string().min(1) }).strict(),
+  },
+  listPrompts: { request: Empty, response: z.object({ prompts: z.array(PromptStrategyInfoSchema) }).strict() },
+  previewPrompt: {
+    request: z
+      .object({
+        prompt: PromptChoiceSchema,
+        dataset: DatasetSourceSchema,
+        sampleIdx: wholeNumber.nonnegative(),
+        modelDir: z.string().min(1).nullable(),
+      })
+      .strict(),
+    response: PromptPreviewSchema,
+  },
+  inspectModel: {
+    request: z.object({ dir: z.string().min(1).nullable() }).strict(),
+    response: ModelInspectionSchema,
+  },
+  startExperiment: {
+    request: ExperimentRequestSchema,
+    response: z.object({ runId: z.string().min(1) }).strict(),
+  },
+  cancelExperiment: {
+    request: z.object({ runId: z.string().min(1) }).strict(),
+    response: z.object({ cancelled: z.boolean() }).strict(),
+  },
+  experimentStatus: {
+    request: z.object({ runId: z.string().min(1) }).strict(),
+    response: ProgressEventSchema,
+  },
+  listExperiments: {
+    request: z
+      .object({
+        search: z.string().max(200).default(''),
+        status: ExperimentStatusSchema.nullable().default(null),
+        limit: wholeNumber.min(1).max(500).default(100),
+        offset: wholeNumber.nonnegative().default(0),
+      })
+      .strict(),
+    response: z.object({ items: z.array(ExperimentSummarySchema), total: wholeNumber.nonnegative() }).strict(),
+  },
+  getExperiment: {
+    request: z.object({ id: z.string().min(1) }).strict(),
+    response: ResultSetSchema,
+  },
+  deleteExperiment: {
+    request: z.object({ id: z.string().min(1) }).strict(),
+    response: z.object({ deleted: z.boolean() }).strict(),
+  },
+  compareRuns: {
+    request: z.object({ runs: z.array(RunRefSchema).min(2, 'pick at least two runs').max(12) }).strict(),
+    response: ResultSetSchema,
+  },
+  exportReport: {
+    request: z.object({ experimentId: z.string().min(1), format: ExportFormatSchema }).strict(),
+    response: ExportedReportSchema,
+  },
+} as const;
+
+export type ApiContract = typeof apiContract;
+export type ApiMethod = keyof ApiContract;
+/** What a caller may send (defaults still optional). */
+export type ApiRequestInput<M extends ApiMethod> = z.input<ApiContract[M]['request']>;
+/** What a handler receives after validation (defaults filled in). */
+export type ApiRequest<M extends ApiMethod> = z.output<ApiContract[M]['request']>;
+export type ApiResponse<M extends ApiMethod> = z.output<ApiContract[M]['response']>;
+
+export const API_METHODS = Object.keys(apiContract) as ApiMethod[];
+
+export function isApiMethod(method: string): method is ApiMethod {
+  return Object.hasOwn(apiContract, method);
+}
+
+// ---------------------------------------------------------------------------------------------- errors on the wire
+
+export const ApiErrorCodeSchema = z.enum(['bad_request', 'unknown_method', 'not_found', 'engine_error', 'unauthorized']);
+export type ApiErrorCode = z.infer<typeof ApiErrorCodeSchema>;
+
+export const ApiErrorBodySchema = z
+  .object({
+    error: z
+      .object({
+        code: ApiErrorCodeSchema,
+        message: z.string(),
+        /** Where the problem is: one entry per invalid field, or file/line context from the engine. */
+        details: z.array(z.string()),
+      })
+      .strict(),
+  })
+  .strict();
+export type ApiErrorBody = z.infer<typeof ApiErrorBodySchema>;
+
+/** The outcome of one call, as the dispatcher and the IPC bridge return it. */
+export type ApiOutcome<M extends ApiMethod> =
+  | { ok: true; data: ApiResponse<M> }
+  | { ok: false; error: ApiErrorBody['error'] };
+
+// ---------------------------------------------------------------------------------------------- desktop bridge
+
+/** What the Electron preload exposes as `window.cotlab` (absent in serve mode). */
+export interface CotlabDesktopBridge {
+  call(method: ApiMethod, payload: unknown): Promise<ApiOutcome<ApiMethod>>;
+  onProgress(listener: (event: unknown) => void): () => void;
+  openDatasetFile(): Promise<string | null>;
+  openModelFolder(): Promise<string | null>;
+  saveReport(fileName: string, content: string): Promise<string | null>;
+  printToPdf(fileName: string): Promise<string | null>;
+}
+
+/** The desktop-only calls the preload forwards to the main process (channel `cotlab:desktop`). */
+export const DesktopRequestSchema = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('openDatasetFile') }).strict(),
+  z.object({ action: z.literal('openModelFolder') }).strict(),
+  z.object({ action: z.literal('saveReport'), fileName: z.string().min(1).max(255), content: z.string() }).strict(),
+  z.object({ action: z.literal('printToPdf'), fileName: z.string().min(1).max(255) }).strict(),
+]);
+export type DesktopRequest = z.infer<typeof DesktopRequestSchema>;
+
+/** Turns zod issues into one-line, field-qualified messages a researcher can act on. */
+export function describeIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const where = issue.path.length > 0 ? issue.path.map(String).join('.') : 'request';
+    return `${where}: ${issue.message}`;
+  });
+}

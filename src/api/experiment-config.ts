@@ -1,0 +1,88 @@
+import path from 'node:path';
+import { RootConfigSchema, type PromptSpec, type ResolvedConfig } from '../config/schemas.js';
+import type { DatasetSpec } from '../datasets/spec.js';
+import type { DatasetSource, ExperimentRequest, PromptChoice } from './contract.js';
+import { EngineRequestError } from './engine-port.js';
+
+/** The bundled config options a UI request may name. */
+export interface ConfigOptions {
+  datasets: ReadonlyMap<string, DatasetSpec>;
+  prompts: ReadonlyMap<string, PromptSpec>;
+}
+
+/** A UI dataset source as the engine's dataset spec. */
+export function datasetSpecFor(source: DatasetSource, options: ConfigOptions): DatasetSpec {
+  if (source.kind === 'bundled') {
+    const spec = options.datasets.get(source.name);
+    if (!spec) throw new EngineRequestError(`There is no bundled dataset "${source.name}".`, 'not_found');
+    return spec;
+  }
+  return {
+    name: path.basename(source.path).replace(/\.[^.]+$/, '') || 'dataset',
+    format: source.format,
+    path: path.resolve(source.path),
+    text_column: source.mapping.textColumn,
+    label_column: source.mapping.labelColumn,
+    metadata_columns: source.mapping.metadataColumns,
+    delimiter: source.mapping.delimiter,
+  };
+}
+
+/** A UI prompt choice as the engine's prompt spec: the bundled option with the chosen switches. */
+export function promptSpecFor(choice: PromptChoice, options: ConfigOptions): PromptSpec {
+  const spec = options.prompts.get(choice.name);
+  if (!spec) throw new EngineRequestError(`There is no prompt strategy "${choice.name}".`, 'not_found');
+  return {
+    ...spec,
+    few_shot: choice.options.fewShot,
+    answer_first: choice.options.answerFirst,
+    contrarian: choice.options.contrarian,
+    output_format: choice.options.outputFormat,
+  };
+}
+
+/**
+ * The resolved config of an experiment started from the UI: the composed defaults with the request's variants,
+ * capture settings and model folder. The top-level dataset and prompt are the first variant's, as CoTLab records them.
+ */
+export function experimentConfig(request: ExperimentRequest, base: ResolvedConfig, options: ConfigOptions): ResolvedConfig {
+  const variants = request.variants.map((variant) => ({
+    name: variant.name,
+    dataset: datasetSpecFor(variant.dataset, options),
+    prompt: promptSpecFor(variant.prompt, options),
+    // In the contract null means the whole dataset; in CoTLab's config null means "the experiment's default" and a
+    // value <= 0 means the whole dataset.
+    num_samples: variant.numSamples ?? -1,
+    seed: variant.seed,
+  }));
+  const first = variants[0];
+  if (!first) throw new EngineRequestError('Add at least one variant.', 'bad_request');
+  const modelDir = request.modelDir === null ? null : path.resolve(request.modelDir);
+  const modelName = modelDir === null ? base.model.name : path.basename(modelDir);
+  const config = {
+    ...base,
+    model:
+      modelDir === null
+        ? base.model
+        : { ...base.model, name: modelName, path: modelDir, safe_name: modelName.replace(/[^A-Za-z0-9_.-]+/g, '_') || 'model', hook_map: null },
+    dataset: first.dataset,
+    prompt: first.prompt,
+    experiment: {
+      ...base.experiment,
+      pooling: request.pooling,
+      layers: request.layers,
+      layer_stride: 1,
+      hook: request.hook,
+      max_input_tokens: request.maxInputTokens,
+      comparison_mode: request.comparisonMode,
+      store_per_layer: true,
+      variants,
+    },
+  };
+  const parsed = RootConfigSchema.safeParse(config);
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new EngineRequestError(`The experiment settings are invalid: ${details[0] ?? ''}`, 'bad_request', details);
+  }
+  return parsed.data;
+}

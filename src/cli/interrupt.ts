@@ -1,0 +1,32 @@
+import { ExperimentInterruptedError } from '../experiments/history-errors.js';
+
+/** Exit status of a process stopped by Ctrl+C (128 + SIGINT), as shells report it. */
+export const INTERRUPTED_EXIT_CODE = 130;
+
+/**
+ * Turns the first Ctrl+C into an AbortSignal (the job stops cleanly between two samples and records itself as
+ * interrupted); a second Ctrl+C quits at once, which the history survives as it would a crash.
+ */
+export function stopOnInterrupt(onFirst: () => void): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const handler = () => {
+    if (controller.signal.aborted) process.exit(INTERRUPTED_EXIT_CODE);
+    controller.abort();
+    onFirst();
+  };
+  process.on('SIGINT', handler);
+  return { signal: controller.signal, dispose: () => process.off('SIGINT', handler) };
+}
+
+/**
+ * Runs a job; when it was stopped by Ctrl+C, says how to continue it and sets exit status 130 instead of failing.
+ */
+export async function reportingInterruption(job: () => Promise<void>): Promise<void> {
+  try {
+    await job();
+  } catch (error) {
+    if (!(error instanceof ExperimentInterruptedError)) throw error;
+    process.stderr.write(`cotlab-wb: ${error.message}\n`);
+    process.exitCode = INTERRUPTED_EXIT_CODE;
+  }
+}

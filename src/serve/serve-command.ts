@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { projectRoot } from '../app-info.js';
+import { createEngine, defaultEngineOptions, type EngineOptions } from '../api/engine-adapter.js';
+import { startServer, type RunningServer } from './http.js';
+
+export interface ServeCommandOptions {
+  /** 0 or absent: a free port. */
+  port?: number;
+  /** The built renderer; default dist-renderer/ under the installation root. */
+  rendererDir?: string;
+  engine?: EngineOptions;
+  /** Where the URL line goes (default stdout). */
+  print?: (line: string) => void;
+}
+
+export class RendererNotBuiltError extends Error {
+  constructor(readonly rendererDir: string) {
+    super(`The workbench UI is not built (${rendererDir} has no index.html): run \`npm run build:renderer\` first.`);
+    this.name = 'RendererNotBuiltError';
+  }
+}
+
+/**
+ * `cotlab-wb serve`: the workbench over HTTP on 127.0.0.1 with a fresh random token, printed once inside the URL.
+ * Returns the running server; the caller decides when to close it (the CLI closes it on SIGINT/SIGTERM).
+ */
+export async function serveCommand(options: ServeCommandOptions = {}): Promise<RunningServer> {
+  const rendererDir = options.rendererDir ?? path.join(projectRoot, 'dist-renderer');
+  if (!existsSync(path.join(rendererDir, 'index.html'))) throw new RendererNotBuiltError(rendererDir);
+  const engine = createEngine(options.engine ?? defaultEngineOptions());
+  const token = randomBytes(24).toString('base64url');
+  let server: RunningServer;
+  try {
+    server = await startServer({ port: options.port ?? 0, host: '127.0.0.1', token, rendererDir, engine });
+  } catch (error) {
+    await engine.close();
+    throw error;
+  }
+  const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  print(`CoTLab Workbench is serving on 127.0.0.1 only. Open (keep this URL private, it holds the access token):`);
+  print(server.url);
+  print('For a remote GPU box: ssh -L <port>:127.0.0.1:<port> <host>, then open the URL locally.');
+  return {
+    port: server.port,
+    url: server.url,
+    async close() {
+      await server.close();
+      await engine.close();
+    },
+  };
+}

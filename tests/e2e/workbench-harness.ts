@@ -1,0 +1,71 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { serveCommand } from '../../src/serve/serve-command.js';
+import type { RunningServer } from '../../src/serve/http.js';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const screenshotDir = path.join(repoRoot, 'tests/e2e/screenshots');
+
+/** Chromium flags for this closed network: no sandbox (root in CI), no GPU, no background connections. */
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export interface Workbench {
+  server: RunningServer;
+  context: BrowserContext;
+  page: Page;
+  close(): Promise<void>;
+}
+
+/** Builds the renderer, starts `serve` on the demo model with a throwaway history, and opens it in Chromium. */
+export async function openWorkbench(): Promise<Workbench> {
+  execFileSync('npx', ['vite', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'error'], { cwd: repoRoot, stdio: 'inherit' });
+  const scratch = mkdtempSync(path.join(tmpdir(), 'cotlab-e2e-'));
+  mkdirSync(screenshotDir, { recursive: true });
+  const server = await serveCommand({
+    port: 0,
+    print: () => undefined,
+    engine: {
+      root: repoRoot,
+      configDir: path.join(repoRoot, 'configs'),
+      cacheDir: path.join(scratch, 'cache'),
+      dbPath: path.join(scratch, 'history.sqlite'),
+      uploadDir: path.join(scratch, 'uploads'),
+      outputRoot: scratch,
+      appVersion: 'e2e',
+    },
+  });
+  const context = await chromium.launchPersistentContext(path.join(scratch, 'chromium-profile'), {
+    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1280, height: 800 },
+    acceptDownloads: true,
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  return {
+    server,
+    context,
+    page,
+    async close() {
+      await context.close();
+      await server.close();
+      rmSync(scratch, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function snap(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
+}

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { API_METHODS, apiContract, isApiMethod } from '../../src/api/contract.js';
+import { createDispatcher } from '../../src/api/dispatch.js';
+import { EngineRequestError, type EngineCalls } from '../../src/api/engine-port.js';
+
+/** An engine whose every call records its (validated) request and answers listPrompts/deleteExperiment. */
+function recordingEngine(seen: unknown[]): EngineCalls {
+  return new Proxy({} as EngineCalls, {
+    get: (_target, method: string) => async (request: unknown) => {
+      seen.push({ method, request });
+      if (method === 'deleteExperiment') throw new EngineRequestError('no experiment "9"', 'not_found');
+      if (method === 'listPrompts') return { prompts: [{ name: 'radiology', description: null, defaults: { fewShot: true, answerFirst: false, contrarian: false, outputFormat: 'json' }, outputFormats: ['json'] }] };
+      return { wrong: true };
+    },
+  });
+}
+
+describe('the API contract', () => {
+  it('names every call once and knows its own methods', () => {
+    expect(new Set(API_METHODS).size).toBe(API_METHODS.length);
+    expect(isApiMethod('startExperiment')).toBe(true);
+    expect(isApiMethod('toString')).toBe(false);
+  });
+
+  it('fills defaults of history queries', () => {
+    expect(apiContract.listExperiments.request.parse({})).toEqual({ search: '', status: null, limit: 100, offset: 0 });
+  });
+
+  it('rejects duplicate variant names and bad layer lists', () => {
+    const variant = {
+      name: 'a',
+      dataset: { kind: 'bundled', name: 'radiology' },
+      prompt: { name: 'radiology', options: { fewShot: true, answerFirst: false, contrarian: false, outputFormat: 'json' } },
+      numSamples: 4,
+      seed: 42,
+    };
+    const result = apiContract.startExperiment.request.safeParse({
+      modelDir: null,
+      variants: [variant, variant],
+      layers: [-1],
+      pooling: 'mean',
+      comparisonMode: 'pairwise',
+      hook: 'resid_post',
+      maxInputTokens: null,
+    });
+    expect(result.success).toBe(false);
+    const paths = result.error?.issues.map((issue) => issue.path.join('.'));
+    expect(paths).toEqual(['variants', 'layers.0']);
+  });
+});
+
+describe('the dispatcher', () => {
+  it('never calls the engine with an invalid payload and says which field is wrong', async () => {
+    const seen: unknown[] = [];
+    const dispatch = createDispatcher(recordingEngine(seen));
+    const outcome = await dispatch('cancelExperiment', { runId: 7 });
+    expect(outcome).toEqual({
+      ok: false,
+      error: {
+        code: 'bad_request',
+        message: 'The cancelExperiment request is invalid: runId: Invalid input: expected string, received number',
+        details: ['runId: Invalid input: expected string, received number'],
+      },
+    });
+    expect(seen).toEqual([]);
+  });
+
+  it('refuses unknown methods', async () => {
+    const outcome = await createDispatcher(recordingEngine([]))('__proto__', {});
+    expect(outcome.ok).toBe(false);
+    expect(!outcome.ok && outcome.error.code).toBe('unknown_method');
+  });
+
+  it('passes a valid request through and checks the answer against the contract', async () => {
+    const seen: unknown[] = [];
+    const dispatch = createDispatcher(recordingEngine(seen));
+    const prompts = await dispatch('listPrompts', {});
+    expect(prompts.ok).toBe(true);
+    const malformed = await dispatch('listDatasets', {});
+    expect(!malformed.ok && malformed.error.code).toBe('engine_error');
+    expect(!malformed.ok && malformed.error.details).toContain('datasets: Invalid input: expected array, received undefined');
+    expect(seen).toEqual([
+      { method: 'listPrompts', request: {} },
+      { method: 'listDatasets', request: {} },
+    ]);
+  });
+
+  it('keeps the code of an engine request error', async () => {
+    const outcome = await createDispatcher(recordingEngine([]))('deleteExperiment', { id: '9' });
+    expect(outcome).toEqual({ ok: false, error: { code: 'not_found', message: 'no experiment "9"', details: [] } });
+  });
+});

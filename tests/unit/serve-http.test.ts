@@ -1,0 +1,140 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { createEngine } from '../../src/api/engine-adapter.js';
+import type { EnginePort } from '../../src/api/engine-port.js';
+import { NonLoopbackHostError, startServer, type LoopbackHost, type RunningServer } from '../../src/serve/http.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const TOKEN = 'test-token-0123456789abcdef';
+
+interface Reply {
+  status: number;
+  body: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+function send(port: number, urlPath: string, options: { method?: string; body?: string; headers?: Record<string, string> } = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: urlPath, method: options.method ?? 'GET', headers: options.headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+describe('serve mode HTTP server', () => {
+  let scratch: string;
+  let engine: EnginePort;
+  let server: RunningServer;
+
+  beforeAll(async () => {
+    scratch = mkdtempSync(path.join(tmpdir(), 'cotlab-serve-'));
+    writeFileSync(path.join(scratch, 'index.html'), '<!doctype html><title>workbench</title>');
+    engine = createEngine({
+      root: repoRoot,
+      configDir: path.join(repoRoot, 'configs'),
+      cacheDir: path.join(scratch, 'cache'),
+      dbPath: path.join(scratch, 'history.sqlite'),
+      uploadDir: path.join(scratch, 'uploads'),
+      outputRoot: scratch,
+      appVersion: 'test',
+    });
+    server = await startServer({ port: 0, host: '127.0.0.1', token: TOKEN, rendererDir: scratch, engine });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await engine?.close();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('prints a loopback URL that carries the token', () => {
+    expect(server.url).toBe(`http://127.0.0.1:${server.port}/?token=${TOKEN}`);
+  });
+
+  it('refuses requests without the token or with a wrong one (401)', async () => {
+    expect((await send(server.port, '/')).status).toBe(401);
+    expect((await send(server.port, '/api/listDatasets', { method: 'POST', body: '{}' })).status).toBe(401);
+    const wrong = await send(server.port, '/api/listDatasets', { method: 'POST', body: '{}', headers: { 'x-cotlab-token': `${TOKEN}x` } });
+    expect(wrong.status).toBe(401);
+    expect(JSON.parse(wrong.body).error.code).toBe('unauthorized');
+  });
+
+  it('answers with the token in the header, and serves the page with ?token= plus a session cookie', async () => {
+    const listed = await send(server.port, '/api/listDatasets', { method: 'POST', body: '{}', headers: { 'x-cotlab-token': TOKEN } });
+    expect(listed.status).toBe(200);
+    expect(JSON.parse(listed.body).datasets.map((d: { name: string }) => d.name)).toEqual(['histopathology', 'radiology']);
+    const page = await send(server.port, `/?token=${TOKEN}`);
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<title>workbench</title>');
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(String(page.headers['set-cookie'])).toContain('HttpOnly; SameSite=Strict');
+  });
+
+  it('refuses a page that reached it under another host name (DNS rebinding)', async () => {
+    const reply = await send(server.port, `/?token=${TOKEN}`, { headers: { host: `evil.example:${server.port}` } });
+    expect(reply.status).toBe(403);
+  });
+
+  it('rejects a payload that breaks the contract with a clear 400 and keeps serving', async () => {
+    const bad = await send(server.port, '/api/startExperiment', {
+      method: 'POST',
+      body: JSON.stringify({ variants: [] }),
+      headers: { 'x-cotlab-token': TOKEN },
+    });
+    expect(bad.status).toBe(400);
+    const error = JSON.parse(bad.body).error;
+    expect(error.code).toBe('bad_request');
+    expect(error.message).toMatch(/^The startExperiment request is invalid: /);
+    expect(error.details).toContain('variants: add at least one variant');
+    const notJson = await send(server.port, '/api/listDatasets', { method: 'POST', body: '{oops', headers: { 'x-cotlab-token': TOKEN } });
+    expect(notJson.status).toBe(400);
+    expect(JSON.parse(notJson.body).error.message).toBe('The request body is not valid JSON.');
+    const unknown = await send(server.port, '/api/dropTables', { method: 'POST', body: '{}', headers: { 'x-cotlab-token': TOKEN } });
+    expect(unknown.status).toBe(404);
+    const after = await send(server.port, '/api/listPrompts', { method: 'POST', body: '{}', headers: { 'x-cotlab-token': TOKEN } });
+    expect(after.status).toBe(200);
+  });
+
+  it('reports engine input errors with their context', async () => {
+    const reply = await send(server.port, '/api/loadDatasetPreview', {
+      method: 'POST',
+      body: JSON.stringify({ source: { kind: 'file', path: path.join(scratch, 'missing.tsv'), format: 'hare_tsv', mapping: { textColumn: null, labelColumn: null, metadataColumns: [], delimiter: null } } }),
+      headers: { 'x-cotlab-token': TOKEN },
+    });
+    expect(reply.status).toBe(400);
+    expect(JSON.parse(reply.body).error.message).toContain('missing.tsv');
+  });
+
+  it('opens the progress WebSocket only with the token', async () => {
+    const refused = await new Promise<string>((resolve) => {
+      const socket = new WebSocket(`ws://127.0.0.1:${server.port}/api/progress`);
+      socket.on('open', () => resolve('open'));
+      socket.on('error', () => resolve('refused'));
+    });
+    expect(refused).toBe('refused');
+    const accepted = await new Promise<string>((resolve) => {
+      const socket = new WebSocket(`ws://127.0.0.1:${server.port}/api/progress?token=${TOKEN}`);
+      socket.on('open', () => {
+        socket.close();
+        resolve('open');
+      });
+      socket.on('error', () => resolve('refused'));
+    });
+    expect(accepted).toBe('open');
+  });
+
+  it('will not listen on any address but loopback', async () => {
+    await expect(
+      startServer({ port: 0, host: '0.0.0.0' as LoopbackHost, token: TOKEN, rendererDir: scratch, engine }),
+    ).rejects.toBeInstanceOf(NonLoopbackHostError);
+  });
+});
