@@ -1,4 +1,5 @@
 import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { cudaProviderInstalled } from './cuda-provider.js';
 import { ModelError } from './errors.js';
 import type { ModelConfig } from './model-dir.js';
 import type { ExecutionProviderName } from './types.js';
@@ -28,13 +29,17 @@ export interface OpenedSession {
 export async function openSession(graph: Uint8Array, request: SessionRequest): Promise<OpenedSession> {
   const base: InferenceSession.SessionOptions = {
     graphOptimizationLevel: 'all',
+    // Warnings (e.g. float16 nodes the optimizer cannot constant-fold) are noise to researchers; errors still show.
+    logSeverityLevel: 3,
     // Loading from bytes resolves external data against the process CWD unless this folder is given.
     extra: { session: { model_external_initializers_file_folder_path: request.externalDataDir } },
     ...(request.intraOpThreads ? { intraOpNumThreads: request.intraOpThreads } : {}),
     ...(request.interOpThreads ? { interOpNumThreads: request.interOpThreads } : {}),
   };
   let note: string | null = null;
-  if (request.device !== 'cpu') {
+  if (request.device === 'auto' && !cudaProviderInstalled()) {
+    note = 'CUDA provider files are not installed (run `npm run install-cuda` on a GPU workstation); running on CPU.';
+  } else if (request.device !== 'cpu') {
     try {
       const session = await InferenceSession.create(graph, {
         ...base,
@@ -65,9 +70,15 @@ const PAST_INPUT = /^past_key_values\.|^past\./;
 
 /**
  * Feeds for one prefill pass over right-padded rows: input_ids (pad 0), attention_mask (1 = real token),
- * position_ids (0..n-1) and an empty KV cache for every past input the graph has.
+ * position_ids (0..n-1) and an empty KV cache for every past input the graph has. `provided` feeds (e.g.
+ * inputs_embeds from a separate embedding graph) are used as given.
  */
-export function prefillFeeds(session: InferenceSession, rows: number[][], config: ModelConfig): Record<string, Tensor> {
+export function prefillFeeds(
+  session: InferenceSession,
+  rows: number[][],
+  config: ModelConfig,
+  provided: Record<string, Tensor> = {},
+): Record<string, Tensor> {
   const batch = rows.length;
   const seq = Math.max(0, ...rows.map((row) => row.length));
   if (batch === 0 || seq === 0) throw new ModelError('Nothing to run: the prompt produced no tokens.');
@@ -85,12 +96,14 @@ export function prefillFeeds(session: InferenceSession, rows: number[][], config
       throw new ModelError(`The graph input ${name} is not a tensor; cannot feed it.`, { tensor: name });
     }
     const integerGrid = integerGrids[name];
-    if (integerGrid) feeds[name] = integerTensor(input, integerGrid(), [batch, seq]);
+    const given = provided[name];
+    if (given) feeds[name] = given;
+    else if (integerGrid) feeds[name] = integerTensor(input, integerGrid(), [batch, seq]);
     else if (PAST_INPUT.test(name)) feeds[name] = emptyPast(input, batch, config);
     else {
       throw new ModelError(
         `The graph needs an input named ${name}, which the workbench cannot fill ` +
-          '(it feeds input_ids, attention_mask, position_ids and past_key_values.*).',
+          '(it feeds input_ids, attention_mask, position_ids, past_key_values.* and inputs_embeds from an embedding graph).',
         { tensor: name },
       );
     }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { create } from '@bufbuild/protobuf';
 import { ModelProtoSchema } from 'onnx-buf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cudaProviderInstalled } from '../../src/model/cuda-provider.js';
 import { buildDemoModel, weightNames } from '../../src/model/demo/index.js';
 import { ModelError } from '../../src/model/errors.js';
 import { openModelHost, type ModelHostOptions } from '../../src/model/model-host.js';
@@ -95,6 +96,17 @@ describe('execution provider', () => {
     } else {
       expect(host.info.executionProvider).toBe('cpu');
       expect(host.info.executionProviderNote).toMatch(/^CUDA was requested but could not start \(.+\); running on CPU instead\.$/);
+    }
+  });
+
+  it('with device auto, skips a CUDA attempt that cannot work and says why', async () => {
+    const host = await openModelHost(options(demoDir, { device: 'auto' }));
+    await host.dispose();
+    if (cudaProviderInstalled()) {
+      expect(['cuda', 'cpu']).toContain(host.info.executionProvider);
+    } else {
+      expect(host.info.executionProvider).toBe('cpu');
+      expect(host.info.executionProviderNote).toMatch(/CUDA provider files are not installed .*npm run install-cuda.*running on CPU/);
     }
   });
 
