@@ -1,8 +1,8 @@
 /** `npm run demo-model`: generates the random-weight demo decoder into resources/demo-model (or --out DIR). */
 import { resolve } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { buildDemoModel, DemoModelConfigError } from '../src/model/demo/index.js';
-import type { DemoOpset } from '../src/model/demo/index.js';
+import type { DemoLayout, DemoOpset } from '../src/model/demo/index.js';
 
 function positiveInteger(value: string): number {
   const n = Number(value);
@@ -23,9 +23,23 @@ const program = new Command()
   .option('--hidden <n>', 'hidden size', positiveInteger)
   .option('--external-data', 'store the weights in model.onnx.data next to model.onnx', false)
   .option('--opset <n>', 'ONNX opset, 17 or 18', opset, 17 as DemoOpset)
+  .addOption(new Option('--layout <layout>', 'export layout to imitate').choices(['optimum', 'genai']).default('optimum'))
+  .option('--int4', 'projection weights as int4 MatMulNBits (block 32)', false)
+  .option('--split-embeddings', 'write onnx/embed_tokens.onnx + onnx/decoder_model_merged.onnx (inputs_embeds)', false)
+  .addOption(new Option('--dtype <dtype>', 'weight and activation type').choices(['float32', 'float16']).default('float32'))
   .parse();
 
-const opts = program.opts<{ out: string; layers?: number; hidden?: number; externalData: boolean; opset: DemoOpset }>();
+const opts = program.opts<{
+  out: string;
+  layers?: number;
+  hidden?: number;
+  externalData: boolean;
+  opset: DemoOpset;
+  layout: DemoLayout;
+  int4: boolean;
+  splitEmbeddings: boolean;
+  dtype: 'float32' | 'float16';
+}>();
 const started = Date.now();
 try {
   const build = buildDemoModel(resolve(opts.out), {
@@ -33,6 +47,10 @@ try {
     ...(opts.hidden === undefined ? {} : { hiddenSize: opts.hidden }),
     externalData: opts.externalData,
     opset: opts.opset,
+    layout: opts.layout,
+    int4: opts.int4,
+    splitEmbeddings: opts.splitEmbeddings,
+    dtype: opts.dtype,
   });
   console.log(
     `Demo model written to ${build.dir} in ${Date.now() - started} ms: ${build.config.numHiddenLayers} layers, ` +

@@ -1,4 +1,5 @@
 import { ExperimentInterruptedError } from '../experiments/history-errors.js';
+import { shellQuote } from '../report/shell-quote.js';
 
 /** Exit status of a process stopped by Ctrl+C (128 + SIGINT), as shells report it. */
 export const INTERRUPTED_EXIT_CODE = 130;
@@ -20,13 +21,15 @@ export function stopOnInterrupt(onFirst: () => void): { signal: AbortSignal; dis
 
 /**
  * Runs a job; when it was stopped by Ctrl+C, says how to continue it and sets exit status 130 instead of failing.
+ * `dbOption` is the --db value the user gave, repeated in the suggested command.
  */
-export async function reportingInterruption(job: () => Promise<void>): Promise<void> {
+export async function reportingInterruption(job: () => Promise<void>, dbOption: string | undefined): Promise<void> {
   try {
     await job();
   } catch (error) {
     if (!(error instanceof ExperimentInterruptedError)) throw error;
-    process.stderr.write(`cotlab-wb: ${error.message}\n`);
+    const db = dbOption === undefined ? '' : ` --db ${shellQuote(dbOption)}`;
+    process.stderr.write(`cotlab-wb: ${error.message} Continue it with: cotlab-wb resume ${error.experimentId}${db}\n`);
     process.exitCode = INTERRUPTED_EXIT_CODE;
   }
 }

@@ -3,6 +3,12 @@ import { registerActivationsCommand } from './activations-command.js';
 import { registerRunCommand } from './run-command.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerResumeCommand } from './resume-command.js';
+import { registerHistoryCommand } from './history-command.js';
+import { registerShowCommand } from './show-command.js';
+import { registerCompareCommand } from './compare-command.js';
+import { registerExportCommand } from './export-command.js';
+import { registerDeleteCommand } from './delete-command.js';
+import { registerImportCommand } from './import-command.js';
 import { reportCliError } from './report-error.js';
 import { appVersion } from '../app-info.js';
 
@@ -21,6 +27,12 @@ registerRunCommand(program);
 registerActivationsCommand(program);
 registerServeCommand(program);
 registerResumeCommand(program);
+registerHistoryCommand(program);
+registerShowCommand(program);
+registerCompareCommand(program);
+registerExportCommand(program);
+registerDeleteCommand(program);
+registerImportCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -50,7 +50,7 @@ export function registerResumeCommand(program: Command): void {
         );
         bar?.stop();
         printJobResult(result, log);
-      });
+      }, options.db);
     } finally {
       bar?.stop();
       interrupt.dispose();

@@ -65,7 +65,7 @@ export function registerRunCommand(program: Command): void {
         );
         bar?.stop();
         printJobResult(result, log);
-      });
+      }, options.db);
     } finally {
       bar?.stop();
       interrupt.dispose();

@@ -38,11 +38,18 @@ export interface CapturedSample {
   pooled: Float32Array[];
 }
 
+/** A sample computed by an earlier, interrupted process, as the history kept it. */
+export interface StoredSampleVectors {
+  /** One pooled vector per captured layer, in layer order. */
+  pooled: Float32Array[];
+  truncated: boolean;
+}
+
 export interface ExecuteHooks {
   onProgress?: (event: ProgressEvent) => void;
   onSample?: (captured: CapturedSample) => void;
-  /** Vectors of samples already computed by an earlier, interrupted process (resume); null when not stored. */
-  storedSample?: (runIndex: number, position: number) => Float32Array[] | null;
+  /** A sample already computed by an earlier, interrupted process (resume); null when not stored. */
+  storedSample?: (runIndex: number, position: number) => StoredSampleVectors | null;
   signal?: AbortSignal;
 }
 
@@ -89,7 +96,8 @@ export async function executeActivationCompare(
       const sample = run.dataset.samples[datasetIndex] as Sample;
       const stored = hooks.storedSample?.(run.index, position) ?? null;
       if (stored) {
-        accumulator.addSample(stored);
+        accumulator.addSample(stored.pooled);
+        if (stored.truncated) truncatedSamples++;
       } else {
         const text = run.prompt.fullInput(sample, experiment.answer_cue);
         const result = await host.capture(text, { maxInputTokens: experiment.max_input_tokens });

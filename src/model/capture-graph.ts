@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ModelError } from './errors.js';
+import type { ExposedOutput } from './export-styles/export-style.js';
 import {
   encodeModel,
   int64Tensor,
@@ -32,10 +33,12 @@ export interface CaptureGraphRequest {
   hiddenSize: number;
   /** Also output the unpooled float32 [batch, seq, hidden] tensors (used to check the pooling). */
   unpooled: boolean;
+  /** Node outputs to add first, because some hook tensors are computed but not emitted (genai's final norm). */
+  exposedOutputs?: ExposedOutput[];
 }
 
 /** Bumped whenever the emitted graph changes, so stale cached graphs are not reused. */
-const CAPTURE_GRAPH_FORMAT = 1;
+const CAPTURE_GRAPH_FORMAT = 2;
 const PREFIX = 'cotlab_capture';
 
 /** Graph output name: `blocks.3.hook_resid_post.mean`, `.last_token`, or without suffix for the unpooled tensor. */
@@ -68,10 +71,14 @@ export function buildCaptureGraph(model: ModelProto, request: CaptureGraphReques
     throw new ModelError(`Capture request lists ${request.layers.length} layers but ${request.tensors.length} tensors.`);
   }
   const builder = new PoolingBuilder();
+  if (request.poolings.length > 0) builder.prepareMask();
+  const sharedNodes = builder.nodes.length;
+  const poolingNodesBySource = new Map<string, NodeProto[]>();
   const outputs: ValueInfoProto[] = [];
   const pooledShape = ['batch', request.hiddenSize];
   request.layers.forEach((layer, at) => {
     const source = request.tensors[at] as string;
+    const firstNode = builder.nodes.length;
     const label = hookName(layer, request.hook);
     const hidden = builder.castToFloat(source, label);
     for (const pooling of request.poolings) {
@@ -83,13 +90,75 @@ export function buildCaptureGraph(model: ModelProto, request: CaptureGraphReques
       const name = builder.identity(hidden, captureOutputName(layer, request.hook, null));
       outputs.push(makeValueInfo(name, OnnxDataType.FLOAT, ['batch', 'sequence', request.hiddenSize]));
     }
+    poolingNodesBySource.set(source, [...(poolingNodesBySource.get(source) ?? []), ...builder.nodes.slice(firstNode)]);
   });
-  const nodes = [...graph.node, ...builder.nodes];
+  const nodes = placeAfterProducers(
+    exposeOutputs(graph.node, request.exposedOutputs ?? []),
+    builder.nodes.slice(0, sharedNodes),
+    poolingNodesBySource,
+  );
   const initializers = [...graph.initializer, ...builder.initializers];
   return {
     ...model,
     graph: pruneGraph({ ...graph, node: nodes, initializer: initializers }, outputs),
   };
+}
+
+/**
+ * The node list with each layer's pooling nodes right after the node that produces the tapped tensor, and the
+ * shared mask nodes first. onnxruntime follows the node order where the topology allows, so each layer's
+ * [batch, seq, hidden] tensor is pooled and freed at once instead of all layers' staying alive until the end.
+ */
+function placeAfterProducers(
+  graphNodes: readonly NodeProto[],
+  sharedNodes: readonly NodeProto[],
+  poolingNodesBySource: ReadonlyMap<string, NodeProto[]>,
+): NodeProto[] {
+  const pending = new Map(poolingNodesBySource);
+  const produced = new Set(graphNodes.flatMap((node) => node.output));
+  // Taps on graph inputs or initializers have no producing node: they can be pooled right away.
+  const ordered = [...sharedNodes];
+  for (const [source, nodes] of pending) {
+    if (!produced.has(source)) {
+      ordered.push(...nodes);
+      pending.delete(source);
+    }
+  }
+  for (const node of graphNodes) {
+    ordered.push(node);
+    for (const output of node.output) {
+      const nodes = pending.get(output);
+      if (nodes) {
+        ordered.push(...nodes);
+        pending.delete(output);
+      }
+    }
+  }
+  return ordered;
+}
+
+/** Copies of the nodes named in `exposed`, given the extra outputs (missing lower outputs stay empty). */
+function exposeOutputs(nodes: readonly NodeProto[], exposed: readonly ExposedOutput[]): NodeProto[] {
+  const byNode = new Map<string, ExposedOutput[]>();
+  for (const entry of exposed) byNode.set(entry.node, [...(byNode.get(entry.node) ?? []), entry]);
+  const edited = nodes.map((node) => {
+    const entries = byNode.get(node.name);
+    if (!entries) return node;
+    byNode.delete(node.name);
+    const output = [...node.output];
+    for (const entry of entries) {
+      while (output.length <= entry.outputIndex) output.push('');
+      output[entry.outputIndex] = entry.tensor;
+    }
+    return { ...node, output };
+  });
+  const missing = [...byNode.keys()];
+  if (missing.length > 0) {
+    throw new ModelError(`Cannot expose an output of node "${missing[0]}": the graph has no node of that name.`, {
+      tensor: byNode.get(missing[0] as string)?.[0]?.tensor,
+    });
+  }
+  return edited;
 }
 
 /** Where the edited graph for this model + request is cached; the key covers the graph bytes and the request. */
@@ -154,6 +223,11 @@ class PoolingBuilder {
     const name = `/${PREFIX}/${outputName}`;
     this.nodes.push(makeNode({ opType: 'Identity', name, inputs: [source], outputs: [outputName] }));
     return outputName;
+  }
+
+  /** Builds the mask-derived tensors now, so their nodes come before every layer's pooling nodes. */
+  prepareMask(): void {
+    this.mask();
   }
 
   private mask(): { maskBySeq: string; realTokenCount: string; lastIndex: string } {

@@ -19,7 +19,12 @@ export interface ModelConfig {
 /** What a model directory holds, as absolute paths, plus its parsed config. */
 export interface ModelDirectory {
   dir: string;
+  /** The decoder graph. */
   graphPath: string;
+  /** A separate embedding graph (input_ids -> inputs_embeds) when the decoder takes inputs_embeds; else null. */
+  embeddingPath: string | null;
+  /** genai_config.json of an onnxruntime-genai export; else null. */
+  genaiConfigPath: string | null;
   configPath: string;
   tokenizerPath: string;
   tokenizerConfigPath: string;
@@ -27,6 +32,58 @@ export interface ModelDirectory {
 }
 
 export const DEFAULT_GRAPH_FILE = 'model.onnx';
+export const GENAI_CONFIG_FILE = 'genai_config.json';
+
+/** transformers.js dtype suffixes (utils/dtypes.js), fp32-activation variants first: fp16 ones overflow Gemma. */
+const TRANSFORMERS_JS_SUFFIXES = ['', '_q4', '_quantized', '_int8', '_uint8', '_bnb4', '_fp16', '_q4f16'];
+
+const GenaiConfigSchema = z.object({
+  model: z.object({
+    decoder: z.object({ filename: z.string().min(1) }),
+    embedding: z.object({ filename: z.string().min(1) }).optional(),
+  }),
+});
+
+/** The decoder graph and optional embedding graph of a model folder, relative to it. */
+export interface ModelFiles {
+  graphFile: string;
+  embeddingFile: string | null;
+  genaiConfigFile: string | null;
+}
+
+/**
+ * Which graph files a model folder uses: genai_config.json's decoder (and embedding) when present, else
+ * model.onnx, else the transformers.js layout onnx/decoder_model_merged{dtype}.onnx (+ onnx/embed_tokens{dtype}.onnx).
+ * Null when none exists.
+ */
+export function findModelFiles(absDir: string): ModelFiles | null {
+  const genaiPath = path.join(absDir, GENAI_CONFIG_FILE);
+  if (existsSync(genaiPath)) {
+    const parsed = GenaiConfigSchema.safeParse(readJsonFile(genaiPath));
+    if (!parsed.success) {
+      const field = parsed.error.issues[0]?.path.join('.') ?? '';
+      throw new ModelError(`${genaiPath}: field "${field}" is missing or invalid.`, { file: genaiPath, field });
+    }
+    const { decoder, embedding } = parsed.data.model;
+    return { graphFile: decoder.filename, embeddingFile: embedding?.filename ?? null, genaiConfigFile: GENAI_CONFIG_FILE };
+  }
+  if (existsSync(path.join(absDir, DEFAULT_GRAPH_FILE))) {
+    return { graphFile: DEFAULT_GRAPH_FILE, embeddingFile: null, genaiConfigFile: null };
+  }
+  for (const suffix of TRANSFORMERS_JS_SUFFIXES) {
+    for (const name of ['decoder_model_merged', 'model']) {
+      const graphFile = `onnx/${name}${suffix}.onnx`;
+      if (!existsSync(path.join(absDir, graphFile))) continue;
+      const embeddingFile = `onnx/embed_tokens${suffix}.onnx`;
+      return {
+        graphFile,
+        embeddingFile: existsSync(path.join(absDir, embeddingFile)) ? embeddingFile : null,
+        genaiConfigFile: null,
+      };
+    }
+  }
+  return null;
+}
 
 const positiveInt = z.number().int().positive();
 
@@ -46,12 +103,19 @@ const ConfigSchema = TextFieldsSchema.extend({ text_config: TextFieldsSchema.opt
  * Check that `dir` holds everything a capture needs and read its config.json.
  * Throws one ModelError naming the directory and every missing file.
  */
-export function inspectModelDir(dir: string, graphFile: string = DEFAULT_GRAPH_FILE): ModelDirectory {
+export function inspectModelDir(dir: string, graphFile?: string): ModelDirectory {
   const absDir = path.resolve(dir);
   if (!existsSync(absDir) || !statSync(absDir).isDirectory()) {
     throw new ModelError(`Model directory ${absDir} does not exist or is not a folder.`, { dir: absDir });
   }
-  const required = [graphFile, 'config.json', 'tokenizer.json', 'tokenizer_config.json'];
+  const files = graphFile === undefined ? findModelFiles(absDir) : { graphFile, embeddingFile: null, genaiConfigFile: null };
+  const required = [
+    files?.graphFile ?? DEFAULT_GRAPH_FILE,
+    ...(files?.embeddingFile ? [files.embeddingFile] : []),
+    'config.json',
+    'tokenizer.json',
+    'tokenizer_config.json',
+  ];
   const missing = required.filter((name) => !existsSync(path.join(absDir, name)));
   if (missing.length > 0) {
     throw new ModelError(`Model directory ${absDir} is missing ${missing.join(', ')}.`, {
@@ -62,7 +126,9 @@ export function inspectModelDir(dir: string, graphFile: string = DEFAULT_GRAPH_F
   const configPath = path.join(absDir, 'config.json');
   return {
     dir: absDir,
-    graphPath: path.join(absDir, graphFile),
+    graphPath: path.join(absDir, files?.graphFile ?? DEFAULT_GRAPH_FILE),
+    embeddingPath: files?.embeddingFile ? path.join(absDir, files.embeddingFile) : null,
+    genaiConfigPath: files?.genaiConfigFile ? path.join(absDir, files.genaiConfigFile) : null,
     configPath,
     tokenizerPath: path.join(absDir, 'tokenizer.json'),
     tokenizerConfigPath: path.join(absDir, 'tokenizer_config.json'),
@@ -71,14 +137,17 @@ export function inspectModelDir(dir: string, graphFile: string = DEFAULT_GRAPH_F
 }
 
 /** Parse a HF config.json into the fields the host uses. */
-export function readModelConfig(configPath: string): ModelConfig {
-  let raw: unknown;
+function readJsonFile(file: string): unknown {
   try {
-    raw = JSON.parse(readFileSync(configPath, 'utf8'));
+    return JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
     const reason = (err as Error).message;
-    throw new ModelError(`${configPath} is not valid JSON: ${reason}`, { file: configPath }, { cause: err });
+    throw new ModelError(`${file} is not valid JSON: ${reason}`, { file }, { cause: err });
   }
+}
+
+export function readModelConfig(configPath: string): ModelConfig {
+  const raw = readJsonFile(configPath);
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

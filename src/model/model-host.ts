@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Tensor } from 'onnxruntime-node';
 import { captureOutputName, loadOrBuildCaptureGraph } from './capture-graph.js';
+import { openEmbeddingStage, type EmbeddingStage } from './embedding-stage.js';
 import { ModelError } from './errors.js';
+import { activationDtype, weightQuantization } from './graph-facts.js';
 import { locateHookTensors, type HookMap } from './hook-points.js';
-import { DEFAULT_GRAPH_FILE, externalDataFiles, inspectModelDir, type ModelConfig } from './model-dir.js';
+import { externalDataFiles, inspectModelDir, type ModelConfig } from './model-dir.js';
 import { decodeModel, type ModelProto } from './onnx-graph.js';
 import { openSession, prefillFeeds, type DeviceChoice } from './session.js';
 import { loadPromptTokenizer, truncateTokenIds } from './tokenizer.js';
@@ -18,7 +21,7 @@ import {
 
 export interface ModelHostOptions {
   modelDir: string;
-  /** Graph file inside modelDir (default model.onnx). */
+  /** Decoder graph file inside modelDir; default: found by findModelFiles (model.onnx, genai, transformers.js). */
   graphFile?: string;
   hook: HookPoint;
   /** Decoder layers to capture, in output order; null = all. */
@@ -28,12 +31,14 @@ export interface ModelHostOptions {
   deviceId?: number;
   intraOpThreads?: number | null;
   interOpThreads?: number | null;
+  /** Prompts per forward pass in captureBatch (default 1); backend.batch_size. */
+  batchSize?: number;
   /** Where edited capture graphs are cached (the model directory may be read-only). */
   cacheDir: string;
   hookMap?: HookMap | null;
 }
 
-/** A loaded model that turns one prompt into one pooled vector per requested layer. */
+/** A loaded model that turns prompts into one pooled vector per requested layer. */
 export interface ModelHost {
   info: ModelInfo;
   layers: number[];
@@ -42,12 +47,21 @@ export interface ModelHost {
   tokenize(text: string): number[];
   /** One prefill forward pass, batch 1. */
   capture(text: string, opts: CaptureOptions): Promise<CaptureResult>;
+  /**
+   * The captures of many prompts, in input order. Prompts of similar token length share a forward pass (up to
+   * batchSize rows, right-padded; pooling ignores the pads), so results equal one-by-one capture to rounding.
+   */
+  captureBatch(texts: readonly string[], opts: CaptureOptions): Promise<CaptureResult[]>;
   dispose(): Promise<void>;
 }
 
 export async function openModelHost(opts: ModelHostOptions): Promise<ModelHost> {
-  const modelDir = inspectModelDir(opts.modelDir, opts.graphFile ?? DEFAULT_GRAPH_FILE);
+  const modelDir = inspectModelDir(opts.modelDir, opts.graphFile);
   const { config } = modelDir;
+  const batchSize = opts.batchSize ?? 1;
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new ModelError(`Batch size ${batchSize} is not a whole number of at least 1.`, { field: 'batch_size' });
+  }
   const tokenizer = loadPromptTokenizer(modelDir.tokenizerPath, modelDir.tokenizerConfigPath);
   const modelBytes = readGraphBytes(modelDir.graphPath);
   const model = decodeGraph(modelBytes, modelDir.graphPath);
@@ -62,14 +76,24 @@ export async function openModelHost(opts: ModelHostOptions): Promise<ModelHost> 
     poolings: [opts.pooling],
     hiddenSize: config.hiddenSize,
     unpooled: false,
+    ...(located.exposedOutputs ? { exposedOutputs: located.exposedOutputs } : {}),
   });
+  const threads = { intraOpThreads: opts.intraOpThreads ?? null, interOpThreads: opts.interOpThreads ?? null };
   const opened = await openSession(captureGraph, {
     device: opts.device,
     deviceId: opts.deviceId,
-    intraOpThreads: opts.intraOpThreads,
-    interOpThreads: opts.interOpThreads,
+    ...threads,
     externalDataDir: path.dirname(modelDir.graphPath),
   });
+  let embedding: EmbeddingStage | null = null;
+  if (modelDir.embeddingPath) {
+    // The decoder already showed which provider works; do not try CUDA a second time.
+    embedding = await openEmbeddingStage(modelDir.embeddingPath, config, {
+      device: opened.executionProvider,
+      deviceId: opts.deviceId,
+      ...threads,
+    });
+  }
   const info: ModelInfo = {
     dir: modelDir.dir,
     modelType: config.modelType,
@@ -77,8 +101,46 @@ export async function openModelHost(opts: ModelHostOptions): Promise<ModelHost> 
     hiddenSize: config.hiddenSize,
     executionProvider: opened.executionProvider,
     executionProviderNote: opened.executionProviderNote,
+    ...threads,
+    dtype: activationDtype(model),
+    exportStyle: located.source,
+    quantization: weightQuantization(model).description,
+    batchSize,
   };
   const outputNames = layers.map((layer) => captureOutputName(layer, opts.hook, opts.pooling));
+
+  /** One forward pass over right-padded rows; returns each row's pooled vector per requested layer. */
+  async function runRows(rows: number[][]): Promise<Float32Array[][]> {
+    const provided: Record<string, Tensor> = embedding ? { inputs_embeds: await embedding.embed(rows) } : {};
+    const results = await opened.session.run(prefillFeeds(opened.session, rows, config, provided), outputNames);
+    const width = config.hiddenSize;
+    const perLayer = outputNames.map((name, at) => {
+      const output = results[name];
+      const layer = layers[at] as number;
+      if (!output || !(output.data instanceof Float32Array) || output.data.length !== rows.length * width) {
+        throw new ModelError(`The capture graph returned no float32 [${rows.length}, ${width}] tensor for ${name}.`, {
+          tensor: name,
+          layer,
+        });
+      }
+      checkFinite(output.data, layer, name);
+      return output.data;
+    });
+    return rows.map((_, row) => perLayer.map((data) => data.slice(row * width, (row + 1) * width)));
+  }
+
+  async function captureBatch(texts: readonly string[], captureOpts: CaptureOptions): Promise<CaptureResult[]> {
+    const encoded = texts.map((text) => truncateTokenIds(tokenizer.encode(text), captureOpts.maxInputTokens));
+    const results: CaptureResult[] = new Array<CaptureResult>(texts.length);
+    for (const group of lengthGroups(encoded.map(({ ids }) => ids.length), batchSize)) {
+      const pooled = await runRows(group.map((at) => (encoded[at] as { ids: number[] }).ids));
+      group.forEach((at, row) => {
+        const { ids, truncated } = encoded[at] as { ids: number[]; truncated: boolean };
+        results[at] = { tokenCount: ids.length, truncated, pooled: pooled[row] as Float32Array[] };
+      });
+    }
+    return results;
+  }
 
   return {
     info,
@@ -86,26 +148,26 @@ export async function openModelHost(opts: ModelHostOptions): Promise<ModelHost> 
     hookNames: layers.map((layer) => hookName(layer, opts.hook)),
     tokenize: (text) => tokenizer.encode(text),
     async capture(text, captureOpts) {
-      const { ids, truncated } = truncateTokenIds(tokenizer.encode(text), captureOpts.maxInputTokens);
-      const results = await opened.session.run(prefillFeeds(opened.session, [ids], config), outputNames);
-      const pooled = outputNames.map((name, at) => {
-        const output = results[name];
-        const layer = layers[at] as number;
-        if (!output || !(output.data instanceof Float32Array) || output.data.length !== config.hiddenSize) {
-          throw new ModelError(`The capture graph returned no float32 [1, ${config.hiddenSize}] vector for ${name}.`, {
-            tensor: name,
-            layer,
-          });
-        }
-        checkFinite(output.data, layer, name);
-        return Float32Array.from(output.data);
-      });
-      return { tokenCount: ids.length, truncated, pooled };
+      const [result] = await captureBatch([text], captureOpts);
+      return result as CaptureResult;
     },
+    captureBatch,
     async dispose() {
+      await embedding?.release();
       await opened.session.release();
     },
   };
+}
+
+/**
+ * Indices grouped for batched passes: sorted by token count so each pass pads little, then cut into groups of
+ * at most `batchSize`. Sorting is stable, so equal lengths keep their input order.
+ */
+export function lengthGroups(lengths: readonly number[], batchSize: number): number[][] {
+  const order = lengths.map((_, at) => at).sort((a, b) => (lengths[a] as number) - (lengths[b] as number));
+  const groups: number[][] = [];
+  for (let start = 0; start < order.length; start += batchSize) groups.push(order.slice(start, start + batchSize));
+  return groups;
 }
 
 function readGraphBytes(graphPath: string): Uint8Array {

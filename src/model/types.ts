@@ -26,6 +26,17 @@ export interface ModelInfo {
   /** Execution provider that actually ran, and why when it differs from the one asked for. */
   executionProvider: ExecutionProviderName;
   executionProviderNote: string | null;
+  /** onnxruntime thread pool sizes asked for; null = onnxruntime's own choice. */
+  intraOpThreads: number | null;
+  interOpThreads: number | null;
+  /** Float type of the decoder's activations (float32, float16, bfloat16, unknown). */
+  dtype: string;
+  /** How the hook tensors were found: an export style (optimum, genai) or hook_map. */
+  exportStyle: string;
+  /** Weight format, e.g. `int4 MatMulNBits (block 32, 42 matmuls)` or `float32 weights`. */
+  quantization: string;
+  /** Prompts per forward pass in captureBatch. */
+  batchSize: number;
 }
 
 export interface CaptureOptions {

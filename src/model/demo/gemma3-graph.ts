@@ -4,15 +4,26 @@
  */
 import { create } from '@bufbuild/protobuf';
 import { ModelProtoSchema } from 'onnx-buf';
-import type { ModelProto } from '../onnx-graph.js';
-import { OnnxDataType, float32Tensor, intAttr, intsAttr, makeValueInfo } from '../onnx-graph.js';
+import type { ModelProto, TensorProto } from '../onnx-graph.js';
+import { OnnxDataType, float32Tensor, floatAttr, intAttr, intsAttr, makeValueInfo } from '../onnx-graph.js';
 import type { DemoModelConfig } from './config.js';
+import { INT4_BLOCK_SIZE, int4Initializers, int4TensorNames, quantizeInt4 } from './int4.js';
 import { NodeSink } from './torch-scope.js';
 import type { TorchScope } from './torch-scope.js';
 import type { DemoWeights } from './weights.js';
 import { weightNames } from './weights.js';
 
 export type DemoOpset = 17 | 18;
+
+/**
+ * How the graph is laid out: `optimum` as torch.onnx / optimum export Gemma 3 (RMSNorm as plain ops, residual
+ * Adds); `genai` as the onnxruntime-genai builder does (SimplifiedLayerNormalization and the com.microsoft
+ * SkipSimplifiedLayerNormalization, whose output 3 is the residual sum, with the +1 of Gemma's norm baked into
+ * the weights).
+ */
+export type DemoLayout = 'optimum' | 'genai';
+
+const MS_DOMAIN = 'com.microsoft';
 
 /** Symbolic dimension names used by optimum's decoder exports. */
 const BATCH = 'batch_size';
@@ -28,6 +39,7 @@ const MASK_MIN = -3.4028234663852886e38;
 
 export const ioNames = {
   inputIds: 'input_ids',
+  inputsEmbeds: 'inputs_embeds',
   attentionMask: 'attention_mask',
   positionIds: 'position_ids',
   pastKey: (i: number): string => `past_key_values.${i}.key`,
@@ -40,10 +52,14 @@ export const ioNames = {
 interface GraphContext {
   config: DemoModelConfig;
   opset: DemoOpset;
+  /** Linear layers as com.microsoft MatMulNBits over int4 weights. */
+  int4: boolean;
   /** Tensors shared by all layers: rotary cos/sin [B, S, head_dim] and the additive mask [B, 1, S, T]. */
   cos: string;
   sin: string;
   mask: string;
+  /** [in, out] of every linear weight, for MatMulNBits' K and N. */
+  linearShapes: Map<string, readonly number[]>;
 }
 
 /** ReduceMean over the last axis, keepdims: axes are an attribute up to opset 17 and an input from 18. */
@@ -64,8 +80,22 @@ function gemmaRmsNorm(s: TorchScope, x: string, weight: string, ctx: GraphContex
   return s.op('Mul', [normed, scale]);
 }
 
-function linear(s: TorchScope, module: string, x: string, weight: string): string {
-  return s.child(module).op('MatMul', [x, weight]);
+/** Names of the projection weights that become MatMulNBits in an int4 build. */
+export function isLinearWeight(name: string): boolean {
+  return name.endsWith('_proj.weight');
+}
+
+function linear(s: TorchScope, module: string, x: string, weight: string, ctx: GraphContext): string {
+  if (!ctx.int4) return s.child(module).op('MatMul', [x, weight]);
+  const names = int4TensorNames(weight);
+  const shape = ctx.linearShapes.get(weight);
+  if (shape === undefined) throw new Error(`No shape for linear weight ${weight}.`);
+  return s.child(module).opIn(MS_DOMAIN, 'MatMulNBits', [x, names.packed, names.scales], [
+    intAttr('K', shape[0] as number),
+    intAttr('N', shape[1] as number),
+    intAttr('bits', 4),
+    intAttr('block_size', INT4_BLOCK_SIZE),
+  ]);
 }
 
 /** [B, S, heads*D] -> [B, heads, S, D] */
@@ -96,9 +126,9 @@ function repeatKv(s: TorchScope, x: string, config: DemoModelConfig): string {
 function selfAttention(s: TorchScope, x: string, layer: number, ctx: GraphContext): string {
   const { config } = ctx;
   const w = (local: string): string => weightNames.layer(layer, `self_attn.${local}`);
-  const q = splitHeads(s, linear(s, 'q_proj', x, w('q_proj.weight')), config.headDim);
-  const k = splitHeads(s, linear(s, 'k_proj', x, w('k_proj.weight')), config.headDim);
-  const v = splitHeads(s, linear(s, 'v_proj', x, w('v_proj.weight')), config.headDim);
+  const q = splitHeads(s, linear(s, 'q_proj', x, w('q_proj.weight'), ctx), config.headDim);
+  const k = splitHeads(s, linear(s, 'k_proj', x, w('k_proj.weight'), ctx), config.headDim);
+  const v = splitHeads(s, linear(s, 'v_proj', x, w('v_proj.weight'), ctx), config.headDim);
   const qNormed = gemmaRmsNorm(s.child('q_norm'), q, w('q_norm.weight'), ctx);
   const kNormed = gemmaRmsNorm(s.child('k_norm'), k, w('k_norm.weight'), ctx);
   const cos = s.op('Unsqueeze', [ctx.cos, s.ints([1])]);
@@ -116,7 +146,7 @@ function selfAttention(s: TorchScope, x: string, layer: number, ctx: GraphContex
   const context = s.op('MatMul', [probs, values]);
   const merged = s.op('Transpose', [context], [intsAttr('perm', [0, 2, 1, 3])]);
   const flat = s.op('Reshape', [merged, s.ints([0, 0, -1])]);
-  return linear(s, 'o_proj', flat, w('o_proj.weight'));
+  return linear(s, 'o_proj', flat, w('o_proj.weight'), ctx);
 }
 
 /** gelu_pytorch_tanh as torch.onnx decomposes it below opset 20. */
@@ -127,11 +157,11 @@ function geluTanh(s: TorchScope, x: string): string {
   return s.op('Mul', [s.float(0.5), s.op('Mul', [x, s.op('Add', [s.float(1), tanh])])]);
 }
 
-function mlp(s: TorchScope, x: string, layer: number): string {
+function mlp(s: TorchScope, x: string, layer: number, ctx: GraphContext): string {
   const w = (local: string): string => weightNames.layer(layer, `mlp.${local}`);
-  const gate = geluTanh(s.child('act_fn'), linear(s, 'gate_proj', x, w('gate_proj.weight')));
-  const up = linear(s, 'up_proj', x, w('up_proj.weight'));
-  return linear(s, 'down_proj', s.op('Mul', [gate, up]), w('down_proj.weight'));
+  const gate = geluTanh(s.child('act_fn'), linear(s, 'gate_proj', x, w('gate_proj.weight'), ctx));
+  const up = linear(s, 'up_proj', x, w('up_proj.weight'), ctx);
+  return linear(s, 'down_proj', s.op('Mul', [gate, up]), w('down_proj.weight'), ctx);
 }
 
 /** One Gemma 3 decoder layer; returns the layer output `/model/layers.{i}/Add_1_output_0`. */
@@ -140,8 +170,63 @@ function decoderLayer(s: TorchScope, x: string, layer: number, ctx: GraphContext
     gemmaRmsNorm(s.child(local), input, weightNames.layer(layer, `${local}.weight`), ctx);
   const attn = selfAttention(s.child('self_attn'), norm('input_layernorm', x), layer, ctx);
   const afterAttention = s.op('Add', [x, norm('post_attention_layernorm', attn)]);
-  const ff = mlp(s.child('mlp'), norm('pre_feedforward_layernorm', afterAttention), layer);
+  const ff = mlp(s.child('mlp'), norm('pre_feedforward_layernorm', afterAttention), layer, ctx);
   return s.op('Add', [afterAttention, norm('post_feedforward_layernorm', ff)]);
+}
+
+/**
+ * Where a genai-layout layer stream stands between layers: the last branch output not yet added (`pending`,
+ * null before layer 0) and the residual it is added to. The next fused skip norm performs that Add.
+ */
+interface GenaiStream {
+  pending: string | null;
+  residual: string;
+}
+
+/** SimplifiedLayerNormalization (ONNX domain contrib op): x / rms(x) * weight. Returns output 0. */
+function simplifiedNorm(s: TorchScope, x: string, weight: string, ctx: GraphContext): string {
+  const [normed] = s.named({
+    localName: 'LayerNorm',
+    opType: 'SimplifiedLayerNormalization',
+    inputs: [x, weight],
+    outputSlots: [0],
+    attributes: [floatAttr('epsilon', ctx.config.rmsNormEps), intAttr('axis', -1), intAttr('stash_type', 1)],
+  });
+  return normed as string;
+}
+
+/** SkipSimplifiedLayerNormalization: normalizes input + skip; output 3 (if asked for) is that sum. */
+function skipNorm(s: TorchScope, input: string, skip: string, weight: string, ctx: GraphContext, withSum: boolean) {
+  const outputs = s.named({
+    localName: 'SkipLayerNorm',
+    opType: 'SkipSimplifiedLayerNormalization',
+    inputs: [input, skip, weight],
+    outputSlots: withSum ? [0, 3] : [0],
+    attributes: [floatAttr('epsilon', ctx.config.rmsNormEps)],
+    domain: MS_DOMAIN,
+  });
+  return { normed: outputs[0] as string, sum: outputs[3] ?? '' };
+}
+
+/** One Gemma 3 layer as the genai builder lays it out (Gemma2Model.make_layer). */
+function genaiDecoderLayer(s: TorchScope, stream: GenaiStream, layer: number, ctx: GraphContext): GenaiStream {
+  const weight = (local: string): string => weightNames.layer(layer, `${local}.weight`);
+  const input = s.child('input_layernorm');
+  const start =
+    stream.pending === null
+      ? { normed: simplifiedNorm(input, stream.residual, weight('input_layernorm'), ctx), sum: stream.residual }
+      : skipNorm(input, stream.pending, stream.residual, weight('input_layernorm'), ctx, true);
+  const attn = selfAttention(s.child('self_attn'), start.normed, layer, ctx);
+  const attnNormed = simplifiedNorm(s.child('post_attention_layernorm'), attn, weight('post_attention_layernorm'), ctx);
+  const mid = skipNorm(s.child('pre_feedforward_layernorm'), attnNormed, start.sum, weight('pre_feedforward_layernorm'), ctx, true);
+  const ff = mlp(s.child('mlp'), mid.normed, layer, ctx);
+  const ffNormed = simplifiedNorm(s.child('post_feedforward_layernorm'), ff, weight('post_feedforward_layernorm'), ctx);
+  return { pending: ffNormed, residual: mid.sum };
+}
+
+/** True for the norm weights a genai export stores as 1 + w (Gemma's offset baked in). */
+function isGenaiOffsetNorm(name: string): boolean {
+  return name === weightNames.finalNorm || name.endsWith('layernorm.weight');
 }
 
 /** cos/sin [B, S, head_dim] from position_ids and inv_freq, as Gemma3RotaryEmbedding computes them. */
@@ -159,8 +244,8 @@ function rotaryEmbedding(s: TorchScope): { cos: string; sin: string } {
  * t <= past + j and attention_mask[b, t] = 1; float32 lowest otherwise. Right padding therefore leaves
  * the real tokens' results unchanged.
  */
-function attentionMask(s: TorchScope): string {
-  const sequenceLength = s.op('Gather', [s.op('Shape', [ioNames.inputIds]), s.int(1)], [intAttr('axis', 0)]);
+function attentionMask(s: TorchScope, sequenceSource: string): string {
+  const sequenceLength = s.op('Gather', [s.op('Shape', [sequenceSource]), s.int(1)], [intAttr('axis', 0)]);
   const pastLength = s.op('Gather', [s.op('Shape', [ioNames.pastKey(0)]), s.int(2)], [intAttr('axis', 0)]);
   const totalLength = s.op('Add', [pastLength, sequenceLength]);
   const keyPositions = s.op('Range', [s.int(0), totalLength, s.int(1)]);
@@ -177,6 +262,50 @@ export interface DecoderModelOptions {
   opset: DemoOpset;
   /** Written into the model's doc_string. */
   description: string;
+  /** Default optimum. */
+  layout?: DemoLayout;
+  /** Projection weights as int4 MatMulNBits (default false). */
+  int4?: boolean;
+  /** Take `inputs_embeds` (already scaled) instead of `input_ids`, as split embed + decoder exports do. */
+  inputsEmbeds?: boolean;
+}
+
+/** The embedding weights (and Gemma's sqrt(hidden) scale when `scaled`) as their own model, embed_tokens.onnx. */
+export function buildEmbeddingModel(
+  config: DemoModelConfig,
+  weights: DemoWeights,
+  options: { opset: DemoOpset; scaled: boolean; description: string },
+): ModelProto {
+  const sink = new NodeSink();
+  const scope = sink.root().child('model').child('embed_tokens');
+  const gathered = scope.op('Gather', [weightNames.embedTokens, ioNames.inputIds], [], options.scaled ? undefined : ioNames.inputsEmbeds);
+  if (options.scaled) scope.op('Mul', [gathered, scope.float(Math.sqrt(config.hiddenSize))], [], ioNames.inputsEmbeds);
+  const embedding = weights.get(weightNames.embedTokens);
+  if (embedding === undefined) throw new Error('The demo weights have no embedding matrix.');
+  return create(ModelProtoSchema, {
+    irVersion: 8n,
+    producerName: 'cotlab-workbench-demo',
+    producerVersion: '1',
+    docString: options.description,
+    opsetImport: [{ domain: '', version: BigInt(options.opset) }],
+    graph: {
+      name: 'embed_tokens',
+      node: sink.nodes,
+      initializer: [float32Tensor(weightNames.embedTokens, embedding.dims, embedding.values)],
+      input: [makeValueInfo(ioNames.inputIds, OnnxDataType.INT64, [BATCH, SEQUENCE])],
+      output: [makeValueInfo(ioNames.inputsEmbeds, OnnxDataType.FLOAT, [BATCH, SEQUENCE, config.hiddenSize])],
+    },
+  });
+}
+
+function initializersFor(weights: DemoWeights, layout: DemoLayout, int4: boolean): TensorProto[] {
+  return [...weights].flatMap(([name, w]) => {
+    if (int4 && isLinearWeight(name)) {
+      return int4Initializers(name, quantizeInt4(w.values, w.dims[0] as number, w.dims[1] as number));
+    }
+    const values = layout === 'genai' && isGenaiOffsetNorm(name) ? w.values.map((v) => 1 + v) : w.values;
+    return [float32Tensor(name, w.dims, values)];
+  });
 }
 
 /** The complete ModelProto with every weight inline (raw_data). */
@@ -186,16 +315,33 @@ export function buildGemma3Model(
   vocabSize: number,
   options: DecoderModelOptions,
 ): ModelProto {
+  const layout = options.layout ?? 'optimum';
+  const int4 = options.int4 ?? false;
+  const inputsEmbeds = options.inputsEmbeds ?? false;
   const sink = new NodeSink();
   const root = sink.root();
   const model = root.child('model');
-  const embedScope = model.child('embed_tokens');
-  const embeddings = embedScope.op('Gather', [weightNames.embedTokens, ioNames.inputIds]);
-  let hidden = embedScope.op('Mul', [embeddings, embedScope.float(Math.sqrt(config.hiddenSize))]);
+  let hidden: string = ioNames.inputsEmbeds;
+  if (!inputsEmbeds) {
+    const embedScope = model.child('embed_tokens');
+    const embeddings = embedScope.op('Gather', [weightNames.embedTokens, ioNames.inputIds]);
+    hidden = embedScope.op('Mul', [embeddings, embedScope.float(Math.sqrt(config.hiddenSize))]);
+  }
   const { cos, sin } = rotaryEmbedding(model.child('rotary_emb'));
-  const ctx: GraphContext = { config, opset: options.opset, cos, sin, mask: attentionMask(model) };
-  for (let i = 0; i < config.numHiddenLayers; i++) hidden = decoderLayer(model.child(`layers.${i}`), hidden, i, ctx);
-  const normed = gemmaRmsNorm(model.child('norm'), hidden, weightNames.finalNorm, ctx);
+  const linearShapes = new Map([...weights].filter(([name]) => isLinearWeight(name)).map(([name, w]) => [name, w.dims]));
+  const mask = attentionMask(model, inputsEmbeds ? ioNames.inputsEmbeds : ioNames.inputIds);
+  const ctx: GraphContext = { config, opset: options.opset, int4, cos, sin, mask, linearShapes };
+  let normed: string;
+  if (layout === 'genai') {
+    let stream: GenaiStream = { pending: null, residual: hidden };
+    for (let i = 0; i < config.numHiddenLayers; i++) stream = genaiDecoderLayer(model.child(`layers.${i}`), stream, i, ctx);
+    // The builder's final norm (last_layernorm=True) emits only output 0.
+    const finalScope = model.child(`layers.${config.numHiddenLayers}`).child('final_norm_layernorm');
+    normed = skipNorm(finalScope, stream.pending ?? hidden, stream.residual, weightNames.finalNorm, ctx, false).normed;
+  } else {
+    for (let i = 0; i < config.numHiddenLayers; i++) hidden = decoderLayer(model.child(`layers.${i}`), hidden, i, ctx);
+    normed = gemmaRmsNorm(model.child('norm'), hidden, weightNames.finalNorm, ctx);
+  }
   // Tied LM head: the one embedding matrix, transposed in-graph.
   const lmHead = root.child('lm_head');
   const embeddingT = lmHead.op('Transpose', [weightNames.embedTokens], [intsAttr('perm', [1, 0])]);
@@ -209,13 +355,18 @@ export function buildGemma3Model(
     producerName: 'cotlab-workbench-demo',
     producerVersion: '1',
     docString: options.description,
-    opsetImport: [{ domain: '', version: BigInt(options.opset) }],
+    opsetImport: [
+      { domain: '', version: BigInt(options.opset) },
+      ...(layout === 'genai' || int4 ? [{ domain: MS_DOMAIN, version: 1n }] : []),
+    ],
     graph: {
       name: 'main_graph',
       node: sink.nodes,
-      initializer: [...weights].map(([name, w]) => float32Tensor(name, w.dims, w.values)),
+      initializer: initializersFor(weights, layout, int4),
       input: [
-        makeValueInfo(ioNames.inputIds, OnnxDataType.INT64, [BATCH, SEQUENCE]),
+        inputsEmbeds
+          ? makeValueInfo(ioNames.inputsEmbeds, OnnxDataType.FLOAT, [BATCH, SEQUENCE, config.hiddenSize])
+          : makeValueInfo(ioNames.inputIds, OnnxDataType.INT64, [BATCH, SEQUENCE]),
         makeValueInfo(ioNames.attentionMask, OnnxDataType.INT64, [BATCH, TOTAL]),
         makeValueInfo(ioNames.positionIds, OnnxDataType.INT64, [BATCH, SEQUENCE]),
         ...layers.flatMap((i) => [kv(ioNames.pastKey(i), PAST), kv(ioNames.pastValue(i), PAST)]),

@@ -45,6 +45,41 @@ export class TorchScope {
     return output;
   }
 
+  /**
+   * A node with a fixed name `<scope>/<localName>` and chosen output slots, each named `<scope>/output_<j>` the
+   * way the onnxruntime-genai builder names its fused norms; unused lower slots stay empty. Returns the names.
+   */
+  named(spec: {
+    localName: string;
+    opType: string;
+    inputs: readonly string[];
+    outputSlots: readonly number[];
+    attributes?: readonly AttributeProto[];
+    domain?: string;
+  }): string[] {
+    const outputs = Array.from({ length: Math.max(...spec.outputSlots) + 1 }, (_, slot) =>
+      spec.outputSlots.includes(slot) ? `${this.prefix}/output_${slot}` : '',
+    );
+    const node = makeNode({
+      opType: spec.opType,
+      name: `${this.prefix}/${spec.localName}`,
+      inputs: spec.inputs,
+      outputs,
+      attributes: spec.attributes ?? [],
+      ...(spec.domain === undefined ? {} : { domain: spec.domain }),
+    });
+    this.sink.nodes.push(node);
+    return outputs;
+  }
+
+  /** Adds a node in a non-default operator domain (e.g. com.microsoft) with one output. */
+  opIn(domain: string, opType: string, inputs: readonly string[], attributes: readonly AttributeProto[] = []): string {
+    const name = this.sink.nextName(this.prefix, opType);
+    const output = `${name}_output_0`;
+    this.sink.nodes.push(makeNode({ opType, name, inputs, outputs: [output], attributes, domain }));
+    return output;
+  }
+
   /** A 0-d float32 Constant node. */
   float(value: number): string {
     return this.op('Constant', [], [tensorAttr('value', float32Tensor('', [], [value]))]);

@@ -23,7 +23,11 @@ export const weightNames = {
 /** Normal values with the given mean and standard deviation, rounded to float32. */
 function normalTensor(seed: number, name: string, count: number, mean: number, std: number): Float32Array {
   const normals = SeededRandom.forTensor(seed, name).normals(count);
-  return Float32Array.from(normals, (z) => mean + std * z);
+  // A loop, not Float32Array.from(normals, fn): that collects an iterable into a JS array first, which fails for
+  // Gemma-sized embeddings (262144 x 640 values).
+  const values = new Float32Array(count);
+  for (let i = 0; i < count; i++) values[i] = mean + std * (normals[i] as number);
+  return values;
 }
 
 /** HF rotary inverse frequencies 1 / theta^(2k/d), computed in float32 like torch. */

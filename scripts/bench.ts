@@ -1,0 +1,33 @@
+/**
+ * `npm run bench`: runs every bench section, prints its figures and merges them into bench-results.json at the
+ * repository root (sections add keys; a section's keys replace that section's earlier values).
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { modelCaptureSection } from './bench/model-capture.js';
+import type { BenchSection } from './bench/section.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const cacheRoot = path.join(root, '.cache');
+const resultsPath = path.join(root, 'bench-results.json');
+
+const sections: BenchSection[] = [modelCaptureSection(cacheRoot)];
+
+const log = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+const previous: Record<string, unknown> = existsSync(resultsPath) ? (JSON.parse(readFileSync(resultsPath, 'utf8')) as Record<string, unknown>) : {};
+const results: Record<string, unknown> = { ...previous };
+const started = performance.now();
+for (const section of sections) {
+  log(`== ${section.name}`);
+  const figures = await section.run(log);
+  Object.assign(results, figures);
+  for (const [key, value] of Object.entries(figures)) {
+    log(`  ${key} = ${typeof value === 'number' ? Number(value.toPrecision(4)) : value}`);
+  }
+}
+results['measured_at'] = new Date().toISOString();
+writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
+log(`bench finished in ${((performance.now() - started) / 1000).toFixed(0)} s; figures written to ${resultsPath}`);

@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { HistoryImportError } from '../experiments/history-errors.js';
+import { addDbOption, withHistory, type DbOption } from './store-option.js';
+
+/** The parsed JSON of a file, or a HistoryImportError saying why it cannot be read. */
+function readJsonFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new HistoryImportError(file, (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : (error as Error).message);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new HistoryImportError(file, `it is not valid JSON (${(error as Error).message})`);
+  }
+}
+
+export function registerImportCommand(program: Command): void {
+  const command = program
+    .command('import')
+    .description('Add a CoTLab activation_compare results.json to the history (as a completed experiment with its norms and per-layer metrics; CoTLab keeps no vectors).')
+    .argument('<results-json>', 'path of a CoTLab results.json');
+  addDbOption(command).action(async (file: string, options: DbOption) => {
+    const source = path.resolve(file);
+    const json = readJsonFile(source);
+    const experimentId = await withHistory(options, 'write', (store) => store.importCotlabResults(json, source));
+    process.stdout.write(`Imported ${source} as experiment ${experimentId}.\n`);
+  });
+}

@@ -1,0 +1,160 @@
+import type { LayerDivergence, PairAnalysis } from '../analytics/divergence.js';
+import type { SampleLabel } from '../analytics/label-breakdown.js';
+import { holmAdjust, type DistributionSummary } from '../analytics/summary-stats.js';
+
+/** How many layers the ranked lists of each pair name. */
+export const DIVERGENCE_TOP_K = 5;
+/** Layers whose Holm-adjusted p-value is below this are listed as differing. */
+export const SIGNIFICANCE_LEVEL = 0.05;
+
+export interface DivergenceLayerRecord {
+  layer: number;
+  cosine: number;
+  l2: number;
+  norm_a: number;
+  norm_b: number;
+  centred_cosine: number | null;
+  relative_l2: number | null;
+  l2_noise_floor: number | null;
+  l2_debiased: number | null;
+  /** [low, high] percentile bootstrap interval. */
+  cosine_ci: [number, number] | null;
+  l2_ci: [number, number] | null;
+  p_value: number | null;
+  /** Holm-adjusted over the pair's layers. */
+  p_value_holm: number | null;
+  /** Paired runs only: distribution of cos(a_i, b_i). */
+  sample_cosine: DistributionSummary | null;
+  cka: number | null;
+  direction_norm: number;
+  cohens_d: number | null;
+  cohens_d_held_out: number | null;
+  /** Each sample's projection on the unit diff-in-means direction (meanB − meanA), in sample order. */
+  projections_a: number[];
+  projections_b: number[];
+  /** Each label group of one run against the other run's mean. */
+  labels: Array<{ run: 'a' | 'b'; label: SampleLabel; count: number; cosine_to_other_mean: number; l2_to_other_mean: number }>;
+  pca: { coordinates_a: Array<[number, number]>; coordinates_b: Array<[number, number]>; explained_variance_ratio: [number, number] };
+}
+
+export interface DivergencePairRecord {
+  run_a: string;
+  run_b: string;
+  paired: boolean;
+  resampling: PairAnalysis['resampling'];
+  n_a: number;
+  n_b: number;
+  n_boot: number;
+  n_perm: number;
+  seed: number;
+  confidence_level: number;
+  /** False when the experiment has too few runs for a meaningful centre (centred_cosine is then null). */
+  centred: boolean;
+  lowest_centred_cosine_layers: Array<{ layer: number; centred_cosine: number }>;
+  highest_relative_l2_layers: Array<{ layer: number; relative_l2: number }>;
+  /** Layers with p_value_holm < significance_level, ascending. */
+  differing_layers: number[];
+  significance_level: number;
+  layers: DivergenceLayerRecord[];
+}
+
+/** results.json `divergence`: the analytics beyond CoTLab's two mean vectors. */
+export interface DivergenceRecord {
+  description: string;
+  pairs: DivergencePairRecord[];
+}
+
+const DESCRIPTION =
+  'Per pair and layer: cosine and L2 of the run means (as CoTLab), centred cosine, L2 relative to the mean norm, ' +
+  'bootstrap confidence intervals, permutation-test p-values (raw and Holm-adjusted over layers), paired per-sample ' +
+  'cosine and linear CKA when both runs hold the same samples, the diff-in-means direction with each sample\'s ' +
+  'projection, a per-label breakdown and a 2-D PCA of the samples.';
+
+function interval(value: { low: number; high: number } | null): [number, number] | null {
+  return value === null ? null : [value.low, value.high];
+}
+
+function layerRecord(layer: LayerDivergence, pValueHolm: number | null): DivergenceLayerRecord {
+  return {
+    layer: layer.layer,
+    cosine: layer.cosine,
+    l2: layer.l2,
+    norm_a: layer.normA,
+    norm_b: layer.normB,
+    centred_cosine: layer.centredCosine,
+    relative_l2: layer.relativeL2,
+    l2_noise_floor: layer.l2NoiseFloor,
+    l2_debiased: layer.l2Debiased,
+    cosine_ci: interval(layer.cosineCi),
+    l2_ci: interval(layer.l2Ci),
+    p_value: layer.pValue,
+    p_value_holm: pValueHolm,
+    sample_cosine: layer.paired?.sampleCosine ?? null,
+    cka: layer.paired?.cka ?? null,
+    direction_norm: layer.direction.norm,
+    cohens_d: layer.direction.cohensD,
+    cohens_d_held_out: layer.direction.cohensDHeldOut,
+    projections_a: layer.direction.projectionsA,
+    projections_b: layer.direction.projectionsB,
+    labels: layer.labels.map((group) => ({
+      run: group.run,
+      label: group.label,
+      count: group.count,
+      cosine_to_other_mean: group.cosineToOtherMean,
+      l2_to_other_mean: group.l2ToOtherMean,
+    })),
+    pca: {
+      coordinates_a: layer.pca.coordinatesA,
+      coordinates_b: layer.pca.coordinatesB,
+      explained_variance_ratio: layer.pca.explainedVarianceRatio,
+    },
+  };
+}
+
+/** The k layers with the smallest (order 1) or largest (order −1) value, ties in layer order. */
+function ranked(layers: readonly DivergenceLayerRecord[], read: (layer: DivergenceLayerRecord) => number | null, order: 1 | -1) {
+  return layers
+    .flatMap((layer) => {
+      const value = read(layer);
+      return value === null || Number.isNaN(value) ? [] : [{ layer: layer.layer, value }];
+    })
+    .sort((x, y) => order * (x.value - y.value))
+    .slice(0, DIVERGENCE_TOP_K);
+}
+
+export function pairRecord(analysis: PairAnalysis): DivergencePairRecord {
+  const pValues = analysis.perLayer.map((layer) => layer.pValue);
+  const holm = pValues.every((p): p is number => p !== null) ? holmAdjust(pValues) : null;
+  const layers = analysis.perLayer.map((layer, k) => layerRecord(layer, holm?.[k] ?? null));
+  return {
+    run_a: analysis.runA,
+    run_b: analysis.runB,
+    paired: analysis.paired,
+    resampling: analysis.resampling,
+    n_a: analysis.sizeA,
+    n_b: analysis.sizeB,
+    n_boot: analysis.options.nBoot,
+    n_perm: analysis.options.nPerm,
+    seed: analysis.options.seed,
+    confidence_level: analysis.confidenceLevel,
+    centred: analysis.centred,
+    lowest_centred_cosine_layers: ranked(layers, (layer) => layer.centred_cosine, 1).map(({ layer, value }) => ({
+      layer,
+      centred_cosine: value,
+    })),
+    highest_relative_l2_layers: ranked(layers, (layer) => layer.relative_l2, -1).map(({ layer, value }) => ({
+      layer,
+      relative_l2: value,
+    })),
+    differing_layers: layers
+      .filter((layer) => layer.p_value_holm !== null && layer.p_value_holm < SIGNIFICANCE_LEVEL)
+      .map((layer) => layer.layer)
+      .sort((x, y) => x - y),
+    significance_level: SIGNIFICANCE_LEVEL,
+    layers,
+  };
+}
+
+export function divergenceRecord(analyses: readonly PairAnalysis[]): DivergenceRecord {
+  return { description: DESCRIPTION, pairs: analyses.map(pairRecord) };
+}

@@ -1,0 +1,211 @@
+import path from 'node:path';
+import type { PairAnalysis } from '../analytics/divergence.js';
+import { RootConfigSchema, type ResolvedConfig } from '../config/schemas.js';
+import { readModelConfig } from '../model/model-dir.js';
+import { hookName } from '../model/types.js';
+import type { ReportInput, RunStatus } from '../report/types.js';
+import type { HistoryStore } from '../store/history-store.js';
+import type { ExperimentDetail, ExperimentStatus, RunRecord } from '../store/types.js';
+import { keepsLayerVector } from '../store/vector-policy.js';
+import { analyseRunPairs, type AnalysedRun } from './analyse.js';
+import { HistoryExportError } from './history-errors.js';
+import { assembleReportInput, HOOK_DESCRIPTIONS } from './run-job.js';
+import type { ActivationCompareMetrics, CaptureRecord, Comparison, ComparisonMode, RunSummary } from './types.js';
+
+const REPORT_STATUS: Record<ExperimentStatus, RunStatus> = {
+  running: 'Running',
+  completed: 'Completed',
+  interrupted: 'Interrupted',
+  failed: 'Failed',
+};
+
+function average(values: readonly number[]): number {
+  return values.length === 0 ? 0 : values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+/** The stored config as this version's schema reads it; null for imported CoTLab configs (another schema). */
+export function storedWorkbenchConfig(experiment: ExperimentDetail): ResolvedConfig | null {
+  if (experiment.source !== 'workbench') return null;
+  const parsed = RootConfigSchema.safeParse(experiment.config);
+  return parsed.success ? (parsed.data as ResolvedConfig) : null;
+}
+
+/** Each run in CoTLab's results.json layout; norms are empty for a run that never completed. */
+export function storedRunSummaries(store: HistoryStore, experiment: ExperimentDetail): RunSummary[] {
+  return experiment.runs.map((run) => {
+    const norms = new Map(store.getRunMeans(run.id).map((mean) => [mean.layer, mean.norm]));
+    return {
+      name: run.name,
+      dataset: run.datasetName,
+      prompt: run.promptName,
+      num_samples: run.numSamplesPlanned,
+      seed: run.seed ?? 0,
+      pooling: experiment.pooling ?? 'mean',
+      layer_indices: [...run.layerIndices],
+      mean_activation_norms: run.layerIndices.flatMap((layer) => norms.get(layer) ?? []),
+      system_prompt: run.systemPrompt,
+      sample_indices: run.sampleIndices ?? [],
+    };
+  });
+}
+
+/** Stored per-layer rows regrouped into CoTLab comparisons (layers in run A's order). */
+export function storedComparisons(store: HistoryStore, experiment: ExperimentDetail, perLayer: boolean): Comparison[] {
+  const runsById = new Map(experiment.runs.map((run) => [run.id, run]));
+  const groups = new Map<string, { a: RunRecord; b: RunRecord; byLayer: Map<number, { cosine: number; l2: number }> }>();
+  for (const row of store.getComparisons(experiment.id)) {
+    const key = `${row.runAId}:${row.runBId}`;
+    let group = groups.get(key);
+    if (group === undefined) {
+      group = { a: runsById.get(row.runAId) as RunRecord, b: runsById.get(row.runBId) as RunRecord, byLayer: new Map() };
+      groups.set(key, group);
+    }
+    group.byLayer.set(row.layer, { cosine: row.cosine, l2: row.l2 });
+  }
+  return [...groups.values()].map(({ a, b, byLayer }) => {
+    const layers = a.layerIndices.filter((layer) => byLayer.has(layer));
+    const cosines = layers.map((layer) => byLayer.get(layer)?.cosine as number);
+    const distances = layers.map((layer) => byLayer.get(layer)?.l2 as number);
+    const comparison: Comparison = {
+      run_a: a.name,
+      run_b: b.name,
+      layer_indices: layers,
+      mean_cosine_similarity: average(cosines),
+      mean_l2_distance: average(distances),
+    };
+    if (perLayer) {
+      comparison.layer_cosine_similarity = cosines;
+      comparison.layer_l2_distance = distances;
+    }
+    return comparison;
+  });
+}
+
+export function storedMetrics(
+  experiment: ExperimentDetail,
+  comparisons: readonly Comparison[],
+  mode: ComparisonMode,
+): ActivationCompareMetrics {
+  return {
+    num_runs: experiment.runs.length,
+    num_layers: experiment.runs[0]?.layerIndices.length ?? 0,
+    comparison_mode: mode,
+    pooling: experiment.pooling ?? 'mean',
+    pair_count: comparisons.length,
+  };
+}
+
+/** The model type as the model folder says today ('unknown' when it is gone); it is not stored. */
+function modelTypeOf(modelDir: string | null): string {
+  if (modelDir === null) return 'unknown';
+  try {
+    return readModelConfig(path.join(modelDir, 'config.json')).modelType;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function storedCapture(store: HistoryStore, experiment: ExperimentDetail, config: ResolvedConfig): CaptureRecord {
+  const hook = experiment.hook ?? config.experiment.hook;
+  const layers = experiment.runs[0]?.layerIndices ?? [];
+  const truncated = experiment.runs.reduce(
+    (sum, run) => sum + store.getRunSamples(run.id).filter((sample) => sample.truncated).length,
+    0,
+  );
+  return {
+    hook,
+    hook_names: layers.map((layer) => hookName(layer, hook)),
+    hook_description: HOOK_DESCRIPTIONS[hook],
+    execution_provider: experiment.executionProvider ?? 'unknown',
+    execution_provider_note: experiment.executionProviderNote,
+    model_dir: experiment.modelDir ?? '',
+    model_type: modelTypeOf(experiment.modelDir),
+    demo_model: experiment.demoModel,
+    max_input_tokens: config.experiment.max_input_tokens,
+    truncated_samples: truncated,
+    answer_cue: config.experiment.answer_cue,
+  };
+}
+
+/**
+ * The report input of a completed workbench experiment, rebuilt from the history. Not stored, so approximated:
+ * per-run log times (the experiment's end) and the per-prompt sample log (left out).
+ */
+export function storedReportInput(
+  store: HistoryStore,
+  experiment: ExperimentDetail,
+  format: string,
+  configDir: string,
+): ReportInput {
+  const config = requireCompletedWorkbench(experiment, format);
+  const comparisons = storedComparisons(store, experiment, config.experiment.store_per_layer);
+  const endTime = new Date(experiment.endedAt ?? experiment.lastActivityAt);
+  const durationS = experiment.durationS ?? 0;
+  return assembleReportInput(
+    config,
+    { configDir, appVersion: experiment.appVersion ?? 'unknown' },
+    {
+      startTime: new Date(experiment.startedAt),
+      endTime,
+      durationSeconds: durationS,
+      runDurationSeconds: durationS,
+      status: REPORT_STATUS[experiment.status],
+    },
+    {
+      metrics: storedMetrics(experiment, comparisons, config.experiment.comparison_mode),
+      runs: storedRunSummaries(store, experiment),
+      runTimestamps: experiment.runs.map(() => endTime),
+      comparisons,
+      sampleLog: null,
+      capture: storedCapture(store, experiment, config),
+    },
+  );
+}
+
+/** A completed experiment of this workbench, with a config this version reads; else a clear refusal. */
+export function requireCompletedWorkbench(experiment: ExperimentDetail, format: string): ResolvedConfig {
+  if (experiment.source !== 'workbench') {
+    throw new HistoryExportError(
+      experiment.id,
+      format,
+      `it was imported from ${experiment.sourcePath ?? 'a CoTLab results.json'}; that file is its original report`,
+    );
+  }
+  if (experiment.status !== 'completed') {
+    throw new HistoryExportError(experiment.id, format, `it has not completed (status ${experiment.status}); resume it first`);
+  }
+  const config = storedWorkbenchConfig(experiment);
+  if (config === null) throw new HistoryExportError(experiment.id, format, 'its stored configuration is not readable by this version');
+  return config;
+}
+
+/** Layers whose per-sample vectors the experiment kept (all runs capture the same layers). */
+export function storedVectorLayers(experiment: ExperimentDetail): number[] {
+  return (experiment.runs[0]?.layerIndices ?? []).filter((layer) => keepsLayerVector(experiment.vectorPolicy, layer));
+}
+
+/** One run's stored vectors of the given layers, with labels and dataset indices, in sample order. */
+export function storedAnalysedRun(store: HistoryStore, run: RunRecord, layers: readonly number[]): AnalysedRun {
+  const samples = store.getRunSamples(run.id);
+  return {
+    name: run.name,
+    vectorsByLayer: layers.map((layer) => store.getRunVectors(run.id, layer)),
+    labels: samples.map((sample) => sample.label),
+    sampleIndices: samples.map((sample) => sample.datasetIndex),
+    datasetHash: run.datasetHash,
+  };
+}
+
+/**
+ * The analyses of a completed experiment's compared pairs from its stored vectors (the same numbers the run
+ * wrote, as the seed is the experiment's); empty when it kept no per-sample vectors.
+ */
+export function storedAnalyses(store: HistoryStore, experiment: ExperimentDetail, comparisons: readonly Comparison[]): PairAnalysis[] {
+  const layers = storedVectorLayers(experiment);
+  const config = storedWorkbenchConfig(experiment);
+  if (layers.length === 0 || config === null || comparisons.length === 0) return [];
+  const runs = experiment.runs.map((run) => storedAnalysedRun(store, run, layers));
+  const indexOf = new Map(experiment.runs.map((run, index) => [run.name, index]));
+  const pairs = comparisons.map((comparison) => [indexOf.get(comparison.run_a) as number, indexOf.get(comparison.run_b) as number] as const);
+  return analyseRunPairs(runs, pairs, layers, config.experiment.seed);
+}

@@ -1,0 +1,154 @@
+/** `cotlab-wb inspect`: what the workbench sees in a model folder, without running the model. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ValueInfoProto } from 'onnx-buf';
+import { ModelError } from './errors.js';
+import type { ExposedOutput } from './export-styles/export-style.js';
+import { activationDtype, weightQuantization, type Quantization } from './graph-facts.js';
+import { EXPORT_STYLES, locateHookTensors, type HookMap } from './hook-points.js';
+import { externalDataFiles, inspectModelDir } from './model-dir.js';
+import { decodeModel, OnnxDataType, opsetVersion } from './onnx-graph.js';
+import type { HookPoint } from './types.js';
+
+export interface GraphValue {
+  name: string;
+  type: string;
+  /** Numbers are fixed sizes, strings symbolic ones. */
+  shape: (number | string)[];
+}
+
+export interface LayerHooks {
+  layer: number;
+  /** Tensor name per hook point; null when that hook point could not be located. */
+  resid_post: string | null;
+  cotlab: string | null;
+}
+
+export interface ModelInspection {
+  dir: string;
+  /** Files relative to dir. */
+  graphFile: string;
+  embeddingFile: string | null;
+  genaiConfigFile: string | null;
+  modelType: string;
+  /** The export style that located resid_post (or hook_map), with its description; null when none fits. */
+  exportStyle: string | null;
+  exportStyleDescription: string | null;
+  numLayers: number;
+  hiddenSize: number;
+  opset: number | null;
+  dtype: string;
+  quantization: Quantization;
+  /** External weight files the graph points at, relative to dir. */
+  externalDataFiles: string[];
+  inputs: GraphValue[];
+  outputs: GraphValue[];
+  hooks: LayerHooks[];
+  /** Node outputs the capture edit adds (e.g. the genai final norm's residual sum). */
+  exposedOutputs: ExposedOutput[];
+  /** Why a hook point could not be located, per hook point. */
+  problems: string[];
+}
+
+const HOOK_POINTS: readonly HookPoint[] = ['resid_post', 'cotlab'];
+
+export function inspectModel(dir: string, hookMap: HookMap | null = null): ModelInspection {
+  const modelDir = inspectModelDir(dir);
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(modelDir.graphPath);
+  } catch (err) {
+    throw new ModelError(`Cannot read ${modelDir.graphPath}.`, { file: modelDir.graphPath }, { cause: err });
+  }
+  const model = decodeModel(bytes, modelDir.graphPath);
+  const graph = model.graph;
+  if (!graph) throw new ModelError(`${modelDir.graphPath} holds no graph.`, { file: modelDir.graphPath });
+  const { config } = modelDir;
+  const hooks: LayerHooks[] = Array.from({ length: config.numLayers }, (_, layer) => ({ layer, resid_post: null, cotlab: null }));
+  const problems: string[] = [];
+  let exportStyle: string | null = null;
+  let exposedOutputs: ExposedOutput[] = [];
+  for (const hook of HOOK_POINTS) {
+    try {
+      const located = locateHookTensors(graph, config, hook, hookMap);
+      located.tensors.forEach((tensor, layer) => {
+        const row = hooks[layer];
+        if (row) row[hook] = tensor;
+      });
+      if (hook === 'resid_post') {
+        exportStyle = located.source;
+        exposedOutputs = located.exposedOutputs ?? [];
+      }
+    } catch (err) {
+      if (!(err instanceof ModelError)) throw err;
+      problems.push(`${hook}: ${err.message}`);
+    }
+  }
+  const relative = (file: string): string => path.relative(modelDir.dir, file);
+  return {
+    dir: modelDir.dir,
+    graphFile: relative(modelDir.graphPath),
+    embeddingFile: modelDir.embeddingPath ? relative(modelDir.embeddingPath) : null,
+    genaiConfigFile: modelDir.genaiConfigPath ? relative(modelDir.genaiConfigPath) : null,
+    modelType: config.modelType,
+    exportStyle,
+    exportStyleDescription: EXPORT_STYLES.find((style) => style.name === exportStyle)?.description ??
+      (exportStyle === 'hook_map' ? 'tensor names from the model spec\'s hook_map' : null),
+    numLayers: config.numLayers,
+    hiddenSize: config.hiddenSize,
+    opset: opsetVersion(model),
+    dtype: activationDtype(model),
+    quantization: weightQuantization(model),
+    externalDataFiles: externalDataFiles(model, modelDir.graphPath).map(relative),
+    inputs: graph.input.map(describeValue),
+    outputs: graph.output.map(describeValue),
+    hooks,
+    exposedOutputs,
+    problems,
+  };
+}
+
+function describeValue(value: ValueInfoProto): GraphValue {
+  const type = value.type?.value;
+  if (type?.case !== 'tensorType') return { name: value.name, type: 'non-tensor', shape: [] };
+  const shape = (type.value.shape?.dim ?? []).map((dim) =>
+    dim.value.case === 'dimValue' ? Number(dim.value.value) : dim.value.case === 'dimParam' ? dim.value.value : '?',
+  );
+  return { name: value.name, type: (OnnxDataType[type.value.elemType] ?? String(type.value.elemType)).toLowerCase(), shape };
+}
+
+/** The inspection as aligned text for a terminal. */
+export function formatInspection(inspection: ModelInspection): string {
+  const facts: [string, string][] = [
+    ['Model folder', inspection.dir],
+    ['Decoder graph', inspection.graphFile],
+    ['Embedding graph', inspection.embeddingFile ?? '(none: the decoder embeds input_ids itself)'],
+    ['genai_config.json', inspection.genaiConfigFile ? 'yes' : 'no'],
+    ['Model type', inspection.modelType],
+    ['Export style', inspection.exportStyle ? `${inspection.exportStyle}: ${inspection.exportStyleDescription ?? ''}` : 'not recognised'],
+    ['Layers', String(inspection.numLayers)],
+    ['Hidden size', String(inspection.hiddenSize)],
+    ['Opset', String(inspection.opset ?? 'unknown')],
+    ['Activation dtype', inspection.dtype],
+    ['Quantization', inspection.quantization.description],
+    ['External data', inspection.externalDataFiles.join(', ') || '(none: weights inside the graph file)'],
+  ];
+  const width = Math.max(...facts.map(([label]) => label.length));
+  const lines = facts.map(([label, value]) => `${label.padEnd(width)}  ${value}`);
+  const values = (list: GraphValue[]): string[] =>
+    list.map((value) => `  ${value.name}  ${value.type}[${value.shape.join(', ')}]`);
+  lines.push('', `Inputs (${inspection.inputs.length}):`, ...values(inspection.inputs));
+  lines.push('', `Outputs (${inspection.outputs.length}):`, ...values(inspection.outputs));
+  lines.push('', 'Hook tensors:', ...table(inspection.hooks));
+  for (const exposed of inspection.exposedOutputs) {
+    lines.push(`  (the capture adds output ${exposed.outputIndex} "${exposed.tensor}" to node ${exposed.node})`);
+  }
+  if (inspection.problems.length > 0) lines.push('', 'Problems:', ...inspection.problems.map((problem) => `  ${problem}`));
+  return `${lines.join('\n')}\n`;
+}
+
+function table(hooks: LayerHooks[]): string[] {
+  const rows = [['layer', 'resid_post', 'cotlab'], ...hooks.map((row) => [String(row.layer), row.resid_post ?? '-', row.cotlab ?? '-'])];
+  const widths = [0, 1, 2].map((column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
+  return rows.map((row) => `  ${row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd()}`);
+}

@@ -1,0 +1,296 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Tensor } from 'onnxruntime-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildCaptureGraph, captureOutputName, type CaptureGraphRequest } from '../../src/model/capture-graph.js';
+import { buildDemoModel, weightNames, type DemoModelOptions } from '../../src/model/demo/index.js';
+import { openEmbeddingStage } from '../../src/model/embedding-stage.js';
+import { ModelError } from '../../src/model/errors.js';
+import { locateHookTensors } from '../../src/model/hook-points.js';
+import { inspectModelDir, type ModelDirectory } from '../../src/model/model-dir.js';
+import { openModelHost, type ModelHostOptions } from '../../src/model/model-host.js';
+import { decodeModel, encodeModel, readInitializerFloat32, type ModelProto } from '../../src/model/onnx-graph.js';
+import { openSession, prefillFeeds } from '../../src/model/session.js';
+import { loadPromptTokenizer } from '../../src/model/tokenizer.js';
+
+const PROMPT = 'Histopathology report: invasive ductal carcinoma of the left breast, grade 2, margins clear.';
+const SHORT_PROMPT = 'Radiology: no fracture seen.';
+
+/** Every export layout the host must handle; each is compared with `optimum` (same seeded weights). */
+const FIXTURES: Record<string, DemoModelOptions> = {
+  optimum: {},
+  'optimum-int4-external': { int4: true, externalData: true, opset: 18 },
+  genai: { layout: 'genai' },
+  'genai-int4-external': { layout: 'genai', int4: true, externalData: true },
+  split: { splitEmbeddings: true },
+  'split-unscaled-embeddings': { splitEmbeddings: true, embedScaleInEmbedModel: false },
+};
+/** The fixture with the same weights in the plain layout: int4 ones quantize identically. */
+const TWIN: Record<string, string> = {
+  optimum: 'optimum',
+  'optimum-int4-external': 'optimum-int4-external',
+  genai: 'optimum',
+  'genai-int4-external': 'optimum-int4-external',
+  split: 'optimum',
+  'split-unscaled-embeddings': 'optimum',
+};
+
+interface Fixture {
+  name: string;
+  options: DemoModelOptions;
+  dir: ModelDirectory;
+  model: ModelProto;
+}
+
+let scratch: string;
+const fixtures = new Map<string, Fixture>();
+let encode: (text: string) => number[];
+
+beforeAll(() => {
+  scratch = mkdtempSync(path.join(tmpdir(), 'model-export-styles-'));
+  for (const [name, options] of Object.entries(FIXTURES)) {
+    buildDemoModel(path.join(scratch, name), options);
+    const dir = inspectModelDir(path.join(scratch, name));
+    fixtures.set(name, { name, options, dir, model: decodeModel(readFileSync(dir.graphPath)) });
+  }
+  const any = fixtures.get('optimum')!.dir;
+  const tokenizer = loadPromptTokenizer(any.tokenizerPath, any.tokenizerConfigPath);
+  encode = (text) => tokenizer.encode(text);
+});
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function hostOptions(fixture: Fixture, overrides: Partial<ModelHostOptions> = {}): ModelHostOptions {
+  return {
+    modelDir: fixture.dir.dir,
+    hook: 'resid_post',
+    layers: null,
+    pooling: 'last_token',
+    device: 'cpu',
+    cacheDir: path.join(scratch, 'cache'),
+    ...overrides,
+  };
+}
+
+/** Runs `graph` (the fixture's decoder or an edit of it) on right-padded rows, embedding first for split exports. */
+async function runGraph(fixture: Fixture, graph: ModelProto, rows: number[][], outputs?: string[]) {
+  const { session } = await openSession(encodeModel(graph), { device: 'cpu', externalDataDir: path.dirname(fixture.dir.graphPath) });
+  const provided: Record<string, Tensor> = {};
+  if (fixture.dir.embeddingPath) {
+    const stage = await openEmbeddingStage(fixture.dir.embeddingPath, fixture.dir.config, { device: 'cpu' });
+    provided['inputs_embeds'] = await stage.embed(rows);
+    await stage.release();
+  }
+  const results = await session.run(prefillFeeds(session, rows, fixture.dir.config, provided), outputs ?? session.outputNames);
+  const names = session.outputNames;
+  await session.release();
+  return { results, names };
+}
+
+function captureRequest(fixture: Fixture, overrides: Partial<CaptureGraphRequest>): CaptureGraphRequest {
+  const located = locateHookTensors(fixture.model.graph!, fixture.dir.config, 'resid_post');
+  const layers = Array.from({ length: fixture.dir.config.numLayers }, (_, layer) => layer);
+  return {
+    hook: 'resid_post',
+    layers,
+    tensors: located.tensors,
+    poolings: ['mean', 'last_token'],
+    hiddenSize: fixture.dir.config.hiddenSize,
+    unpooled: false,
+    ...(located.exposedOutputs ? { exposedOutputs: located.exposedOutputs } : {}),
+    ...overrides,
+  };
+}
+
+/** max |a - b| relative to max |b|. */
+function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  expect(actual.length).toBe(expected.length);
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < expected.length; i += 1) {
+    diff = Math.max(diff, Math.abs((actual[i] as number) - (expected[i] as number)));
+    scale = Math.max(scale, Math.abs(expected[i] as number));
+  }
+  return diff / scale;
+}
+
+function slice(data: unknown, row: number, width: number): Float32Array {
+  return (data as Float32Array).slice(row * width, (row + 1) * width);
+}
+
+describe.each(Object.keys(FIXTURES))('%s export', (name) => {
+  const fixture = (): Fixture => fixtures.get(name)!;
+
+  it('final norm + LM head on the last layer\'s captured tensor reproduce the unedited model\'s logits', async () => {
+    const f = fixture();
+    const ids = encode(PROMPT);
+    const { results } = await runGraph(f, f.model, [ids], ['logits']);
+    const logits = results['logits']!;
+    const vocab = logits.dims[2] as number;
+    const expected = (logits.data as Float32Array).slice((ids.length - 1) * vocab, ids.length * vocab);
+
+    const host = await openModelHost(hostOptions(f, { layers: [f.dir.config.numLayers - 1] }));
+    const [last] = (await host.capture(PROMPT, { maxInputTokens: null })).pooled;
+    await host.dispose();
+    // Gemma RMSNorm x / rms(x) * (1 + w); genai exports store 1 + w. The LM head is the tied embedding.
+    const graphDir = path.dirname(f.dir.graphPath);
+    const stored = readInitializerFloat32(f.model, weightNames.finalNorm, graphDir);
+    const scale = f.options.layout === 'genai' ? stored : stored.map((w) => 1 + w);
+    const embedding = readInitializerFloat32(f.model, weightNames.embedTokens, graphDir);
+    const eps = f.dir.config.raw['rms_norm_eps'] as number;
+    const rms = Math.sqrt(last!.reduce((sum, x) => sum + x * x, 0) / last!.length + eps);
+    const normed = Array.from(last!, (x, i) => (x / rms) * scale[i]!);
+    const width = f.dir.config.hiddenSize;
+    const reproduced = Array.from({ length: vocab }, (_, token) =>
+      normed.reduce((sum, x, i) => sum + x * embedding[token * width + i]!, 0),
+    );
+    expect(relativeError(reproduced, expected)).toBeLessThan(1e-4);
+  });
+
+  it('captures every layer as its plain-layout twin does (the located tensors are the same residual stream)', async () => {
+    const f = fixture();
+    const twin = fixtures.get(TWIN[name]!)!;
+    const a = await openModelHost(hostOptions(f, { pooling: 'mean' }));
+    const b = await openModelHost(hostOptions(twin, { pooling: 'mean' }));
+    const mine = await a.capture(PROMPT, { maxInputTokens: null });
+    const theirs = await b.capture(PROMPT, { maxInputTokens: null });
+    await a.dispose();
+    await b.dispose();
+    mine.pooled.forEach((vector, layer) => expect(relativeError(vector, theirs.pooled[layer]!)).toBeLessThan(1e-5));
+  });
+
+  it('pools in the graph exactly as pooling the full hidden states of an unpooled edit, pads ignored', async () => {
+    const f = fixture();
+    const long = encode(PROMPT);
+    const short = encode(SHORT_PROMPT);
+    const graph = buildCaptureGraph(f.model, captureRequest(f, { unpooled: true }));
+    const { results } = await runGraph(f, graph, [long, short]);
+    const width = f.dir.config.hiddenSize;
+    for (let layer = 0; layer < f.dir.config.numLayers; layer += 1) {
+      const unpooled = results[captureOutputName(layer, 'resid_post', null)]!.data as Float32Array;
+      const mean = results[captureOutputName(layer, 'resid_post', 'mean')]!.data;
+      const lastToken = results[captureOutputName(layer, 'resid_post', 'last_token')]!.data;
+      [long, short].forEach((ids, row) => {
+        const rowStart = row * long.length;
+        const expectedMean = new Float32Array(width);
+        for (let position = 0; position < ids.length; position += 1) {
+          slice(unpooled, rowStart + position, width).forEach((x, i) => (expectedMean[i] = expectedMean[i]! + x / ids.length));
+        }
+        expect(relativeError(slice(mean, row, width), expectedMean)).toBeLessThan(1e-5);
+        expect(relativeError(slice(lastToken, row, width), slice(unpooled, rowStart + ids.length - 1, width))).toBeLessThan(1e-6);
+      });
+    }
+  });
+
+  it('edits the graph so it has no logits: only pooled outputs, no LM head node', async () => {
+    const f = fixture();
+    const graph = buildCaptureGraph(f.model, captureRequest(f, { poolings: ['mean'] })).graph!;
+    expect(f.model.graph!.output.map((output) => output.name)).toContain('logits');
+    expect(graph.output.map((output) => output.name)).toEqual(
+      Array.from({ length: f.dir.config.numLayers }, (_, layer) => captureOutputName(layer, 'resid_post', 'mean')),
+    );
+    expect(graph.node.some((node) => node.output.includes('logits') || node.name.startsWith('/lm_head/'))).toBe(false);
+    const { names } = await runGraph(f, { ...f.model, graph }, [encode(SHORT_PROMPT)]);
+    expect(names).not.toContain('logits');
+  });
+});
+
+describe('genai export', () => {
+  it('exposes the last layer\'s residual as output 3 of the final norm, which the export leaves off', () => {
+    const f = fixtures.get('genai')!;
+    const located = locateHookTensors(f.model.graph!, f.dir.config, 'resid_post');
+    const last = f.dir.config.numLayers;
+    expect(located.source).toBe('genai');
+    expect(located.tensors[0]).toBe('/model/layers.1/input_layernorm/output_3');
+    expect(located.exposedOutputs).toEqual([
+      {
+        node: `/model/layers.${last}/final_norm_layernorm/SkipLayerNorm`,
+        outputIndex: 3,
+        tensor: `/model/layers.${last}/final_norm_layernorm/output_3`,
+      },
+    ]);
+    const finalNorm = f.model.graph!.node.find((node) => node.name === located.exposedOutputs![0]!.node)!;
+    expect(finalNorm.output).toHaveLength(1);
+  });
+
+  it('finds the cotlab hook (post_feedforward_layernorm output) as in the plain layout', async () => {
+    const genai = await openModelHost(hostOptions(fixtures.get('genai')!, { hook: 'cotlab', pooling: 'mean' }));
+    const plain = await openModelHost(hostOptions(fixtures.get('optimum')!, { hook: 'cotlab', pooling: 'mean' }));
+    const a = await genai.capture(PROMPT, { maxInputTokens: null });
+    const b = await plain.capture(PROMPT, { maxInputTokens: null });
+    await genai.dispose();
+    await plain.dispose();
+    expect(genai.info.exportStyle).toBe('genai');
+    a.pooled.forEach((vector, layer) => expect(relativeError(vector, b.pooled[layer]!)).toBeLessThan(1e-5));
+  });
+});
+
+describe('model info', () => {
+  it('records export style, dtype, quantization, threads and batch size', async () => {
+    const host = await openModelHost(
+      hostOptions(fixtures.get('genai-int4-external')!, { intraOpThreads: 1, interOpThreads: 1, batchSize: 4 }),
+    );
+    await host.dispose();
+    expect(host.info).toMatchObject({
+      exportStyle: 'genai',
+      dtype: 'float32',
+      intraOpThreads: 1,
+      interOpThreads: 1,
+      batchSize: 4,
+      executionProvider: 'cpu',
+    });
+    expect(host.info.quantization).toMatch(/^int4 MatMulNBits \(block 32, \d+ matmuls\)$/);
+  });
+});
+
+describe('batching', () => {
+  const prompts = [
+    PROMPT,
+    SHORT_PROMPT,
+    'Chest CT: 6 mm nodule in the right upper lobe, follow-up in 12 months recommended.',
+    'No acute findings.',
+    `${PROMPT} ${SHORT_PROMPT}`,
+  ];
+
+  it.each(['genai-int4-external', 'split'])('%s: captureBatch equals batch size 1 within 1e-5 relative, in input order', async (name) => {
+    const f = fixtures.get(name)!;
+    for (const pooling of ['mean', 'last_token'] as const) {
+      const single = await openModelHost(hostOptions(f, { pooling }));
+      const batched = await openModelHost(hostOptions(f, { pooling, batchSize: 3 }));
+      const one = await Promise.all(prompts.map((text) => single.capture(text, { maxInputTokens: 12 })));
+      const many = await batched.captureBatch(prompts, { maxInputTokens: 12 });
+      await single.dispose();
+      await batched.dispose();
+      expect(many.map((result) => [result.tokenCount, result.truncated])).toEqual(one.map((result) => [result.tokenCount, result.truncated]));
+      many.forEach((result, at) =>
+        result.pooled.forEach((vector, layer) => expect(relativeError(vector, one[at]!.pooled[layer]!)).toBeLessThan(1e-5)),
+      );
+    }
+  });
+});
+
+describe('float16 numerics', () => {
+  it('captures a float16 graph that stays in range, reporting its dtype', async () => {
+    const dir = path.join(scratch, 'fp16');
+    buildDemoModel(dir, { dtype: 'float16' });
+    const host = await openModelHost({ ...hostOptions(fixtures.get('optimum')!), modelDir: dir, pooling: 'mean' });
+    const { pooled } = await host.capture(PROMPT, { maxInputTokens: null });
+    await host.dispose();
+    expect(host.info.dtype).toBe('float16');
+    expect(host.info.quantization).toBe('float16 weights');
+    expect(pooled.every((vector) => vector.every(Number.isFinite))).toBe(true);
+  });
+
+  // onnxruntime's CPU provider runs plain float16 ops (Add, Mul) in float32, so only a fused op with a float16
+  // kernel, like genai's skip norm, materializes the overflow on CPU (CUDA overflows in both layouts).
+  it('stops with an error naming the layer whose residual overflows float16', async () => {
+    const dir = path.join(scratch, 'fp16-overflow');
+    buildDemoModel(dir, { layout: 'genai', dtype: 'float16', overflowLayer: 3 });
+    const host = await openModelHost({ ...hostOptions(fixtures.get('optimum')!), modelDir: dir, layers: [1, 2, 3, 4] });
+    const error = await host.captureBatch([SHORT_PROMPT], { maxInputTokens: null }).catch((err: unknown) => err);
+    await host.dispose();
+    expect(error).toBeInstanceOf(ModelError);
+    expect((error as ModelError).context.layer).toBe(3);
+    expect((error as ModelError).message).toMatch(/^Layer 3 produced a non-finite activation .*overflows in float16; use an export that keeps activations in float32/);
+  });
+});
