@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ExperimentSpec } from '../config/schemas.js';
 import type { Sample } from '../datasets/sample.js';
 import type { ModelHost } from '../model/model-host.js';
+import type { CaptureResult } from '../model/types.js';
 import type { SampleLogEntry } from '../report/types.js';
 import { ExperimentCancelledError } from './errors.js';
 import { compareRuns, meanActivationNorms, pairsFor, type RunMeans } from './metrics.js';
@@ -64,6 +65,9 @@ export interface ActivationCompareOutcome {
   runMeans: RunMeans[];
 }
 
+/** With batching, this many batches' worth of prompts are handed over at once so similar lengths can be grouped. */
+const LENGTH_GROUPING_WINDOW = 4;
+
 export function promptHash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
@@ -91,44 +95,60 @@ export async function executeActivationCompare(
   for (const run of runs) {
     const accumulator = new PoolingAccumulator(host.layers, host.info.hiddenSize);
     const systemPrompt = run.prompt.systemPrompt();
-    for (const [position, datasetIndex] of run.sampleIndices.entries()) {
+    const chunkSize = host.info.batchSize > 1 ? host.info.batchSize * LENGTH_GROUPING_WINDOW : 1;
+    for (let chunkStart = 0; chunkStart < run.sampleIndices.length; chunkStart += chunkSize) {
       if (hooks.signal?.aborted) throw new ExperimentCancelledError(done);
-      const sample = run.dataset.samples[datasetIndex] as Sample;
-      const stored = hooks.storedSample?.(run.index, position) ?? null;
-      if (stored) {
-        accumulator.addSample(stored.pooled);
-        if (stored.truncated) truncatedSamples++;
-      } else {
-        const text = run.prompt.fullInput(sample, experiment.answer_cue);
-        const result = await host.capture(text, { maxInputTokens: experiment.max_input_tokens });
-        accumulator.addSample(result.pooled);
-        if (result.truncated) truncatedSamples++;
-        computed++;
-        hooks.onSample?.({
+      const chunk = run.sampleIndices.slice(chunkStart, chunkStart + chunkSize).map((datasetIndex, offset) => {
+        const position = chunkStart + offset;
+        const sample = run.dataset.samples[datasetIndex] as Sample;
+        return { position, sample, stored: hooks.storedSample?.(run.index, position) ?? null, text: '' };
+      });
+      const toCompute = chunk.filter((item) => item.stored === null);
+      for (const item of toCompute) item.text = run.prompt.fullInput(item.sample, experiment.answer_cue);
+      const captured =
+        toCompute.length > 0
+          ? await host.captureBatch(
+              toCompute.map((item) => item.text),
+              { maxInputTokens: experiment.max_input_tokens },
+            )
+          : [];
+      const resultByPosition = new Map(toCompute.map((item, at) => [item.position, captured[at] as CaptureResult]));
+      // Samples enter the means in their CoTLab order whatever the batching, so results do not depend on it.
+      for (const { position, sample, stored, text } of chunk) {
+        const result = resultByPosition.get(position);
+        if (stored) {
+          accumulator.addSample(stored.pooled);
+          if (stored.truncated) truncatedSamples++;
+        } else if (result) {
+          accumulator.addSample(result.pooled);
+          if (result.truncated) truncatedSamples++;
+          computed++;
+          hooks.onSample?.({
+            runIndex: run.index,
+            position,
+            sample,
+            tokenCount: result.tokenCount,
+            truncated: result.truncated,
+            promptHash: promptHash(text),
+            pooled: result.pooled,
+          });
+        }
+        sampleLog?.push({ run: run.name, prompt: run.prompt.buildPrompt(sample), system_prompt: systemPrompt, idx: sample.idx, timestamp: new Date() });
+        done++;
+        const elapsed = (performance.now() - startedAt) / 1000;
+        const rate = computed > 0 && elapsed > 0 ? computed / elapsed : null;
+        hooks.onProgress?.({
+          run: run.name,
           runIndex: run.index,
-          position,
-          sample,
-          tokenCount: result.tokenCount,
-          truncated: result.truncated,
-          promptHash: promptHash(text),
-          pooled: result.pooled,
+          runCount: runs.length,
+          runDone: position + 1,
+          runTotal: run.sampleIndices.length,
+          done,
+          total,
+          samplesPerSecond: rate,
+          etaSeconds: rate ? (total - done) / rate : null,
         });
       }
-      sampleLog?.push({ run: run.name, prompt: run.prompt.buildPrompt(sample), system_prompt: systemPrompt, idx: sample.idx, timestamp: new Date() });
-      done++;
-      const elapsed = (performance.now() - startedAt) / 1000;
-      const rate = computed > 0 && elapsed > 0 ? computed / elapsed : null;
-      hooks.onProgress?.({
-        run: run.name,
-        runIndex: run.index,
-        runCount: runs.length,
-        runDone: position + 1,
-        runTotal: run.sampleIndices.length,
-        done,
-        total,
-        samplesPerSecond: rate,
-        etaSeconds: rate ? (total - done) / rate : null,
-      });
     }
     const means = accumulator.toRunMeans(run.name);
     runMeans.push(means);

@@ -96,6 +96,7 @@ export async function openJobModel(job: PreparedJob, cacheDir: string): Promise<
     interOpThreads: config.backend.inter_op_threads,
     cacheDir,
     hookMap: config.model.hook_map,
+    batchSize: config.backend.batch_size,
   });
 }
 
@@ -280,6 +281,14 @@ export function buildReportInput(
       hook_description: HOOK_DESCRIPTIONS[config.experiment.hook],
       execution_provider: host.info.executionProvider,
       execution_provider_note: host.info.executionProviderNote,
+      runtime: {
+        export_style: host.info.exportStyle,
+        dtype: host.info.dtype,
+        quantization: host.info.quantization,
+        batch_size: host.info.batchSize,
+        intra_op_threads: host.info.intraOpThreads,
+        inter_op_threads: host.info.interOpThreads,
+      },
       model_dir: host.info.dir,
       model_type: host.info.modelType,
       demo_model: isDemoModel(job.modelDir),

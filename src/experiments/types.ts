@@ -46,6 +46,8 @@ export interface CaptureRecord {
   hook_description: string;
   execution_provider: string;
   execution_provider_note: string | null;
+  /** How the model ran (absent in reports rebuilt from records that predate it). */
+  runtime?: RuntimeRecord;
   model_dir: string;
   model_type: string;
   /** True for the bundled demo model, whose weights are random. */
@@ -53,4 +55,15 @@ export interface CaptureRecord {
   max_input_tokens: number | null;
   truncated_samples: number;
   answer_cue: string | null;
+}
+
+/** Runtime facts of the model host, kept so a run can be judged and repeated on other hardware. */
+export interface RuntimeRecord {
+  export_style: string;
+  dtype: string;
+  quantization: string;
+  batch_size: number;
+  /** null: onnxruntime's own choice. */
+  intra_op_threads: number | null;
+  inter_op_threads: number | null;
 }

@@ -126,6 +126,12 @@ function captureSection(capture: CaptureRecord, processedSamples: number | null)
     `- **Captured points:** ${capturedPoints(capture.hook_names)}`,
     `- **Model:** ${capture.model_type} (\`${capture.model_dir}\`)`,
     `- **Execution provider:** ${capture.execution_provider_note ? `${provider} (${capture.execution_provider_note})` : provider}`,
+    ...(capture.runtime
+      ? [
+          `- **Runtime:** ${capture.runtime.export_style} export, ${capture.runtime.dtype} activations, ${capture.runtime.quantization}, ` +
+            `batch size ${capture.runtime.batch_size}, threads ${capture.runtime.intra_op_threads ?? 'auto'} intra-op / ${capture.runtime.inter_op_threads ?? 'auto'} inter-op`,
+        ]
+      : []),
     maxInputTokensLine(capture, processedSamples),
     `- **Answer cue:** ${capture.answer_cue === null ? 'none' : `\`${JSON.stringify(capture.answer_cue)}\``}`,
   ];

@@ -10,7 +10,7 @@ interface ResultsJson {
     runs: { name: string; num_samples: number; layer_indices: number[]; mean_activation_norms: number[]; sample_indices: number[] }[];
     comparisons: { run_a: string; run_b: string; layer_cosine_similarity: number[]; layer_l2_distance: number[] }[];
   }[];
-  capture: { hook: string; hook_names: string[]; demo_model: boolean; execution_provider: string };
+  capture: { hook: string; hook_names: string[]; demo_model: boolean; execution_provider: string; runtime: Record<string, unknown> };
 }
 
 const readResults = (dir: string) => JSON.parse(readFileSync(path.join(dir, 'results.json'), 'utf8')) as ResultsJson;
@@ -80,6 +80,23 @@ describe('cotlab-wb run on the demo model and bundled data', () => {
     const run = runCli(['run', '--config', path.join(outDir, 'config.json'), '--out', again, '--no-progress'], scratch);
     expect(run.status).toBe(0);
     expect(readResults(again).raw_outputs).toEqual(results.raw_outputs);
+  });
+
+  it('gives the same numbers with batched forward passes (backend.batch_size=3), and records the runtime', () => {
+    const batchedOut = path.join(scratch, 'batched');
+    const run = runCli(
+      ['run', 'experiment.num_samples=5', 'experiment.seed=123', 'backend.batch_size=3', `model.path=${modelDir}`, '--out', batchedOut, '--no-progress'],
+      scratch,
+    );
+    expect(run.status).toBe(0);
+    const batched = readResults(batchedOut);
+    expect(batched.capture.runtime).toMatchObject({ batch_size: 3, export_style: 'optimum', dtype: 'float32' });
+    const close = (actual: number[], expected: number[]) =>
+      actual.forEach((value, at) => expect(Math.abs(value - (expected[at] as number))).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(expected[at] as number))));
+    const [plainRuns, batchedRuns] = [results.raw_outputs[0]!.runs, batched.raw_outputs[0]!.runs];
+    plainRuns.forEach((plainRun, at) => close(batchedRuns[at]!.mean_activation_norms, plainRun.mean_activation_norms));
+    close(batched.raw_outputs[0]!.comparisons[0]!.layer_l2_distance, results.raw_outputs[0]!.comparisons[0]!.layer_l2_distance);
+    close(batched.raw_outputs[0]!.comparisons[0]!.layer_cosine_similarity, results.raw_outputs[0]!.comparisons[0]!.layer_cosine_similarity);
   });
 
   it('captures CoTLab’s point instead when experiment.hook=cotlab, and says so', () => {
