@@ -5,6 +5,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gemmaShapedModel } from './bench/gemma-shaped-model.js';
+import { historyStoreSection } from './bench/history-store.js';
 import { modelCaptureSection } from './bench/model-capture.js';
 import type { BenchSection } from './bench/section.js';
 
@@ -12,11 +14,14 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cacheRoot = path.join(root, '.cache');
 const resultsPath = path.join(root, 'bench-results.json');
 
-const sections: BenchSection[] = [modelCaptureSection(cacheRoot)];
-
 const log = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
+const allSections: BenchSection[] = [modelCaptureSection(cacheRoot), historyStoreSection(root, () => gemmaShapedModel(cacheRoot, log))];
+// `npm run bench -- history` runs only the sections whose name contains one of the words given.
+const wanted = process.argv.slice(2);
+const sections = wanted.length === 0 ? allSections : allSections.filter((section) => wanted.some((word) => section.name.includes(word)));
+
 const previous: Record<string, unknown> = existsSync(resultsPath) ? (JSON.parse(readFileSync(resultsPath, 'utf8')) as Record<string, unknown>) : {};
 const results: Record<string, unknown> = { ...previous };
 const started = performance.now();
