@@ -9,6 +9,7 @@ import { registerCompareCommand } from './compare-command.js';
 import { registerExportCommand } from './export-command.js';
 import { registerDeleteCommand } from './delete-command.js';
 import { registerImportCommand } from './import-command.js';
+import { registerInspectCommand } from './inspect-command.js';
 import { reportCliError } from './report-error.js';
 import { appVersion } from '../app-info.js';
 
@@ -25,6 +26,7 @@ program
 
 registerRunCommand(program);
 registerActivationsCommand(program);
+registerInspectCommand(program);
 registerServeCommand(program);
 registerResumeCommand(program);
 registerHistoryCommand(program);
