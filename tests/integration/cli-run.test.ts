@@ -99,6 +99,17 @@ describe('cotlab-wb run on the demo model and bundled data', () => {
     close(batched.raw_outputs[0]!.comparisons[0]!.layer_cosine_similarity, results.raw_outputs[0]!.comparisons[0]!.layer_cosine_similarity);
   });
 
+  it('completes on CPU when CUDA is requested but unavailable, and says so in the log and the report', () => {
+    const cudaOut = path.join(scratch, 'cuda-requested');
+    const run = runCli(['run', 'experiment.num_samples=1', 'backend.device=cuda', `model.path=${modelDir}`, '--out', cudaOut, '--no-progress'], scratch);
+    expect(run.status).toBe(0);
+    const report = readResults(cudaOut);
+    if (report.capture.execution_provider === 'cuda') return; // a machine with a working CUDA provider
+    expect(report.capture.execution_provider).toBe('cpu');
+    expect(run.stderr).toMatch(/CUDA was requested but could not start .*running on CPU instead/);
+    expect(readFileSync(path.join(cudaOut, 'EXPERIMENT.md'), 'utf8')).toMatch(/\*\*Execution provider:\*\* CPU \(CUDA was requested but could not start/);
+  });
+
   it('captures CoTLab’s point instead when experiment.hook=cotlab, and says so', () => {
     const cotlabOut = path.join(scratch, 'cotlab-hook');
     const run = runCli(
