@@ -38,7 +38,7 @@ export interface CaptureGraphRequest {
 }
 
 /** Bumped whenever the emitted graph changes, so stale cached graphs are not reused. */
-const CAPTURE_GRAPH_FORMAT = 2;
+const CAPTURE_GRAPH_FORMAT = 1;
 const PREFIX = 'cotlab_capture';
 
 /** Graph output name: `blocks.3.hook_resid_post.mean`, `.last_token`, or without suffix for the unpooled tensor. */
@@ -71,14 +71,10 @@ export function buildCaptureGraph(model: ModelProto, request: CaptureGraphReques
     throw new ModelError(`Capture request lists ${request.layers.length} layers but ${request.tensors.length} tensors.`);
   }
   const builder = new PoolingBuilder();
-  if (request.poolings.length > 0) builder.prepareMask();
-  const sharedNodes = builder.nodes.length;
-  const poolingNodesBySource = new Map<string, NodeProto[]>();
   const outputs: ValueInfoProto[] = [];
   const pooledShape = ['batch', request.hiddenSize];
   request.layers.forEach((layer, at) => {
     const source = request.tensors[at] as string;
-    const firstNode = builder.nodes.length;
     const label = hookName(layer, request.hook);
     const hidden = builder.castToFloat(source, label);
     for (const pooling of request.poolings) {
@@ -90,51 +86,13 @@ export function buildCaptureGraph(model: ModelProto, request: CaptureGraphReques
       const name = builder.identity(hidden, captureOutputName(layer, request.hook, null));
       outputs.push(makeValueInfo(name, OnnxDataType.FLOAT, ['batch', 'sequence', request.hiddenSize]));
     }
-    poolingNodesBySource.set(source, [...(poolingNodesBySource.get(source) ?? []), ...builder.nodes.slice(firstNode)]);
   });
-  const nodes = placeAfterProducers(
-    exposeOutputs(graph.node, request.exposedOutputs ?? []),
-    builder.nodes.slice(0, sharedNodes),
-    poolingNodesBySource,
-  );
+  const nodes = [...exposeOutputs(graph.node, request.exposedOutputs ?? []), ...builder.nodes];
   const initializers = [...graph.initializer, ...builder.initializers];
   return {
     ...model,
     graph: pruneGraph({ ...graph, node: nodes, initializer: initializers }, outputs),
   };
-}
-
-/**
- * The node list with each layer's pooling nodes right after the node that produces the tapped tensor, and the
- * shared mask nodes first. onnxruntime follows the node order where the topology allows, so each layer's
- * [batch, seq, hidden] tensor is pooled and freed at once instead of all layers' staying alive until the end.
- */
-function placeAfterProducers(
-  graphNodes: readonly NodeProto[],
-  sharedNodes: readonly NodeProto[],
-  poolingNodesBySource: ReadonlyMap<string, NodeProto[]>,
-): NodeProto[] {
-  const pending = new Map(poolingNodesBySource);
-  const produced = new Set(graphNodes.flatMap((node) => node.output));
-  // Taps on graph inputs or initializers have no producing node: they can be pooled right away.
-  const ordered = [...sharedNodes];
-  for (const [source, nodes] of pending) {
-    if (!produced.has(source)) {
-      ordered.push(...nodes);
-      pending.delete(source);
-    }
-  }
-  for (const node of graphNodes) {
-    ordered.push(node);
-    for (const output of node.output) {
-      const nodes = pending.get(output);
-      if (nodes) {
-        ordered.push(...nodes);
-        pending.delete(output);
-      }
-    }
-  }
-  return ordered;
 }
 
 /** Copies of the nodes named in `exposed`, given the extra outputs (missing lower outputs stay empty). */
@@ -223,11 +181,6 @@ class PoolingBuilder {
     const name = `/${PREFIX}/${outputName}`;
     this.nodes.push(makeNode({ opType: 'Identity', name, inputs: [source], outputs: [outputName] }));
     return outputName;
-  }
-
-  /** Builds the mask-derived tensors now, so their nodes come before every layer's pooling nodes. */
-  prepareMask(): void {
-    this.mask();
   }
 
   private mask(): { maskBySeq: string; realTokenCount: string; lastIndex: string } {
