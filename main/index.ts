@@ -1,8 +1,10 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, session } from 'electron';
-import { defaultEngineOptions } from '../src/api/engine-adapter.js';
-import { EngineProcess } from './engine-process.js';
+import { createDispatcher } from '../src/api/dispatch.js';
+import { createEngineSupervisor } from '../src/api/engine-supervisor.js';
+import { defaultDbPath } from '../src/store/default-db-path.js';
+import { utilityEngineSpawner } from './engine-process.js';
 import { APP_ORIGIN, PROGRESS_CHANNEL, registerIpc } from './ipc.js';
 import { registerAppScheme, serveRenderer } from './protocol.js';
 
@@ -44,23 +46,23 @@ async function createWindow(): Promise<void> {
   window.webContents.on('will-redirect', (event) => event.preventDefault());
 
   const userData = app.getPath('userData');
-  const engine = new EngineProcess(
-    path.join(here, 'worker.js'),
-    {
-      ...defaultEngineOptions(),
+  const engine = createEngineSupervisor({
+    spawn: utilityEngineSpawner(path.join(here, 'worker.js')),
+    engine: {
       root: appRoot,
       configDir: path.join(appRoot, 'configs'),
       cacheDir: path.join(userData, 'cache'),
+      dbPath: defaultDbPath(),
       uploadDir: path.join(userData, 'uploads'),
       outputRoot: path.join(app.getPath('documents'), 'CoTLab Workbench'),
       appVersion: app.getVersion(),
     },
-    (event) => {
-      if (!window.isDestroyed()) window.webContents.send(PROGRESS_CHANNEL, event);
-    },
-  );
-  registerIpc(window, engine);
-  window.on('closed', () => engine.stop());
+  });
+  engine.subscribeProgress((event) => {
+    if (!window.isDestroyed()) window.webContents.send(PROGRESS_CHANNEL, event);
+  });
+  registerIpc(window, createDispatcher(engine));
+  window.on('closed', () => void engine.close());
   await window.loadURL(`${APP_ORIGIN}/index.html`);
 }
 

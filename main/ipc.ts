@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
-import type { BrowserWindow} from 'electron';
+import type { BrowserWindow } from 'electron';
 import { dialog, ipcMain, type IpcMainInvokeEvent, type WebFrameMain } from 'electron';
-import { apiContract, describeIssues, DesktopRequestSchema, isApiMethod, type ApiMethod, type ApiOutcome } from '../src/api/contract.js';
-import type { EngineProcess } from './engine-process.js';
+import { DesktopRequestSchema } from '../src/api/contract.js';
+import type { Dispatch } from '../src/api/dispatch.js';
 
 export const API_CHANNEL = 'cotlab:api';
 export const DESKTOP_CHANNEL = 'cotlab:desktop';
@@ -20,21 +20,13 @@ export function isTrustedSender(frame: WebFrameMain | null, window: BrowserWindo
   }
 }
 
-function refused(message: string, details: string[] = []): ApiOutcome<ApiMethod> {
-  return { ok: false, error: { code: 'bad_request', message, details } };
-}
-
-/** The contract over IPC: every payload is validated here, again in the worker, and the sender frame is checked. */
-export function registerIpc(window: BrowserWindow, engine: EngineProcess): void {
+/** The contract over IPC: the sender frame is checked, and the dispatcher validates every payload and answer. */
+export function registerIpc(window: BrowserWindow, dispatch: Dispatch): void {
   ipcMain.handle(API_CHANNEL, async (event: IpcMainInvokeEvent, method: unknown, payload: unknown) => {
-    if (!isTrustedSender(event.senderFrame, window)) return refused('This window is not allowed to call the workbench.');
-    if (typeof method !== 'string' || !isApiMethod(method)) return { ok: false, error: { code: 'unknown_method', message: `"${String(method)}" is not a workbench call.`, details: [] } };
-    const parsed = apiContract[method].request.safeParse(payload ?? {});
-    if (!parsed.success) {
-      const details = describeIssues(parsed.error);
-      return refused(`The ${method} request is invalid: ${details[0] ?? ''}`, details);
+    if (!isTrustedSender(event.senderFrame, window)) {
+      return { ok: false, error: { code: 'bad_request', message: 'This window is not allowed to call the workbench.', details: [] } };
     }
-    return engine.call(method, parsed.data);
+    return dispatch(String(method), payload);
   });
 
   ipcMain.handle(DESKTOP_CHANNEL, async (event: IpcMainInvokeEvent, raw: unknown) => {
@@ -53,6 +45,10 @@ export function registerIpc(window: BrowserWindow, engine: EngineProcess): void 
       }
       case 'openModelFolder': {
         const result = await dialog.showOpenDialog(window, { title: 'Choose an ONNX model folder', properties: ['openDirectory'] });
+        return result.canceled ? null : (result.filePaths[0] ?? null);
+      }
+      case 'chooseExportFolder': {
+        const result = await dialog.showOpenDialog(window, { title: 'Folder for the .npy files', properties: ['openDirectory', 'createDirectory'] });
         return result.canceled ? null : (result.filePaths[0] ?? null);
       }
       case 'saveReport': {

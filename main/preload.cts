@@ -1,5 +1,5 @@
 // Sandboxed preload (CommonJS, no Node modules beyond electron): exposes only the workbench contract. Payloads are
-// validated in the main process and again in the engine worker, so this side only forwards.
+// validated in the main process and again in the engine process, so this side only forwards.
 // A sandboxed preload must be CommonJS; with verbatimModuleSyntax that means TypeScript's import-require form.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import electron = require('electron');
@@ -18,6 +18,7 @@ const bridge: CotlabDesktopBridge = {
   },
   openDatasetFile: () => ipcRenderer.invoke('cotlab:desktop', { action: 'openDatasetFile' }) as Promise<string | null>,
   openModelFolder: () => ipcRenderer.invoke('cotlab:desktop', { action: 'openModelFolder' }) as Promise<string | null>,
+  chooseExportFolder: () => ipcRenderer.invoke('cotlab:desktop', { action: 'chooseExportFolder' }) as Promise<string | null>,
   saveReport: (fileName, content) => ipcRenderer.invoke('cotlab:desktop', { action: 'saveReport', fileName, content }) as Promise<string | null>,
   printToPdf: (fileName) => ipcRenderer.invoke('cotlab:desktop', { action: 'printToPdf', fileName }) as Promise<string | null>,
 };

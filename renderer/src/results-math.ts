@@ -1,4 +1,4 @@
-import type { ComparisonView, ResultSet } from '../../src/api/contract.js';
+import type { ComparisonView, Interval, LayerComparison, ResultSet } from '../../src/api/contract.js';
 
 /** The display name of a compared pair. */
 export function pairLabel(comparison: Pick<ComparisonView, 'runA' | 'runB'>): string {
@@ -9,52 +9,60 @@ export interface LayerCallout {
   pair: string;
   lowestCosine: { layer: number; value: number } | null;
   highestL2: { layer: number; value: number } | null;
+  /** Layers whose Holm-adjusted p-value is below the pair's significance level; null when untested. */
+  differingLayers: number[] | null;
+  testedLayers: number;
 }
 
-/** Per pair, the layer where the runs diverge most by each measure (ties: the earlier layer). */
-export function divergenceCallouts(comparisons: readonly ComparisonView[]): LayerCallout[] {
-  return comparisons.map((comparison) => ({
-    pair: pairLabel(comparison),
-    lowestCosine: extremeLayer(comparison.layerIndices, comparison.layerCosineSimilarity, (a, b) => a < b),
-    highestL2: extremeLayer(comparison.layerIndices, comparison.layerL2Distance, (a, b) => a > b),
-  }));
-}
-
-function extremeLayer(
-  layers: readonly number[],
-  values: readonly number[],
-  better: (candidate: number, best: number) => boolean,
-): { layer: number; value: number } | null {
+function extremeLayer(layers: readonly LayerComparison[], value: (layer: LayerComparison) => number, better: (candidate: number, best: number) => boolean) {
   let best: { layer: number; value: number } | null = null;
-  values.forEach((value, i) => {
-    const layer = layers[i];
-    if (layer === undefined) return;
-    if (best === null || better(value, best.value)) best = { layer, value };
-  });
+  for (const layer of layers) {
+    if (best === null || better(value(layer), best.value)) best = { layer: layer.layer, value: value(layer) };
+  }
   return best;
 }
 
-/** One row of the layer table: the layer, then each pair's cosine and L2, then each run's mean norm. */
+/** Per pair: where the runs diverge most by each measure (ties: the earlier layer), and which layers differ. */
+export function divergenceCallouts(comparisons: readonly ComparisonView[]): LayerCallout[] {
+  return comparisons.map((comparison) => {
+    const tested = comparison.layers.filter((layer) => layer.pValueHolm !== null);
+    const level = comparison.analysis?.significanceLevel ?? null;
+    return {
+      pair: pairLabel(comparison),
+      lowestCosine: extremeLayer(comparison.layers, (layer) => layer.cosine, (a, b) => a < b),
+      highestL2: extremeLayer(comparison.layers, (layer) => layer.l2, (a, b) => a > b),
+      differingLayers:
+        tested.length === 0 || level === null ? null : tested.filter((layer) => (layer.pValueHolm as number) < level).map((layer) => layer.layer),
+      testedLayers: tested.length,
+    };
+  });
+}
+
+/** A pair's interval of one metric as a band over its layers; null unless every layer has one. */
+export function metricBand(comparison: ComparisonView, metric: 'cosine' | 'l2'): { low: number[]; high: number[] } | null {
+  const intervals = comparison.layers.map((layer) => (metric === 'cosine' ? layer.cosineCi : layer.l2Ci));
+  if (intervals.length === 0 || intervals.some((interval) => interval === null)) return null;
+  const present = intervals as Interval[];
+  return { low: present.map((interval) => interval.low), high: present.map((interval) => interval.high) };
+}
+
+/** One row of the layer table: the layer, each pair's metrics at it, each run's mean norm. */
 export interface LayerRow {
   layer: number;
-  cosine: Record<string, number | null>;
-  l2: Record<string, number | null>;
+  pairs: Record<string, LayerComparison | null>;
   norm: Record<string, number | null>;
 }
 
 export function layerRows(result: ResultSet): LayerRow[] {
   const layers = new Set<number>();
   for (const run of result.runs) run.layerIndices.forEach((layer) => layers.add(layer));
-  for (const comparison of result.comparisons) comparison.layerIndices.forEach((layer) => layers.add(layer));
+  for (const comparison of result.comparisons) comparison.layers.forEach((layer) => layers.add(layer.layer));
   return [...layers]
     .sort((a, b) => a - b)
     .map((layer) => {
-      const row: LayerRow = { layer, cosine: {}, l2: {}, norm: {} };
+      const row: LayerRow = { layer, pairs: {}, norm: {} };
       for (const comparison of result.comparisons) {
-        const i = comparison.layerIndices.indexOf(layer);
-        const key = pairLabel(comparison);
-        row.cosine[key] = i < 0 ? null : (comparison.layerCosineSimilarity[i] ?? null);
-        row.l2[key] = i < 0 ? null : (comparison.layerL2Distance[i] ?? null);
+        row.pairs[pairLabel(comparison)] = comparison.layers.find((entry) => entry.layer === layer) ?? null;
       }
       for (const run of result.runs) {
         const i = run.layerIndices.indexOf(layer);
@@ -64,19 +72,37 @@ export function layerRows(result: ResultSet): LayerRow[] {
     });
 }
 
-/** Cosine similarity as a layers × pairs grid (rows = pairs), for the heatmap shown with three runs or more. */
+/** Cosine similarity as a pairs × layers grid (rows = pairs), for the heatmap shown with three runs or more. */
 export function cosineHeatmap(result: ResultSet): { layers: number[]; pairs: string[]; z: (number | null)[][] } {
   const rows = layerRows(result);
   const pairs = result.comparisons.map(pairLabel);
   return {
     layers: rows.map((row) => row.layer),
     pairs,
-    z: pairs.map((pair) => rows.map((row) => row.cosine[pair] ?? null)),
+    z: pairs.map((pair) => rows.map((row) => row.pairs[pair]?.cosine ?? null)),
   };
 }
 
-/** Formats a metric for tables and callouts: four significant decimals for cosine, two for distances and norms. */
+/** The layer to show first: where the first pair's cosine is lowest, else the first layer of any run. */
+export function initialLayer(result: ResultSet): number | null {
+  const first = result.comparisons[0];
+  if (first !== undefined) return divergenceCallouts([first])[0]?.lowestCosine?.layer ?? null;
+  return result.runs[0]?.layerIndices[0] ?? null;
+}
+
+/** Formats a metric for tables and callouts: four decimals for cosine and CKA, two for distances and norms. */
 export function formatMetric(value: number | null, kind: 'cosine' | 'distance'): string {
   if (value === null) return '–';
   return kind === 'cosine' ? value.toFixed(4) : value.toFixed(2);
+}
+
+export function formatInterval(interval: Interval | null, kind: 'cosine' | 'distance'): string {
+  if (interval === null) return '';
+  return `${formatMetric(interval.low, kind)} – ${formatMetric(interval.high, kind)}`;
+}
+
+/** p-values: three decimals, or "< 0.001" where three decimals would read as zero. */
+export function formatP(value: number | null): string {
+  if (value === null) return '–';
+  return value < 0.001 ? '< 0.001' : value.toFixed(3);
 }

@@ -119,6 +119,11 @@ export interface PairAnalysis {
   perLayer: LayerDivergence[];
 }
 
+/** L2 distance of two means relative to their average norm, l2 / ((‖meanA‖ + ‖meanB‖) / 2); null when both are 0. */
+export function relativeL2(l2: number, normA: number, normB: number): number | null {
+  return normA + normB > 0 ? l2 / ((normA + normB) / 2) : null;
+}
+
 // Stream keys: each layer and each use gets its own random stream (see createSeededRng).
 const STREAM_BOOTSTRAP = 1;
 const STREAM_PERMUTATION = 2;
@@ -236,7 +241,7 @@ function analyseLayer(
     normA,
     normB,
     centredCosine: centre === undefined ? null : cosine(subtract(meanA, centre), subtract(meanB, centre)),
-    relativeL2: normA + normB > 0 ? l2 / ((normA + normB) / 2) : null,
+    relativeL2: relativeL2(l2, normA, normB),
     l2NoiseFloor: noise?.noiseFloor ?? null,
     l2Debiased: noise?.debiased ?? null,
     cosineCi: bootstrap?.cosine ?? null,

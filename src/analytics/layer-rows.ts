@@ -1,23 +1,26 @@
 import type { Comparison } from '../experiments/types.js';
-import type { PairAnalysis } from './divergence.js';
-import { holmAdjust, type Interval } from './summary-stats.js';
+import type { LayerDivergence, PairAnalysis } from './divergence.js';
+import { holmAdjustIfTested } from './summary-stats.js';
+
+/** The analysis's per-layer values a report row repeats under the same names. */
+type AnalysedColumns =
+  | 'layer'
+  | 'cosine'
+  | 'l2'
+  | 'centredCosine'
+  | 'relativeL2'
+  | 'l2NoiseFloor'
+  | 'l2Debiased'
+  | 'cosineCi'
+  | 'l2Ci'
+  | 'pValue';
 
 /** One layer of one compared pair, as the report tables and the CSV show it. */
-export interface LayerRow {
+export interface LayerRow extends Pick<LayerDivergence, AnalysedColumns> {
   /** "runA vs runB". */
   pair: string;
   runA: string;
   runB: string;
-  layer: number;
-  cosine: number;
-  l2: number;
-  centredCosine: number | null;
-  relativeL2: number | null;
-  l2NoiseFloor: number | null;
-  l2Debiased: number | null;
-  cosineCi: Interval | null;
-  l2Ci: Interval | null;
-  pValue: number | null;
   /** Holm-adjusted over the pair's layers, since the layers are tested together. */
   pValueHolm: number | null;
   cka: number | null;
@@ -36,8 +39,7 @@ export function analysisFor(comparison: Comparison, analyses: readonly PairAnaly
  */
 export function layerRows(comparison: Comparison, analysis: PairAnalysis | undefined): LayerRow[] {
   const byLayer = new Map(analysis?.perLayer.map((layer) => [layer.layer, layer]));
-  const pValues = analysis?.perLayer.map((layer) => layer.pValue) ?? [];
-  const tested = pValues.every((p) => p !== null) ? holmAdjust(pValues as number[]) : null;
+  const tested = holmAdjustIfTested(analysis?.perLayer.map((layer) => layer.pValue) ?? []);
   const holmByLayer = new Map(analysis?.perLayer.map((layer, k) => [layer.layer, tested?.[k] ?? null]));
   const rows: LayerRow[] = [];
   comparison.layer_indices.forEach((layer, k) => {

@@ -97,3 +97,8 @@ export function holmAdjust(pValues: readonly number[]): number[] {
   });
   return adjusted;
 }
+
+/** Holm-adjusted p-values when every test was run; null when any is missing (then nothing can be adjusted). */
+export function holmAdjustIfTested(pValues: ReadonlyArray<number | null>): number[] | null {
+  return pValues.every((p): p is number => p !== null) ? holmAdjust(pValues) : null;
+}

@@ -41,12 +41,19 @@ export const DatasetSourceSchema = z.discriminatedUnion('kind', [
 ]);
 export type DatasetSource = z.infer<typeof DatasetSourceSchema>;
 
+export const LabelCountSchema = z.object({ label: z.string(), count: wholeNumber.nonnegative() }).strict();
+
+/** A bundled dataset as the Datasets screen lists it; counts are measured by loading the file, never configured. */
 export const DatasetEntrySchema = z
   .object({
     name,
     format: DatasetFormatSchema,
     path: z.string(),
     description: z.string().nullable(),
+    /** Samples the file yields; null when it could not be loaded (see `problem`). */
+    samples: wholeNumber.nonnegative().nullable(),
+    labels: z.array(LabelCountSchema),
+    problem: z.string().nullable(),
   })
   .strict();
 export type DatasetEntry = z.infer<typeof DatasetEntrySchema>;
@@ -131,9 +138,15 @@ export type PromptPreview = z.infer<typeof PromptPreviewSchema>;
 
 export const ExecutionProviderSchema = z.enum(['cuda', 'cpu']);
 
+export const HookTensorsSchema = z
+  .object({ layer: wholeNumber.nonnegative(), residPost: z.string().nullable(), cotlab: z.string().nullable() })
+  .strict();
+
+/** What the workbench reads in a model folder without running it (`cotlab-wb inspect`). */
 export const ModelInspectionSchema = z
   .object({
     dir: z.string(),
+    /** True when the residual stream after every layer can be located. */
     ok: z.boolean(),
     modelType: z.string().nullable(),
     numLayers: wholeNumber.nonnegative().nullable(),
@@ -141,6 +154,13 @@ export const ModelInspectionSchema = z
     dtype: z.string().nullable(),
     quantization: z.string().nullable(),
     exportStyle: z.string().nullable(),
+    exportStyleDescription: z.string().nullable(),
+    opset: wholeNumber.nonnegative().nullable(),
+    graphFile: z.string().nullable(),
+    embeddingFile: z.string().nullable(),
+    externalDataFiles: z.array(z.string()),
+    hookTensors: z.array(HookTensorsSchema),
+    /** The provider a run will try first with the configured device (it falls back to CPU when CUDA cannot start). */
     executionProvider: ExecutionProviderSchema.nullable(),
     executionProviderNote: z.string().nullable(),
     demoModel: z.boolean(),
@@ -230,6 +250,8 @@ export const ExperimentSummarySchema = z
     status: ExperimentStatusSchema,
     pooling: PoolingSchema.nullable(),
     demoModel: z.boolean(),
+    /** Run here (resumable when interrupted), or imported from a CoTLab results.json. */
+    source: z.enum(['workbench', 'cotlab-import']),
   })
   .strict();
 export type ExperimentSummary = z.infer<typeof ExperimentSummarySchema>;
@@ -249,25 +271,60 @@ export const RunViewSchema = z
     pooling: PoolingSchema,
     layerIndices: z.array(wholeNumber),
     meanActivationNorms: z.array(finite),
+    /** Whether per-sample vectors are stored (needed for the PCA scatter and per-sample cosines). */
+    vectorsStored: z.boolean(),
   })
   .strict();
 export type RunView = z.infer<typeof RunViewSchema>;
 
-export const BandSchema = z.object({ low: z.array(finite), high: z.array(finite) }).strict();
-export type Band = z.infer<typeof BandSchema>;
+export const IntervalSchema = z.object({ low: finite, high: finite }).strict();
+export type Interval = z.infer<typeof IntervalSchema>;
+
+/** One layer of one compared pair; the analytics are null where they were not computed (e.g. imported runs). */
+export const LayerComparisonSchema = z
+  .object({
+    layer: wholeNumber.nonnegative(),
+    cosine: finite,
+    l2: finite,
+    /** Bootstrap confidence intervals of the two metrics. */
+    cosineCi: IntervalSchema.nullable(),
+    l2Ci: IntervalSchema.nullable(),
+    /** Permutation-test p-value of the L2 distance, raw and Holm-adjusted over the pair's layers. */
+    pValue: finite.nullable(),
+    pValueHolm: finite.nullable(),
+    /** Linear CKA of the two runs' samples (paired runs only). */
+    cka: finite.nullable(),
+    centredCosine: finite.nullable(),
+    relativeL2: finite.nullable(),
+  })
+  .strict();
+export type LayerComparison = z.infer<typeof LayerComparisonSchema>;
+
+/** How the analytics were computed, to say so beside them. */
+export const AnalysisSettingsSchema = z
+  .object({
+    confidenceLevel: finite,
+    bootstrapResamples: wholeNumber.nonnegative(),
+    permutations: wholeNumber.nonnegative(),
+    significanceLevel: finite,
+    seed: wholeNumber,
+  })
+  .strict();
+export type AnalysisSettings = z.infer<typeof AnalysisSettingsSchema>;
 
 export const ComparisonViewSchema = z
   .object({
     runA: z.string(),
     runB: z.string(),
-    layerIndices: z.array(wholeNumber),
+    refA: RunRefSchema,
+    refB: RunRefSchema,
+    /** Same dataset file and samples in the same order (e.g. one dataset under two prompts). */
+    paired: z.boolean(),
     meanCosineSimilarity: finite,
     meanL2Distance: finite,
-    layerCosineSimilarity: z.array(finite),
-    layerL2Distance: z.array(finite),
-    /** Confidence bands per layer, where the store provides them. */
-    cosineBand: BandSchema.nullable(),
-    l2Band: BandSchema.nullable(),
+    layers: z.array(LayerComparisonSchema),
+    /** How the analytics were computed; null when the pair has none (e.g. runs imported from CoTLab). */
+    analysis: AnalysisSettingsSchema.nullable(),
   })
   .strict();
 export type ComparisonView = z.infer<typeof ComparisonViewSchema>;
@@ -282,6 +339,43 @@ export const ResultSetSchema = z
   .strict();
 export type ResultSet = z.infer<typeof ResultSetSchema>;
 
+/** One sample in the 2-D PCA of a pair's samples at one layer. */
+export const PcaPointSchema = z
+  .object({ run: z.enum(['a', 'b']), datasetIndex: wholeNumber.nonnegative(), label: LabelSchema, pc1: finite, pc2: finite })
+  .strict();
+export type PcaPoint = z.infer<typeof PcaPointSchema>;
+
+export const DistributionSummarySchema = z
+  .object({
+    n: wholeNumber.nonnegative(),
+    mean: finite,
+    sd: finite,
+    min: finite,
+    q05: finite,
+    q25: finite,
+    median: finite,
+    q75: finite,
+    q95: finite,
+    max: finite,
+  })
+  .strict();
+
+/** The per-sample view of one layer of a compared pair, computed from the stored vectors on request. */
+export const LayerDetailSchema = z
+  .object({
+    layer: wholeNumber.nonnegative(),
+    runA: z.string(),
+    runB: z.string(),
+    paired: z.boolean(),
+    points: z.array(PcaPointSchema),
+    explainedVarianceRatio: z.tuple([finite, finite]),
+    /** Paired runs only: cos(a_i, b_i) for each sample pair, in sample order, and how they are spread. */
+    sampleCosines: z.array(finite).nullable(),
+    sampleCosineSummary: DistributionSummarySchema.nullable(),
+  })
+  .strict();
+export type LayerDetail = z.infer<typeof LayerDetailSchema>;
+
 export const ExportFormatSchema = z.enum(['markdown', 'json', 'html', 'csv']);
 export type ExportFormat = z.infer<typeof ExportFormatSchema>;
 
@@ -289,6 +383,16 @@ export const ExportedReportSchema = z
   .object({ fileName: z.string().min(1), mimeType: z.string().min(1), content: z.string() })
   .strict();
 export type ExportedReport = z.infer<typeof ExportedReportSchema>;
+
+export const ExportedVectorsSchema = z
+  .object({
+    /** The folder on the workbench machine that now holds the .npy files and their JSON indexes. */
+    dir: z.string().min(1),
+    sampleFiles: wholeNumber.nonnegative(),
+    directionFiles: wholeNumber.nonnegative(),
+  })
+  .strict();
+export type ExportedVectors = z.infer<typeof ExportedVectorsSchema>;
 
 // ---------------------------------------------------------------------------------------------- the calls
 
@@ -341,6 +445,11 @@ export const apiContract = {
     request: ExperimentRequestSchema,
     response: z.object({ runId: z.string().min(1) }).strict(),
   },
+  /** Continues an interrupted experiment from its next sample, as `cotlab-wb resume` does. */
+  resumeExperiment: {
+    request: z.object({ id: z.string().min(1) }).strict(),
+    response: z.object({ runId: z.string().min(1) }).strict(),
+  },
   cancelExperiment: {
     request: z.object({ runId: z.string().min(1) }).strict(),
     response: z.object({ cancelled: z.boolean() }).strict(),
@@ -372,9 +481,24 @@ export const apiContract = {
     request: z.object({ runs: z.array(RunRefSchema).min(2, 'pick at least two runs').max(12) }).strict(),
     response: ResultSetSchema,
   },
+  layerDetail: {
+    request: z.object({ runA: RunRefSchema, runB: RunRefSchema, layer: wholeNumber.nonnegative() }).strict(),
+    response: LayerDetailSchema,
+  },
   exportReport: {
     request: z.object({ experimentId: z.string().min(1), format: ExportFormatSchema }).strict(),
     response: ExportedReportSchema,
+  },
+  /** Per-sample vectors and diff-in-means directions as .npy files (`cotlab-wb export --format npy`). */
+  exportVectors: {
+    request: z
+      .object({
+        experimentId: z.string().min(1),
+        /** null: a `vectors` folder inside the experiment's report folder. */
+        dir: z.string().min(1).nullable(),
+      })
+      .strict(),
+    response: ExportedVectorsSchema,
   },
 } as const;
 
@@ -387,6 +511,12 @@ export type ApiRequest<M extends ApiMethod> = z.output<ApiContract[M]['request']
 export type ApiResponse<M extends ApiMethod> = z.output<ApiContract[M]['response']>;
 
 export const API_METHODS = Object.keys(apiContract) as ApiMethod[];
+
+/** The calls that start, follow and stop experiment runs; every other call reads or writes data and the history. */
+export const RUN_METHODS = ['startExperiment', 'resumeExperiment', 'cancelExperiment', 'experimentStatus'] as const satisfies readonly ApiMethod[];
+export type RunMethod = (typeof RUN_METHODS)[number];
+export type ServiceMethod = Exclude<ApiMethod, RunMethod>;
+export const SERVICE_METHODS = API_METHODS.filter((method): method is ServiceMethod => !(RUN_METHODS as readonly string[]).includes(method));
 
 export function isApiMethod(method: string): method is ApiMethod {
   return Object.hasOwn(apiContract, method);
@@ -424,6 +554,7 @@ export interface CotlabDesktopBridge {
   onProgress(listener: (event: unknown) => void): () => void;
   openDatasetFile(): Promise<string | null>;
   openModelFolder(): Promise<string | null>;
+  chooseExportFolder(): Promise<string | null>;
   saveReport(fileName: string, content: string): Promise<string | null>;
   printToPdf(fileName: string): Promise<string | null>;
 }
@@ -432,6 +563,7 @@ export interface CotlabDesktopBridge {
 export const DesktopRequestSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('openDatasetFile') }).strict(),
   z.object({ action: z.literal('openModelFolder') }).strict(),
+  z.object({ action: z.literal('chooseExportFolder') }).strict(),
   z.object({ action: z.literal('saveReport'), fileName: z.string().min(1).max(255), content: z.string() }).strict(),
   z.object({ action: z.literal('printToPdf'), fileName: z.string().min(1).max(255) }).strict(),
 ]);

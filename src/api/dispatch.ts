@@ -2,6 +2,7 @@ import {
   apiContract,
   describeIssues,
   isApiMethod,
+  type ApiErrorBody,
   type ApiMethod,
   type ApiOutcome,
   type ApiRequest,
@@ -11,45 +12,48 @@ import { EngineRequestError, type EngineCalls } from './engine-port.js';
 
 export type Dispatch = (method: string, payload: unknown) => Promise<ApiOutcome<ApiMethod>>;
 
+/** The handlers a dispatcher serves: all calls (the UI-facing side) or a subset (the engine service process). */
+export type Handlers = Partial<EngineCalls>;
+
 /**
- * Validates a call against the contract, runs it on the engine and validates the answer. Every failure becomes an
- * error outcome (never a throw), so one bad payload cannot take the server or the main process down.
+ * Validates a call against the contract, runs its handler and validates the answer. Every failure becomes an
+ * error outcome (never a throw), so one bad payload cannot take the server or a process down.
  */
-export function createDispatcher(engine: EngineCalls): Dispatch {
+export function createDispatcher(handlers: Handlers): Dispatch {
   return async (method, payload) => {
-    if (!isApiMethod(method)) {
-      return fail('unknown_method', `"${method}" is not a workbench call.`, []);
+    if (!isApiMethod(method) || handlers[method] === undefined) {
+      return failure('unknown_method', `"${method}" is not a workbench call.`, []);
     }
     const parsed = apiContract[method].request.safeParse(payload ?? {});
     if (!parsed.success) {
       const details = describeIssues(parsed.error);
-      return fail('bad_request', `The ${method} request is invalid: ${details[0] ?? 'unknown problem'}`, details);
+      return failure('bad_request', `The ${method} request is invalid: ${details[0] ?? 'unknown problem'}`, details);
     }
     try {
-      const data = await callEngine(engine, method, parsed.data as ApiRequest<typeof method>);
+      const data = await callHandler(handlers, method, parsed.data as ApiRequest<typeof method>);
       const checked = apiContract[method].response.safeParse(data);
       if (!checked.success) {
         const details = describeIssues(checked.error);
-        return fail('engine_error', `The engine answered ${method} with data the UI cannot use.`, details);
+        return failure('engine_error', `The engine answered ${method} with data the UI cannot use.`, details);
       }
       return { ok: true, data: checked.data as ApiResponse<ApiMethod> };
     } catch (error) {
-      if (error instanceof EngineRequestError) return fail(error.code, error.message, error.details);
-      const message = error instanceof Error ? error.message : String(error);
-      return fail('engine_error', message, []);
+      return { ok: false, error: errorBody(error) };
     }
   };
 }
 
-function callEngine<M extends ApiMethod>(engine: EngineCalls, method: M, request: ApiRequest<M>): Promise<ApiResponse<M>> {
-  const handler = engine[method] as (request: ApiRequest<M>) => Promise<ApiResponse<M>>;
-  return handler.call(engine, request);
+/** Any error as the UI receives it; an EngineRequestError keeps its code and details. */
+export function errorBody(error: unknown): ApiErrorBody['error'] {
+  if (error instanceof EngineRequestError) return { code: error.code, message: error.message, details: error.details };
+  return { code: 'engine_error', message: error instanceof Error ? error.message : String(error), details: [] };
 }
 
-function fail(
-  code: 'bad_request' | 'unknown_method' | 'not_found' | 'engine_error',
-  message: string,
-  details: string[],
-): ApiOutcome<ApiMethod> {
+function callHandler<M extends ApiMethod>(handlers: Handlers, method: M, request: ApiRequest<M>): Promise<ApiResponse<M>> {
+  const handler = handlers[method] as (request: ApiRequest<M>) => Promise<ApiResponse<M>>;
+  return handler.call(handlers, request);
+}
+
+function failure(code: ApiErrorBody['error']['code'], message: string, details: string[]): ApiOutcome<ApiMethod> {
   return { ok: false, error: { code, message, details } };
 }

@@ -1,18 +1,21 @@
-import type { ApiMethod, ApiRequest, ApiResponse, ProgressEvent } from './contract.js';
+import type { ApiErrorCode, ApiMethod, ApiRequest, ApiResponse, ProgressEvent, ServiceMethod } from './contract.js';
 
-/**
- * What the UI-facing handlers need from the engine: one function per contract call (already-validated request in,
- * contract response out) plus a progress feed. The serve mode and the Electron worker both drive an EnginePort;
- * engine-adapter.ts implements it with the real engine.
- */
+/** One handler per contract call: an already-validated request in, a contract response out. */
 export type EngineCalls = {
   [M in ApiMethod]: (request: ApiRequest<M>) => Promise<ApiResponse<M>>;
 };
 
+/** The calls that read and write data and the history (everything but running experiments). */
+export type ServiceCalls = Pick<EngineCalls, ServiceMethod>;
+
+/**
+ * What the serve mode and the Electron main process talk to: every contract call plus a progress feed.
+ * engine-supervisor.ts implements it with engine processes, so no model or database work happens in the caller.
+ */
 export interface EnginePort extends EngineCalls {
   /** Registers a listener for experiment progress; returns the function that removes it. */
   subscribeProgress(listener: (event: ProgressEvent) => void): () => void;
-  /** Releases model sessions, the history database and running experiments. */
+  /** Stops running experiments and the engine processes. */
   close(): Promise<void>;
 }
 
@@ -20,7 +23,7 @@ export interface EnginePort extends EngineCalls {
 export class EngineRequestError extends Error {
   constructor(
     message: string,
-    readonly code: 'not_found' | 'bad_request' | 'engine_error',
+    readonly code: Exclude<ApiErrorCode, 'unauthorized'>,
     readonly details: string[] = [],
   ) {
     super(message);

@@ -1,82 +1,70 @@
-import { readFileSync } from 'node:fs';
+import type { DeviceChoice } from '../model/session.js';
+import { cudaProviderInstalled } from '../model/cuda-provider.js';
+import { ModelError } from '../model/errors.js';
+import { inspectModel } from '../model/inspect.js';
+import type { HookMap } from '../model/hook-points.js';
+import { inspectModelDir } from '../model/model-dir.js';
+import { isDemoModel } from '../experiments/run-job.js';
 import type { ModelInspection } from './contract.js';
-import { inspectModelDir, type ModelDirectory } from '../model/model-dir.js';
-import { openModelHost } from '../model/model-host.js';
-import { decodeModel } from '../model/onnx-graph.js';
-import { locateHookTensors } from '../model/hook-points.js';
 
-/** Ops that only appear in quantized exports, with how to name that quantization. */
-const QUANTIZED_OPS: [string, string][] = [
-  ['MatMulNBits', 'int4/int8 block-quantized weights (MatMulNBits)'],
-  ['GatherBlockQuantized', 'block-quantized embeddings'],
-  ['MatMulInteger', 'int8 dynamic quantization'],
-  ['DynamicQuantizeLinear', 'int8 dynamic quantization'],
-  ['QLinearMatMul', 'int8 static quantization'],
-  ['DequantizeLinear', 'QDQ quantization'],
-];
+/** Which provider a run with this device setting tries first, and why, without opening a session. */
+export function plannedExecutionProvider(device: DeviceChoice, cudaInstalled: boolean): Pick<ModelInspection, 'executionProvider' | 'executionProviderNote'> {
+  if (device === 'cpu') return { executionProvider: 'cpu', executionProviderNote: 'The backend is set to CPU.' };
+  if (cudaInstalled) {
+    return { executionProvider: 'cuda', executionProviderNote: 'CUDA provider files are installed; a run falls back to CPU if CUDA cannot start.' };
+  }
+  return device === 'cuda'
+    ? { executionProvider: 'cpu', executionProviderNote: 'CUDA is requested but its provider files are not installed (run npm run install-cuda); runs will use the CPU.' }
+    : { executionProvider: 'cpu', executionProviderNote: 'CUDA provider files are not installed (run npm run install-cuda on a GPU workstation); runs use the CPU.' };
+}
 
 /**
- * What a model folder holds and whether a capture can run on it. Each check that fails adds one sentence to
- * `problems` instead of throwing, so the Model screen can show everything that is wrong at once. The execution
- * provider is the one a session really opened with (CUDA when it loads, else CPU).
+ * What `cotlab-wb inspect` reads in a model folder, in the UI's vocabulary. A folder the engine cannot read becomes
+ * `ok: false` with the reason, so the Model screen can show it; a located resid_post hook makes the folder usable.
  */
-export async function inspectModelFolder(dir: string, cacheDir: string): Promise<ModelInspection> {
-  const facts: ModelInspection = {
-    dir,
-    ok: false,
-    modelType: null,
-    numLayers: null,
-    hiddenSize: null,
-    dtype: null,
-    quantization: null,
-    exportStyle: null,
-    executionProvider: null,
-    executionProviderNote: null,
-    demoModel: false,
-    problems: [],
-  };
-  let modelDir: ModelDirectory;
+export function modelFacts(dir: string, device: DeviceChoice, hookMap: HookMap | null): ModelInspection {
+  const execution = plannedExecutionProvider(device, cudaProviderInstalled());
   try {
-    modelDir = inspectModelDir(dir);
+    const inspection = inspectModel(dir, hookMap);
+    return {
+      dir: inspection.dir,
+      ok: inspection.exportStyle !== null,
+      modelType: inspection.modelType,
+      numLayers: inspection.numLayers,
+      hiddenSize: inspection.hiddenSize,
+      dtype: inspection.dtype,
+      quantization: inspection.quantization.description,
+      exportStyle: inspection.exportStyle,
+      exportStyleDescription: inspection.exportStyleDescription,
+      opset: inspection.opset,
+      graphFile: inspection.graphFile,
+      embeddingFile: inspection.embeddingFile,
+      externalDataFiles: inspection.externalDataFiles,
+      hookTensors: inspection.hooks.map((hooks) => ({ layer: hooks.layer, residPost: hooks.resid_post, cotlab: hooks.cotlab })),
+      ...execution,
+      demoModel: isDemoModel(inspectModelDir(inspection.dir)),
+      problems: inspection.problems,
+    };
   } catch (error) {
-    facts.problems.push(messageOf(error));
-    return facts;
+    if (!(error instanceof ModelError)) throw error;
+    return {
+      dir,
+      ok: false,
+      modelType: null,
+      numLayers: null,
+      hiddenSize: null,
+      dtype: null,
+      quantization: null,
+      exportStyle: null,
+      exportStyleDescription: null,
+      opset: null,
+      graphFile: null,
+      embeddingFile: null,
+      externalDataFiles: [],
+      hookTensors: [],
+      ...execution,
+      demoModel: false,
+      problems: [error.message],
+    };
   }
-  const { config } = modelDir;
-  const raw = config.raw;
-  const textConfig = (typeof raw['text_config'] === 'object' && raw['text_config'] !== null ? raw['text_config'] : {}) as Record<string, unknown>;
-  facts.dir = modelDir.dir;
-  facts.modelType = config.modelType;
-  facts.numLayers = config.numLayers;
-  facts.hiddenSize = config.hiddenSize;
-  facts.dtype = stringField(raw, 'torch_dtype') ?? stringField(raw, 'dtype') ?? stringField(textConfig, 'torch_dtype');
-  facts.demoModel = typeof raw['cotlab_demo'] === 'object' && raw['cotlab_demo'] !== null;
-  try {
-    const model = decodeModel(readFileSync(modelDir.graphPath), modelDir.graphPath);
-    const ops = new Set((model.graph?.node ?? []).map((node) => node.opType));
-    facts.quantization = QUANTIZED_OPS.find(([op]) => ops.has(op))?.[1] ?? 'none found (float weights)';
-    if (model.graph) facts.exportStyle = locateHookTensors(model.graph, config, 'resid_post').source;
-  } catch (error) {
-    facts.problems.push(messageOf(error));
-    return facts;
-  }
-  try {
-    const host = await openModelHost({ modelDir: modelDir.dir, hook: 'resid_post', layers: [0], pooling: 'last_token', device: 'auto', cacheDir });
-    facts.executionProvider = host.info.executionProvider;
-    facts.executionProviderNote = host.info.executionProviderNote;
-    await host.dispose();
-  } catch (error) {
-    facts.problems.push(messageOf(error));
-  }
-  facts.ok = facts.problems.length === 0;
-  return facts;
-}
-
-function stringField(record: Record<string, unknown>, key: string): string | null {
-  const value = record[key];
-  return typeof value === 'string' ? value : null;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

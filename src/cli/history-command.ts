@@ -20,7 +20,7 @@ function positiveInteger(value: string): number {
 }
 
 /** The --json form of one history entry (snake_case, like results.json). */
-export function historyEntryJson(item: ExperimentListItem) {
+function historyEntryJson(item: ExperimentListItem) {
   return {
     id: item.id,
     uid: item.uid,

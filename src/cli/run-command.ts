@@ -1,18 +1,14 @@
 import path from 'node:path';
 import { type Command, Option } from 'commander';
-import { appVersion } from '../app-info.js';
 import { composeConfig, loadSavedConfig } from '../config/compose.js';
-import { runJob, type JobResult } from '../experiments/run-job.js';
+import { runJob } from '../experiments/run-job.js';
 import type { VectorPolicy } from '../store/vector-policy.js';
+import { runJobCommand, type JobCommandOptions } from './job-command.js';
 import { cliPaths } from './paths.js';
-import { createProgressBar } from './progress-bar.js';
-import { reportingInterruption, stopOnInterrupt } from './interrupt.js';
-import { addDbOption, openHistoryForWriting, parseStoreVectors, type DbOption } from './store-option.js';
+import { addDbOption, parseStoreVectors } from './store-option.js';
 
-interface RunOptions extends DbOption {
+interface RunOptions extends JobCommandOptions {
   config?: string;
-  out?: string;
-  progress: boolean;
   storeVectors: VectorPolicy;
 }
 
@@ -35,50 +31,12 @@ export function registerRunCommand(program: Command): void {
         .default('all' as VectorPolicy, 'all'),
     );
   addDbOption(command).action(async (overrides: string[], options: RunOptions) => {
-    const paths = cliPaths();
+    // The config is composed before the history is opened, so a config mistake leaves no history file behind.
     const config = options.config
       ? loadSavedConfig(path.resolve(options.config), overrides)
-      : composeConfig({ configDir: paths.configDir, overrides });
-    const log = (line: string) => process.stderr.write(`${line}\n`);
-    const store = openHistoryForWriting(options);
-    const bar = options.progress ? createProgressBar() : null;
-    const interrupt = stopOnInterrupt(() => {
-      bar?.stop();
-      log('stopping after the current sample (press Ctrl+C again to quit at once)…');
-    });
-    const context = {
-      configDir: paths.configDir,
-      dataRoot: paths.root,
-      cacheDir: paths.cacheDir,
-      outputRoot: process.cwd(),
-      outDir: options.out ? path.resolve(options.out) : null,
-      appVersion: appVersion(),
-      log,
-    };
-    try {
-      await reportingInterruption(async () => {
-        const result = await runJob(
-          config,
-          context,
-          { onProgress: (event) => bar?.update(event), signal: interrupt.signal },
-          { store, vectorPolicy: options.storeVectors },
-        );
-        bar?.stop();
-        printJobResult(result, log);
-      }, options.db);
-    } finally {
-      bar?.stop();
-      interrupt.dispose();
-      store.close();
-    }
+      : composeConfig({ configDir: cliPaths().configDir, overrides });
+    await runJobCommand(options, (store, context, hooks) =>
+      runJob(config, context, hooks, { store, vectorPolicy: options.storeVectors }),
+    );
   });
-}
-
-/** The comparison summary and history id on stderr, the report folder on stdout (for scripts). */
-export function printJobResult(result: JobResult, log: (line: string) => void): void {
-  for (const comparison of result.outcome.comparisons) {
-    log(`${comparison.run_a} vs ${comparison.run_b}: mean cosine ${comparison.mean_cosine_similarity.toFixed(4)}, mean L2 ${comparison.mean_l2_distance.toFixed(4)}`);
-  }
-  if (result.experimentId !== null) log(`history: experiment ${result.experimentId} completed`);
-  process.stdout.write(`${result.outputDir}\n`);
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { holmAdjust } from '../analytics/summary-stats.js';
+import { holmAdjustIfTested, mean } from '../analytics/summary-stats.js';
 import { SIGNIFICANCE_LEVEL } from '../experiments/divergence-json.js';
 import { localDateTime } from '../report/local-time.js';
 import type { HistoryStore } from '../store/history-store.js';
@@ -13,7 +13,7 @@ interface ShowOptions extends DbOption {
 }
 
 /** One compared pair of an experiment, summarised over its layers. */
-export interface PairSummary {
+interface PairSummary {
   run_a: string;
   run_b: string;
   layers: number;
@@ -28,11 +28,7 @@ export interface PairSummary {
   mean_cka: number | null;
 }
 
-function average(values: readonly number[]): number {
-  return values.reduce((sum, value) => sum + value, 0) / values.length;
-}
-
-export function pairSummaries(rows: readonly ComparisonRecord[]): PairSummary[] {
+function pairSummaries(rows: readonly ComparisonRecord[]): PairSummary[] {
   const groups = new Map<string, ComparisonRecord[]>();
   for (const row of rows) {
     const key = `${row.runAId}:${row.runBId}`;
@@ -42,25 +38,24 @@ export function pairSummaries(rows: readonly ComparisonRecord[]): PairSummary[] 
     const first = pair[0] as ComparisonRecord;
     const lowest = pair.reduce((best, row) => (row.cosine < best.cosine ? row : best));
     const highest = pair.reduce((best, row) => (row.l2 > best.l2 ? row : best));
-    const pValues = pair.map((row) => row.pValue);
-    const tested = pValues.every((p): p is number => p !== null) ? holmAdjust(pValues) : null;
+    const tested = holmAdjustIfTested(pair.map((row) => row.pValue));
     const ckas = pair.flatMap((row) => (row.cka === null ? [] : [row.cka]));
     return {
       run_a: first.runAName,
       run_b: first.runBName,
       layers: pair.length,
-      mean_cosine: average(pair.map((row) => row.cosine)),
-      mean_l2: average(pair.map((row) => row.l2)),
+      mean_cosine: mean(pair.map((row) => row.cosine)),
+      mean_l2: mean(pair.map((row) => row.l2)),
       lowest_cosine: { layer: lowest.layer, cosine: lowest.cosine },
       highest_l2: { layer: highest.layer, l2: highest.l2 },
       differing_layers: tested === null ? null : pair.filter((_, k) => (tested[k] as number) < SIGNIFICANCE_LEVEL).map((row) => row.layer),
       n_permutations: first.nPermutations,
-      mean_cka: ckas.length === 0 ? null : average(ckas),
+      mean_cka: ckas.length === 0 ? null : mean(ckas),
     };
   });
 }
 
-export function describeVectorPolicy(policy: VectorPolicy): string {
+function describeVectorPolicy(policy: VectorPolicy): string {
   if (policy === 'all') return 'all layers, every sample';
   if (policy === 'means') return 'run means only';
   return `layers ${layerRanges(policy.layers)}, every sample`;

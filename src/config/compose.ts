@@ -1,5 +1,5 @@
 import { ConfigError } from './errors.js';
-import { groupOptionFile, loadGroupOption, readPrimaryConfig } from './groups.js';
+import { groupOptionFile, loadGroupOption, OPTION_NAME, readPrimaryConfig } from './groups.js';
 import { parseOverride, setAtPath, type ParsedOverride } from './overrides.js';
 import type { ResolvedConfig } from './schemas.js';
 import { deepMerge, isMapping, type Tree } from './tree.js';
@@ -13,8 +13,6 @@ export interface ComposeOptions {
   /** Hydra-style overrides: `group=option` choices and `a.b.c=value` settings. */
   overrides: readonly string[];
 }
-
-const OPTION_NAME = /^[A-Za-z0-9_.-]+$/;
 
 function optionName(override: ParsedOverride): string {
   const option = override.rawValue.trim();

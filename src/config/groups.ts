@@ -19,7 +19,8 @@ export interface PrimaryConfig {
   values: Tree;
 }
 
-const OPTION_NAME = /^[A-Za-z0-9_.-]+$/;
+/** What a group option may be called: its YAML file name without .yaml. */
+export const OPTION_NAME = /^[A-Za-z0-9_.-]+$/;
 
 function primaryConfigFile(configDir: string): string {
   return join(configDir, 'config.yaml');

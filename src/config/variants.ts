@@ -7,7 +7,7 @@ import { isMapping, type Tree } from './tree.js';
 const VARIANT_COMPONENTS = ['dataset', 'prompt'] as const;
 
 /** null, "base" or "default" (any case): the top-level dataset / prompt, as in CoTLab. */
-export function isTopLevelRef(value: unknown): value is null | string {
+function isTopLevelRef(value: unknown): value is null | string {
   return value === null || (typeof value === 'string' && /^(base|default)$/i.test(value));
 }
 

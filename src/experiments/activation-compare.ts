@@ -3,12 +3,12 @@ import type { ExperimentSpec } from '../config/schemas.js';
 import type { Sample } from '../datasets/sample.js';
 import type { ModelHost } from '../model/model-host.js';
 import type { CaptureResult } from '../model/types.js';
-import type { SampleLogEntry } from '../report/types.js';
+import type { ReportInput, SampleLogEntry } from '../report/types.js';
 import { ExperimentCancelledError } from './errors.js';
 import { compareRuns, meanActivationNorms, pairsFor, type RunMeans } from './metrics.js';
 import type { PlannedRun } from './plan.js';
 import { PoolingAccumulator } from './pooling-accumulator.js';
-import type { ActivationCompareMetrics, Comparison, RunSummary } from './types.js';
+import type { RunSummary } from './types.js';
 
 export interface ProgressEvent {
   run: string;
@@ -54,12 +54,9 @@ export interface ExecuteHooks {
   signal?: AbortSignal;
 }
 
-export interface ActivationCompareOutcome {
-  metrics: ActivationCompareMetrics;
-  runs: RunSummary[];
-  runTimestamps: Date[];
-  comparisons: Comparison[];
-  sampleLog: SampleLogEntry[] | null;
+/** What the loop measured: the report's measured parts (see ReportInput) plus what the history and analytics need. */
+export interface ActivationCompareOutcome
+  extends Pick<ReportInput, 'metrics' | 'runs' | 'runTimestamps' | 'comparisons' | 'sampleLog'> {
   truncatedSamples: number;
   /** Each run's per-layer mean vectors (for the history store and analytics). */
   runMeans: RunMeans[];

@@ -1,5 +1,4 @@
-import type { PairAnalysis } from '../analytics/divergence.js';
-import { DEFAULT_ANALYSIS_OPTIONS } from '../analytics/divergence.js';
+import { DEFAULT_ANALYSIS_OPTIONS, relativeL2, type PairAnalysis } from '../analytics/divergence.js';
 import type { HistoryStore } from '../store/history-store.js';
 import type { ExperimentDetail, RunRecord } from '../store/types.js';
 import { analyseRunPairs, runsArePaired } from './analyse.js';
@@ -87,24 +86,18 @@ export interface StoredRunComparison {
   analysis: PairAnalysis | null;
 }
 
-/** L2 relative to the average norm of the two means (the norms are stored even for imported runs). */
-function relativeL2(l2: number, normA: number | undefined, normB: number | undefined): number | null {
-  if (normA === undefined || normB === undefined || normA + normB === 0) return null;
-  return l2 / ((normA + normB) / 2);
-}
-
 /** Per-layer cosine/L2 of the two run means, from their stored means (or, for imported runs, stored rows). */
 function meanComparison(store: HistoryStore, a: StoredRunRef, b: StoredRunRef): StoredLayerComparison[] {
   const meansA = store.getRunMeans(a.run.id);
   const meansB = store.getRunMeans(b.run.id);
   const normsA = new Map(meansA.map((mean) => [mean.layer, mean.norm]));
   const normsB = new Map(meansB.map((mean) => [mean.layer, mean.norm]));
-  const withRelative = (layer: number, cosine: number, l2: number): StoredLayerComparison => ({
-    layer,
-    cosine,
-    l2,
-    relativeL2: relativeL2(l2, normsA.get(layer), normsB.get(layer)),
-  });
+  // The norms are stored even for imported runs, so L2 can be put in relation to them whenever both are known.
+  const withRelative = (layer: number, cosine: number, l2: number): StoredLayerComparison => {
+    const normA = normsA.get(layer);
+    const normB = normsB.get(layer);
+    return { layer, cosine, l2, relativeL2: normA === undefined || normB === undefined ? null : relativeL2(l2, normA, normB) };
+  };
   if (meansA.every((mean) => mean.mean !== null) && meansB.every((mean) => mean.mean !== null)) {
     const asRunMeans = (name: string, means: typeof meansA) => ({
       name,

@@ -1,6 +1,7 @@
 import type { LayerDivergence, PairAnalysis } from '../analytics/divergence.js';
 import type { SampleLabel } from '../analytics/label-breakdown.js';
-import { holmAdjust, type DistributionSummary } from '../analytics/summary-stats.js';
+import { holmAdjustIfTested, type DistributionSummary } from '../analytics/summary-stats.js';
+import { rankedLayers } from './metrics.js';
 
 /** How many layers the ranked lists of each pair name. */
 export const DIVERGENCE_TOP_K = 5;
@@ -111,20 +112,18 @@ function layerRecord(layer: LayerDivergence, pValueHolm: number | null): Diverge
   };
 }
 
-/** The k layers with the smallest (order 1) or largest (order −1) value, ties in layer order. */
+/** The DIVERGENCE_TOP_K layers with the smallest (order 1) or largest (order −1) value, ties in layer order. */
 function ranked(layers: readonly DivergenceLayerRecord[], read: (layer: DivergenceLayerRecord) => number | null, order: 1 | -1) {
-  return layers
-    .flatMap((layer) => {
-      const value = read(layer);
-      return value === null || Number.isNaN(value) ? [] : [{ layer: layer.layer, value }];
-    })
-    .sort((x, y) => order * (x.value - y.value))
-    .slice(0, DIVERGENCE_TOP_K);
+  return rankedLayers(
+    layers.map((layer) => layer.layer),
+    layers.map(read),
+    DIVERGENCE_TOP_K,
+    order,
+  );
 }
 
 export function pairRecord(analysis: PairAnalysis): DivergencePairRecord {
-  const pValues = analysis.perLayer.map((layer) => layer.pValue);
-  const holm = pValues.every((p): p is number => p !== null) ? holmAdjust(pValues) : null;
+  const holm = holmAdjustIfTested(analysis.perLayer.map((layer) => layer.pValue));
   const layers = analysis.perLayer.map((layer, k) => layerRecord(layer, holm?.[k] ?? null));
   return {
     run_a: analysis.runA,

@@ -1,12 +1,14 @@
 import type { PairAnalysis } from '../analytics/divergence.js';
+import { analysisFor } from '../analytics/layer-rows.js';
 import type { ResolvedConfig } from '../config/schemas.js';
 import type { ModelHost } from '../model/model-host.js';
 import type { HistoryStore } from '../store/history-store.js';
-import type { ComparisonInput, ExperimentFinish } from '../store/types.js';
+import type { ComparisonInput, ExperimentFinish, NewRun } from '../store/types.js';
 import type { VectorPolicy } from '../store/vector-policy.js';
 import type { ActivationCompareOutcome, CapturedSample } from './activation-compare.js';
 import { compareRuns, type RunMeans } from './metrics.js';
 import type { PlannedRun } from './plan.js';
+import { runtimeRecordOf } from './runtime-record.js';
 
 /** What identifies a new experiment beyond its config: fingerprints and where its report goes. */
 export interface NewRecording {
@@ -57,21 +59,10 @@ export class ExperimentRecorder {
       pooling: config.experiment.pooling,
       appVersion: recording.appVersion,
       outputDir: recording.outputDir,
+      runtime: runtimeRecordOf(host.info),
     });
     const runIds = recording.runs.map((run) =>
-      store.createRun(experimentId, {
-        name: run.name,
-        datasetName: run.dataset.name,
-        datasetPath: run.dataset.path,
-        datasetHash: recording.datasetHashes[run.index] ?? null,
-        promptName: run.prompt.name,
-        promptOptions: run.prompt.spec,
-        systemPrompt: run.prompt.systemPrompt(),
-        seed: run.seed,
-        numSamplesPlanned: run.sampleIndices.length,
-        sampleIndices: run.sampleIndices,
-        layerIndices: host.layers,
-      }),
+      store.createRun(experimentId, newRunOf(run, recording.datasetHashes[run.index] ?? null, host.layers)),
     );
     return new ExperimentRecorder(store, experimentId, runIds, new Set());
   }
@@ -111,7 +102,7 @@ export class ExperimentRecorder {
     const rows = outcome.comparisons.flatMap((comparison) => {
       const a = runIndexByName.get(comparison.run_a) as number;
       const b = runIndexByName.get(comparison.run_b) as number;
-      const analysis = analyses.find((candidate) => candidate.runA === comparison.run_a && candidate.runB === comparison.run_b);
+      const analysis = analysisFor(comparison, analyses);
       return comparisonRows(outcome.runMeans[a] as RunMeans, outcome.runMeans[b] as RunMeans, this.runId(a), this.runId(b), analysis);
     });
     this.store.saveComparisons(this.experimentId, rows);
@@ -126,11 +117,28 @@ export class ExperimentRecorder {
   }
 }
 
+/** A planned run as the history records it; `layerIndices` are the layers the model host captures. */
+export function newRunOf(run: PlannedRun, datasetHash: string | null, layerIndices: number[]): NewRun {
+  return {
+    name: run.name,
+    datasetName: run.dataset.name,
+    datasetPath: run.dataset.path,
+    datasetHash,
+    promptName: run.prompt.name,
+    promptOptions: run.prompt.spec,
+    systemPrompt: run.prompt.systemPrompt(),
+    seed: run.seed,
+    numSamplesPlanned: run.sampleIndices.length,
+    sampleIndices: run.sampleIndices,
+    layerIndices,
+  };
+}
+
 /**
  * One row per layer: CoTLab's cosine and L2 of the means (always per layer here, whatever store_per_layer says)
  * plus the analysis's columns for that layer when there is one.
  */
-export function comparisonRows(
+function comparisonRows(
   a: RunMeans,
   b: RunMeans,
   runAId: number,
@@ -154,7 +162,7 @@ export function comparisonRows(
       l2CiLow: divergence?.l2Ci?.low ?? null,
       l2CiHigh: divergence?.l2Ci?.high ?? null,
       pValue: divergence?.pValue ?? null,
-      nPermutations: divergence?.pValue === null || divergence === undefined ? null : analysis?.options.nPerm ?? null,
+      nPermutations: divergence === undefined || divergence.pValue === null ? null : (analysis?.options.nPerm ?? null),
       cka: divergence?.paired?.cka ?? null,
     };
   });

@@ -9,6 +9,8 @@ import type { ExperimentDetail, ExperimentStatus, RunRecord } from '../store/typ
 import { keepsLayerVector } from '../store/vector-policy.js';
 import { analyseRunPairs, type AnalysedRun } from './analyse.js';
 import { HistoryExportError } from './history-errors.js';
+import { comparisonOf } from './metrics.js';
+import { storedRuntimeRecord } from './runtime-record.js';
 import { assembleReportInput, HOOK_DESCRIPTIONS } from './run-job.js';
 import type { ActivationCompareMetrics, CaptureRecord, Comparison, ComparisonMode, RunSummary } from './types.js';
 
@@ -18,10 +20,6 @@ const REPORT_STATUS: Record<ExperimentStatus, RunStatus> = {
   interrupted: 'Interrupted',
   failed: 'Failed',
 };
-
-function average(values: readonly number[]): number {
-  return values.length === 0 ? 0 : values.reduce((sum, value) => sum + value, 0) / values.length;
-}
 
 /** The stored config as this version's schema reads it; null for imported CoTLab configs (another schema). */
 export function storedWorkbenchConfig(experiment: ExperimentDetail): ResolvedConfig | null {
@@ -66,18 +64,7 @@ export function storedComparisons(store: HistoryStore, experiment: ExperimentDet
     const layers = a.layerIndices.filter((layer) => byLayer.has(layer));
     const cosines = layers.map((layer) => byLayer.get(layer)?.cosine as number);
     const distances = layers.map((layer) => byLayer.get(layer)?.l2 as number);
-    const comparison: Comparison = {
-      run_a: a.name,
-      run_b: b.name,
-      layer_indices: layers,
-      mean_cosine_similarity: average(cosines),
-      mean_l2_distance: average(distances),
-    };
-    if (perLayer) {
-      comparison.layer_cosine_similarity = cosines;
-      comparison.layer_l2_distance = distances;
-    }
-    return comparison;
+    return comparisonOf(a.name, b.name, layers, cosines, distances, perLayer);
   });
 }
 
@@ -112,12 +99,14 @@ function storedCapture(store: HistoryStore, experiment: ExperimentDetail, config
     (sum, run) => sum + store.getRunSamples(run.id).filter((sample) => sample.truncated).length,
     0,
   );
+  const runtime = storedRuntimeRecord(experiment.runtime);
   return {
     hook,
     hook_names: layers.map((layer) => hookName(layer, hook)),
     hook_description: HOOK_DESCRIPTIONS[hook],
     execution_provider: experiment.executionProvider ?? 'unknown',
     execution_provider_note: experiment.executionProviderNote,
+    ...(runtime === null ? {} : { runtime }),
     model_dir: experiment.modelDir ?? '',
     model_type: modelTypeOf(experiment.modelDir),
     demo_model: experiment.demoModel,
@@ -129,7 +118,8 @@ function storedCapture(store: HistoryStore, experiment: ExperimentDetail, config
 
 /**
  * The report input of a completed workbench experiment, rebuilt from the history. Not stored, so approximated:
- * per-run log times (the experiment's end) and the per-prompt sample log (left out).
+ * per-run log times (the experiment's end), the per-prompt sample log and, for experiments recorded before the
+ * history kept it, the runtime (both left out).
  */
 export function storedReportInput(
   store: HistoryStore,

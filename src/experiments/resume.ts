@@ -5,7 +5,7 @@ import type { StoredSampleVectors } from './activation-compare.js';
 import { sha256File } from './file-hash.js';
 import { ResumeError } from './history-errors.js';
 import type { PlannedRun } from './plan.js';
-import { ExperimentRecorder } from './record-to-store.js';
+import { ExperimentRecorder, newRunOf } from './record-to-store.js';
 import {
   datasetHashesOf,
   defaultOutputDirFor,
@@ -112,19 +112,7 @@ export async function resumeJob(
     const runIds = job.runs.map(
       (run) =>
         experiment.runs[run.index]?.id ??
-        store.createRun(experimentId, {
-          name: run.name,
-          datasetName: run.dataset.name,
-          datasetPath: run.dataset.path,
-          datasetHash: datasetHashes[run.index] ?? null,
-          promptName: run.prompt.name,
-          promptOptions: run.prompt.spec,
-          systemPrompt: run.prompt.systemPrompt(),
-          seed: run.seed,
-          numSamplesPlanned: run.sampleIndices.length,
-          sampleIndices: run.sampleIndices,
-          layerIndices: host.layers,
-        }),
+        store.createRun(experimentId, newRunOf(run, datasetHashes[run.index] ?? null, host.layers)),
     );
     const stored = experiment.runs.map((run) => storedSamplesOf(store, run));
     const storedCount = stored.reduce((sum, samples) => sum + samples.size, 0);

@@ -21,6 +21,7 @@ import { ExperimentInterruptedError } from './history-errors.js';
 import { selectLayers } from './layer-selection.js';
 import { pairsFor } from './metrics.js';
 import { planRuns, type PlannedRun } from './plan.js';
+import { runtimeRecordOf } from './runtime-record.js';
 import { ExperimentRecorder } from './record-to-store.js';
 import { writeJobReport } from './report-files.js';
 import { SampleVectorCollector } from './sample-vector-collector.js';
@@ -53,7 +54,10 @@ export interface JobResult {
 }
 
 /** Progress and cancellation of a job (sample storage and resume are the job's own business). */
-export type JobHooks = Pick<ExecuteHooks, 'onProgress' | 'signal'>;
+export interface JobHooks extends Pick<ExecuteHooks, 'onProgress' | 'signal'> {
+  /** Called once a recorded job's experiment exists in the history, before its first sample (a UI can then link to it). */
+  onExperimentCreated?: (experimentId: number) => void;
+}
 
 /** Where and how a job is recorded in the experiment history. */
 export interface JobHistory {
@@ -137,6 +141,7 @@ export async function runJob(
         startedAt: startTime,
       });
       log(`history: experiment ${recorder.experimentId} in ${history.store.dbPath}`);
+      hooks.onExperimentCreated?.(recorder.experimentId);
     }
     return await executeJob(job, host, context, hooks, {
       recorder,
@@ -281,14 +286,7 @@ export function buildReportInput(
       hook_description: HOOK_DESCRIPTIONS[config.experiment.hook],
       execution_provider: host.info.executionProvider,
       execution_provider_note: host.info.executionProviderNote,
-      runtime: {
-        export_style: host.info.exportStyle,
-        dtype: host.info.dtype,
-        quantization: host.info.quantization,
-        batch_size: host.info.batchSize,
-        intra_op_threads: host.info.intraOpThreads,
-        inter_op_threads: host.info.interOpThreads,
-      },
+      runtime: runtimeRecordOf(host.info),
       model_dir: host.info.dir,
       model_type: host.info.modelType,
       demo_model: isDemoModel(job.modelDir),

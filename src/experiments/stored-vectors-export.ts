@@ -1,10 +1,15 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { encodeNpyMatrix, VectorsExportError, writeVectorsExport, type VectorsExportIndex } from '../report/npy.js';
+import {
+  createExportFolder,
+  encodeNpyMatrix,
+  fileSafeName,
+  writeExportFile,
+  writeVectorsExport,
+  type VectorsExportIndex,
+} from '../report/npy.js';
 import type { HistoryStore } from '../store/history-store.js';
 import type { ExperimentDetail, RunRecord } from '../store/types.js';
 import { HistoryExportError } from './history-errors.js';
-import { storedAnalysedRun, storedVectorLayers } from './report-from-store.js';
+import { requireCompletedWorkbench, storedAnalysedRun, storedComparisons, storedVectorLayers } from './report-from-store.js';
 import type { Comparison } from './types.js';
 
 export const DIRECTIONS_INDEX_FILE = 'directions.json';
@@ -30,10 +35,6 @@ export interface StoredVectorsExport {
   /** null when the experiment kept no per-sample vectors (only the directions were written). */
   samples: VectorsExportIndex | null;
   directions: DirectionsIndex;
-}
-
-function fileSafe(name: string): string {
-  return name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 60) || 'run';
 }
 
 /** meanB − meanA per layer from the stored run means: the usual steering vector from run A towards run B. */
@@ -63,9 +64,9 @@ async function writeDirections(
     const b = byName.get(comparison.run_b) as RunRecord;
     const direction = directionRows(store, a, b);
     if (direction === null) continue;
-    const file = `direction_${position}_${fileSafe(a.name)}_to_${fileSafe(b.name)}.npy`;
+    const file = `direction_${position}_${fileSafeName(a.name)}_to_${fileSafeName(b.name)}.npy`;
     const columns = direction.rows[0]?.length ?? 0;
-    await writeChecked(path.join(dir, file), encodeNpyMatrix(direction.rows, columns));
+    await writeExportFile(dir, file, encodeNpyMatrix(direction.rows, columns));
     files.push({ file, run_a: a.name, run_b: b.name, layers: direction.layers, shape: [direction.rows.length, columns], dtype: 'float32' });
   }
   const index: DirectionsIndex = {
@@ -74,16 +75,8 @@ async function writeDirections(
       'Diff-in-means directions: one [layers, hidden] float32 matrix per compared pair; row k is mean(run_b) − mean(run_a) at layers[k].',
     files,
   };
-  await writeChecked(path.join(dir, DIRECTIONS_INDEX_FILE), `${JSON.stringify(index, null, 2)}\n`);
+  await writeExportFile(dir, DIRECTIONS_INDEX_FILE, `${JSON.stringify(index, null, 2)}\n`);
   return index;
-}
-
-async function writeChecked(file: string, contents: string | Buffer): Promise<void> {
-  try {
-    await writeFile(file, contents);
-  } catch (error) {
-    throw new VectorsExportError(`Could not write ${file}: ${(error as Error).message}`, { file });
-  }
 }
 
 /**
@@ -111,10 +104,16 @@ export async function exportStoredVectors(
             return { name: run.name, layers, vectorsByLayer: analysed.vectorsByLayer, sampleIndices: analysed.sampleIndices, labels: analysed.labels };
           }),
         );
-  try {
-    await mkdir(dir, { recursive: true });
-  } catch (error) {
-    throw new VectorsExportError(`Could not create the export folder ${dir}: ${(error as Error).message}`, { file: dir });
-  }
+  await createExportFolder(dir);
   return { samples, directions: await writeDirections(store, experiment, comparisons, dir) };
+}
+
+/**
+ * `export --format npy` of a stored experiment: exportStoredVectors over its stored comparisons (a workbench
+ * experiment must have completed).
+ */
+export async function exportExperimentVectors(store: HistoryStore, experiment: ExperimentDetail, dir: string): Promise<StoredVectorsExport> {
+  const config = experiment.source === 'workbench' ? requireCompletedWorkbench(experiment, 'npy') : null;
+  const comparisons = storedComparisons(store, experiment, config?.experiment.store_per_layer ?? true);
+  return exportStoredVectors(store, experiment, comparisons, dir);
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
  * Where onnxruntime-node keeps the CUDA execution provider library, which its install script downloads separately
  * (skipped offline; `npm run install-cuda` adds it). null on platforms that have no CUDA build for Node.
  */
-export function cudaProviderLibraryPath(): string | null {
+function cudaProviderLibraryPath(): string | null {
   if (process.platform !== 'linux' || process.arch !== 'x64') return null;
   const packageDir = path.dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json'));
   return path.join(packageDir, 'bin', 'napi-v6', 'linux', 'x64', 'libonnxruntime_providers_cuda.so');

@@ -1,8 +1,9 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { GraphProto, ModelProto, TensorProto } from 'onnx-buf';
 import { z } from 'zod';
 import { ModelError } from './errors.js';
+import { readModelJsonFile } from './json-file.js';
 
 /** The model facts the host needs from config.json (HF style; multimodal configs keep them under text_config). */
 export interface ModelConfig {
@@ -59,7 +60,7 @@ export interface ModelFiles {
 export function findModelFiles(absDir: string): ModelFiles | null {
   const genaiPath = path.join(absDir, GENAI_CONFIG_FILE);
   if (existsSync(genaiPath)) {
-    const parsed = GenaiConfigSchema.safeParse(readJsonFile(genaiPath));
+    const parsed = GenaiConfigSchema.safeParse(readModelJsonFile(genaiPath));
     if (!parsed.success) {
       const field = parsed.error.issues[0]?.path.join('.') ?? '';
       throw new ModelError(`${genaiPath}: field "${field}" is missing or invalid.`, { file: genaiPath, field });
@@ -137,17 +138,8 @@ export function inspectModelDir(dir: string, graphFile?: string): ModelDirectory
 }
 
 /** Parse a HF config.json into the fields the host uses. */
-function readJsonFile(file: string): unknown {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    const reason = (err as Error).message;
-    throw new ModelError(`${file} is not valid JSON: ${reason}`, { file }, { cause: err });
-  }
-}
-
 export function readModelConfig(configPath: string): ModelConfig {
-  const raw = readJsonFile(configPath);
+  const raw = readModelJsonFile(configPath);
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

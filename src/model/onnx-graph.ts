@@ -183,7 +183,7 @@ export function makeValueInfo(
 }
 
 /** External-data entries of a tensor as a key -> value map (location, offset, length, checksum). */
-export function externalDataEntries(tensor: TensorProto): Map<string, string> {
+function externalDataEntries(tensor: TensorProto): Map<string, string> {
   return new Map(tensor.externalData.map((e) => [e.key, e.value]));
 }
 

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { z } from 'zod';
 import { ModelError } from './errors.js';
+import { readModelJsonFile } from './json-file.js';
 
 /** Turns prompt text into the token ids the model is fed, special tokens included (BOS for Gemma). */
 export interface PromptTokenizer {
@@ -30,14 +30,14 @@ type TemplateItem =
  * `add_bos_token` / `add_eos_token` flags in tokenizer_config.json rebuild that post-processor.
  */
 export function loadPromptTokenizer(tokenizerPath: string, tokenizerConfigPath: string): PromptTokenizer {
-  const tokenizerJson = readJson(tokenizerPath);
+  const tokenizerJson = readModelJsonFile(tokenizerPath);
   const tokenizerShape = TokenizerJsonSchema.safeParse(tokenizerJson);
   if (!tokenizerShape.success) {
     throw new ModelError(`${tokenizerPath} is not a Hugging Face tokenizer.json (no model or added_tokens).`, {
       file: tokenizerPath,
     });
   }
-  const rawConfig = readJson(tokenizerConfigPath);
+  const rawConfig = readModelJsonFile(tokenizerConfigPath);
   const configParsed = TokenizerConfigSchema.safeParse(rawConfig);
   if (!configParsed.success) {
     const field = configParsed.error.issues[0]?.path.join('.') ?? '';
@@ -81,12 +81,4 @@ function specialTokenText(token: z.infer<typeof SpecialTokenSchema>, field: stri
     throw new ModelError(`${configPath} asks to add ${field} but does not define it.`, { file: configPath, field });
   }
   return typeof token === 'string' ? token : token.content;
-}
-
-function readJson(file: string): unknown {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new ModelError(`${file} is not valid JSON: ${(err as Error).message}`, { file }, { cause: err });
-  }
 }

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import type { PairAnalysis } from '../analytics/divergence.js';
 import { analysisFor, layerRows, type LayerRow } from '../analytics/layer-rows.js';
 import { mean } from '../analytics/summary-stats.js';
+import { SIGNIFICANCE_LEVEL } from '../experiments/divergence-json.js';
 import type { ActivationCompareMetrics, CaptureRecord, Comparison, RunSummary } from '../experiments/types.js';
 
 /** Everything the HTML report shows. */
@@ -47,7 +48,6 @@ export function plotlyBundlePath(): string {
 const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000'];
 const FONT_STACK = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
 const HIGHLIGHT_COUNT = 3;
-const SIGNIFICANCE = 0.05;
 
 const STYLE = `
 :root { color-scheme: light; --ink: #1f2933; --muted: #5f6b7a; --line: #d9dee5; --soft: #f5f7fa; --accent: #0072B2; }
@@ -89,7 +89,7 @@ interface ChartSpec {
 }
 
 /** Escapes text for HTML element content and quoted attribute values. */
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -204,20 +204,20 @@ function pairFindings(view: PairView): string {
     const sizes = `${analysis.sizeA} and ${analysis.sizeB} samples`;
     const tested = rows.filter((row) => row.pValueHolm !== null);
     if (tested.length > 0) {
-      const differing = tested.filter((row) => (row.pValueHolm as number) < SIGNIFICANCE).length;
-      const unadjusted = tested.filter((row) => (row.pValue as number) < SIGNIFICANCE).length;
+      const differing = tested.filter((row) => (row.pValueHolm as number) < SIGNIFICANCE_LEVEL).length;
+      const unadjusted = tested.filter((row) => (row.pValue as number) < SIGNIFICANCE_LEVEL).length;
       const smallest = 1 / (analysis.options.nPerm + 1);
       items.push(
-        `${differing} of ${tested.length} layers differ at p &lt; ${SIGNIFICANCE} after Holm adjustment for testing every layer ` +
+        `${differing} of ${tested.length} layers differ at p &lt; ${SIGNIFICANCE_LEVEL} after Holm adjustment for testing every layer ` +
           `(${unadjusted} before adjustment; permutation test on the L2 distance of the means, ${analysis.options.nPerm} resamples, ` +
           `${analysis.resampling === 'paired' ? 'swapping within pairs' : 'shuffling run labels'}; ` +
           `the smallest attainable p is ${formatP(smallest)}).`,
       );
       // Holm multiplies the smallest p by the number of layers: too few permutations can never pass.
-      if (smallest * tested.length >= SIGNIFICANCE) {
-        const needed = Math.ceil(tested.length / SIGNIFICANCE);
+      if (smallest * tested.length >= SIGNIFICANCE_LEVEL) {
+        const needed = Math.ceil(tested.length / SIGNIFICANCE_LEVEL);
         items.push(
-          `With ${analysis.options.nPerm} permutations and ${tested.length} layers no layer can reach a Holm-adjusted p below ${SIGNIFICANCE}; ` +
+          `With ${analysis.options.nPerm} permutations and ${tested.length} layers no layer can reach a Holm-adjusted p below ${SIGNIFICANCE_LEVEL}; ` +
             `use at least ${needed} permutations.`,
         );
       }

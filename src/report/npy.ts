@@ -88,8 +88,8 @@ export interface VectorsExportIndex {
 
 export const VECTORS_INDEX_FILE = 'index.json';
 
-// Run names are free text; file names keep letters, digits, dot, dash and underscore only.
-function fileSafe(name: string): string {
+/** Run names are free text; file names keep letters, digits, dot, dash and underscore only. */
+export function fileSafeName(name: string): string {
   const safe = name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 60);
   return safe === '' ? 'run' : safe;
 }
@@ -121,12 +121,21 @@ function checkRun(run: VectorsExportRun): void {
 }
 
 /** Writes a file, turning a file-system failure into a VectorsExportError that names the file. */
-async function writeExportFile(dir: string, file: string, contents: string | Buffer): Promise<void> {
+export async function writeExportFile(dir: string, file: string, contents: string | Buffer): Promise<void> {
   const target = path.join(dir, file);
   try {
     await writeFile(target, contents);
   } catch (error) {
     throw new VectorsExportError(`Could not write ${target}: ${(error as Error).message}`, { file: target });
+  }
+}
+
+/** Creates the export folder (and its parents) when missing. */
+export async function createExportFolder(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (error) {
+    throw new VectorsExportError(`Could not create the export folder ${dir}: ${(error as Error).message}`, { file: dir });
   }
 }
 
@@ -137,17 +146,13 @@ async function writeExportFile(dir: string, file: string, contents: string | Buf
 export async function writeVectorsExport(dir: string, runs: readonly VectorsExportRun[]): Promise<VectorsExportIndex> {
   // Check everything first so a bad run never leaves a half-written export behind.
   runs.forEach(checkRun);
-  try {
-    await mkdir(dir, { recursive: true });
-  } catch (error) {
-    throw new VectorsExportError(`Could not create the export folder ${dir}: ${(error as Error).message}`, { file: dir });
-  }
+  await createExportFolder(dir);
   const files: VectorsExportEntry[] = [];
   for (const [position, run] of runs.entries()) {
     for (const [k, rows] of run.vectorsByLayer.entries()) {
       const layer = run.layers[k] as number;
       // The run's position keeps names unique even when two run names sanitise to the same text.
-      const file = `${position}_${fileSafe(run.name)}_layer${layer}.npy`;
+      const file = `${position}_${fileSafeName(run.name)}_layer${layer}.npy`;
       const columns = rows[0]?.length ?? 0;
       await writeExportFile(dir, file, encodeNpyMatrix(rows, columns));
       files.push({

@@ -20,7 +20,8 @@ export interface RunSummaryRecord {
   timestamp: string;
 }
 
-export interface PairAnalysis {
+/** One pair of results.json `analysis`: its most divergent layers by the mean vectors. */
+export interface AnalysisPairRecord {
   run_a: string;
   run_b: string;
   lowest_cosine_layers: Array<{ layer: number; cosine_similarity: number }>;
@@ -40,7 +41,7 @@ export interface ResultsJson {
   end_time: string;
   duration_seconds: number;
   capture: CaptureRecord;
-  analysis: { top_k: number; pairs: PairAnalysis[] };
+  analysis: { top_k: number; pairs: AnalysisPairRecord[] };
   app: { name: 'cotlab-workbench'; version: string };
 }
 
@@ -116,7 +117,7 @@ function sampleRecords(input: ReportInput, runs: RunSummary[]): Array<SampleReco
   return records;
 }
 
-function pairAnalysis(comparison: Comparison): PairAnalysis {
+function analysisPairRecord(comparison: Comparison): AnalysisPairRecord {
   const toCosine = ({ layer, value }: LayerScore) => ({ layer, cosine_similarity: value });
   const toL2 = ({ layer, value }: LayerScore) => ({ layer, l2_distance: value });
   return {
@@ -150,7 +151,7 @@ export function buildResultsJson(input: ReportInput): ResultsJson {
     end_time: pythonIsoformat(input.endTime),
     duration_seconds: input.durationSeconds,
     capture: input.capture,
-    analysis: { top_k: ANALYSIS_TOP_K, pairs: comparisons.map(pairAnalysis) },
+    analysis: { top_k: ANALYSIS_TOP_K, pairs: comparisons.map(analysisPairRecord) },
     app: { name: 'cotlab-workbench', version: input.appVersion },
   };
 }

@@ -2,7 +2,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import { buildExperimentMd } from './experiment-md.js';
-import { buildResultsJson } from './results-json.js';
+import { buildResultsJson, type ResultsJson } from './results-json.js';
 import type { ReportInput } from './types.js';
 
 /** Raised when a report file cannot be written (disk full, no permission, path is a file...). */
@@ -38,8 +38,15 @@ function toJson(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
-/** Writes config.json (resolved config only), results.json and EXPERIMENT.md into `dir`, creating it if needed. */
-export async function writeReportFiles(dir: string, input: ReportInput): Promise<ReportPaths> {
+/**
+ * Writes config.json (resolved config only), results.json and EXPERIMENT.md into `dir`, creating it if needed.
+ * `resultsJson` replaces the plain results.json, e.g. by one with more keys (the analytics).
+ */
+export async function writeReportFiles(
+  dir: string,
+  input: ReportInput,
+  resultsJson: ResultsJson = buildResultsJson(input),
+): Promise<ReportPaths> {
   const paths: ReportPaths = {
     configJson: path.join(dir, 'config.json'),
     resultsJson: path.join(dir, 'results.json'),
@@ -51,7 +58,7 @@ export async function writeReportFiles(dir: string, input: ReportInput): Promise
     throw new ReportWriteError(dir, { cause });
   }
   await writeTextFile(paths.configJson, toJson(input.config));
-  await writeTextFile(paths.resultsJson, toJson(buildResultsJson(input)));
+  await writeTextFile(paths.resultsJson, toJson(resultsJson));
   await writeTextFile(paths.experimentMd, buildExperimentMd(input, dir));
   return paths;
 }

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../app-info.js';
-import { createEngine, defaultEngineOptions, type EngineOptions } from '../api/engine-adapter.js';
+import { defaultEngineOptions, type EngineOptions } from '../api/engine-options.js';
+import { createEngineSupervisor } from '../api/engine-supervisor.js';
+import { forkEngine } from './fork-engine.js';
 import { startServer, type RunningServer } from './http.js';
 
 export interface ServeCommandOptions {
@@ -24,12 +26,13 @@ export class RendererNotBuiltError extends Error {
 
 /**
  * `cotlab-wb serve`: the workbench over HTTP on 127.0.0.1 with a fresh random token, printed once inside the URL.
- * Returns the running server; the caller decides when to close it (the CLI closes it on SIGINT/SIGTERM).
+ * The engine runs in child processes, so the server keeps answering during forward passes and survives an engine
+ * crash. Returns the running server; the caller decides when to close it (the CLI closes it on SIGINT/SIGTERM).
  */
 export async function serveCommand(options: ServeCommandOptions = {}): Promise<RunningServer> {
   const rendererDir = options.rendererDir ?? path.join(projectRoot, 'dist-renderer');
   if (!existsSync(path.join(rendererDir, 'index.html'))) throw new RendererNotBuiltError(rendererDir);
-  const engine = createEngine(options.engine ?? defaultEngineOptions());
+  const engine = createEngineSupervisor({ spawn: forkEngine, engine: options.engine ?? defaultEngineOptions() });
   const token = randomBytes(24).toString('base64url');
   let server: RunningServer;
   try {

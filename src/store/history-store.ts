@@ -77,7 +77,7 @@ interface ComparisonRow {
 
 const EXPERIMENT_COLUMNS = `id, uid, name, status, source, source_path, config_json, vector_policy_json, started_at,
   ended_at, duration_s, last_activity_at, model_name, model_dir, model_hash, demo_model, execution_provider,
-  execution_provider_note, hook, pooling, app_version, output_dir, error, writer_pid, writer_host`;
+  execution_provider_note, hook, pooling, app_version, output_dir, error, writer_pid, writer_host, runtime_json`;
 
 const RUN_COLUMNS = `id, experiment_id, run_index, name, dataset_name, dataset_path, dataset_hash, prompt_name,
   prompt_options_json, system_prompt, seed, num_samples_planned, sample_indices_json, layer_indices_json, status,
@@ -117,8 +117,8 @@ export class HistoryStore {
       const result = this.statement(
         `INSERT INTO experiments (uid, name, status, source, config_json, vector_policy_json, started_at,
            last_activity_at, model_name, model_dir, model_hash, demo_model, execution_provider,
-           execution_provider_note, hook, pooling, app_version, output_dir, writer_pid, writer_host)
-         VALUES (?, ?, 'running', 'workbench', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           execution_provider_note, hook, pooling, app_version, output_dir, writer_pid, writer_host, runtime_json)
+         VALUES (?, ?, 'running', 'workbench', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         newExperimentUid(),
         input.name,
@@ -138,6 +138,7 @@ export class HistoryStore {
         input.outputDir ?? null,
         process.pid,
         hostname(),
+        input.runtime === undefined || input.runtime === null ? null : JSON.stringify(input.runtime),
       );
       return Number(result.lastInsertRowid);
     });
@@ -363,7 +364,7 @@ export class HistoryStore {
 
   /**
    * Takes over an interrupted (or failed) experiment so a runner can continue it: it becomes `running` under this
-   * process, as do its unfinished runs. completedSamples tells which positions are already stored.
+   * process, as do its unfinished runs. getRunSamples tells which positions are already stored.
    */
   resumeExperiment(experimentId: number): void {
     const operation = `resume experiment ${experimentId}`;
@@ -463,18 +464,6 @@ export class HistoryStore {
          WHERE run_id = ? ORDER BY position`,
       ).all(runId) as SampleRow[];
       return rows.map(sampleFromRow);
-    });
-  }
-
-  /** Positions already stored for a run, ascending: what a resumed run skips. */
-  completedSamples(runId: number): number[] {
-    const operation = `read progress of run ${runId}`;
-    return this.guard(operation, () => {
-      this.runShape(operation, runId);
-      const rows = this.statement('SELECT position FROM samples WHERE run_id = ? ORDER BY position').all(runId) as {
-        position: number;
-      }[];
-      return rows.map((row) => row.position);
     });
   }
 

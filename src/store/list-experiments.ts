@@ -1,26 +1,14 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { StoredValueError } from './store-error.js';
-import type {
-  ExperimentListItem,
-  ExperimentPage,
-  ExperimentSource,
-  ExperimentStatus,
-  ListExperimentsQuery,
-} from './types.js';
-import type { Pooling } from '../model/types.js';
+import type { ExperimentRow } from './rows.js';
+import type { ExperimentListItem, ExperimentPage, ListExperimentsQuery } from './types.js';
 
-interface ListRow {
-  id: number;
-  uid: string;
-  name: string;
-  status: ExperimentStatus;
-  source: ExperimentSource;
-  started_at: string;
-  model_name: string | null;
-  demo_model: number;
-  pooling: Pooling | null;
-  duration_s: number | null;
+interface ListRow
+  extends Pick<
+    ExperimentRow,
+    'id' | 'uid' | 'name' | 'status' | 'source' | 'started_at' | 'model_name' | 'demo_model' | 'pooling' | 'duration_s'
+  > {
   variants_json: string;
   total_samples: number;
 }

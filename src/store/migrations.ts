@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { HISTORY_APPLICATION_ID, SCHEMA_V1_SQL } from './schema.js';
+import { HISTORY_APPLICATION_ID, SCHEMA_V1_SQL, SCHEMA_V2_SQL } from './schema.js';
 
 /** One schema step: `up` brings a database at `version - 1` to `version`. */
 export interface Migration {
@@ -17,6 +17,11 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec(SCHEMA_V1_SQL);
       db.pragma(`application_id = ${HISTORY_APPLICATION_ID}`);
     },
+  },
+  {
+    version: 2,
+    description: 'the runtime of each experiment (export style, dtype, quantization, batch size, threads)',
+    up: (db) => db.exec(SCHEMA_V2_SQL),
   },
 ];
 

@@ -40,6 +40,7 @@ export interface ExperimentRow {
   error: string | null;
   writer_pid: number | null;
   writer_host: string | null;
+  runtime_json: string | null;
 }
 
 export interface RunRow {
@@ -134,6 +135,7 @@ export function experimentFromRow(row: ExperimentRow): ExperimentRecord {
     error: row.error,
     writerPid: row.writer_pid,
     writerHost: row.writer_host,
+    runtime: row.runtime_json === null ? null : parseJsonColumn('experiments.runtime_json', row.runtime_json, z.unknown()),
   };
 }
 

@@ -117,3 +117,8 @@ CREATE TABLE comparisons (
 CREATE INDEX comparisons_by_run_a ON comparisons (run_a_id);
 CREATE INDEX comparisons_by_run_b ON comparisons (run_b_id);
 `;
+
+/** Schema version 2: how the model ran (export style, dtype, quantization, batch size, threads), as JSON. */
+export const SCHEMA_V2_SQL = `
+ALTER TABLE experiments ADD COLUMN runtime_json TEXT CHECK (runtime_json IS NULL OR json_valid(runtime_json));
+`;

@@ -64,7 +64,7 @@ const EXPLANATIONS: Record<StoreErrorReason, string> = {
 };
 
 /** The one-line message for a reason, with optional specifics appended. */
-export function storeErrorMessage(
+function storeErrorMessage(
   reason: StoreErrorReason,
   dbPath: string,
   operation: string,

@@ -24,6 +24,8 @@ export interface NewExperiment {
   pooling?: Pooling | null;
   appVersion?: string | null;
   outputDir?: string | null;
+  /** How the model ran (export style, dtype, quantization, batch size, threads), stored as JSON. */
+  runtime?: unknown;
 }
 
 export interface NewRun {
@@ -42,14 +44,8 @@ export interface NewRun {
   layerIndices: number[];
 }
 
-export interface SampleToRecord {
-  /** Order of the sample within its run, from 0. */
-  position: number;
-  datasetIndex: number;
-  label: Sample['label'];
-  tokenCount: number;
-  truncated: boolean;
-  promptHash: string | null;
+/** A processed sample to store: what is read back as StoredSample, plus its vectors. */
+export interface SampleToRecord extends StoredSample {
   /** One pooled vector per layer, in the run's layer order. */
   vectors: Float32Array[];
 }
@@ -119,6 +115,8 @@ export interface ExperimentRecord {
   error: string | null;
   writerPid: number | null;
   writerHost: string | null;
+  /** As given to createExperiment; null when not recorded (imports, histories from before it was kept). */
+  runtime: unknown;
 }
 
 export interface RunRecord {
@@ -145,6 +143,7 @@ export interface ExperimentDetail extends ExperimentRecord {
 }
 
 export interface StoredSample {
+  /** Order of the sample within its run, from 0. */
   position: number;
   datasetIndex: number;
   label: Sample['label'];
@@ -169,21 +168,16 @@ export interface ListExperimentsQuery {
   status?: ExperimentStatus | null;
 }
 
-export interface ExperimentListItem {
-  id: number;
-  uid: string;
-  name: string;
-  status: ExperimentStatus;
-  source: ExperimentSource;
-  startedAt: string;
-  modelName: string | null;
-  demoModel: boolean;
-  pooling: Pooling | null;
+/** One line of the history list: the experiment's own columns plus what its runs add up to. */
+export interface ExperimentListItem
+  extends Pick<
+    ExperimentRecord,
+    'id' | 'uid' | 'name' | 'status' | 'source' | 'startedAt' | 'modelName' | 'demoModel' | 'pooling' | 'durationS'
+  > {
   /** Run names in run order. */
   variants: string[];
   /** Samples stored over all runs. */
   totalSamples: number;
-  durationS: number | null;
 }
 
 export interface ExperimentPage {

@@ -2,6 +2,11 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openWorkbench, snap, type Workbench } from './workbench-harness.js';
 
+/** The page with every <script> body emptied: what is left is markup and attributes. */
+function markupOnly(html: string): string {
+  return html.replace(/(<script\b[^>]*>)[\s\S]*?(<\/script>)/gi, '$1$2');
+}
+
 describe('workbench in a real browser against serve (demo model)', () => {
   let workbench: Workbench;
   const consoleErrors: string[] = [];
@@ -21,12 +26,41 @@ describe('workbench in a real browser against serve (demo model)', () => {
 
   const nav = (name: string) => workbench.page.getByRole('navigation').getByRole('button', { name, exact: true }).click();
 
-  it('loads the bundled histopathology and radiology data into the preview grid', async () => {
+  /** The meta.kind of every trace of a plot (Plotly keeps the traces on the element). */
+  const traceKinds = (testId: string) =>
+    workbench.page.getByTestId(testId).evaluate((element) => {
+      const data = (element as unknown as { data: { meta?: { kind?: string } }[] }).data;
+      return data.map((trace) => trace.meta?.kind ?? '');
+    });
+
+  const runExperiment = async (samples: string, seed: string) => {
     const { page } = workbench;
+    await nav('Experiment');
+    await expect.poll(() => page.getByTestId('variant-row').count()).toBe(2);
+    await page.getByLabel('Variant 1 samples').fill(samples);
+    await page.getByLabel('Variant 2 samples').fill(samples);
+    await page.getByLabel('Variant 1 seed').fill(seed);
+    await page.getByLabel('Variant 2 seed').fill(seed);
+    await page.getByRole('button', { name: 'Run experiment' }).click();
+    // The bar still shows the previous run until the new one reports: wait for this run's own total.
+    const progress = page.getByRole('progressbar');
+    const total = String(2 * Number(samples));
+    await expect.poll(async () => `${await progress.getAttribute('aria-valuemax')} ${await page.locator('.progress .state-label').textContent()}`, { timeout: 120_000 }).toBe(`${total} completed`);
+  };
+
+  it('loads the bundled histopathology and radiology data, with card counts measured from the files', async () => {
+    const { page } = workbench;
+    const cards = page.getByTestId('dataset-card-counts');
+    await expect.poll(() => cards.count(), { timeout: 30_000 }).toBe(2);
+    const cardSamples = async (index: number) => /^(\d+) samples/.exec((await cards.nth(index).textContent()) ?? '')?.[1];
     await page.getByRole('button', { name: /^histopathology/ }).first().click();
-    await expect.poll(() => page.getByTestId('dataset-title').textContent()).toMatch(/^histopathology \d+ samples$/);
+    await expect.poll(() => page.getByTestId('dataset-title').textContent(), { timeout: 10_000 }).toMatch(/^histopathology \d+ samples$/);
+    const histopathology = /(\d+) samples$/.exec((await page.getByTestId('dataset-title').textContent()) ?? '')?.[1];
+    expect(await cardSamples(0)).toBe(histopathology);
     await page.getByRole('button', { name: /^radiology/ }).first().click();
-    await expect.poll(() => page.getByTestId('dataset-title').textContent()).toMatch(/^radiology \d+ samples$/);
+    await expect.poll(() => page.getByTestId('dataset-title').textContent(), { timeout: 30_000 }).toMatch(/^radiology \d+ samples$/);
+    const radiology = /(\d+) samples$/.exec((await page.getByTestId('dataset-title').textContent()) ?? '')?.[1];
+    expect(await cardSamples(1)).toBe(radiology);
     expect(await page.locator('[data-testid="dataset-grid"] tbody tr').count()).toBe(25);
     const filter = page.getByLabel('Filter radiology samples');
     await filter.fill('no report says this');
@@ -38,46 +72,54 @@ describe('workbench in a real browser against serve (demo model)', () => {
   it('shows the exact prompt with its token count', async () => {
     const { page } = workbench;
     await nav('Prompts');
-    await expect.poll(() => page.getByTestId('token-count').textContent()).toMatch(/^\d+ tokens$/);
+    await expect.poll(() => page.getByTestId('token-count').textContent(), { timeout: 10_000 }).toMatch(/^\d+ tokens$/);
     expect((await page.getByTestId('prompt-text').textContent())?.length ?? 0).toBeGreaterThan(200);
     await snap(page, '2-prompts');
   });
 
-  it('inspects the demo model', async () => {
+  it('inspects the demo model, hook tensors included', async () => {
     const { page } = workbench;
     await nav('Model');
     await expect.poll(() => page.getByTestId('model-status').textContent(), { timeout: 30_000 }).toBe('OK');
-    expect(await page.getByTestId('model-facts').textContent()).toContain('gemma3_text');
+    const facts = await page.getByTestId('model-facts').textContent();
+    expect(facts).toContain('gemma3_text');
+    expect(facts).toContain('optimum');
+    await page.getByText('Captured tensor of every layer').click();
+    expect(await page.locator('[data-testid="hook-tensors"] tbody tr').count()).toBe(6);
     await snap(page, '3-model');
   });
 
   it('runs a two-variant experiment with progress to completion', async () => {
     const { page } = workbench;
-    await nav('Experiment');
-    const rows = page.getByTestId('variant-row');
-    await expect.poll(() => rows.count()).toBe(2);
-    await page.getByLabel('Variant 1 samples').fill('4');
-    await page.getByLabel('Variant 2 samples').fill('4');
-    await page.getByRole('button', { name: 'Run experiment' }).click();
-    await expect.poll(() => page.locator('.progress .state-label').textContent(), { timeout: 120_000 }).toBe('completed');
+    await runExperiment('4', '42');
     expect(await page.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('8');
     await snap(page, '4-experiment');
   });
 
-  it('renders the plots with one trace per pair', async () => {
+  it('shows the analytics: confidence bands, Holm p-values, the PCA scatter and the callouts', async () => {
     const { page } = workbench;
     await page.getByRole('button', { name: 'Open results' }).click();
     await page.locator('[data-testid="plot-cosine"] .main-svg').first().waitFor();
-    const pairTraces = (testId: string) =>
-      page.getByTestId(testId).evaluate((element) => {
-        const data = (element as unknown as { data: { meta?: { kind?: string } }[] }).data;
-        return data.filter((trace) => trace.meta?.kind === 'pair').length;
-      });
-    expect(await pairTraces('plot-cosine')).toBe(1);
-    expect(await pairTraces('plot-l2')).toBe(1);
+    expect(await traceKinds('plot-cosine')).toEqual(['band', 'pair']);
+    expect(await traceKinds('plot-l2')).toEqual(['band', 'pair']);
     await page.locator('[data-testid="plot-norms"] .main-svg').first().waitFor();
     expect(await page.getByTestId('callout').count()).toBe(1);
-    expect(await page.locator('[data-testid="layer-table"] tbody tr').count()).toBe(6);
+    expect(await page.getByTestId('callout').textContent()).toMatch(/Holm/);
+    const table = page.getByTestId('layer-table');
+    expect(await table.locator('tbody tr').count()).toBe(6);
+    expect(await table.locator('thead').textContent()).toContain('p (Holm)');
+    expect(await table.locator('tbody tr').first().textContent()).toMatch(/\d\.\d{4}\d\.\d{4} – \d\.\d{4}/);
+    await page.locator('[data-testid="plot-pca"] .main-svg').first().waitFor();
+    const scatter = await page.getByTestId('plot-pca').evaluate((element) =>
+      (element as unknown as { data: { x: number[]; customdata: unknown[][]; name: string }[] }).data.map((trace) => ({ name: trace.name, points: trace.x.length, first: trace.customdata[0] })),
+    );
+    expect(scatter.map((trace) => [trace.name, trace.points])).toEqual([
+      ['histopathology', 4],
+      ['radiology', 4],
+    ]);
+    expect(scatter[0]?.first).toHaveLength(2);
+    await page.getByLabel('Layer of the sample plots').selectOption('2');
+    await expect.poll(() => page.getByTestId('layer-samples').locator('h2').textContent(), { timeout: 30_000 }).toBe('Samples at layer 2');
     await snap(page, '5-results');
   });
 
@@ -85,25 +127,52 @@ describe('workbench in a real browser against serve (demo model)', () => {
     const { page } = workbench;
     await nav('History');
     const grid = page.getByTestId('history-grid');
-    await expect.poll(() => grid.locator('tbody tr').first().textContent()).toContain('completed');
+    await expect.poll(() => grid.locator('tbody tr').first().textContent(), { timeout: 30_000 }).toContain('completed');
     expect(await grid.locator('tbody tr').count()).toBe(1);
     const row = await grid.locator('tbody tr').first().textContent();
     expect(row).toContain('histopathology');
     expect(row).toContain('radiology');
-    expect(row).toContain('completed');
     await snap(page, '6-history');
   });
 
-  it('exports a self-contained HTML report', async () => {
+  it('exports the self-contained HTML report and the metrics CSV', async () => {
     const { page } = workbench;
+    await page.getByRole('button', { name: 'Open experiment 1' }).click();
     await nav('Export');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-html').click()]);
     const html = readFileSync(await download.path(), 'utf8');
-    expect(html).toContain('<!doctype html>');
-    expect(html).toContain('histopathology vs radiology');
-    expect(html).not.toMatch(/<script/i);
+    expect(html).toMatch(/^<!doctype html>/i);
+    expect(html).toContain('histopathology');
+    expect(html).toMatch(/<script>[\s\S]*Plotly[\s\S]*<\/script>/);
+    const markup = markupOnly(html);
+    expect(markup).not.toMatch(/\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?\/\//i);
+    expect(markup).not.toMatch(/<script\b[^>]*\bsrc=/i);
     await page.getByTestId('export-done').waitFor();
+    const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+    const csv = readFileSync(await csvDownload.path(), 'utf8');
+    expect(csv.split('\r\n')[0]).toContain('cosine_ci_low');
+    expect(csv.split('\r\n')).toHaveLength(1 + 6 + 1);
+    await page.getByTestId('export-npy').click();
+    await expect.poll(() => page.getByTestId('export-npy-done').textContent(), { timeout: 30_000 }).toMatch(/Wrote 12 sample-vector files and 1 direction files/);
     await snap(page, '7-export');
+  });
+
+  it('compares runs of two experiments from the History', async () => {
+    const { page } = workbench;
+    await runExperiment('3', '7');
+    await nav('History');
+    const grid = page.getByTestId('history-grid');
+    await expect.poll(() => grid.locator('tbody tr').count(), { timeout: 30_000 }).toBe(2);
+    await page.getByLabel('Pick run histopathology of experiment 1').check();
+    await page.getByLabel('Pick run radiology of experiment 2').check();
+    await page.getByRole('button', { name: 'Compare 2 picked runs' }).click();
+    await expect.poll(() => page.getByTestId('results-summary').textContent(), { timeout: 30_000 }).toContain('Comparison of 2 stored runs');
+    await page.locator('[data-testid="plot-cosine"] .main-svg').first().waitFor();
+    expect(await traceKinds('plot-cosine')).toEqual(['band', 'pair']);
+    const names = await page.getByTestId('plot-cosine').evaluate((element) => (element as unknown as { data: { name?: string }[] }).data.map((trace) => trace.name));
+    expect(names).toContain('1:histopathology vs 2:radiology');
+    await page.locator('[data-testid="plot-pca"] .main-svg').first().waitFor();
+    await snap(page, '8-compare');
     expect(consoleErrors.join('\n')).toBe('');
   });
 
@@ -114,6 +183,7 @@ describe('workbench in a real browser against serve (demo model)', () => {
     await page.getByLabel('Variant 2 samples').fill('all');
     await page.getByRole('button', { name: 'Run experiment' }).click();
     const progress = page.getByRole('progressbar');
+    // Clicking Run clears the previous run's bar, so this is the new run moving.
     await expect.poll(async () => Number(await progress.getAttribute('aria-valuenow')), { timeout: 60_000 }).toBeGreaterThan(0);
     // Measured inside the page, from the click to the moment the UI shows the run as cancelled.
     // (Browser code as a string: the test project is type-checked without DOM types.)
@@ -128,6 +198,33 @@ describe('workbench in a real browser against serve (demo model)', () => {
     await expect.poll(() => page.locator('.progress .state-label').textContent(), { timeout: 5_000 }).toBe('cancelled');
     const marks = await page.evaluate<Record<string, number>>('window.cancelMarks');
     expect((marks['cancelled'] ?? Infinity) - (marks['clicked'] ?? 0)).toBeLessThan(1000);
-    await snap(page, '8-cancelled');
+    await snap(page, '9-cancelled');
+    await nav('History');
+    const grid = page.getByTestId('history-grid');
+    await expect.poll(() => grid.locator('tbody tr').count(), { timeout: 30_000 }).toBe(3);
+    const interrupted = grid.locator('tbody tr').first();
+    expect(await interrupted.textContent()).toContain('interrupted');
+    expect(Number(await interrupted.locator('td').nth(4).textContent())).toBeGreaterThan(0);
+    expect(await page.getByRole('button', { name: 'Resume experiment 3' }).count()).toBe(1);
+    await snap(page, '10-history-interrupted');
+  });
+
+  it('shows CKA and the per-sample cosine spread for paired runs (one dataset, two prompts)', async () => {
+    const { page } = workbench;
+    await nav('Experiment');
+    await page.getByLabel('Variant 2 name').fill('histopathology_plain');
+    await page.getByLabel('Variant 2 dataset').selectOption({ label: (await page.getByLabel('Variant 1 dataset').locator('option:checked').textContent()) ?? '' });
+    await page.getByLabel('Variant 2 prompt').selectOption('histopathology');
+    await page.getByLabel('Variant 2 output format').selectOption('plain');
+    await runExperiment('5', '42');
+    await page.getByRole('button', { name: 'Open results' }).click();
+    await page.locator('[data-testid="plot-cka"] .main-svg').first().waitFor();
+    expect(await traceKinds('plot-cka')).toEqual(['cka']);
+    await page.locator('[data-testid="plot-sample-cosine"] .main-svg').first().waitFor();
+    expect(await traceKinds('plot-sample-cosine')).toEqual(['histogram']);
+    expect(await page.getByTestId('sample-cosine-summary').textContent()).toMatch(/over 5 sample pairs/);
+    expect(await page.getByTestId('layer-table').locator('thead').textContent()).toContain('CKA');
+    await snap(page, '11-paired');
+    expect(consoleErrors.join('\n')).toBe('');
   });
 });

@@ -1,11 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const bin = path.join(repoRoot, 'bin', 'cotlab-wb.js');
+export const CLI_BIN = path.join(repoRoot, 'bin', 'cotlab-wb.js');
 
 export interface CliResult {
   status: number | null;
@@ -15,7 +13,7 @@ export interface CliResult {
 
 /** Runs the real CLI in a child process, with its history database and caches in a scratch folder. */
 export function runCli(args: readonly string[], scratch: string, extraEnv: Record<string, string> = {}): CliResult {
-  const result = spawnSync(process.execPath, [bin, ...args], {
+  const result = spawnSync(process.execPath, [CLI_BIN, ...args], {
     cwd: scratch,
     encoding: 'utf8',
     env: {
@@ -27,8 +25,4 @@ export function runCli(args: readonly string[], scratch: string, extraEnv: Recor
     timeout: 180_000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-export function scratchDir(prefix: string): string {
-  return mkdtempSync(path.join(tmpdir(), `cotlab-${prefix}-`));
 }

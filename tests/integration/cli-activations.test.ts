@@ -1,8 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDemoModel } from '../../src/model/demo/index.js';
-import { runCli, scratchDir } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
+import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 
 interface Activations {
   layers: number[];
@@ -12,14 +13,18 @@ interface Activations {
 }
 
 describe('cotlab-wb activations', () => {
+  let temp: TempDir;
   let scratch: string;
   let modelDir: string;
 
   beforeAll(() => {
-    scratch = scratchDir('cli-activations');
+    temp = makeTempDir('cli-activations');
+    scratch = temp.dir;
     modelDir = path.join(scratch, 'model');
     buildDemoModel(modelDir, { numHiddenLayers: 3, hiddenSize: 32, numAttentionHeads: 2, numKeyValueHeads: 1 });
   });
+
+  afterAll(() => temp.remove());
 
   it('prints one pooled vector per layer for a text', () => {
     const result = runCli(['activations', '--model', modelDir, '--text', 'Fracture through a unicameral bone cyst.', '--pooling', 'last_token'], scratch);

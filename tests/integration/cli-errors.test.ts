@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli, scratchDir } from '../helpers/cli.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 
 /** Bad input must end the CLI with a non-zero code and one clear line: no stack trace unless --verbose. */
 function expectOneLineError(result: { status: number | null; stderr: string }, pattern: RegExp): void {
@@ -13,11 +14,15 @@ function expectOneLineError(result: { status: number | null; stderr: string }, p
 }
 
 describe('cotlab-wb on bad input', () => {
+  let temp: TempDir;
   let scratch: string;
 
   beforeAll(() => {
-    scratch = scratchDir('cli-errors');
+    temp = makeTempDir('cli-errors');
+    scratch = temp.dir;
   });
+
+  afterAll(() => temp.remove());
 
   it('rejects an unknown override key, naming it', () => {
     expectOneLineError(runCli(['run', 'experiment.poolin=mean'], scratch), /experiment\.poolin.*pooling/);

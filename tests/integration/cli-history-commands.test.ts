@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,17 +6,19 @@ import type { ResultsWithDivergence } from '../../src/experiments/report-files.j
 import type { DirectionsIndex } from '../../src/experiments/stored-vectors-export.js';
 import type { VectorsExportIndex } from '../../src/report/npy.js';
 import { openHistoryStore } from '../../src/store/open-store.js';
-import { cli, cliError, makeWorkDir, QUICK_RUN, spawnCli } from '../fixtures/cli-history/cli.js';
+import { cli, cliError, QUICK_RUN, readResults, spawnCli } from '../fixtures/cli-history/cli.js';
+import { sha256OfFile } from '../helpers/sha256.js';
+import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 
 const COTLAB_RESULTS = join(import.meta.dirname, '..', 'fixtures', 'cli-history', 'cotlab-results.json');
 
-let work: ReturnType<typeof makeWorkDir>;
+let work: TempDir;
 let db: string;
 
 // Experiment 1: histopathology vs radiology (unpaired). 2: the same histopathology samples under both prompts
 // (paired), keeping the vectors of layers 0 and 3 only. 3: layers 0 and 2 only. 4: a CoTLab import.
 beforeAll(async () => {
-  work = makeWorkDir();
+  work = makeTempDir('cli-history');
   db = work.path('history.sqlite');
   await cli(['run', ...QUICK_RUN, '--out', work.path('unpaired'), '--db', db]);
   await cli(['run', ...QUICK_RUN, 'experiment.variants.1.dataset=histopathology', '--store-vectors', 'layers:0,3', '--out', work.path('paired'), '--db', db]);
@@ -28,7 +29,7 @@ beforeAll(async () => {
 afterAll(() => work.remove());
 
 function results(folder: string): ResultsWithDivergence {
-  return JSON.parse(readFileSync(join(work.path(folder), 'results.json'), 'utf8')) as ResultsWithDivergence;
+  return readResults(work.path(folder));
 }
 
 async function json<T>(args: readonly string[]): Promise<T> {
@@ -258,6 +259,6 @@ describe('the cotlab-wb executable', () => {
 describe('the model fingerprint', () => {
   it('is the sha256 of model.onnx', async () => {
     const shown = await json<{ modelHash: string; modelDir: string }>(['show', '1', '--json']);
-    expect(shown.modelHash).toBe(createHash('sha256').update(readFileSync(join(shown.modelDir, 'model.onnx'))).digest('hex'));
+    expect(shown.modelHash).toBe(sha256OfFile(join(shown.modelDir, 'model.onnx')));
   });
 });

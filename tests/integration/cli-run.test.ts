@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDemoModel } from '../../src/model/demo/index.js';
-import { runCli, scratchDir } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
+import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 
 interface ResultsJson {
   metrics: { num_runs: number; num_layers: number; pair_count: number; pooling: string };
@@ -16,13 +17,15 @@ interface ResultsJson {
 const readResults = (dir: string) => JSON.parse(readFileSync(path.join(dir, 'results.json'), 'utf8')) as ResultsJson;
 
 describe('cotlab-wb run on the demo model and bundled data', () => {
+  let temp: TempDir;
   let scratch: string;
   let modelDir: string;
   let outDir: string;
   let results: ResultsJson;
 
   beforeAll(() => {
-    scratch = scratchDir('cli-run');
+    temp = makeTempDir('cli-run');
+    scratch = temp.dir;
     modelDir = path.join(scratch, 'model');
     buildDemoModel(modelDir, { numHiddenLayers: 4 });
     outDir = path.join(scratch, 'out');
@@ -35,6 +38,8 @@ describe('cotlab-wb run on the demo model and bundled data', () => {
     expect(run.stdout.trim()).toBe(outDir);
     results = readResults(outDir);
   });
+
+  afterAll(() => temp.remove());
 
   it('captures every decoder layer of the model and compares the two reference variants', () => {
     expect(results.metrics).toMatchObject({ num_runs: 2, num_layers: 4, pair_count: 1, pooling: 'mean' });

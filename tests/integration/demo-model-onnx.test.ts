@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,8 @@ import type { DemoModelBuild } from '../../src/model/demo/index.js';
 import { buildDemoModel, weightNames } from '../../src/model/demo/index.js';
 import type { ReferenceOutput } from '../../src/model/demo/reference.js';
 import { referenceForward } from '../../src/model/demo/reference.js';
+import { sha256OfFile } from '../helpers/sha256.js';
+import { relativeError } from '../helpers/relative-error.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'demo-model-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -58,18 +59,6 @@ function data(outputs: Outputs, name: string): Float32Array {
   return (outputs[name] as ort.Tensor).data as Float32Array;
 }
 
-/** max |a - b| / max |b|: the error relative to the scale of the expected values. */
-function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  expect(actual.length).toBe(expected.length);
-  let maxDiff = 0;
-  let maxAbs = 0;
-  for (let i = 0; i < expected.length; i++) {
-    maxDiff = Math.max(maxDiff, Math.abs((actual[i] as number) - (expected[i] as number)));
-    maxAbs = Math.max(maxAbs, Math.abs(expected[i] as number));
-  }
-  return maxDiff / maxAbs;
-}
-
 /** Row `position` of a [1, S, width] or [S, width] tensor. */
 function row(values: ArrayLike<number>, width: number, position: number): number[] {
   return Array.from({ length: width }, (_, i) => values[position * width + i] as number);
@@ -79,7 +68,7 @@ function hashFolder(dir: string): Record<string, string> {
   return Object.fromEntries(
     readdirSync(dir)
       .sort()
-      .map((f) => [f, createHash('sha256').update(readFileSync(join(dir, f))).digest('hex')]),
+      .map((f) => [f, sha256OfFile(join(dir, f))]),
   );
 }
 

@@ -13,6 +13,7 @@ import { openModelHost, type ModelHostOptions } from '../../src/model/model-host
 import { decodeModel, encodeModel, readInitializerFloat32, type ModelProto } from '../../src/model/onnx-graph.js';
 import { openSession, prefillFeeds } from '../../src/model/session.js';
 import { loadPromptTokenizer } from '../../src/model/tokenizer.js';
+import { relativeError } from '../helpers/relative-error.js';
 
 const PROMPT = 'Histopathology report: invasive ductal carcinoma of the left breast, grade 2, margins clear.';
 const SHORT_PROMPT = 'Radiology: no fracture seen.';
@@ -100,18 +101,6 @@ function captureRequest(fixture: Fixture, overrides: Partial<CaptureGraphRequest
     ...(located.exposedOutputs ? { exposedOutputs: located.exposedOutputs } : {}),
     ...overrides,
   };
-}
-
-/** max |a - b| relative to max |b|. */
-function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  expect(actual.length).toBe(expected.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i += 1) {
-    diff = Math.max(diff, Math.abs((actual[i] as number) - (expected[i] as number)));
-    scale = Math.max(scale, Math.abs(expected[i] as number));
-  }
-  return diff / scale;
 }
 
 function slice(data: unknown, row: number, width: number): Float32Array {

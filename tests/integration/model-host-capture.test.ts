@@ -11,6 +11,7 @@ import { decodeModel, encodeModel, readInitializerFloat32, type ModelProto } fro
 import { openSession, prefillFeeds } from '../../src/model/session.js';
 import { loadPromptTokenizer } from '../../src/model/tokenizer.js';
 import type { HookPoint } from '../../src/model/types.js';
+import { relativeError } from '../helpers/relative-error.js';
 
 const PROMPT = 'Histopathology report: invasive ductal carcinoma of the left breast, grade 2, margins clear.';
 const SHORT_PROMPT = 'Radiology: no fracture seen.';
@@ -72,17 +73,6 @@ function meanOfRows(unpooled: Float32Array, count: number): Float32Array {
     tokenRow(unpooled, position).forEach((value, i) => (mean[i] = (mean[i] as number) + value / count));
   }
   return mean;
-}
-
-/** max |a - b| relative to max |b|. */
-function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i += 1) {
-    diff = Math.max(diff, Math.abs((actual[i] as number) - (expected[i] as number)));
-    scale = Math.max(scale, Math.abs(expected[i] as number));
-  }
-  return diff / scale;
 }
 
 describe('hook points on the demo decoder', () => {

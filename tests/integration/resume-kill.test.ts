@@ -1,11 +1,10 @@
 import Database from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ResultsWithDivergence } from '../../src/experiments/report-files.js';
 import { openHistoryStore } from '../../src/store/open-store.js';
-import { CLI_BIN, cli, makeWorkDir, spawnCli } from '../fixtures/cli-history/cli.js';
+import { cli, committedSamples, readResults, spawnCli } from '../fixtures/cli-history/cli.js';
+import { CLI_BIN } from '../helpers/cli.js';
+import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 
 // 2 runs x 8 samples: enough room for several kills, yet the whole test stays well under a minute on 2 cores.
 const SAMPLES_PER_RUN = 8;
@@ -13,11 +12,11 @@ const TOTAL_SAMPLES = 2 * SAMPLES_PER_RUN;
 const RUN_ARGS = [`experiment.num_samples=${SAMPLES_PER_RUN}`, '--no-progress'];
 const TOLERANCE = 1e-6;
 
-let work: ReturnType<typeof makeWorkDir>;
+let work: TempDir;
 let child: ChildProcess | null = null;
 
 beforeAll(() => {
-  work = makeWorkDir();
+  work = makeTempDir('cli-history');
 });
 
 afterEach(() => {
@@ -60,20 +59,6 @@ function readDb(dbPath: string): DbState {
   }
 }
 
-/** Samples committed so far (0 while the file or its tables do not exist yet). */
-function committedSamples(dbPath: string): number {
-  try {
-    const db = new Database(dbPath, { readonly: true, fileMustExist: true });
-    try {
-      return (db.prepare('SELECT coalesce(sum(completed_samples), 0) AS n FROM runs').get() as { n: number }).n;
-    } finally {
-      db.close();
-    }
-  } catch {
-    return 0;
-  }
-}
-
 /**
  * Starts the CLI and SIGKILLs it once at least `threshold` samples are committed (at whatever point of its work it
  * then is). Resolves with whether it was killed (false: it finished first).
@@ -93,10 +78,6 @@ async function killAfter(args: readonly string[], dbPath: string, threshold: num
   const result = await exited;
   if (result.signal !== 'SIGKILL' && result.code !== 0) throw new Error(`cotlab-wb ${args.join(' ')} failed: ${stderr}`);
   return result.signal === 'SIGKILL';
-}
-
-function readResults(dir: string): ResultsWithDivergence {
-  return JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as ResultsWithDivergence;
 }
 
 /** Every number of `actual` within TOLERANCE of `expected`, every other value equal. */

@@ -1,15 +1,16 @@
-import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHistoryStore } from '../../src/store/open-store.js';
 import type { VectorPolicy } from '../../src/store/vector-policy.js';
-import { CLI_BIN, cli, cliError, makeWorkDir, QUICK_RUN, spawnCli } from '../fixtures/cli-history/cli.js';
+import { cli, cliError, committedSamples, QUICK_RUN, spawnCli } from '../fixtures/cli-history/cli.js';
+import { CLI_BIN } from '../helpers/cli.js';
+import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 
-let work: ReturnType<typeof makeWorkDir>;
+let work: TempDir;
 
 beforeAll(() => {
-  work = makeWorkDir();
+  work = makeTempDir('cli-history');
 });
 
 afterAll(() => work.remove());
@@ -23,19 +24,6 @@ function interruptedExperiment(dbPath: string, vectorPolicy: VectorPolicy): numb
     return id;
   } finally {
     store.close();
-  }
-}
-
-function committedSamples(dbPath: string): number {
-  try {
-    const db = new Database(dbPath, { readonly: true, fileMustExist: true });
-    try {
-      return (db.prepare('SELECT coalesce(sum(completed_samples), 0) AS n FROM runs').get() as { n: number }).n;
-    } finally {
-      db.close();
-    }
-  } catch {
-    return 0;
   }
 }
 

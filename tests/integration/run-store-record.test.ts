@@ -1,11 +1,12 @@
 import Database from 'better-sqlite3';
-import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ResultsWithDivergence } from '../../src/experiments/report-files.js';
 import { openHistoryStore } from '../../src/store/open-store.js';
-import { cli, cliError, makeWorkDir, PROJECT_ROOT, QUICK_RUN } from '../fixtures/cli-history/cli.js';
+import { cli, cliError, QUICK_RUN, readResults } from '../fixtures/cli-history/cli.js';
+import { repoRoot } from '../helpers/cli.js';
+import { sha256OfFile } from '../helpers/sha256.js';
+import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 
 const COTLAB_KEYS = [
   'metadata',
@@ -20,21 +21,13 @@ const COTLAB_KEYS = [
   'duration_seconds',
 ];
 
-let work: ReturnType<typeof makeWorkDir>;
+let work: TempDir;
 
 beforeAll(() => {
-  work = makeWorkDir();
+  work = makeTempDir('cli-history');
 });
 
 afterAll(() => work.remove());
-
-function sha256(file: string): string {
-  return createHash('sha256').update(readFileSync(file)).digest('hex');
-}
-
-function readResults(dir: string): ResultsWithDivergence {
-  return JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as ResultsWithDivergence;
-}
 
 function count(dbPath: string, sql: string): number {
   const db = new Database(dbPath, { readonly: true });
@@ -63,7 +56,7 @@ describe('cotlab-wb run records the experiment in the history', () => {
         source: 'workbench',
         name: 'activation_compare',
         modelName: 'demo-gemma3-tiny',
-        modelHash: sha256(join(PROJECT_ROOT, 'resources', 'demo-model', 'model.onnx')),
+        modelHash: sha256OfFile(join(repoRoot, 'resources', 'demo-model', 'model.onnx')),
         demoModel: true,
         executionProvider: 'cpu',
         hook: 'resid_post',
@@ -79,8 +72,8 @@ describe('cotlab-wb run records the experiment in the history', () => {
       expect(histopathology).toMatchObject({
         name: 'histopathology',
         datasetName: 'histopathology',
-        datasetPath: join(PROJECT_ROOT, 'data', 'histopathology.tsv'),
-        datasetHash: sha256(join(PROJECT_ROOT, 'data', 'histopathology.tsv')),
+        datasetPath: join(repoRoot, 'data', 'histopathology.tsv'),
+        datasetHash: sha256OfFile(join(repoRoot, 'data', 'histopathology.tsv')),
         promptName: 'histopathology',
         promptOptions: { strategy: 'histopathology', few_shot: true, output_format: 'json' },
         seed: 42,
@@ -89,7 +82,7 @@ describe('cotlab-wb run records the experiment in the history', () => {
         status: 'completed',
         layerIndices: [0, 1, 2, 3, 4, 5],
       });
-      expect(radiology?.datasetHash).toBe(sha256(join(PROJECT_ROOT, 'data', 'radiology.json')));
+      expect(radiology?.datasetHash).toBe(sha256OfFile(join(repoRoot, 'data', 'radiology.json')));
       results.raw_outputs[0].runs.forEach((run, index) => {
         const stored = experiment.runs[index];
         expect(stored?.sampleIndices).toEqual(run.sample_indices);

@@ -1,23 +1,14 @@
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openHistoryStore } from '../../src/store/open-store.js';
 import { StoreError } from '../../src/store/store-error.js';
 import type { HistoryStore } from '../../src/store/history-store.js';
-import { newExperiment, newRun, sampleToRecord, sampleVector } from '../fixtures/store/sample-data.js';
-import { makeTempDir } from '../fixtures/store/temp-db.js';
+import { newExperiment, newRun, sampleToRecord, sampleVector, storedPositions } from '../fixtures/store/sample-data.js';
+import { freshHistoryEachTest, type StoreTempDir } from '../fixtures/store/temp-db.js';
 
-let temp: ReturnType<typeof makeTempDir>;
+let temp: StoreTempDir;
 let store: HistoryStore;
-
-beforeEach(() => {
-  temp = makeTempDir();
-  store = openHistoryStore(temp.dbPath());
-});
-
-afterEach(() => {
-  store.close();
-  temp.remove();
-});
+freshHistoryEachTest((opened) => ({ temp, store } = opened));
 
 function storeError(action: () => unknown): StoreError {
   try {
@@ -95,6 +86,12 @@ describe('experiments and runs', () => {
     expect(experiment.runs[1]?.promptOptions).toBeNull();
   });
 
+  it('keeps the runtime it is given as JSON; null when none was given', () => {
+    const runtime = { export_style: 'optimum', dtype: 'float32', batch_size: 2, intra_op_threads: null };
+    expect(store.getExperiment(store.createExperiment(newExperiment({ runtime }))).runtime).toEqual(runtime);
+    expect(store.getExperiment(store.createExperiment(newExperiment())).runtime).toBeNull();
+  });
+
   it('refuses runs for a missing or finished experiment, and bad layer lists', () => {
     expect(storeError(() => store.createRun(999, newRun())).reason).toBe('not-found');
     const experimentId = store.createExperiment(newExperiment());
@@ -114,7 +111,7 @@ describe('recordSample', () => {
     store.recordSample(runId, { ...sampleToRecord(1, [0, 1, 2]), label: 'grade 2', truncated: true });
 
     expect(store.getExperiment(experimentId).runs[0]?.completedSamples).toBe(2);
-    expect(store.completedSamples(runId)).toEqual([0, 1]);
+    expect(storedPositions(store, runId)).toEqual([0, 1]);
     expect(store.getRunSamples(runId)).toEqual([
       { position: 0, datasetIndex: 100, label: true, tokenCount: 40, truncated: false, promptHash: 'hash-0' },
       { position: 1, datasetIndex: 101, label: 'grade 2', tokenCount: 41, truncated: true, promptHash: 'hash-1' },
@@ -134,7 +131,7 @@ describe('recordSample', () => {
     const meansRun = store.createRun(meansOnly, newRun());
     store.recordSample(meansRun, sampleToRecord(0, [0, 1, 2]));
     expect(count('sample_vectors')).toBe(1);
-    expect(store.completedSamples(meansRun)).toEqual([0]);
+    expect(storedPositions(store, meansRun)).toEqual([0]);
   });
 
   it('rejects a wrong vector count, a repeated position and a run that is not running, storing nothing', () => {
@@ -263,9 +260,9 @@ describe('interrupted experiments and resume', () => {
     const resumed = store.getExperiment(experimentId);
     expect(resumed).toMatchObject({ status: 'running', endedAt: null, durationS: null, writerPid: process.pid });
     expect(resumed.runs[0]?.status).toBe('running');
-    expect(store.completedSamples(runId)).toEqual([0]);
+    expect(storedPositions(store, runId)).toEqual([0]);
     store.recordSample(runId, sampleToRecord(1, [0, 1, 2]));
-    expect(store.completedSamples(runId)).toEqual([0, 1]);
+    expect(storedPositions(store, runId)).toEqual([0, 1]);
     expect(storeError(() => store.resumeExperiment(experimentId)).reason).toBe('conflict');
   });
 });

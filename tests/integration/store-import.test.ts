@@ -1,27 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CotlabResultsError } from '../../src/store/cotlab-results.js';
 import type { HistoryStore } from '../../src/store/history-store.js';
-import { openHistoryStore } from '../../src/store/open-store.js';
 import { StoreError } from '../../src/store/store-error.js';
-import { makeTempDir } from '../fixtures/store/temp-db.js';
+import { freshHistoryEachTest, type StoreTempDir } from '../fixtures/store/temp-db.js';
 
 const FIXTURE_DIR = join(import.meta.dirname, '..', 'fixtures', 'store');
 const FIXTURE = join(FIXTURE_DIR, 'cotlab-results.json');
 
-let temp: ReturnType<typeof makeTempDir>;
+let temp: StoreTempDir;
 let store: HistoryStore;
-
-beforeEach(() => {
-  temp = makeTempDir();
-  store = openHistoryStore(temp.dbPath());
-});
-
-afterEach(() => {
-  store.close();
-  temp.remove();
-});
+freshHistoryEachTest((opened) => ({ temp, store } = opened));
 
 function results(): Record<string, unknown> {
   return JSON.parse(readFileSync(FIXTURE, 'utf8')) as Record<string, unknown>;

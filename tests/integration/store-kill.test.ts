@@ -5,16 +5,16 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openHistoryStore } from '../../src/store/open-store.js';
 import { KILL_TEST_LAYERS, KILL_TEST_WIDTH, sampleVector } from '../fixtures/store/sample-data.js';
-import { makeTempDir } from '../fixtures/store/temp-db.js';
+import { makeStoreTempDir, type StoreTempDir } from '../fixtures/store/temp-db.js';
 
 const WRITER = join(import.meta.dirname, '..', 'fixtures', 'store', 'writer.ts');
 const KILLS = 5;
 
-let temp: ReturnType<typeof makeTempDir>;
+let temp: StoreTempDir;
 let writer: ChildProcess | null = null;
 
 beforeEach(() => {
-  temp = makeTempDir();
+  temp = makeStoreTempDir();
 });
 
 afterEach(() => {

@@ -1,13 +1,13 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS, migrate, schemaVersion, type Migration } from '../../src/store/migrations.js';
-import { makeTempDir } from '../fixtures/store/temp-db.js';
+import { makeStoreTempDir, type StoreTempDir } from '../fixtures/store/temp-db.js';
 
-let temp: ReturnType<typeof makeTempDir>;
+let temp: StoreTempDir;
 let db: Database.Database;
 
 beforeEach(() => {
-  temp = makeTempDir();
+  temp = makeStoreTempDir();
   db = new Database(temp.dbPath());
 });
 
@@ -42,6 +42,16 @@ describe('migrate', () => {
     };
     expect(migrate(db, [...MIGRATIONS, addNote])).toEqual([addNote.version]);
     expect(db.prepare('SELECT name, note FROM experiments').all()).toEqual([{ name: 'kept', note: null }]);
+  });
+
+  it('adds the runtime column to a version-1 history, whose experiments then have none', () => {
+    migrate(db, MIGRATIONS.slice(0, 1));
+    db.prepare(
+      `INSERT INTO experiments (uid, name, status, source, config_json, vector_policy_json, started_at, last_activity_at)
+       VALUES ('u1', 'kept', 'completed', 'workbench', '{}', '"all"', '2026-01-01', '2026-01-01')`,
+    ).run();
+    expect(migrate(db)).toEqual([2]);
+    expect(db.prepare('SELECT name, runtime_json FROM experiments').all()).toEqual([{ name: 'kept', runtime_json: null }]);
   });
 
   it('rolls a failing step back whole, leaving the version where it was', () => {

@@ -6,12 +6,12 @@ import { LATEST_SCHEMA_VERSION } from '../../src/store/migrations.js';
 import { openHistoryStore } from '../../src/store/open-store.js';
 import { HISTORY_APPLICATION_ID } from '../../src/store/schema.js';
 import { newExperiment, newRun, sampleToRecord } from '../fixtures/store/sample-data.js';
-import { makeTempDir } from '../fixtures/store/temp-db.js';
+import { makeStoreTempDir, type StoreTempDir } from '../fixtures/store/temp-db.js';
 
-let temp: ReturnType<typeof makeTempDir>;
+let temp: StoreTempDir;
 
 beforeEach(() => {
-  temp = makeTempDir();
+  temp = makeStoreTempDir();
 });
 
 afterEach(() => {

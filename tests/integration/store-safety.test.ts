@@ -5,17 +5,17 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openHistoryStore } from '../../src/store/open-store.js';
 import { StoreError, type StoreErrorReason } from '../../src/store/store-error.js';
-import { newExperiment, newRun, sampleToRecord, sampleVector } from '../fixtures/store/sample-data.js';
-import { makeTempDir } from '../fixtures/store/temp-db.js';
+import { newExperiment, newRun, sampleToRecord, sampleVector, storedPositions } from '../fixtures/store/sample-data.js';
+import { makeStoreTempDir, type StoreTempDir } from '../fixtures/store/temp-db.js';
 
 const PROBE = join(import.meta.dirname, '..', 'fixtures', 'store', 'open-probe.ts');
 /** Root ignores file permissions, so the read-only cases run their probe as the unprivileged `nobody` user. */
 const NOBODY = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
 
-let temp: ReturnType<typeof makeTempDir>;
+let temp: StoreTempDir;
 
 beforeEach(() => {
-  temp = makeTempDir();
+  temp = makeStoreTempDir();
 });
 
 afterEach(() => {
@@ -223,14 +223,14 @@ describe('a full disk', () => {
     expect(error).toBeInstanceOf(StoreError);
     expectRefusal(error as StoreError, 'disk-full', path);
     expect((error as StoreError).message).toContain('free some space');
-    expect(capped.completedSamples(runId)).toEqual([0]);
+    expect(storedPositions(capped, runId)).toEqual([0]);
     expect(capped.getExperiment(experimentId).runs[0]?.completedSamples).toBe(1);
     expect(capped.getRunVectors(runId, 2)).toEqual([sampleVector(0, 2, 8)]);
     capped.close();
 
     const roomy = openHistoryStore(path);
     roomy.recordSample(runId, sampleToRecord(1, [0, 1, 2], 8));
-    expect(roomy.completedSamples(runId)).toEqual([0, 1]);
+    expect(storedPositions(roomy, runId)).toEqual([0, 1]);
     const db = new Database(path, { readonly: true });
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     db.close();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { API_METHODS, apiContract, isApiMethod } from '../../src/api/contract.js';
+import { API_METHODS, apiContract, isApiMethod, RUN_METHODS, SERVICE_METHODS } from '../../src/api/contract.js';
 import { createDispatcher } from '../../src/api/dispatch.js';
 import { EngineRequestError, type EngineCalls } from '../../src/api/engine-port.js';
 
@@ -88,5 +88,20 @@ describe('the dispatcher', () => {
   it('keeps the code of an engine request error', async () => {
     const outcome = await createDispatcher(recordingEngine([]))('deleteExperiment', { id: '9' });
     expect(outcome).toEqual({ ok: false, error: { code: 'not_found', message: 'no experiment "9"', details: [] } });
+  });
+
+  it('serves only the calls it has handlers for (the engine service process has no run calls)', async () => {
+    const dispatch = createDispatcher({ listPrompts: async () => ({ prompts: [] }) });
+    expect(await dispatch('listPrompts', {})).toEqual({ ok: true, data: { prompts: [] } });
+    const outcome = await dispatch('startExperiment', {});
+    expect(!outcome.ok && outcome.error.code).toBe('unknown_method');
+  });
+});
+
+describe('the split between run calls and service calls', () => {
+  it('puts every call on exactly one side', () => {
+    expect([...RUN_METHODS, ...SERVICE_METHODS].sort()).toEqual([...API_METHODS].sort());
+    expect(SERVICE_METHODS).not.toContain('startExperiment');
+    expect(SERVICE_METHODS).toContain('layerDetail');
   });
 });

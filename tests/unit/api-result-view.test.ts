@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { ResultSet } from '../../src/api/contract.js';
-import { resultsCsv, resultsHtml } from '../../src/api/report-export.js';
-import { comparisonViews } from '../../src/api/result-view.js';
+import { layersFromRecords, layersFromStoredComparison } from '../../src/api/result-view.js';
+import type { StoredRunComparison } from '../../src/experiments/compare-stored-runs.js';
 import type { ComparisonRecord } from '../../src/store/types.js';
 
-function row(layer: number, cosine: number, l2: number, band: boolean): ComparisonRecord {
+function row(layer: number, cosine: number, l2: number, analytics: Partial<ComparisonRecord>): ComparisonRecord {
   return {
     runAId: 1,
     runBId: 2,
@@ -15,54 +14,54 @@ function row(layer: number, cosine: number, l2: number, band: boolean): Comparis
     l2,
     centredCosine: null,
     relativeL2: null,
-    cosineCiLow: band ? cosine - 0.1 : null,
-    cosineCiHigh: band ? cosine + 0.1 : null,
+    cosineCiLow: null,
+    cosineCiHigh: null,
     l2CiLow: null,
     l2CiHigh: null,
     pValue: null,
     nPermutations: null,
     cka: null,
+    ...analytics,
   };
 }
 
-describe('stored comparisons as per-pair views', () => {
-  it('groups rows by pair in layer order and averages them', () => {
-    const [view] = comparisonViews([row(1, 0.5, 4, true), row(0, 0.9, 2, true)]);
-    expect(view?.layerIndices).toEqual([0, 1]);
-    expect(view?.layerCosineSimilarity).toEqual([0.9, 0.5]);
-    expect(view?.meanCosineSimilarity).toBeCloseTo(0.7, 12);
-    expect(view?.meanL2Distance).toBe(3);
-    expect(view?.cosineBand?.low[0]).toBeCloseTo(0.8, 12);
-    expect(view?.l2Band).toBeNull();
+describe('stored comparison rows as a pair’s layers', () => {
+  it('orders layers, pairs interval bounds and Holm-adjusts the p-values over the layers', () => {
+    const layers = layersFromRecords([
+      row(2, 0.5, 4, { pValue: 0.03, cosineCiLow: 0.4, cosineCiHigh: 0.6 }),
+      row(0, 0.9, 2, { pValue: 0.04, cosineCiLow: 0.85, cosineCiHigh: 0.95, l2CiLow: 1.5, l2CiHigh: 2.5, cka: 0.7 }),
+      row(1, 0.7, 3, { pValue: 0.01, cosineCiLow: 0.6, cosineCiHigh: 0.8 }),
+    ]);
+    expect(layers.map((layer) => layer.layer)).toEqual([0, 1, 2]);
+    // Holm by hand: sorted 0.01, 0.03, 0.04 -> 0.01*3 = 0.03, 0.03*2 = 0.06, max(0.04*1, 0.06) = 0.06.
+    expect(layers.map((layer) => layer.pValueHolm)).toEqual([0.06, 0.03, 0.06].map((p) => expect.closeTo(p, 12)));
+    expect(layers[0]).toMatchObject({ cosineCi: { low: 0.85, high: 0.95 }, l2Ci: { low: 1.5, high: 2.5 }, cka: 0.7 });
+    expect(layers[1]?.l2Ci).toBeNull();
   });
 
-  it('gives no band when any layer lacks one', () => {
-    expect(comparisonViews([row(0, 0.9, 2, true), row(1, 0.5, 4, false)])[0]?.cosineBand).toBeNull();
+  it('leaves Holm empty unless every layer was tested', () => {
+    const layers = layersFromRecords([row(0, 0.9, 2, { pValue: 0.01 }), row(1, 0.7, 3, {})]);
+    expect(layers.map((layer) => layer.pValueHolm)).toEqual([null, null]);
+    expect(layers[0]?.pValue).toBe(0.01);
   });
 });
 
-const result: ResultSet = {
-  experiment: null,
-  runs: [
-    { ref: { experimentId: '1', runName: 'a,b' }, label: 'a,b', dataset: 'd', prompt: 'p', numSamples: 2, seed: 1, pooling: 'mean', layerIndices: [0], meanActivationNorms: [5] },
-  ],
-  comparisons: [
-    { runA: 'a,b', runB: '<c>', layerIndices: [0, 1], meanCosineSimilarity: 0.5, meanL2Distance: 2, layerCosineSimilarity: [0.25, 0.75], layerL2Distance: [1, 3], cosineBand: null, l2Band: null },
-  ],
-};
-
-describe('report exports', () => {
-  it('writes one CSV row per pair and layer, then per run and layer, quoting commas', () => {
-    expect(resultsCsv(result)).toBe(
-      'kind,run_a,run_b,layer,cosine_similarity,l2_distance,mean_activation_norm\npair,"a,b",<c>,0,0.25,1,\npair,"a,b",<c>,1,0.75,3,\nrun,"a,b",,0,,,5\n',
-    );
-  });
-
-  it('writes HTML without scripts and with every name escaped', () => {
-    const html = resultsHtml(result, 'Compare <x>');
-    expect(html).toContain('<title>Compare &lt;x&gt;</title>');
-    expect(html).toContain('a,b vs &lt;c&gt;');
-    expect(html).not.toMatch(/<script/i);
-    expect(html.match(/<svg /g)?.length).toBe(3);
+describe('a cross-experiment comparison as a pair’s layers', () => {
+  it('takes cosine and L2 of the means, and the analytics of the layers that were analysed', () => {
+    const compared = {
+      runA: '1:histo',
+      runB: '2:radio',
+      paired: false,
+      layers: [
+        { layer: 0, cosine: 0.9, l2: 2, relativeL2: 0.2 },
+        { layer: 1, cosine: 0.8, l2: 3, relativeL2: 0.3 },
+      ],
+      analysis: {
+        perLayer: [{ layer: 1, cosineCi: { low: 0.7, high: 0.85 }, l2Ci: { low: 2, high: 4 }, pValue: 0.02, paired: null, centredCosine: null }],
+      },
+    } as unknown as StoredRunComparison;
+    const layers = layersFromStoredComparison(compared);
+    expect(layers[0]).toMatchObject({ layer: 0, cosine: 0.9, cosineCi: null, pValueHolm: null, relativeL2: 0.2 });
+    expect(layers[1]).toMatchObject({ layer: 1, cosineCi: { low: 0.7, high: 0.85 }, pValue: 0.02, pValueHolm: 0.02, cka: null });
   });
 });

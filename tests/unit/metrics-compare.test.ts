@@ -70,9 +70,9 @@ describe('compareRuns', () => {
   });
 
   it('rejects mean vectors of different hidden sizes', () => {
-    expect(() => compareRuns(run('x', [[0, [1, 1]]]), run('y', [[0, [1, 1, 1]]]), true)).toThrow(
-      VectorLengthMismatchError,
-    );
+    const mismatched = () => compareRuns(run('x', [[0, [1, 1]]]), run('y', [[0, [1, 1, 1]]]), true);
+    expect(mismatched).toThrow(VectorLengthMismatchError);
+    expect(mismatched).toThrow('Vector length mismatch in layer 0 of runs "x" and "y": expected 2 values, got 3.');
   });
 });
 

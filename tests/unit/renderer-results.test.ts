@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { ComparisonView, ResultSet, RunView } from '../../src/api/contract.js';
-import { heatmapFigure, normFigure, pairMetricFigure } from '../../renderer/src/charts.js';
+import type { ComparisonView, LayerComparison, LayerDetail, ResultSet, RunView } from '../../src/api/contract.js';
+import { ckaFigure, heatmapFigure, normFigure, pairMetricFigure, pcaFigure, sampleCosineFigure } from '../../renderer/src/charts.js';
 import { LayerSpecError, parseLayerSpec } from '../../renderer/src/layer-spec.js';
-import { cosineHeatmap, divergenceCallouts, formatMetric, layerRows } from '../../renderer/src/results-math.js';
+import { cosineHeatmap, divergenceCallouts, formatInterval, formatMetric, formatP, initialLayer, layerRows } from '../../renderer/src/results-math.js';
 
 function run(label: string, norms: number[]): RunView {
   return {
@@ -15,22 +15,29 @@ function run(label: string, norms: number[]): RunView {
     pooling: 'last_token',
     layerIndices: norms.map((_, i) => i),
     meanActivationNorms: norms,
+    vectorsStored: true,
   };
 }
 
-function pair(runA: string, runB: string, cosine: number[], l2: number[]): ComparisonView {
+function layer(index: number, cosine: number, l2: number, extra: Partial<LayerComparison> = {}): LayerComparison {
+  return { layer: index, cosine, l2, cosineCi: null, l2Ci: null, pValue: null, pValueHolm: null, cka: null, centredCosine: null, relativeL2: null, ...extra };
+}
+
+function pair(runA: string, runB: string, cosine: number[], l2: number[], extra: (i: number) => Partial<LayerComparison> = () => ({})): ComparisonView {
   return {
     runA,
     runB,
-    layerIndices: cosine.map((_, i) => i),
+    refA: { experimentId: '1', runName: runA },
+    refB: { experimentId: '1', runName: runB },
+    paired: false,
     meanCosineSimilarity: 0,
     meanL2Distance: 0,
-    layerCosineSimilarity: cosine,
-    layerL2Distance: l2,
-    cosineBand: null,
-    l2Band: null,
+    layers: cosine.map((value, i) => layer(i, value, l2[i] as number, extra(i))),
+    analysis: null,
   };
 }
+
+const settings = { confidenceLevel: 0.95, bootstrapResamples: 1000, permutations: 1000, significanceLevel: 0.05, seed: 42 };
 
 const twoRuns: ResultSet = {
   experiment: null,
@@ -47,14 +54,23 @@ const threeRuns: ResultSet = {
 describe('divergence callouts', () => {
   it('names the lowest-cosine and highest-L2 layer per pair, earlier layer on ties', () => {
     expect(divergenceCallouts(twoRuns.comparisons)).toEqual([
-      { pair: 'histo vs radio', lowestCosine: { layer: 1, value: 0.5 }, highestL2: { layer: 1, value: 9 } },
+      { pair: 'histo vs radio', lowestCosine: { layer: 1, value: 0.5 }, highestL2: { layer: 1, value: 9 }, differingLayers: null, testedLayers: 0 },
     ]);
+  });
+
+  it('lists the layers whose Holm-adjusted p-value is below the significance level', () => {
+    const holm = [0.2, 0.01, 0.049];
+    const tested = { ...pair('histo', 'radio', [0.9, 0.5, 0.5], [3, 9, 7], (i) => ({ pValueHolm: holm[i] as number })), analysis: settings };
+    expect(divergenceCallouts([tested])[0]).toMatchObject({ differingLayers: [1, 2], testedLayers: 3 });
   });
 });
 
 describe('layer rows and heatmap', () => {
   it('lines up every pair and run per layer', () => {
-    expect(layerRows(twoRuns)[2]).toEqual({ layer: 2, cosine: { 'histo vs radio': 0.5 }, l2: { 'histo vs radio': 7 }, norm: { histo: 20, radio: 21 } });
+    const row = layerRows(twoRuns)[2];
+    expect(row?.layer).toBe(2);
+    expect(row?.pairs['histo vs radio']).toMatchObject({ cosine: 0.5, l2: 7 });
+    expect(row?.norm).toEqual({ histo: 20, radio: 21 });
   });
 
   it('gives a pairs × layers cosine grid', () => {
@@ -69,30 +85,76 @@ describe('layer rows and heatmap', () => {
     });
   });
 
-  it('formats cosine with four decimals and distances with two', () => {
+  it('opens on the first pair’s lowest-cosine layer', () => {
+    expect(initialLayer(twoRuns)).toBe(1);
+    expect(initialLayer({ ...twoRuns, comparisons: [] })).toBe(0);
+  });
+
+  it('formats cosine with four decimals, distances with two, p-values with three', () => {
     expect(formatMetric(0.123456, 'cosine')).toBe('0.1235');
     expect(formatMetric(12.345, 'distance')).toBe('12.35');
     expect(formatMetric(null, 'cosine')).toBe('–');
+    expect(formatInterval({ low: 0.5, high: 0.75 }, 'cosine')).toBe('0.5000 – 0.7500');
+    expect(formatP(0.04321)).toBe('0.043');
+    expect(formatP(0.0002)).toBe('< 0.001');
+    expect(formatP(null)).toBe('–');
   });
 });
 
 describe('chart figures', () => {
-  it('draws one line per pair, plus a band trace only where a band exists', () => {
+  it('draws one line per pair, plus a band trace only where every layer has an interval', () => {
     expect(pairMetricFigure(threeRuns, 'cosine').traces.map((trace) => trace.meta.kind)).toEqual(['pair', 'pair', 'pair']);
-    const banded: ResultSet = {
-      ...twoRuns,
-      comparisons: [{ ...(twoRuns.comparisons[0] as ComparisonView), l2Band: { low: [2, 8, 6], high: [4, 10, 8] } }],
-    };
+    const bands = [
+      { low: 2, high: 4 },
+      { low: 8, high: 10 },
+      { low: 6, high: 8 },
+    ];
+    const banded: ResultSet = { ...twoRuns, comparisons: [{ ...pair('histo', 'radio', [0.9, 0.5, 0.5], [3, 9, 7], (i) => ({ l2Ci: bands[i] ?? null })), analysis: settings }] };
     const l2 = pairMetricFigure(banded, 'l2');
     expect(l2.traces.map((trace) => trace.meta.kind)).toEqual(['band', 'pair']);
     expect(l2.traces[0]?.y).toEqual([4, 10, 8, 6, 8, 2]);
     expect(l2.traces[0]?.x).toEqual([0, 1, 2, 2, 1, 0]);
+    expect(l2.traces[0]?.name).toBe('95% CI');
+    expect(pairMetricFigure(banded, 'cosine').traces.map((trace) => trace.meta.kind)).toEqual(['pair']);
   });
 
-  it('draws one norm line per run, and a heatmap only with more than two runs', () => {
+  it('draws one norm line per run, a heatmap only with more than two runs, CKA only for paired pairs', () => {
     expect(normFigure(threeRuns).traces.map((trace) => trace.name)).toEqual(['histo', 'radio', 'mcq']);
     expect(heatmapFigure(twoRuns)).toBeNull();
     expect(heatmapFigure(threeRuns)?.traces[0]?.type).toBe('heatmap');
+    expect(ckaFigure(twoRuns)).toBeNull();
+    const paired: ResultSet = { ...twoRuns, comparisons: [{ ...pair('histo', 'radio', [0.9, 0.5, 0.5], [3, 9, 7], (i) => ({ cka: 0.9 - i / 10 })), paired: true }] };
+    expect(ckaFigure(paired)?.traces[0]?.y).toEqual([0.9, 0.8, 0.7]);
+  });
+
+  it('scatters the PCA points one trace per run, with dataset index and label for the hover', () => {
+    const detail: LayerDetail = {
+      layer: 3,
+      runA: '1:histo',
+      runB: '1:radio',
+      paired: false,
+      points: [
+        { run: 'a', datasetIndex: 14, label: 2, pc1: 1, pc2: 0.5 },
+        { run: 'b', datasetIndex: 7, label: true, pc1: -1, pc2: 0 },
+        { run: 'b', datasetIndex: 9, label: null, pc1: -2, pc2: 1 },
+      ],
+      explainedVarianceRatio: [0.75, 0.125],
+      sampleCosines: null,
+      sampleCosineSummary: null,
+    };
+    const figure = pcaFigure(detail, ['histo', 'radio'], ['#111111', '#222222']);
+    expect(figure.traces.map((trace) => [trace.name, trace.x])).toEqual([
+      ['histo', [1]],
+      ['radio', [-1, -2]],
+    ]);
+    expect(figure.traces[1]?.customdata).toEqual([
+      [7, 'true'],
+      [9, '(none)'],
+    ]);
+    expect(figure.xTitle).toBe('PC1 (75.0% of variance)');
+    expect(figure.yTitle).toBe('PC2 (12.5% of variance)');
+    expect(sampleCosineFigure(detail, '#111111')).toBeNull();
+    expect(sampleCosineFigure({ ...detail, paired: true, sampleCosines: [0.9, 0.8] }, '#111111')?.traces[0]?.x).toEqual([0.9, 0.8]);
   });
 });
 

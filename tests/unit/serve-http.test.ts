@@ -5,8 +5,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { createEngine } from '../../src/api/engine-adapter.js';
 import type { EnginePort } from '../../src/api/engine-port.js';
+import { createEngineSupervisor } from '../../src/api/engine-supervisor.js';
+import { forkEngine } from '../../src/serve/fork-engine.js';
 import { NonLoopbackHostError, startServer, type LoopbackHost, type RunningServer } from '../../src/serve/http.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -38,14 +39,17 @@ describe('serve mode HTTP server', () => {
   beforeAll(async () => {
     scratch = mkdtempSync(path.join(tmpdir(), 'cotlab-serve-'));
     writeFileSync(path.join(scratch, 'index.html'), '<!doctype html><title>workbench</title>');
-    engine = createEngine({
-      root: repoRoot,
-      configDir: path.join(repoRoot, 'configs'),
-      cacheDir: path.join(scratch, 'cache'),
-      dbPath: path.join(scratch, 'history.sqlite'),
-      uploadDir: path.join(scratch, 'uploads'),
-      outputRoot: scratch,
-      appVersion: 'test',
+    engine = createEngineSupervisor({
+      spawn: forkEngine,
+      engine: {
+        root: repoRoot,
+        configDir: path.join(repoRoot, 'configs'),
+        cacheDir: path.join(scratch, 'cache'),
+        dbPath: path.join(scratch, 'history.sqlite'),
+        uploadDir: path.join(scratch, 'uploads'),
+        outputRoot: scratch,
+        appVersion: 'test',
+      },
     });
     server = await startServer({ port: 0, host: '127.0.0.1', token: TOKEN, rendererDir: scratch, engine });
   });
@@ -112,6 +116,23 @@ describe('serve mode HTTP server', () => {
     });
     expect(reply.status).toBe(400);
     expect(JSON.parse(reply.body).error.message).toContain('missing.tsv');
+  });
+
+  it('refuses a run whose settings the engine cannot use, before anything starts', async () => {
+    const headers = { 'x-cotlab-token': TOKEN };
+    const variant = {
+      name: 'missing',
+      dataset: { kind: 'bundled', name: 'no-such-dataset' },
+      prompt: { name: 'radiology', options: { fewShot: true, answerFirst: false, contrarian: false, outputFormat: 'json' } },
+      numSamples: 2,
+      seed: 1,
+    };
+    const body = JSON.stringify({ modelDir: null, variants: [variant], layers: null, pooling: 'mean', comparisonMode: 'pairwise', hook: 'resid_post', maxInputTokens: null });
+    const refused = await send(server.port, '/api/startExperiment', { method: 'POST', body, headers });
+    expect(refused.status).toBe(404);
+    expect(JSON.parse(refused.body).error.message).toBe('There is no bundled dataset "no-such-dataset".');
+    const unknown = await send(server.port, '/api/experimentStatus', { method: 'POST', body: JSON.stringify({ runId: 'nope' }), headers });
+    expect(unknown.status).toBe(404);
   });
 
   it('opens the progress WebSocket only with the token', async () => {

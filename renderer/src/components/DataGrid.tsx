@@ -14,6 +14,7 @@ import {
   type ColumnDef,
   type RowData,
 } from '@tanstack/react-table';
+import { countOf } from '../format.js';
 
 /** Sorting, a search box over all columns, and paging: enough for thousands of rows without a virtual list. */
 export const gridFeatures = tableFeatures({
@@ -74,7 +75,7 @@ export function DataGrid<TRow extends RowData>({
           onChange={(event) => table.setGlobalFilter(event.target.value)}
         />
         <span className="muted" data-testid={`${testId}-count`}>
-          {matching === data.length ? `${data.length} rows` : `${matching} of ${data.length} rows`}
+          {matching === data.length ? countOf(data.length, 'row') : `${matching} of ${countOf(data.length, 'row')}`}
         </span>
       </div>
       <div className="grid-scroll">

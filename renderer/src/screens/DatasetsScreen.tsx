@@ -12,7 +12,11 @@ const sampleColumns = helper.columns([
   helper.accessor('text', {
     header: 'Text',
     sortFn: 'alphanumeric',
-    cell: (info) => <span className="clip" title={info.getValue()}>{info.getValue()}</span>,
+    cell: (info) => (
+      <span className="clip sample-text" title={info.getValue()}>
+        {info.getValue()}
+      </span>
+    ),
   }),
   helper.accessor((row) => (row.label === null ? '' : String(row.label)), { id: 'label', header: 'Label', sortFn: 'alphanumeric' }),
   helper.accessor((row) => metadataSummary(row.metadata), {
@@ -124,9 +128,11 @@ export function DatasetsScreen() {
                   onClick={() => void load({ kind: 'bundled', name: entry.name })}
                 >
                   <strong>{entry.name}</strong>
-                  <span className="muted small">
-                    {entry.format} · {entry.description ?? entry.path}
+                  <span className="small" data-testid="dataset-card-counts">
+                    {entry.samples === null ? 'cannot be loaded' : `${entry.samples} samples`}
+                    {entry.labels.length > 0 ? ` · labels ${entry.labels.map(({ label, count }) => `${label}: ${count}`).join(', ')}` : ''}
                   </span>
+                  <span className="muted small">{entry.problem ?? entry.description ?? entry.path}</span>
                 </button>
               </li>
             ))}

@@ -11,6 +11,7 @@ export function ExperimentScreen() {
   const { api, workspace, update, navigate } = useWorkbench();
   const [error, setError] = useState<unknown>(null);
   const [cancelling, setCancelling] = useState(false);
+  const [starting, setStarting] = useState(false);
 
   useEffect(() => {
     if (workspace.prompts.length === 0) {
@@ -53,6 +54,9 @@ export function ExperimentScreen() {
     setError(null);
     try {
       const request = draftToRequest(draft, workspace.datasets, workspace.modelDir);
+      // The previous run's bar must not pass for this one's while the engine process starts.
+      setStarting(true);
+      update({ run: null });
       const { runId } = await api.call('startExperiment', request);
       update((current) => ({
         run: current.run?.runId === runId ? current.run : {
@@ -71,6 +75,8 @@ export function ExperimentScreen() {
       }));
     } catch (failure) {
       setError(failure);
+    } finally {
+      setStarting(false);
     }
   };
 
@@ -231,13 +237,13 @@ export function ExperimentScreen() {
         </div>
         <ErrorNotice error={error} title="The experiment could not start." />
         <div className="row">
-          <button type="button" className="primary" onClick={() => void start()} disabled={running || draft.variants.length === 0}>
+          <button type="button" className="primary" onClick={() => void start()} disabled={running || starting || draft.variants.length === 0}>
             Run experiment
           </button>
           <button type="button" onClick={() => void cancel()} disabled={!running || cancelling}>
             Cancel run
           </button>
-          {run?.state === 'completed' && workspace.results ? (
+          {run?.state === 'completed' && workspace.results?.experiment?.id === run.experimentId ? (
             <button type="button" onClick={() => navigate('results')}>
               Open results
             </button>

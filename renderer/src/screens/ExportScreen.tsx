@@ -1,13 +1,13 @@
 import { useState } from 'react';
-import type { ExportFormat, ExportedReport } from '../../../src/api/contract.js';
+import type { ExportFormat, ExportedReport, ExportedVectors } from '../../../src/api/contract.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
 import { useWorkbench } from '../workspace.js';
 
 const FORMATS: { format: ExportFormat; label: string; hint: string }[] = [
   { format: 'markdown', label: 'EXPERIMENT.md', hint: 'CoTLab-style write-up' },
-  { format: 'json', label: 'results.json', hint: 'CoTLab results layout' },
-  { format: 'html', label: 'HTML report', hint: 'self-contained, opens offline' },
-  { format: 'csv', label: 'CSV', hint: 'per-layer metrics for spreadsheets' },
+  { format: 'json', label: 'results.json', hint: 'CoTLab layout plus the analytics' },
+  { format: 'html', label: 'HTML report', hint: 'self-contained with interactive plots' },
+  { format: 'csv', label: 'CSV', hint: 'per-layer metrics with intervals and p-values' },
 ];
 
 /** Saves through the native dialog on the desktop, or as a browser download in serve mode. */
@@ -26,6 +26,7 @@ export function ExportScreen() {
   const { api, workspace, navigate } = useWorkbench();
   const [error, setError] = useState<unknown>(null);
   const [last, setLast] = useState<{ report: ExportedReport; savedAs: string | null } | null>(null);
+  const [vectors, setVectors] = useState<ExportedVectors | null>(null);
   const experiment = workspace.results?.experiment ?? null;
 
   const exportAs = async (format: ExportFormat) => {
@@ -36,6 +37,19 @@ export function ExportScreen() {
       const desktop = api.desktop;
       const savedAs = await saveLocally(report, desktop ? (name, content) => desktop.saveReport(name, content) : null);
       setLast({ report, savedAs });
+    } catch (failure) {
+      setError(failure);
+    }
+  };
+
+  /** The .npy files are written on the workbench machine: into a chosen folder on the desktop, else beside the report. */
+  const exportNpy = async () => {
+    if (!experiment) return;
+    setError(null);
+    try {
+      const dir = api.desktop ? await api.desktop.chooseExportFolder() : null;
+      if (api.desktop && dir === null) return;
+      setVectors(await api.call('exportVectors', { experimentId: experiment.id, dir }));
     } catch (failure) {
       setError(failure);
     }
@@ -84,20 +98,34 @@ export function ExportScreen() {
               <span className="muted small">{hint}</span>
             </button>
           ))}
+          <button type="button" className="export-button" onClick={() => void exportNpy()} data-testid="export-npy">
+            <strong>NumPy .npy</strong>
+            <span className="muted small">{api.desktop ? 'per-sample vectors and directions, to a folder' : 'per-sample vectors and directions, on the server'}</span>
+          </button>
           <button type="button" className="export-button" onClick={() => void exportPdf()} data-testid="export-pdf">
             <strong>PDF</strong>
             <span className="muted small">{api.desktop ? 'print the results view' : 'opens the print dialog'}</span>
           </button>
         </div>
         <ErrorNotice error={error} title="The export failed." />
+        {vectors ? (
+          <p className="notice notice-info" role="status" data-testid="export-npy-done">
+            Wrote {vectors.sampleFiles} sample-vector files and {vectors.directionFiles} direction files (with index.json and directions.json) to{' '}
+            <code>{vectors.dir}</code>.
+          </p>
+        ) : null}
         {last ? (
           <div className="stack" data-testid="export-done">
             <p className="notice notice-info" role="status">
               Saved {last.report.fileName}
               {last.savedAs && last.savedAs !== last.report.fileName ? ` to ${last.savedAs}` : ''} ({last.report.content.length.toLocaleString()} characters).
             </p>
-            <h2>Preview</h2>
-            <pre className="prompt-text tall">{last.report.content.slice(0, 4000)}</pre>
+            {last.report.mimeType === 'text/html' ? null : (
+              <>
+                <h2>Preview</h2>
+                <pre className="prompt-text tall">{last.report.content.slice(0, 4000)}</pre>
+              </>
+            )}
           </div>
         ) : null}
       </div>

@@ -1,10 +1,10 @@
 import { createColumnHelper } from '@tanstack/react-table';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { ExperimentSummary, RunRef } from '../../../src/api/contract.js';
-import type { gridFeatures} from '../components/DataGrid.js';
+import type { gridFeatures } from '../components/DataGrid.js';
 import { DataGrid, type GridColumn } from '../components/DataGrid.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
-import { formatDateTime, formatEta } from '../format.js';
+import { countOf, formatDateTime, formatEta } from '../format.js';
 import { useWorkbench } from '../workspace.js';
 
 const helper = createColumnHelper<typeof gridFeatures, ExperimentSummary>();
@@ -14,13 +14,21 @@ function sameRun(a: RunRef, b: RunRef): boolean {
   return a.experimentId === b.experimentId && a.runName === b.runName;
 }
 
+/** A run of this workbench that stopped early can continue from its next sample. */
+function resumable(summary: ExperimentSummary): boolean {
+  return summary.source === 'workbench' && (summary.status === 'interrupted' || summary.status === 'failed');
+}
+
 export function HistoryScreen() {
-  const { api, update, navigate } = useWorkbench();
+  const { api, workspace, update, navigate } = useWorkbench();
+  const runState = workspace.run?.state;
   const [items, setItems] = useState<ExperimentSummary[]>([]);
   const [total, setTotal] = useState(0);
   const [search, setSearch] = useState('');
   const [status, setStatus] = useState<ExperimentSummary['status'] | ''>('');
   const [picked, setPicked] = useState<RunRef[]>([]);
+  // Kept apart: a background refresh of the list must not wipe the error of an action the researcher just took.
+  const [listError, setListError] = useState<unknown>(null);
   const [error, setError] = useState<unknown>(null);
 
   const refresh = useCallback(async () => {
@@ -28,15 +36,16 @@ export function HistoryScreen() {
       const answer = await api.call('listExperiments', { search, status: status === '' ? null : status, limit: 500 });
       setItems(answer.items);
       setTotal(answer.total);
-      setError(null);
+      setListError(null);
     } catch (failure) {
-      setError(failure);
+      setListError(failure);
     }
   }, [api, search, status]);
 
+  // A run finishing elsewhere changes the list (its status, a new experiment).
   useEffect(() => {
     void refresh();
-  }, [refresh]);
+  }, [refresh, runState]);
 
   const open = useCallback(
     async (id: string) => {
@@ -64,7 +73,38 @@ export function HistoryScreen() {
     [api, refresh],
   );
 
+  const resume = useCallback(
+    async (summary: ExperimentSummary) => {
+      try {
+        const { runId } = await api.call('resumeExperiment', { id: summary.id });
+        update((current) => ({
+          run:
+            current.run?.runId === runId
+              ? current.run
+              : {
+                  runId,
+                  state: 'starting',
+                  variantName: null,
+                  variantIndex: 0,
+                  variantCount: summary.variants.length,
+                  samplesDone: 0,
+                  samplesTotal: 0,
+                  samplesPerSecond: null,
+                  etaSeconds: null,
+                  message: `Resuming experiment ${summary.id}…`,
+                  experimentId: summary.id,
+                },
+        }));
+        navigate('experiment');
+      } catch (failure) {
+        setError(failure);
+      }
+    },
+    [api, update, navigate],
+  );
+
   const compare = async () => {
+    setError(null);
     try {
       update({ results: await api.call('compareRuns', { runs: picked }) });
       navigate('results');
@@ -80,11 +120,12 @@ export function HistoryScreen() {
   const columns = useMemo(
     () =>
       [
-        helper.accessor('createdAt', { header: 'Date', sortFn: 'alphanumeric', cell: (info) => formatDateTime(info.getValue()) }),
-        helper.accessor('model', { header: 'Model', sortFn: 'alphanumeric' }),
+        helper.accessor((row) => Number(row.id), { id: 'id', header: '#', sortFn: 'basic' }),
+        helper.accessor('createdAt', { header: 'Date', sortFn: 'alphanumeric', cell: (info) => <span className="nowrap-cell">{formatDateTime(info.getValue())}</span> }),
+        helper.accessor('model', { header: 'Model', sortFn: 'alphanumeric', cell: (info) => <span className="nowrap-cell">{info.getValue()}</span> }),
         helper.accessor((row) => row.variants.join(' '), {
           id: 'variants',
-          header: 'Variants (tick to compare)',
+          header: 'Runs',
           sortFn: 'alphanumeric',
           cell: (info) => {
             const summary = info.row.original;
@@ -116,24 +157,31 @@ export function HistoryScreen() {
           header: 'Actions',
           cell: (info) => (
             <span className="row nowrap">
-              <button type="button" onClick={() => void open(info.row.original.id)} aria-label={`Open experiment ${info.row.original.id}`}>
+              <button type="button" className="compact" onClick={() => void open(info.row.original.id)} aria-label={`Open experiment ${info.row.original.id}`}>
                 Open
               </button>
-              <button type="button" className="danger" onClick={() => void remove(info.row.original)} aria-label={`Delete experiment ${info.row.original.id}`}>
+              {resumable(info.row.original) ? (
+                <button type="button" className="compact" onClick={() => void resume(info.row.original)} aria-label={`Resume experiment ${info.row.original.id}`}>
+                  Resume
+                </button>
+              ) : null}
+              <button type="button" className="compact danger" onClick={() => void remove(info.row.original)} aria-label={`Delete experiment ${info.row.original.id}`}>
                 Delete
               </button>
             </span>
           ),
         }),
       ] as GridColumn<ExperimentSummary>[],
-    [open, remove, picked, togglePick],
+    [open, remove, resume, picked, togglePick],
   );
 
   return (
     <section className="screen" aria-labelledby="history-title">
       <header className="screen-header">
         <h1 id="history-title">History</h1>
-        <p className="muted">Every stored experiment. Open one, or tick runs from different experiments and compare them.</p>
+        <p className="muted">
+          Every stored experiment. Open one, resume one that stopped early, or tick runs (also from different experiments) and compare them.
+        </p>
       </header>
       <div className="panel stack">
         <div className="row">
@@ -154,8 +202,9 @@ export function HistoryScreen() {
             Compare {picked.length} picked runs
           </button>
         </div>
+        <ErrorNotice error={listError} title="The history could not be read." />
         <ErrorNotice error={error} />
-        <p className="muted small">{total} experiments stored.</p>
+        <p className="muted small">{countOf(total, 'experiment')} stored. Tick runs in the Runs column to compare them, also across experiments.</p>
         <DataGrid columns={columns} data={items} label="Stored experiments" testId="history-grid" onRowActivate={(row) => void open(row.id)} />
       </div>
     </section>

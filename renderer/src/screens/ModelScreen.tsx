@@ -43,9 +43,13 @@ export function ModelScreen() {
         ['Model type', model.modelType],
         ['Decoder layers', model.numLayers],
         ['Hidden size', model.hiddenSize],
-        ['Weights dtype', model.dtype],
+        ['Activation dtype', model.dtype],
         ['Quantization', model.quantization],
         ['Export style', model.exportStyle],
+        ['Opset', model.opset],
+        ['Decoder graph', model.graphFile],
+        ['Embedding graph', model.embeddingFile ?? (model.graphFile ? 'none (the decoder embeds the tokens)' : null)],
+        ['External weights', model.externalDataFiles.length > 0 ? model.externalDataFiles.join(', ') : model.graphFile ? 'none (inside the graph file)' : null],
         ['Runs on', model.executionProvider === null ? null : model.executionProvider.toUpperCase()],
       ]
     : [];
@@ -113,10 +117,40 @@ export function ModelScreen() {
                   </div>
                 ))}
               </dl>
+              {model.exportStyleDescription ? <p className="muted small">{model.exportStyleDescription}</p> : null}
               {model.executionProviderNote ? <p className="muted small">{model.executionProviderNote}</p> : null}
+              {model.hookTensors.length > 0 ? (
+                <details className="hook-tensors">
+                  <summary>Captured tensor of every layer</summary>
+                  <div className="grid-scroll">
+                    <table className="form-table" aria-label="Hook tensors" data-testid="hook-tensors">
+                      <thead>
+                        <tr>
+                          <th>Layer</th>
+                          <th>Residual stream (resid_post)</th>
+                          <th>CoTLab hook point</th>
+                        </tr>
+                      </thead>
+                      <tbody>
+                        {model.hookTensors.map((hooks) => (
+                          <tr key={hooks.layer}>
+                            <td>{hooks.layer}</td>
+                            <td>
+                              <code>{hooks.residPost ?? '–'}</code>
+                            </td>
+                            <td>
+                              <code>{hooks.cotlab ?? '–'}</code>
+                            </td>
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                  </div>
+                </details>
+              ) : null}
               {model.problems.length > 0 ? (
-                <div className="notice notice-error" role="alert">
-                  <strong>What is wrong</strong>
+                <div className={`notice ${model.ok ? 'notice-info' : 'notice-error'}`} role={model.ok ? 'note' : 'alert'}>
+                  <strong>{model.ok ? 'Good to know' : 'What is wrong'}</strong>
                   <ul>
                     {model.problems.map((problem) => (
                       <li key={problem}>{problem}</li>

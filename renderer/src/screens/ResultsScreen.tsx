@@ -1,50 +1,59 @@
-import { createColumnHelper } from '@tanstack/react-table';
 import { useCallback, useMemo, useState } from 'react';
 import type { ResultSet } from '../../../src/api/contract.js';
-import { heatmapFigure, normFigure, pairMetricFigure } from '../charts.js';
-import type { gridFeatures} from '../components/DataGrid.js';
-import { DataGrid, type GridColumn } from '../components/DataGrid.js';
+import { ckaFigure, heatmapFigure, normFigure, pairMetricFigure } from '../charts.js';
+import { LayerSamplesPanel } from '../components/LayerSamplesPanel.js';
+import { LayerTable } from '../components/LayerTable.js';
 import { Plot } from '../components/Plot.js';
 import { formatDateTime } from '../format.js';
-import { divergenceCallouts, formatMetric, layerRows, pairLabel, type LayerRow } from '../results-math.js';
+import { divergenceCallouts, formatMetric, initialLayer, type LayerCallout } from '../results-math.js';
 import { useWorkbench } from '../workspace.js';
 
-const helper = createColumnHelper<typeof gridFeatures, LayerRow>();
+function Callout({ callout }: { callout: LayerCallout }) {
+  return (
+    <div className="callout" data-testid="callout">
+      <div className="callout-title">{callout.pair}</div>
+      <div>
+        Lowest cosine: <strong>layer {callout.lowestCosine?.layer ?? '–'}</strong> ({formatMetric(callout.lowestCosine?.value ?? null, 'cosine')})
+      </div>
+      <div>
+        Highest L2: <strong>layer {callout.highestL2?.layer ?? '–'}</strong> ({formatMetric(callout.highestL2?.value ?? null, 'distance')})
+      </div>
+      {callout.differingLayers === null ? null : (
+        <div className="muted small">
+          {callout.differingLayers.length === 0
+            ? `No layer differs beyond chance (Holm-adjusted p ≥ 0.05 at all ${callout.testedLayers}).`
+            : `Differing beyond chance at ${callout.differingLayers.length} of ${callout.testedLayers} layers (Holm p < 0.05).`}
+        </div>
+      )}
+    </div>
+  );
+}
 
-function layerColumns(result: ResultSet): GridColumn<LayerRow>[] {
-  const pairs = result.comparisons.map(pairLabel);
-  return [
-    helper.accessor('layer', { header: 'Layer', sortFn: 'basic' }),
-    ...pairs.flatMap((pair) => [
-      helper.accessor((row) => row.cosine[pair] ?? null, {
-        id: `cos:${pair}`,
-        header: `cos ${pair}`,
-        sortFn: 'basic',
-        cell: (info) => formatMetric(info.getValue(), 'cosine'),
-      }),
-      helper.accessor((row) => row.l2[pair] ?? null, {
-        id: `l2:${pair}`,
-        header: `L2 ${pair}`,
-        sortFn: 'basic',
-        cell: (info) => formatMetric(info.getValue(), 'distance'),
-      }),
-    ]),
-    ...result.runs.map((run) =>
-      helper.accessor((row) => row.norm[run.label] ?? null, {
-        id: `norm:${run.label}`,
-        header: `norm ${run.label}`,
-        sortFn: 'basic',
-        cell: (info) => formatMetric(info.getValue(), 'distance'),
-      }),
-    ),
-  ] as GridColumn<LayerRow>[];
+/** One sentence on how the intervals and p-values were made, from the first pair that has them. */
+function analysisNote(result: ResultSet): string | null {
+  const settings = result.comparisons.find((comparison) => comparison.analysis !== null)?.analysis;
+  if (!settings) return null;
+  return (
+    `Shaded bands: ${Math.round(settings.confidenceLevel * 100)}% bootstrap confidence intervals (${settings.bootstrapResamples} resamples). ` +
+    `p: permutation test of the L2 distance (${settings.permutations} permutations), Holm-adjusted over layers; seed ${settings.seed}.`
+  );
+}
+
+/** Why there is nothing to compare: one run only, or an experiment that stopped before its comparisons. */
+function noComparisonNote(result: ResultSet): string {
+  const status = result.experiment?.status;
+  if (status !== undefined && status !== 'completed') {
+    return `This experiment is ${status}: runs are compared when all of them are done${status === 'running' ? '' : ', so resume it from the History'}.`;
+  }
+  return 'Only one run: there is no pair to compare, the norms are shown below.';
 }
 
 export function ResultsScreen() {
   const { workspace, navigate } = useWorkbench();
   const result = workspace.results;
-  const [selectedLayer, setSelectedLayer] = useState<number | null>(null);
-  const onLayerClick = useCallback((layer: number) => setSelectedLayer(layer), []);
+  const [chosenLayer, setChosenLayer] = useState<{ result: ResultSet; layer: number } | null>(null);
+  const layer = chosenLayer?.result === result ? chosenLayer.layer : result ? initialLayer(result) : null;
+  const onLayerClick = useCallback((picked: number) => setChosenLayer(result ? { result, layer: picked } : null), [result]);
 
   const figures = useMemo(
     () =>
@@ -53,13 +62,12 @@ export function ResultsScreen() {
             cosine: pairMetricFigure(result, 'cosine'),
             l2: pairMetricFigure(result, 'l2'),
             norms: normFigure(result),
+            cka: ckaFigure(result),
             heatmap: heatmapFigure(result),
           }
         : null,
     [result],
   );
-  const rows = useMemo(() => (result ? layerRows(result) : []), [result]);
-  const columns = useMemo(() => (result ? layerColumns(result) : []), [result]);
 
   if (!result || !figures) {
     return (
@@ -82,9 +90,8 @@ export function ResultsScreen() {
     );
   }
 
-  const callouts = divergenceCallouts(result.comparisons);
-  const selectedRow = rows.find((row) => row.layer === selectedLayer) ?? null;
   const experiment = result.experiment;
+  const note = analysisNote(result);
 
   return (
     <section className="screen" aria-labelledby="results-title">
@@ -93,40 +100,15 @@ export function ResultsScreen() {
         <p className="muted" data-testid="results-summary">
           {experiment
             ? `Experiment ${experiment.id} · ${formatDateTime(experiment.createdAt)} · ${experiment.model} · ${result.runs.length} runs · ${experiment.pooling ?? ''} pooling`
-            : `Comparison of ${result.runs.length} stored runs`}
+            : `Comparison of ${result.runs.length} stored runs from the History: ${result.runs.map((run) => run.label).join(', ')}`}
         </p>
         {experiment?.demoModel ? <p className="notice notice-info">Demo model with random weights: these numbers only show the workflow.</p> : null}
       </header>
-      {result.comparisons.length === 0 ? <p className="notice notice-info">Only one run: there is no pair to compare, the norms are shown below.</p> : null}
+      {result.comparisons.length === 0 ? <p className="notice notice-info">{noComparisonNote(result)}</p> : null}
       <div className="callouts" aria-label="Most divergent layers">
-        {callouts.map((callout) => (
-          <div key={callout.pair} className="callout" data-testid="callout">
-            <div className="callout-title">{callout.pair}</div>
-            <div>
-              Lowest cosine: <strong>layer {callout.lowestCosine?.layer ?? '–'}</strong> ({formatMetric(callout.lowestCosine?.value ?? null, 'cosine')})
-            </div>
-            <div>
-              Highest L2: <strong>layer {callout.highestL2?.layer ?? '–'}</strong> ({formatMetric(callout.highestL2?.value ?? null, 'distance')})
-            </div>
-          </div>
+        {divergenceCallouts(result.comparisons).map((callout) => (
+          <Callout key={callout.pair} callout={callout} />
         ))}
-        <div className="callout callout-layer" data-testid="selected-layer" aria-live="polite">
-          <div className="callout-title">{selectedRow ? `Layer ${selectedRow.layer}` : 'Click a point to see a layer'}</div>
-          {selectedRow ? (
-            <ul className="plain-list small">
-              {Object.entries(selectedRow.cosine).map(([pair, value]) => (
-                <li key={pair}>
-                  {pair}: cos {formatMetric(value, 'cosine')}, L2 {formatMetric(selectedRow.l2[pair] ?? null, 'distance')}
-                </li>
-              ))}
-              {Object.entries(selectedRow.norm).map(([run, value]) => (
-                <li key={run}>
-                  {run}: norm {formatMetric(value, 'distance')}
-                </li>
-              ))}
-            </ul>
-          ) : null}
-        </div>
       </div>
       <div className="plot-grid">
         {result.comparisons.length > 0 ? (
@@ -142,15 +124,26 @@ export function ResultsScreen() {
         <div className="panel">
           <Plot figure={figures.norms} title="Mean activation norm per layer" onLayerClick={onLayerClick} testId="plot-norms" />
         </div>
-        {figures.heatmap ? (
+        {figures.cka ? (
           <div className="panel">
+            <Plot figure={figures.cka} title="Linear CKA per layer (paired runs)" onLayerClick={onLayerClick} testId="plot-cka" />
+          </div>
+        ) : null}
+        {figures.heatmap ? (
+          <div className="panel wide">
             <Plot figure={figures.heatmap} title="Cosine similarity: layers × pairs" onLayerClick={onLayerClick} testId="plot-heatmap" />
           </div>
         ) : null}
       </div>
-      <div className="panel">
+      {note ? (
+        <p className="muted small" data-testid="analysis-note">
+          {note} Click a point to look at that layer’s samples.
+        </p>
+      ) : null}
+      {layer !== null && result.comparisons.length > 0 ? <LayerSamplesPanel result={result} layer={layer} onLayer={onLayerClick} /> : null}
+      <div className="panel stack">
         <h2>Layers</h2>
-        <DataGrid columns={columns} data={rows} label="Per-layer metrics" pageSize={50} testId="layer-table" searchPlaceholder="Filter layers…" />
+        <LayerTable result={result} />
       </div>
     </section>
   );

@@ -81,7 +81,7 @@ function gemmaRmsNorm(s: TorchScope, x: string, weight: string, ctx: GraphContex
 }
 
 /** Names of the projection weights that become MatMulNBits in an int4 build. */
-export function isLinearWeight(name: string): boolean {
+function isLinearWeight(name: string): boolean {
   return name.endsWith('_proj.weight');
 }
 

@@ -21,7 +21,7 @@ export interface Int4Weight {
   scales: Float32Array;
 }
 
-export function blocksPerColumn(k: number, blockSize: number): number {
+function blocksPerColumn(k: number, blockSize: number): number {
   return Math.ceil(k / blockSize);
 }
 

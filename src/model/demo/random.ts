@@ -4,7 +4,7 @@
  */
 
 /** 32-bit FNV-1a hash of a string's UTF-16 code units. */
-export function fnv1a32(text: string): number {
+function fnv1a32(text: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     hash ^= text.charCodeAt(i);

@@ -31,7 +31,7 @@ function normalTensor(seed: number, name: string, count: number, mean: number, s
 }
 
 /** HF rotary inverse frequencies 1 / theta^(2k/d), computed in float32 like torch. */
-export function rotaryInverseFrequencies(headDim: number, theta: number): Float32Array {
+function rotaryInverseFrequencies(headDim: number, theta: number): Float32Array {
   return Float32Array.from({ length: headDim / 2 }, (_, k) => 1 / Math.fround(theta ** Math.fround((2 * k) / headDim)));
 }
 

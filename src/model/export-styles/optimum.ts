@@ -63,7 +63,7 @@ export function layerScope(stack: DecoderStack, layer: number): string {
   return stack.parent === '' ? `layers.${layer}` : `${stack.parent}/layers.${layer}`;
 }
 
-export function nodesInScope(index: GraphIndex, scope: string): NodeProto[] {
+function nodesInScope(index: GraphIndex, scope: string): NodeProto[] {
   return index.nodes.filter((node) => isInScope(nodeScope(node.name), scope));
 }
 

@@ -1,0 +1,33 @@
+import { labelDistribution } from '../datasets/label-distribution.js';
+import type { LoadedDataset } from '../datasets/sample.js';
+import type { DatasetSpec } from '../datasets/spec.js';
+import type { DatasetEntry } from './contract.js';
+import { optionDescription } from './workbench-configs.js';
+
+/**
+ * A config comment may quote the size of the dataset it was written for (e.g. the full upstream file), which need not
+ * be the file configured here; the card states the counts measured on the loaded file instead.
+ */
+export function withoutCountClaims(description: string): string {
+  return description.replace(/\s*\([^()]*\d[^()]*\)/g, '').trim();
+}
+
+/** A bundled dataset's card: its description and the sample and label counts of its file as it loads now. */
+export function datasetCard(spec: DatasetSpec, configDir: string, load: (spec: DatasetSpec) => LoadedDataset): DatasetEntry {
+  const comment = optionDescription(configDir, 'dataset', spec.name);
+  const card: DatasetEntry = {
+    name: spec.name,
+    format: spec.format,
+    path: spec.path,
+    description: comment === null ? null : withoutCountClaims(comment),
+    samples: null,
+    labels: [],
+    problem: null,
+  };
+  try {
+    const loaded = load(spec);
+    return { ...card, path: loaded.path, samples: loaded.samples.length, labels: labelDistribution(loaded.samples) };
+  } catch (error) {
+    return { ...card, problem: error instanceof Error ? error.message : String(error) };
+  }
+}

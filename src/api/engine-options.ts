@@ -1,0 +1,47 @@
+import path from 'node:path';
+import { appVersion, projectRoot } from '../app-info.js';
+import type { JobContext } from '../experiments/run-job.js';
+import { defaultDbPath } from '../store/default-db-path.js';
+
+/** Where the engine finds its configs and data and keeps its history, caches, uploads and report folders. */
+export interface EngineOptions {
+  /** Installation root: relative dataset and model paths in configs/ resolve against it. */
+  root: string;
+  configDir: string;
+  cacheDir: string;
+  dbPath: string;
+  /** Files dropped into the browser are stored here. */
+  uploadDir: string;
+  /** Report folders are created under it, in CoTLab's outputs/YYYY-MM-DD/HH-MM-SS_... layout. */
+  outputRoot: string;
+  /** Recorded in reports and the history. */
+  appVersion: string;
+}
+
+/** The default locations, overridable with COTLAB_WB_ROOT, COTLAB_WB_CACHE and COTLAB_WB_DB like the CLI. */
+export function defaultEngineOptions(env: NodeJS.ProcessEnv = process.env): EngineOptions {
+  const root = env['COTLAB_WB_ROOT'] ? path.resolve(env['COTLAB_WB_ROOT']) : projectRoot;
+  const cacheDir = env['COTLAB_WB_CACHE'] ? path.resolve(env['COTLAB_WB_CACHE']) : path.join(root, '.cache');
+  return {
+    root,
+    configDir: path.join(root, 'configs'),
+    cacheDir,
+    dbPath: defaultDbPath(env),
+    uploadDir: path.join(cacheDir, 'uploads'),
+    outputRoot: root,
+    appVersion: appVersion(),
+  };
+}
+
+/** The engine's job context for UI runs: report folders in CoTLab's layout under outputRoot. */
+export function jobContextFor(options: EngineOptions, log?: (line: string) => void): JobContext {
+  return {
+    configDir: options.configDir,
+    dataRoot: options.root,
+    cacheDir: options.cacheDir,
+    outputRoot: options.outputRoot,
+    outDir: null,
+    appVersion: options.appVersion,
+    log,
+  };
+}

@@ -1,0 +1,61 @@
+import path from 'node:path';
+import { appVersion } from '../app-info.js';
+import type { JobContext, JobHooks, JobResult } from '../experiments/run-job.js';
+import type { HistoryStore } from '../store/history-store.js';
+import { reportingInterruption, stopOnInterrupt } from './interrupt.js';
+import { cliPaths } from './paths.js';
+import { createProgressBar } from './progress-bar.js';
+import { openHistoryForWriting, type DbOption } from './store-option.js';
+
+/** The options `run` and `resume` share. */
+export interface JobCommandOptions extends DbOption {
+  out?: string;
+  progress: boolean;
+}
+
+/** Starts (or continues) the job with the history open, the CLI's job context and the progress/stop hooks. */
+export type StartJob = (store: HistoryStore, context: JobContext, hooks: JobHooks) => Promise<JobResult>;
+
+/**
+ * Runs a job from the command line as `run` and `resume` do: the history open for writing, a progress bar, the
+ * first Ctrl+C as a clean stop that says how to resume, and the result printed (see printJobResult).
+ */
+export async function runJobCommand(options: JobCommandOptions, start: StartJob): Promise<void> {
+  const paths = cliPaths();
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const store = openHistoryForWriting(options);
+  const bar = options.progress ? createProgressBar() : null;
+  const interrupt = stopOnInterrupt(() => {
+    bar?.stop();
+    log('stopping after the current sample (press Ctrl+C again to quit at once)…');
+  });
+  const context: JobContext = {
+    configDir: paths.configDir,
+    dataRoot: paths.root,
+    cacheDir: paths.cacheDir,
+    outputRoot: process.cwd(),
+    outDir: options.out ? path.resolve(options.out) : null,
+    appVersion: appVersion(),
+    log,
+  };
+  try {
+    await reportingInterruption(async () => {
+      const result = await start(store, context, { onProgress: (event) => bar?.update(event), signal: interrupt.signal });
+      bar?.stop();
+      printJobResult(result, log);
+    }, options.db);
+  } finally {
+    bar?.stop();
+    interrupt.dispose();
+    store.close();
+  }
+}
+
+/** The comparison summary and history id on stderr, the report folder on stdout (for scripts). */
+function printJobResult(result: JobResult, log: (line: string) => void): void {
+  for (const comparison of result.outcome.comparisons) {
+    log(`${comparison.run_a} vs ${comparison.run_b}: mean cosine ${comparison.mean_cosine_similarity.toFixed(4)}, mean L2 ${comparison.mean_l2_distance.toFixed(4)}`);
+  }
+  if (result.experimentId !== null) log(`history: experiment ${result.experimentId} completed`);
+  process.stdout.write(`${result.outputDir}\n`);
+}
