@@ -63,7 +63,11 @@ export function comparabilityProblems(a: StoredRunRef, b: StoredRunRef): string[
   if (layersA !== layersB) problems.push(`the layers differ (${layersA} vs ${layersB})`);
   for (const side of [a, b]) {
     if (side.run.status !== 'completed') {
-      problems.push(`run ${side.label} has not completed (${side.run.status}); resume experiment ${side.experiment.id} first`);
+      const advice =
+        side.experiment.status === 'running'
+          ? 'wait until its experiment finishes'
+          : `resume experiment ${side.experiment.id} first`;
+      problems.push(`run ${side.label} has not completed (${side.run.status}); ${advice}`);
     }
   }
   return problems;
