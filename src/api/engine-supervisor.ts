@@ -13,6 +13,7 @@ import type { EngineOptions } from './engine-options.js';
 import { EngineRequestError, type EnginePort, type ServiceCalls } from './engine-port.js';
 import { isFinalState, type EngineChild, type FromEngine, type SpawnEngine } from './engine-protocol.js';
 import type { ExperimentJob } from './experiment-job.js';
+import { startingEvent } from './starting-event.js';
 
 export interface SupervisorOptions {
   spawn: SpawnEngine;
@@ -38,22 +39,6 @@ interface ActiveRun {
 
 function requestError(error: ApiErrorBody['error']): EngineRequestError {
   return new EngineRequestError(error.message, error.code === 'unauthorized' ? 'engine_error' : error.code, error.details);
-}
-
-function startingEvent(runId: string): ProgressEvent {
-  return {
-    runId,
-    state: 'starting',
-    variantName: null,
-    variantIndex: 0,
-    variantCount: 0,
-    samplesDone: 0,
-    samplesTotal: 0,
-    samplesPerSecond: null,
-    etaSeconds: null,
-    message: 'Starting the engine…',
-    experimentId: null,
-  };
 }
 
 /**
@@ -157,7 +142,7 @@ export function createEngineSupervisor(options: SupervisorOptions): EnginePort {
     return new Promise((resolve, reject) => {
       const run: ActiveRun = {
         child: null,
-        latest: startingEvent(runId),
+        latest: startingEvent(runId, 'Starting the engine…'),
         finished: false,
         cancelTimer: null,
         forcedStop: false,

@@ -7,6 +7,7 @@ import { runJob, type JobHooks, type JobResult } from '../experiments/run-job.js
 import type { HistoryStore } from '../store/history-store.js';
 import { openHistoryStore } from '../store/open-store.js';
 import type { ExperimentRequest, ProgressEvent } from './contract.js';
+import { startingEvent } from './starting-event.js';
 import { jobContextFor, type EngineOptions } from './engine-options.js';
 import { experimentConfig } from './experiment-config.js';
 import { baseConfig, configOptions } from './workbench-configs.js';
@@ -23,22 +24,6 @@ export interface JobReporter {
   progress(event: ProgressEvent): void;
 }
 
-function initialEvent(runId: string): ProgressEvent {
-  return {
-    runId,
-    state: 'starting',
-    variantName: null,
-    variantIndex: 0,
-    variantCount: 0,
-    samplesDone: 0,
-    samplesTotal: 0,
-    samplesPerSecond: null,
-    etaSeconds: null,
-    message: 'Loading the data and the model…',
-    experimentId: null,
-  };
-}
-
 /**
  * Runs one experiment job through the engine, exactly as `cotlab-wb run` / `resume` do: recorded in the history
  * with every per-sample vector (so it can be resumed), analysed, and written as a CoTLab report folder. Invalid
@@ -46,7 +31,7 @@ function initialEvent(runId: string): ProgressEvent {
  */
 export async function runExperimentJob(runId: string, job: ExperimentJob, options: EngineOptions, signal: AbortSignal, reporter: JobReporter): Promise<void> {
   const config = job.kind === 'start' ? experimentConfig(job.request, baseConfig(options.configDir), configOptions(options.configDir)) : null;
-  let latest: ProgressEvent = { ...initialEvent(runId), variantCount: config?.experiment.variants.length ?? 0 };
+  let latest: ProgressEvent = { ...startingEvent(runId, 'Loading the data and the model…'), variantCount: config?.experiment.variants.length ?? 0 };
   let lastSentAt = 0;
   const publish = (change: Partial<ProgressEvent>, always: boolean) => {
     latest = { ...latest, ...change };

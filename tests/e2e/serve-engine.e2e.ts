@@ -9,7 +9,7 @@ import { createEngineSupervisor } from '../../src/api/engine-supervisor.js';
 import { forkEngine } from '../../src/serve/fork-engine.js';
 import type { RunningServer } from '../../src/serve/http.js';
 import { serveCommand } from '../../src/serve/serve-command.js';
-import { repoRoot } from './workbench-harness.js';
+import { scratchEngineOptions } from '../helpers/engine-options.js';
 
 /** The engine processes this test process started (serve runs in-process here), from the process table. */
 function enginePids(): number[] {
@@ -67,15 +67,7 @@ describe('serve mode runs the engine in child processes', () => {
       port: 0,
       rendererDir: scratch,
       print: () => undefined,
-      engine: {
-        root: repoRoot,
-        configDir: path.join(repoRoot, 'configs'),
-        cacheDir: path.join(scratch, 'cache'),
-        dbPath: path.join(scratch, 'history.sqlite'),
-        uploadDir: path.join(scratch, 'uploads'),
-        outputRoot: scratch,
-        appVersion: 'e2e',
-      },
+      engine: scratchEngineOptions(scratch, 'e2e'),
     });
     token = new URL(server.url).searchParams.get('token') ?? '';
     socket = new WebSocket(`ws://127.0.0.1:${server.port}/api/progress?token=${token}`);
@@ -161,15 +153,7 @@ describe('a cancelled run that cannot stop', () => {
     const engine = createEngineSupervisor({
       spawn: forkEngine,
       cancelGraceMs: 500,
-      engine: {
-        root: repoRoot,
-        configDir: path.join(repoRoot, 'configs'),
-        cacheDir: path.join(scratch, 'cache'),
-        dbPath: path.join(scratch, 'history.sqlite'),
-        uploadDir: path.join(scratch, 'uploads'),
-        outputRoot: scratch,
-        appVersion: 'e2e',
-      },
+      engine: scratchEngineOptions(scratch, 'e2e'),
     });
     const service = enginePids();
     const events: ProgressEvent[] = [];

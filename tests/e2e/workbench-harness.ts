@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { serveCommand } from '../../src/serve/serve-command.js';
 import type { RunningServer } from '../../src/serve/http.js';
+import { scratchEngineOptions } from '../helpers/engine-options.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const screenshotDir = path.join(repoRoot, 'tests/e2e/screenshots');
@@ -36,15 +37,7 @@ export async function openWorkbench(): Promise<Workbench> {
   const server = await serveCommand({
     port: 0,
     print: () => undefined,
-    engine: {
-      root: repoRoot,
-      configDir: path.join(repoRoot, 'configs'),
-      cacheDir: path.join(scratch, 'cache'),
-      dbPath: path.join(scratch, 'history.sqlite'),
-      uploadDir: path.join(scratch, 'uploads'),
-      outputRoot: scratch,
-      appVersion: 'e2e',
-    },
+    engine: scratchEngineOptions(scratch, 'e2e'),
   });
   const context = await chromium.launchPersistentContext(path.join(scratch, 'chromium-profile'), {
     executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',

@@ -2,15 +2,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { EnginePort } from '../../src/api/engine-port.js';
 import { createEngineSupervisor } from '../../src/api/engine-supervisor.js';
 import { forkEngine } from '../../src/serve/fork-engine.js';
 import { NonLoopbackHostError, startServer, type LoopbackHost, type RunningServer } from '../../src/serve/http.js';
+import { scratchEngineOptions } from '../helpers/engine-options.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TOKEN = 'test-token-0123456789abcdef';
 
 interface Reply {
@@ -41,15 +40,7 @@ describe('serve mode HTTP server', () => {
     writeFileSync(path.join(scratch, 'index.html'), '<!doctype html><title>workbench</title>');
     engine = createEngineSupervisor({
       spawn: forkEngine,
-      engine: {
-        root: repoRoot,
-        configDir: path.join(repoRoot, 'configs'),
-        cacheDir: path.join(scratch, 'cache'),
-        dbPath: path.join(scratch, 'history.sqlite'),
-        uploadDir: path.join(scratch, 'uploads'),
-        outputRoot: scratch,
-        appVersion: 'test',
-      },
+      engine: scratchEngineOptions(scratch, 'test'),
     });
     server = await startServer({ port: 0, host: '127.0.0.1', token: TOKEN, rendererDir: scratch, engine });
   });

@@ -1,0 +1,16 @@
+import path from 'node:path';
+import type { EngineOptions } from '../../src/api/engine-options.js';
+import { repoRoot } from './cli.js';
+
+/** Engine options for a test: the repository's configs and data, everything written inside `scratch`. */
+export function scratchEngineOptions(scratch: string, appVersion: string): EngineOptions {
+  return {
+    root: repoRoot,
+    configDir: path.join(repoRoot, 'configs'),
+    cacheDir: path.join(scratch, 'cache'),
+    dbPath: path.join(scratch, 'history.sqlite'),
+    uploadDir: path.join(scratch, 'uploads'),
+    outputRoot: scratch,
+    appVersion,
+  };
+}
