@@ -3,6 +3,7 @@ import { ModelError } from './errors.js';
 import type { ExportStyle, ExposedOutput } from './export-styles/export-style.js';
 import { genaiExportStyle } from './export-styles/genai.js';
 import { optimumExportStyle } from './export-styles/optimum.js';
+import { optimumMergedExportStyle } from './export-styles/optimum-merged.js';
 import { GraphIndex } from './graph-index.js';
 import type { ModelConfig } from './model-dir.js';
 import type { HookPoint } from './types.js';
@@ -12,6 +13,15 @@ import type { HookPoint } from './types.js';
  * `layers.N/input_layernorm` scopes, but only it knows the fused skip norms.
  */
 export const EXPORT_STYLES: readonly ExportStyle[] = [genaiExportStyle, optimumExportStyle];
+
+/** Tried on a merged decoder once its prefill branch is inlined (src/model/merged-decoder.ts). */
+export const MERGED_EXPORT_STYLES: readonly ExportStyle[] = [optimumMergedExportStyle];
+
+/** The one-line description of a LocatedHooks source (an export style or hook_map); null for unknown names. */
+export function hookSourceDescription(source: string): string | null {
+  if (source === 'hook_map') return 'tensor names from the model spec\'s hook_map';
+  return [...EXPORT_STYLES, ...MERGED_EXPORT_STYLES].find((style) => style.name === source)?.description ?? null;
+}
 
 /**
  * Explicit tensor names per layer (index = layer), for graphs no export style understands; the model spec's
@@ -39,20 +49,21 @@ export function cotlabModules(modelType: string): readonly string[] {
 }
 
 /**
- * Find the tensor of `hook` for every decoder layer: from `hookMap` when it names them, else by graph structure.
- * The count must equal config.json's num_hidden_layers.
+ * Find the tensor of `hook` for every decoder layer: from `hookMap` when it names them, else by graph structure,
+ * trying `styles` in order. The count must equal config.json's num_hidden_layers.
  */
 export function locateHookTensors(
   graph: GraphProto,
   config: ModelConfig,
   hook: HookPoint,
   hookMap: HookMap | null = null,
+  styles: readonly ExportStyle[] = EXPORT_STYLES,
 ): LocatedHooks {
   const index = new GraphIndex(graph);
   const mapped = hookMap?.[hook];
   if (mapped) return { source: 'hook_map', tensors: checkHookMap(index, mapped, hook, config) };
   const mismatches: string[] = [];
-  for (const style of EXPORT_STYLES) {
+  for (const style of styles) {
     const search = { hook, cotlabModules: cotlabModules(config.modelType), numLayers: config.numLayers };
     const found = style.locate(index, search);
     if ('mismatch' in found) {

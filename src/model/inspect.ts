@@ -5,7 +5,8 @@ import type { ValueInfoProto } from 'onnx-buf';
 import { ModelError } from './errors.js';
 import type { ExposedOutput } from './export-styles/export-style.js';
 import { activationDtype, weightQuantization, type Quantization } from './graph-facts.js';
-import { EXPORT_STYLES, locateHookTensors, type HookMap } from './hook-points.js';
+import { EXPORT_STYLES, hookSourceDescription, locateHookTensors, MERGED_EXPORT_STYLES, type HookMap } from './hook-points.js';
+import { unwrapMergedDecoder } from './merged-decoder.js';
 import { externalDataFiles, inspectModelDir } from './model-dir.js';
 import { decodeModel, OnnxDataType, opsetVersion } from './onnx-graph.js';
 import type { HookPoint } from './types.js';
@@ -63,6 +64,9 @@ export function inspectModel(dir: string, hookMap: HookMap | null = null): Model
   const model = decodeModel(bytes, modelDir.graphPath);
   const graph = model.graph;
   if (!graph) throw new ModelError(`${modelDir.graphPath} holds no graph.`, { file: modelDir.graphPath });
+  // Hooks and weights of a merged decoder are inside its If; inputs and outputs are listed as the file has them.
+  const { model: decoder, merged } = unwrapMergedDecoder(model);
+  const styles = merged ? MERGED_EXPORT_STYLES : EXPORT_STYLES;
   const { config } = modelDir;
   const hooks: LayerHooks[] = Array.from({ length: config.numLayers }, (_, layer) => ({ layer, resid_post: null, cotlab: null }));
   const problems: string[] = [];
@@ -70,7 +74,7 @@ export function inspectModel(dir: string, hookMap: HookMap | null = null): Model
   let exposedOutputs: ExposedOutput[] = [];
   for (const hook of HOOK_POINTS) {
     try {
-      const located = locateHookTensors(graph, config, hook, hookMap);
+      const located = locateHookTensors(decoder.graph ?? graph, config, hook, hookMap, styles);
       located.tensors.forEach((tensor, layer) => {
         const row = hooks[layer];
         if (row) row[hook] = tensor;
@@ -92,13 +96,12 @@ export function inspectModel(dir: string, hookMap: HookMap | null = null): Model
     genaiConfigFile: modelDir.genaiConfigPath ? relative(modelDir.genaiConfigPath) : null,
     modelType: config.modelType,
     exportStyle,
-    exportStyleDescription: EXPORT_STYLES.find((style) => style.name === exportStyle)?.description ??
-      (exportStyle === 'hook_map' ? 'tensor names from the model spec\'s hook_map' : null),
+    exportStyleDescription: exportStyle === null ? null : hookSourceDescription(exportStyle),
     numLayers: config.numLayers,
     hiddenSize: config.hiddenSize,
     opset: opsetVersion(model),
     dtype: activationDtype(model),
-    quantization: weightQuantization(model),
+    quantization: weightQuantization(decoder),
     externalDataFiles: externalDataFiles(model, modelDir.graphPath).map(relative),
     inputs: graph.input.map(describeValue),
     outputs: graph.output.map(describeValue),

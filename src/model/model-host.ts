@@ -5,7 +5,8 @@ import { captureOutputName, loadOrBuildCaptureGraph } from './capture-graph.js';
 import { openEmbeddingStage, type EmbeddingStage } from './embedding-stage.js';
 import { ModelError } from './errors.js';
 import { activationDtype, weightQuantization } from './graph-facts.js';
-import { locateHookTensors, type HookMap } from './hook-points.js';
+import { EXPORT_STYLES, locateHookTensors, MERGED_EXPORT_STYLES, type HookMap } from './hook-points.js';
+import { unwrapMergedDecoder } from './merged-decoder.js';
 import { externalDataFiles, inspectModelDir, type ModelConfig } from './model-dir.js';
 import { decodeModel, type ModelProto } from './onnx-graph.js';
 import { openSession, prefillFeeds, type DeviceChoice } from './session.js';
@@ -64,10 +65,13 @@ export async function openModelHost(opts: ModelHostOptions): Promise<ModelHost> 
   }
   const tokenizer = loadPromptTokenizer(modelDir.tokenizerPath, modelDir.tokenizerConfigPath);
   const modelBytes = readGraphBytes(modelDir.graphPath);
-  const model = decodeGraph(modelBytes, modelDir.graphPath);
-  externalDataFiles(model, modelDir.graphPath);
+  const decoded = decodeGraph(modelBytes, modelDir.graphPath);
+  externalDataFiles(decoded, modelDir.graphPath);
+  // An Optimum merged decoder is captured through its inlined first-pass branch; the cache key is still the file.
+  const { model, merged } = unwrapMergedDecoder(decoded);
   if (!model.graph) throw new ModelError(`${modelDir.graphPath} holds no graph.`, { file: modelDir.graphPath });
-  const located = locateHookTensors(model.graph, config, opts.hook, opts.hookMap ?? null);
+  const styles = merged ? MERGED_EXPORT_STYLES : EXPORT_STYLES;
+  const located = locateHookTensors(model.graph, config, opts.hook, opts.hookMap ?? null, styles);
   const layers = resolveLayers(opts.layers, config);
   const { bytes: captureGraph } = loadOrBuildCaptureGraph(opts.cacheDir, modelBytes, model, {
     hook: opts.hook,

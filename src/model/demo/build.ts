@@ -11,6 +11,7 @@ import { genaiConfigJson } from './genai-config.js';
 import type { DemoLayout, DemoOpset } from './gemma3-graph.js';
 import { buildEmbeddingModel, buildGemma3Model } from './gemma3-graph.js';
 import { demoModelReadme } from './readme.js';
+import { wrapInUseCacheIf } from './merged-if.js';
 import { buildDemoTokenizer, specialTokenIds } from './tokenizer-files.js';
 import type { DemoWeights } from './weights.js';
 import { generateDemoWeights, weightNames } from './weights.js';
@@ -42,6 +43,8 @@ export interface DemoModelOptions extends Partial<DemoModelConfig> {
   dtype?: 'float32' | 'float16';
   /** Scale this layer's post_feedforward_layernorm so the residual after it exceeds float16's range. */
   overflowLayer?: number;
+  /** Wrap the decoder like an older Optimum decoder_model_merged.onnx: an If on a bool `use_cache_branch` input. */
+  mergedIf?: boolean;
   /** Rows of the embedding and tied LM head (at least the tokenizer's vocabulary); ids past it are never used. */
   graphVocabSize?: number;
 }
@@ -74,6 +77,7 @@ export function buildDemoModel(outDir: string, options: DemoModelOptions = {}): 
     dtype = 'float32',
     overflowLayer,
     graphVocabSize,
+    mergedIf = false,
     ...overrides
   } = options;
   const config = resolveDemoConfig(overrides);
@@ -83,9 +87,10 @@ export function buildDemoModel(outDir: string, options: DemoModelOptions = {}): 
   const weights = generateDemoWeights(config, vocabSize);
   if (overflowLayer !== undefined) scaleForOverflow(weights, config, overflowLayer);
   const asDtype = (model: ModelProto): ModelProto => (dtype === 'float16' ? convertModelToFloat16(model) : model);
-  const decoder = asDtype(
+  const plainDecoder = asDtype(
     buildGemma3Model(config, weights, vocabSize, { opset, description: DESCRIPTION, layout, int4, inputsEmbeds: splitEmbeddings }),
   );
+  const decoder = mergedIf ? wrapInUseCacheIf(plainDecoder) : plainDecoder;
   const graphFile = splitEmbeddings ? SPLIT_DECODER_FILE : DEMO_MODEL_FILE;
   const dataFile = splitEmbeddings ? `${SPLIT_DECODER_FILE}_data` : DEMO_DATA_FILE;
 
@@ -116,7 +121,7 @@ export function buildDemoModel(outDir: string, options: DemoModelOptions = {}): 
   ];
   if (layout === 'genai') textFiles.push([GENAI_CONFIG_FILE, jsonText(genaiConfigJson(config, vocabSize, specialTokenIds, graphFile))]);
   files.push(...textFiles.map(([name]) => name), 'README.md');
-  const variant = describeVariant({ layout, int4, splitEmbeddings, embedScaleInEmbedModel, dtype, overflowLayer, externalData });
+  const variant = describeVariant({ layout, int4, splitEmbeddings, embedScaleInEmbedModel, dtype, overflowLayer, externalData, mergedIf });
   textFiles.push(['README.md', demoModelReadme(config, vocabSize, files, variant)]);
   for (const [name, text] of textFiles) writeFileSync(join(outDir, name), text);
   return { dir: outDir, files, config, vocabSize, opset, graphFile };
@@ -139,6 +144,7 @@ function describeVariant(v: {
   dtype: 'float32' | 'float16';
   overflowLayer: number | undefined;
   externalData: boolean;
+  mergedIf: boolean;
 }): string[] {
   const lines: string[] = [];
   if (v.layout === 'genai') {
@@ -152,6 +158,9 @@ function describeVariant(v: {
   }
   if (v.dtype === 'float16') lines.push('Weights and activations are float16.');
   if (v.overflowLayer !== undefined) lines.push(`Layer ${v.overflowLayer} is scaled so its residual exceeds the float16 range (numerics test).`);
+  if (v.mergedIf) {
+    lines.push('Wrapped like an older Optimum decoder_model_merged.onnx: an If node on the bool input use_cache_branch holds the decoder in both branches.');
+  }
   if (v.externalData) lines.push('Large weights live in an external data file beside the graph.');
   return lines;
 }
