@@ -4,7 +4,8 @@ import path from 'node:path';
 import type { Tensor } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCaptureGraph, captureOutputName, type CaptureGraphRequest } from '../../src/model/capture-graph.js';
-import { buildDemoModel, weightNames, type DemoModelOptions } from '../../src/model/demo/index.js';
+import type { NodeProto } from 'onnx-buf';
+import { buildDemoModel, DemoModelOptionError, weightNames, type DemoModelOptions } from '../../src/model/demo/index.js';
 import { openEmbeddingStage } from '../../src/model/embedding-stage.js';
 import { ModelError } from '../../src/model/errors.js';
 import { locateHookTensors } from '../../src/model/hook-points.js';
@@ -23,6 +24,7 @@ const FIXTURES: Record<string, DemoModelOptions> = {
   optimum: {},
   'optimum-int4-external': { int4: true, externalData: true, opset: 18 },
   genai: { layout: 'genai' },
+  'genai-plain-attention': { layout: 'genai', attention: 'ops' },
   'genai-int4-external': { layout: 'genai', int4: true, externalData: true },
   split: { splitEmbeddings: true },
   'split-unscaled-embeddings': { splitEmbeddings: true, embedScaleInEmbedModel: false },
@@ -32,6 +34,7 @@ const TWIN: Record<string, string> = {
   optimum: 'optimum',
   'optimum-int4-external': 'optimum-int4-external',
   genai: 'optimum',
+  'genai-plain-attention': 'optimum',
   'genai-int4-external': 'optimum-int4-external',
   split: 'optimum',
   'split-unscaled-embeddings': 'optimum',
@@ -202,6 +205,60 @@ describe('genai export', () => {
     expect(finalNorm.output).toHaveLength(1);
   });
 
+  it('computes attention as one com.microsoft GroupQueryAttention per layer, fed by q_norm/k_norm, as the builder does', () => {
+    const f = fixtures.get('genai')!;
+    const graph = f.model.graph!;
+    const producer = new Map(graph.node.flatMap((node) => node.output.map((output) => [output, node] as const)));
+    /** Op types from `tensor` back through each producer's first input. */
+    const chain = (tensor: string, length: number): string[] => {
+      const ops: string[] = [];
+      let current: NodeProto | undefined = producer.get(tensor);
+      while (current && ops.length < length) {
+        ops.push(current.opType);
+        current = producer.get(current.input[0] ?? '');
+      }
+      return ops;
+    };
+    const attribute = (node: NodeProto, name: string) => node.attribute.find((attr) => attr.name === name);
+    const intAttribute = (node: NodeProto, name: string): number => Number(attribute(node, name)?.i);
+    const gqa = graph.node.filter((node) => node.opType === 'GroupQueryAttention');
+    expect(gqa.map((node) => [node.name, node.domain, node.output.slice(1)])).toEqual(
+      Array.from({ length: f.dir.config.numLayers }, (_, layer) => [
+        `/model/layers.${layer}/attn/GroupQueryAttention`,
+        'com.microsoft',
+        [`present.${layer}.key`, `present.${layer}.value`],
+      ]),
+    );
+    for (const [layer, node] of gqa.entries()) {
+      const [query, key, , pastKey, pastValue, seqlensK, totalLength, cosCache, sinCache] = node.input;
+      expect(producer.get(query!)?.name).toBe(`/model/layers.${layer}/attn/q_norm/Reshape_1`);
+      expect(producer.get(key!)?.name).toBe(`/model/layers.${layer}/attn/k_norm/Reshape_1`);
+      expect(chain(query!, 2)).toEqual(['Reshape', 'SimplifiedLayerNormalization']);
+      expect([pastKey, pastValue, cosCache, sinCache]).toEqual([`past_key_values.${layer}.key`, `past_key_values.${layer}.value`, 'cos_cache', 'sin_cache']);
+      expect(chain(seqlensK!, 3)).toEqual(['Cast', 'Sub', 'ReduceSum']);
+      expect(chain(totalLength!, 3)).toEqual(['Cast', 'Gather', 'Shape']);
+      const names = ['num_heads', 'kv_num_heads', 'do_rotary', 'rotary_interleaved', 'local_window_size'];
+      expect(names.map((name) => intAttribute(node, name))).toEqual([
+        f.dir.config.raw['num_attention_heads'],
+        f.dir.config.numKeyValueHeads,
+        1,
+        0,
+        -1,
+      ]);
+      expect(attribute(node, 'scale')?.f).toBeCloseTo(1 / Math.sqrt(f.dir.config.headDim!), 6);
+    }
+    expect(graph.node.some((node) => node.opType === 'Softmax')).toBe(false);
+    expect(graph.input.map((input) => input.name)).not.toContain('position_ids');
+    const genaiConfig = JSON.parse(readFileSync(path.join(f.dir.dir, 'genai_config.json'), 'utf8'));
+    expect(Object.keys(genaiConfig.model.decoder.inputs)).not.toContain('position_ids');
+  });
+
+  it('refuses GroupQueryAttention in the optimum layout, which exports attention as plain ops', () => {
+    const build = () => buildDemoModel(path.join(scratch, 'optimum-gqa'), { attention: 'gqa' });
+    expect(build).toThrow(DemoModelOptionError);
+    expect(build).toThrow(/only built in the genai layout/);
+  });
+
   it('finds the cotlab hook (post_feedforward_layernorm output) as in the plain layout', async () => {
     const genai = await openModelHost(hostOptions(fixtures.get('genai')!, { hook: 'cotlab', pooling: 'mean' }));
     const plain = await openModelHost(hostOptions(fixtures.get('optimum')!, { hook: 'cotlab', pooling: 'mean' }));
@@ -241,7 +298,7 @@ describe('batching', () => {
     `${PROMPT} ${SHORT_PROMPT}`,
   ];
 
-  it.each(['genai-int4-external', 'split'])('%s: captureBatch equals batch size 1 within 1e-5 relative, in input order', async (name) => {
+  it.each(['genai', 'genai-int4-external', 'split'])('%s: captureBatch equals batch size 1 within 1e-5 relative, in input order', async (name) => {
     const f = fixtures.get(name)!;
     for (const pooling of ['mean', 'last_token'] as const) {
       const single = await openModelHost(hostOptions(f, { pooling }));

@@ -8,8 +8,8 @@ import { DemoModelConfigError, hfConfigJson, resolveDemoConfig } from './config.
 import { externalizeInitializers } from './external-data.js';
 import { convertModelToFloat16 } from './float16.js';
 import { genaiConfigJson } from './genai-config.js';
-import type { DemoLayout, DemoOpset } from './gemma3-graph.js';
-import { buildEmbeddingModel, buildGemma3Model } from './gemma3-graph.js';
+import type { DemoAttention, DemoLayout, DemoOpset } from './gemma3-graph.js';
+import { buildEmbeddingModel, buildGemma3Model, resolveAttention } from './gemma3-graph.js';
 import { demoModelReadme } from './readme.js';
 import { wrapInUseCacheIf } from './merged-if.js';
 import { buildDemoTokenizer, specialTokenIds } from './tokenizer-files.js';
@@ -33,6 +33,11 @@ export interface DemoModelOptions extends Partial<DemoModelConfig> {
   opset?: DemoOpset;
   /** optimum (default: torch.onnx-style plain ops) or genai (onnxruntime-genai builder ops + genai_config.json). */
   layout?: DemoLayout;
+  /**
+   * Attention as plain ops or one com.microsoft GroupQueryAttention per layer (genai layout only). Default: gqa for
+   * the genai layout, as the onnxruntime-genai builder exports it; ops for optimum.
+   */
+  attention?: DemoAttention;
   /** Projection weights as int4 com.microsoft MatMulNBits, block 32 (default false). */
   int4?: boolean;
   /** Write onnx/embed_tokens.onnx + onnx/decoder_model_merged.onnx (decoder takes inputs_embeds) instead. */
@@ -71,6 +76,7 @@ export function buildDemoModel(outDir: string, options: DemoModelOptions = {}): 
     externalData = false,
     opset = 17,
     layout = 'optimum',
+    attention: attentionOption,
     int4 = false,
     splitEmbeddings = false,
     embedScaleInEmbedModel = true,
@@ -81,6 +87,7 @@ export function buildDemoModel(outDir: string, options: DemoModelOptions = {}): 
     ...overrides
   } = options;
   const config = resolveDemoConfig(overrides);
+  const attention = resolveAttention(layout, attentionOption);
   const tokenizer = buildDemoTokenizer();
   // Never below the tokenizer's vocabulary: every id it emits must have an embedding row.
   const vocabSize = Math.max(graphVocabSize ?? 0, tokenizer.vocabSize);
@@ -88,7 +95,7 @@ export function buildDemoModel(outDir: string, options: DemoModelOptions = {}): 
   if (overflowLayer !== undefined) scaleForOverflow(weights, config, overflowLayer);
   const asDtype = (model: ModelProto): ModelProto => (dtype === 'float16' ? convertModelToFloat16(model) : model);
   const plainDecoder = asDtype(
-    buildGemma3Model(config, weights, vocabSize, { opset, description: DESCRIPTION, layout, int4, inputsEmbeds: splitEmbeddings }),
+    buildGemma3Model(config, weights, vocabSize, { opset, description: DESCRIPTION, layout, attention, int4, inputsEmbeds: splitEmbeddings }),
   );
   const decoder = mergedIf ? wrapInUseCacheIf(plainDecoder) : plainDecoder;
   const graphFile = splitEmbeddings ? SPLIT_DECODER_FILE : DEMO_MODEL_FILE;
@@ -119,9 +126,9 @@ export function buildDemoModel(outDir: string, options: DemoModelOptions = {}): 
     ['tokenizer.json', jsonText(tokenizer.tokenizerJson)],
     ['tokenizer_config.json', jsonText(tokenizer.tokenizerConfigJson)],
   ];
-  if (layout === 'genai') textFiles.push([GENAI_CONFIG_FILE, jsonText(genaiConfigJson(config, vocabSize, specialTokenIds, graphFile))]);
+  if (layout === 'genai') textFiles.push([GENAI_CONFIG_FILE, jsonText(genaiConfigJson(config, vocabSize, specialTokenIds, graphFile, attention))]);
   files.push(...textFiles.map(([name]) => name), 'README.md');
-  const variant = describeVariant({ layout, int4, splitEmbeddings, embedScaleInEmbedModel, dtype, overflowLayer, externalData, mergedIf });
+  const variant = describeVariant({ layout, attention, int4, splitEmbeddings, embedScaleInEmbedModel, dtype, overflowLayer, externalData, mergedIf });
   textFiles.push(['README.md', demoModelReadme(config, vocabSize, files, variant)]);
   for (const [name, text] of textFiles) writeFileSync(join(outDir, name), text);
   return { dir: outDir, files, config, vocabSize, opset, graphFile };
@@ -138,6 +145,7 @@ function scaleForOverflow(weights: DemoWeights, config: DemoModelConfig, layer: 
 /** README lines saying how this build differs from the default demo model. */
 function describeVariant(v: {
   layout: DemoLayout;
+  attention: DemoAttention;
   int4: boolean;
   splitEmbeddings: boolean;
   embedScaleInEmbedModel: boolean;
@@ -149,6 +157,11 @@ function describeVariant(v: {
   const lines: string[] = [];
   if (v.layout === 'genai') {
     lines.push('Laid out like an onnxruntime-genai builder export: SimplifiedLayerNormalization and com.microsoft SkipSimplifiedLayerNormalization, with genai_config.json.');
+    lines.push(
+      v.attention === 'gqa'
+        ? 'Attention is one com.microsoft GroupQueryAttention per layer (rotary from cos_cache/sin_cache; no position_ids input).'
+        : 'Attention is written as plain ops (rotary, MatMul, Softmax with an additive mask).',
+    );
   }
   if (v.int4) lines.push('Projection weights are int4 (com.microsoft MatMulNBits, block 32, symmetric, with scales).');
   if (v.splitEmbeddings) {

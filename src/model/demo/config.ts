@@ -36,6 +36,17 @@ export class DemoModelConfigError extends Error {
   }
 }
 
+/** A build option the demo model cannot honour in the chosen combination (e.g. GroupQueryAttention with optimum). */
+export class DemoModelOptionError extends Error {
+  override readonly name = 'DemoModelOptionError';
+  constructor(
+    message: string,
+    readonly option: string,
+  ) {
+    super(message);
+  }
+}
+
 /** Fills defaults and rejects shapes the decoder cannot have. */
 export function resolveDemoConfig(overrides: Partial<DemoModelConfig> = {}): DemoModelConfig {
   const config: DemoModelConfig = { ...DEFAULT_DEMO_CONFIG, ...overrides };

@@ -7,6 +7,7 @@ import { ModelProtoSchema } from 'onnx-buf';
 import type { ModelProto, TensorProto } from '../onnx-graph.js';
 import { OnnxDataType, float32Tensor, floatAttr, intAttr, intsAttr, makeValueInfo } from '../onnx-graph.js';
 import type { DemoModelConfig } from './config.js';
+import { DemoModelOptionError, MAX_POSITION_EMBEDDINGS } from './config.js';
 import { INT4_BLOCK_SIZE, int4Initializers, int4TensorNames, quantizeInt4 } from './int4.js';
 import { NodeSink } from './torch-scope.js';
 import type { TorchScope } from './torch-scope.js';
@@ -22,6 +23,16 @@ export type DemoOpset = 17 | 18;
  * the weights).
  */
 export type DemoLayout = 'optimum' | 'genai';
+
+/**
+ * How attention is computed: `ops` as torch.onnx writes eager attention (rotary, repeat_kv, MatMul, Softmax with
+ * an additive mask); `gqa` as the genai builder does, one com.microsoft GroupQueryAttention per layer that
+ * applies rotary itself from cos/sin caches and reads sequence lengths derived from attention_mask.
+ */
+export type DemoAttention = 'ops' | 'gqa';
+
+/** Initializers GroupQueryAttention's do_rotary reads: [max_position_embeddings, head_dim / 2]. */
+const ROTARY_CACHE_NAMES = { cos: 'cos_cache', sin: 'sin_cache' };
 
 const MS_DOMAIN = 'com.microsoft';
 
@@ -49,15 +60,27 @@ export const ioNames = {
   logits: 'logits',
 };
 
+/** Tensors every plain-ops attention reads: rotary cos/sin [B, S, head_dim] and the additive mask [B, 1, S, T]. */
+interface OpsAttentionInputs {
+  kind: 'ops';
+  cos: string;
+  sin: string;
+  mask: string;
+}
+
+/** Tensors every GroupQueryAttention reads: seqlens_k (int32 [B], real tokens - 1) and total_sequence_length. */
+interface GqaInputs {
+  kind: 'gqa';
+  seqlensK: string;
+  totalLength: string;
+}
+
 interface GraphContext {
   config: DemoModelConfig;
   opset: DemoOpset;
   /** Linear layers as com.microsoft MatMulNBits over int4 weights. */
   int4: boolean;
-  /** Tensors shared by all layers: rotary cos/sin [B, S, head_dim] and the additive mask [B, 1, S, T]. */
-  cos: string;
-  sin: string;
-  mask: string;
+  attention: OpsAttentionInputs | GqaInputs;
   /** [in, out] of every linear weight, for MatMulNBits' K and N. */
   linearShapes: Map<string, readonly number[]>;
 }
@@ -123,7 +146,7 @@ function repeatKv(s: TorchScope, x: string, config: DemoModelConfig): string {
   return s.op('Reshape', [expanded, s.ints([0, config.numAttentionHeads, -1, config.headDim])]);
 }
 
-function selfAttention(s: TorchScope, x: string, layer: number, ctx: GraphContext): string {
+function selfAttention(s: TorchScope, x: string, layer: number, ctx: GraphContext, inputs: OpsAttentionInputs): string {
   const { config } = ctx;
   const w = (local: string): string => weightNames.layer(layer, `self_attn.${local}`);
   const q = splitHeads(s, linear(s, 'q_proj', x, w('q_proj.weight'), ctx), config.headDim);
@@ -131,8 +154,8 @@ function selfAttention(s: TorchScope, x: string, layer: number, ctx: GraphContex
   const v = splitHeads(s, linear(s, 'v_proj', x, w('v_proj.weight'), ctx), config.headDim);
   const qNormed = gemmaRmsNorm(s.child('q_norm'), q, w('q_norm.weight'), ctx);
   const kNormed = gemmaRmsNorm(s.child('k_norm'), k, w('k_norm.weight'), ctx);
-  const cos = s.op('Unsqueeze', [ctx.cos, s.ints([1])]);
-  const sin = s.op('Unsqueeze', [ctx.sin, s.ints([1])]);
+  const cos = s.op('Unsqueeze', [inputs.cos, s.ints([1])]);
+  const sin = s.op('Unsqueeze', [inputs.sin, s.ints([1])]);
   const qRot = applyRotary(s, qNormed, cos, sin, config.headDim);
   const kRot = applyRotary(s, kNormed, cos, sin, config.headDim);
   const presentKey = s.op('Concat', [ioNames.pastKey(layer), kRot], [intAttr('axis', 2)], ioNames.presentKey(layer));
@@ -142,11 +165,68 @@ function selfAttention(s: TorchScope, x: string, layer: number, ctx: GraphContex
   // Eager attention: softmax(q k^T * query_pre_attn_scalar^-0.5 + mask) v, with query_pre_attn_scalar = head_dim.
   const keysT = s.op('Transpose', [keys], [intsAttr('perm', [0, 1, 3, 2])]);
   const scores = s.op('Mul', [s.op('MatMul', [qRot, keysT]), s.float(1 / Math.sqrt(config.headDim))]);
-  const probs = s.op('Softmax', [s.op('Add', [scores, ctx.mask])], [intAttr('axis', -1)]);
+  const probs = s.op('Softmax', [s.op('Add', [scores, inputs.mask])], [intAttr('axis', -1)]);
   const context = s.op('MatMul', [probs, values]);
   const merged = s.op('Transpose', [context], [intsAttr('perm', [0, 2, 1, 3])]);
   const flat = s.op('Reshape', [merged, s.ints([0, 0, -1])]);
   return linear(s, 'o_proj', flat, w('o_proj.weight'), ctx);
+}
+
+/**
+ * Gemma 3's per-head q_norm / k_norm as the genai builder writes them (make_qk_norm): [B, S, heads*D] reshaped to
+ * [B, S*heads, D], SimplifiedLayerNormalization over D, and back to [B, S, heads*D].
+ */
+function headNorm(s: TorchScope, x: string, weight: string, heads: number, ctx: GraphContext): string {
+  const { headDim } = ctx.config;
+  const perHead = s.op('Reshape', [x, s.ints([0, -1, headDim])]);
+  const normed = simplifiedNorm(s, perHead, weight, ctx);
+  return s.op('Reshape', [normed, s.ints([0, -1, heads * headDim])]);
+}
+
+/** Attention as one com.microsoft GroupQueryAttention: rotary from the cos/sin caches, causal, KV heads shared. */
+function groupQueryAttention(s: TorchScope, x: string, layer: number, ctx: GraphContext, inputs: GqaInputs): string {
+  const { config } = ctx;
+  const w = (local: string): string => weightNames.layer(layer, `self_attn.${local}`);
+  const qProj = linear(s, 'q_proj', x, w('q_proj.weight'), ctx);
+  const kProj = linear(s, 'k_proj', x, w('k_proj.weight'), ctx);
+  const q = headNorm(s.child('q_norm'), qProj, w('q_norm.weight'), config.numAttentionHeads, ctx);
+  const k = headNorm(s.child('k_norm'), kProj, w('k_norm.weight'), config.numKeyValueHeads, ctx);
+  const v = linear(s, 'v_proj', x, w('v_proj.weight'), ctx);
+  const [context] = s.named({
+    localName: 'GroupQueryAttention',
+    opType: 'GroupQueryAttention',
+    domain: MS_DOMAIN,
+    inputs: [
+      q,
+      k,
+      v,
+      ioNames.pastKey(layer),
+      ioNames.pastValue(layer),
+      inputs.seqlensK,
+      inputs.totalLength,
+      ROTARY_CACHE_NAMES.cos,
+      ROTARY_CACHE_NAMES.sin,
+    ],
+    outputSlots: [0, 1, 2],
+    outputNames: { 1: ioNames.presentKey(layer), 2: ioNames.presentValue(layer) },
+    attributes: [
+      intAttr('num_heads', config.numAttentionHeads),
+      intAttr('kv_num_heads', config.numKeyValueHeads),
+      // Gemma 3 scales scores by query_pre_attn_scalar^-0.5, which the demo sets to head_dim.
+      floatAttr('scale', 1 / Math.sqrt(config.headDim)),
+      floatAttr('softcap', 0),
+      intAttr('local_window_size', -1),
+      intAttr('do_rotary', 1),
+      intAttr('rotary_interleaved', 0),
+    ],
+  });
+  return linear(s, 'o_proj', context as string, w('o_proj.weight'), ctx);
+}
+
+function attentionBlock(s: TorchScope, x: string, layer: number, ctx: GraphContext): string {
+  return ctx.attention.kind === 'gqa'
+    ? groupQueryAttention(s.child('attn'), x, layer, ctx, ctx.attention)
+    : selfAttention(s.child('self_attn'), x, layer, ctx, ctx.attention);
 }
 
 /** gelu_pytorch_tanh as torch.onnx decomposes it below opset 20. */
@@ -168,7 +248,7 @@ function mlp(s: TorchScope, x: string, layer: number, ctx: GraphContext): string
 function decoderLayer(s: TorchScope, x: string, layer: number, ctx: GraphContext): string {
   const norm = (local: string, input: string): string =>
     gemmaRmsNorm(s.child(local), input, weightNames.layer(layer, `${local}.weight`), ctx);
-  const attn = selfAttention(s.child('self_attn'), norm('input_layernorm', x), layer, ctx);
+  const attn = attentionBlock(s, norm('input_layernorm', x), layer, ctx);
   const afterAttention = s.op('Add', [x, norm('post_attention_layernorm', attn)]);
   const ff = mlp(s.child('mlp'), norm('pre_feedforward_layernorm', afterAttention), layer, ctx);
   return s.op('Add', [afterAttention, norm('post_feedforward_layernorm', ff)]);
@@ -216,7 +296,7 @@ function genaiDecoderLayer(s: TorchScope, stream: GenaiStream, layer: number, ct
     stream.pending === null
       ? { normed: simplifiedNorm(input, stream.residual, weight('input_layernorm'), ctx), sum: stream.residual }
       : skipNorm(input, stream.pending, stream.residual, weight('input_layernorm'), ctx, true);
-  const attn = selfAttention(s.child('self_attn'), start.normed, layer, ctx);
+  const attn = attentionBlock(s, start.normed, layer, ctx);
   const attnNormed = simplifiedNorm(s.child('post_attention_layernorm'), attn, weight('post_attention_layernorm'), ctx);
   const mid = skipNorm(s.child('pre_feedforward_layernorm'), attnNormed, start.sum, weight('pre_feedforward_layernorm'), ctx, true);
   const ff = mlp(s.child('mlp'), mid.normed, layer, ctx);
@@ -224,9 +304,40 @@ function genaiDecoderLayer(s: TorchScope, stream: GenaiStream, layer: number, ct
   return { pending: ffNormed, residual: mid.sum };
 }
 
-/** True for the norm weights a genai export stores as 1 + w (Gemma's offset baked in). */
-function isGenaiOffsetNorm(name: string): boolean {
-  return name === weightNames.finalNorm || name.endsWith('layernorm.weight');
+/** True for the norm weights a genai export stores as 1 + w (Gemma's offset baked in); q/k norms only with GQA. */
+function isGenaiOffsetNorm(name: string, attention: DemoAttention): boolean {
+  const headNormWeight = name.endsWith('q_norm.weight') || name.endsWith('k_norm.weight');
+  return name === weightNames.finalNorm || name.endsWith('layernorm.weight') || (attention === 'gqa' && headNormWeight);
+}
+
+/** cos/sin of position * inv_freq for every position, the product in float32 as Gemma3RotaryEmbedding forms it. */
+function rotaryCaches(invFreq: Float32Array): TensorProto[] {
+  const half = invFreq.length;
+  const cos = new Float32Array(MAX_POSITION_EMBEDDINGS * half);
+  const sin = new Float32Array(MAX_POSITION_EMBEDDINGS * half);
+  for (let position = 0; position < MAX_POSITION_EMBEDDINGS; position++) {
+    invFreq.forEach((frequency, k) => {
+      const angle = Math.fround(position * frequency);
+      cos[position * half + k] = Math.cos(angle);
+      sin[position * half + k] = Math.sin(angle);
+    });
+  }
+  return [
+    float32Tensor(ROTARY_CACHE_NAMES.cos, [MAX_POSITION_EMBEDDINGS, half], cos),
+    float32Tensor(ROTARY_CACHE_NAMES.sin, [MAX_POSITION_EMBEDDINGS, half], sin),
+  ];
+}
+
+/**
+ * The genai builder's attention-mask reformatting for GroupQueryAttention: seqlens_k = sum(attention_mask) - 1
+ * per row as int32, and total_sequence_length = attention_mask's second dimension as an int32 scalar.
+ */
+function gqaInputs(s: TorchScope): GqaInputs {
+  const toInt32 = [intAttr('to', OnnxDataType.INT32)];
+  const tokens = s.op('ReduceSum', [ioNames.attentionMask, s.ints([1])], [intAttr('keepdims', 0)]);
+  const seqlensK = s.op('Cast', [s.op('Sub', [tokens, s.int(1)])], toInt32);
+  const total = s.op('Gather', [s.op('Shape', [ioNames.attentionMask]), s.int(1)], [intAttr('axis', 0)]);
+  return { kind: 'gqa', seqlensK, totalLength: s.op('Cast', [total], toInt32) };
 }
 
 /** cos/sin [B, S, head_dim] from position_ids and inv_freq, as Gemma3RotaryEmbedding computes them. */
@@ -268,6 +379,19 @@ export interface DecoderModelOptions {
   int4?: boolean;
   /** Take `inputs_embeds` (already scaled) instead of `input_ids`, as split embed + decoder exports do. */
   inputsEmbeds?: boolean;
+  /** Default `gqa` for the genai layout, `ops` for optimum (which only supports `ops`). */
+  attention?: DemoAttention;
+}
+
+/** The attention a layout gets when none is asked for; rejects GroupQueryAttention outside the genai layout. */
+export function resolveAttention(layout: DemoLayout, attention: DemoAttention | undefined): DemoAttention {
+  if (attention === 'gqa' && layout !== 'genai') {
+    throw new DemoModelOptionError(
+      'Demo model: GroupQueryAttention is only built in the genai layout; optimum exports use plain attention ops.',
+      'attention',
+    );
+  }
+  return attention ?? (layout === 'genai' ? 'gqa' : 'ops');
 }
 
 /** The embedding weights (and Gemma's sqrt(hidden) scale when `scaled`) as their own model, embed_tokens.onnx. */
@@ -298,12 +422,14 @@ export function buildEmbeddingModel(
   });
 }
 
-function initializersFor(weights: DemoWeights, layout: DemoLayout, int4: boolean): TensorProto[] {
+function initializersFor(weights: DemoWeights, layout: DemoLayout, attention: DemoAttention, int4: boolean): TensorProto[] {
   return [...weights].flatMap(([name, w]) => {
     if (int4 && isLinearWeight(name)) {
       return int4Initializers(name, quantizeInt4(w.values, w.dims[0] as number, w.dims[1] as number));
     }
-    const values = layout === 'genai' && isGenaiOffsetNorm(name) ? w.values.map((v) => 1 + v) : w.values;
+    // GroupQueryAttention reads precomputed caches instead of the inverse frequencies.
+    if (attention === 'gqa' && name === weightNames.invFreq) return rotaryCaches(w.values);
+    const values = layout === 'genai' && isGenaiOffsetNorm(name, attention) ? w.values.map((v) => 1 + v) : w.values;
     return [float32Tensor(name, w.dims, values)];
   });
 }
@@ -316,6 +442,7 @@ export function buildGemma3Model(
   options: DecoderModelOptions,
 ): ModelProto {
   const layout = options.layout ?? 'optimum';
+  const attention = resolveAttention(layout, options.attention);
   const int4 = options.int4 ?? false;
   const inputsEmbeds = options.inputsEmbeds ?? false;
   const sink = new NodeSink();
@@ -327,10 +454,21 @@ export function buildGemma3Model(
     const embeddings = embedScope.op('Gather', [weightNames.embedTokens, ioNames.inputIds]);
     hidden = embedScope.op('Mul', [embeddings, embedScope.float(Math.sqrt(config.hiddenSize))]);
   }
-  const { cos, sin } = rotaryEmbedding(model.child('rotary_emb'));
   const linearShapes = new Map([...weights].filter(([name]) => isLinearWeight(name)).map(([name, w]) => [name, w.dims]));
-  const mask = attentionMask(model, inputsEmbeds ? ioNames.inputsEmbeds : ioNames.inputIds);
-  const ctx: GraphContext = { config, opset: options.opset, int4, cos, sin, mask, linearShapes };
+  const ctx: GraphContext = {
+    config,
+    opset: options.opset,
+    int4,
+    attention:
+      attention === 'gqa'
+        ? gqaInputs(model.child('attn_mask_reformat').child('attn_mask_subgraph'))
+        : {
+            kind: 'ops',
+            ...rotaryEmbedding(model.child('rotary_emb')),
+            mask: attentionMask(model, inputsEmbeds ? ioNames.inputsEmbeds : ioNames.inputIds),
+          },
+    linearShapes,
+  };
   let normed: string;
   if (layout === 'genai') {
     let stream: GenaiStream = { pending: null, residual: hidden };
@@ -362,13 +500,14 @@ export function buildGemma3Model(
     graph: {
       name: 'main_graph',
       node: sink.nodes,
-      initializer: initializersFor(weights, layout, int4),
+      initializer: initializersFor(weights, layout, attention, int4),
       input: [
         inputsEmbeds
           ? makeValueInfo(ioNames.inputsEmbeds, OnnxDataType.FLOAT, [BATCH, SEQUENCE, config.hiddenSize])
           : makeValueInfo(ioNames.inputIds, OnnxDataType.INT64, [BATCH, SEQUENCE]),
         makeValueInfo(ioNames.attentionMask, OnnxDataType.INT64, [BATCH, TOTAL]),
-        makeValueInfo(ioNames.positionIds, OnnxDataType.INT64, [BATCH, SEQUENCE]),
+        // GroupQueryAttention derives positions from seqlens_k, so builder graphs for it take no position_ids.
+        ...(attention === 'gqa' ? [] : [makeValueInfo(ioNames.positionIds, OnnxDataType.INT64, [BATCH, SEQUENCE])]),
         ...layers.flatMap((i) => [kv(ioNames.pastKey(i), PAST), kv(ioNames.pastValue(i), PAST)]),
       ],
       output: [

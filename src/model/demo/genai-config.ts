@@ -1,5 +1,6 @@
 import type { DemoModelConfig, SpecialTokenIds } from './config.js';
 import { MAX_POSITION_EMBEDDINGS } from './config.js';
+import type { DemoAttention } from './gemma3-graph.js';
 
 /** genai_config.json as the onnxruntime-genai model builder writes it for a text decoder (fields the demo has). */
 export function genaiConfigJson(
@@ -7,6 +8,7 @@ export function genaiConfigJson(
   vocabSize: number,
   special: SpecialTokenIds,
   decoderFile: string,
+  attention: DemoAttention,
 ): object {
   return {
     model: {
@@ -27,7 +29,8 @@ export function genaiConfigJson(
         inputs: {
           input_ids: 'input_ids',
           attention_mask: 'attention_mask',
-          position_ids: 'position_ids',
+          // Graphs with GroupQueryAttention take no position_ids, so the builder lists none.
+          ...(attention === 'gqa' ? {} : { position_ids: 'position_ids' }),
           past_key_names: 'past_key_values.%d.key',
           past_value_names: 'past_key_values.%d.value',
         },

@@ -47,18 +47,20 @@ export class TorchScope {
 
   /**
    * A node with a fixed name `<scope>/<localName>` and chosen output slots, each named `<scope>/output_<j>` the
-   * way the onnxruntime-genai builder names its fused norms; unused lower slots stay empty. Returns the names.
+   * way the onnxruntime-genai builder names its fused norms; unused lower slots stay empty. `outputNames` gives
+   * some slots fixed names instead (graph outputs such as present.N.key). Returns the names.
    */
   named(spec: {
     localName: string;
     opType: string;
     inputs: readonly string[];
     outputSlots: readonly number[];
+    outputNames?: Readonly<Record<number, string>>;
     attributes?: readonly AttributeProto[];
     domain?: string;
   }): string[] {
     const outputs = Array.from({ length: Math.max(...spec.outputSlots) + 1 }, (_, slot) =>
-      spec.outputSlots.includes(slot) ? `${this.prefix}/output_${slot}` : '',
+      spec.outputSlots.includes(slot) ? (spec.outputNames?.[slot] ?? `${this.prefix}/output_${slot}`) : '',
     );
     const node = makeNode({
       opType: spec.opType,
