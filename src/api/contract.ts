@@ -116,6 +116,8 @@ export const PromptStrategyInfoSchema = z
     description: z.string().nullable(),
     defaults: PromptOptionsSchema,
     outputFormats: z.array(OutputFormatSchema).min(1),
+    /** The dataset formats the prompt is written for; absent: any dataset. Other formats run, with a warning. */
+    datasetFormats: z.array(DatasetFormatSchema).min(1).optional(),
   })
   .strict();
 export type PromptStrategyInfo = z.infer<typeof PromptStrategyInfoSchema>;
@@ -130,6 +132,8 @@ export const PromptPreviewSchema = z
     tokenCount: wholeNumber.nonnegative().nullable(),
     tokenCountNote: z.string().nullable(),
     sample: SampleRowSchema,
+    /** Set when the prompt is written for another dataset format than this dataset's (the run is still allowed). */
+    datasetWarning: z.string().nullable(),
   })
   .strict();
 export type PromptPreview = z.infer<typeof PromptPreviewSchema>;

@@ -1,15 +1,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { OUTPUT_FORMATS } from '../config/schemas.js';
+import { OUTPUT_FORMATS, type PromptSpec } from '../config/schemas.js';
 import { loadDataset } from '../datasets/load-dataset.js';
 import type { LoadedDataset } from '../datasets/sample.js';
 import type { DatasetSpec } from '../datasets/spec.js';
 import { inspectModelDir } from '../model/model-dir.js';
 import { loadPromptTokenizer, type PromptTokenizer } from '../model/tokenizer.js';
-import { loadPromptStrategy } from '../prompts/strategy.js';
+import { datasetFormatWarning, loadPromptStrategy } from '../prompts/strategy.js';
 import type { HistoryStore } from '../store/history-store.js';
 import { openHistoryStore } from '../store/open-store.js';
-import type { ApiRequest, ApiResponse } from './contract.js';
+import type { ApiRequest, ApiResponse, DatasetFormat } from './contract.js';
 import { datasetCard } from './dataset-cards.js';
 import { datasetColumns } from './dataset-columns.js';
 import type { EngineOptions } from './engine-options.js';
@@ -50,6 +50,16 @@ export function createEngineService(options: EngineOptions): EngineService {
 
   function modelDirOf(requested: string | null): string {
     return requested === null ? path.resolve(options.root, baseConfig(options.configDir).model.path) : path.resolve(requested);
+  }
+
+  /** The strategy file's dataset formats; left out when it names none or cannot be read (its preview says why). */
+  function datasetFormatsOf(spec: PromptSpec): { datasetFormats?: DatasetFormat[] } {
+    try {
+      const formats = loadPromptStrategy(spec, options.configDir).datasetFormats;
+      return formats === null ? {} : { datasetFormats: [...formats] };
+    } catch {
+      return {};
+    }
   }
 
   /** An experiment whose engine process died stays `running` in the file until someone looks: mark it interrupted. */
@@ -99,13 +109,15 @@ export function createEngineService(options: EngineOptions): EngineService {
           description: strategyDescription(spec, options.configDir),
           defaults: { fewShot: spec.few_shot, answerFirst: spec.answer_first, contrarian: spec.contrarian, outputFormat: spec.output_format },
           outputFormats: [...OUTPUT_FORMATS],
+          ...datasetFormatsOf(spec),
         })),
       };
     },
 
     async previewPrompt(request) {
       const settings = configOptions(options.configDir);
-      const loaded = dataset(datasetSpecFor(request.dataset, settings));
+      const datasetSpec = datasetSpecFor(request.dataset, settings);
+      const loaded = dataset(datasetSpec);
       const sample = loaded.samples[request.sampleIdx];
       if (!sample) {
         throw new EngineRequestError(
@@ -129,7 +141,15 @@ export function createEngineService(options: EngineOptions): EngineService {
       } catch (error) {
         tokenCountNote = `No token count: ${error instanceof Error ? error.message : String(error)}`;
       }
-      return { systemPrompt: strategy.systemPrompt(), prompt: strategy.buildPrompt(sample), fullText, tokenCount, tokenCountNote, sample };
+      return {
+        systemPrompt: strategy.systemPrompt(),
+        prompt: strategy.buildPrompt(sample),
+        fullText,
+        tokenCount,
+        tokenCountNote,
+        sample,
+        datasetWarning: datasetFormatWarning(strategy, datasetSpec),
+      };
     },
 
     async inspectModel(request) {

@@ -5,7 +5,7 @@ import { loadDataset } from '../datasets/load-dataset.js';
 import type { LoadedDataset } from '../datasets/sample.js';
 import { selectSampleIndices } from '../datasets/sampling.js';
 import type { DatasetSpec } from '../datasets/spec.js';
-import { loadPromptStrategy, type PromptStrategy } from '../prompts/strategy.js';
+import { datasetFormatWarning, loadPromptStrategy, type PromptStrategy } from '../prompts/strategy.js';
 
 /** One run of the experiment, with its data loaded and its samples chosen. */
 export interface PlannedRun {
@@ -14,6 +14,8 @@ export interface PlannedRun {
   datasetSpec: DatasetSpec;
   dataset: LoadedDataset;
   prompt: PromptStrategy;
+  /** Set when the prompt is written for other dataset formats than this dataset's; the run still goes ahead. */
+  datasetWarning: string | null;
   seed: number;
   /** As configured (null: the whole dataset). */
   numSamplesRequested: number | null;
@@ -53,6 +55,7 @@ export function planRuns(config: ResolvedConfig, context: PlanContext): PlannedR
       datasetSpec: variant.dataset,
       dataset,
       prompt,
+      datasetWarning: datasetFormatWarning(prompt, variant.dataset),
       seed: variant.seed,
       numSamplesRequested: variant.num_samples,
       sampleIndices: selectSampleIndices(dataset.samples.length, variant.num_samples, variant.seed),

@@ -117,7 +117,10 @@ export async function runJob(
   const startTime = new Date();
   const log = context.log ?? (() => undefined);
   const job = prepareJob(config, context);
-  for (const run of job.runs) log(describeRun(run));
+  for (const run of job.runs) {
+    log(describeRun(run));
+    if (run.datasetWarning !== null) log(`variant ${run.name}: ${run.datasetWarning}`);
+  }
   const vectorPolicy = history === null ? null : checkedVectorPolicy(history.vectorPolicy, job.layers);
   const outputDir = context.outDir ?? defaultOutputDirFor(config, context.outputRoot, startTime);
   const datasetHashes = await datasetHashesOf(job.runs);

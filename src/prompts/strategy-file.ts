@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { OutputFormat } from '../config/schemas.js';
 import { readYamlFile } from '../config/yaml-file.js';
+import { DatasetSpecSchema } from '../datasets/spec.js';
 import { PromptStrategyError } from './errors.js';
 import { answerProblems, schemaFieldAt, type AnswerField, type AnswerRecord, type AnswerSchema } from './formats.js';
 
@@ -34,10 +35,17 @@ const FORMAT_INSTRUCTION_SHAPE = {
 
 const FewShotExampleSchema = z.record(z.string(), z.unknown());
 
+const DatasetFormatsSchema = z
+  .array(DatasetSpecSchema.shape.format)
+  .min(1, { error: 'list at least one dataset format, or leave dataset_formats out' })
+  .refine((formats) => new Set(formats).size === formats.length, { error: 'a dataset format is listed twice' });
+
 /** configs/prompt/strategies/<name>.yaml. */
 export const StrategyFileSchema = z
   .object({
     description: z.string(),
+    /** The dataset formats the prompt is written for (CoTLab's get_compatible_datasets); absent: any dataset. */
+    dataset_formats: DatasetFormatsSchema.optional(),
     system_role: z.string(),
     /** Used when the prompt option `contrarian` is true. */
     system_role_contrarian: z.string(),

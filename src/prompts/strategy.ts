@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PromptSpec } from '../config/schemas.js';
 import type { Sample } from '../datasets/sample.js';
+import type { DatasetSpec } from '../datasets/spec.js';
 import { PromptStrategyError } from './errors.js';
 import { formatInstructions, renderAnswer, type AnswerLayout } from './formats.js';
 import { readStrategyFile, type FewShotExample, type StrategyFile } from './strategy-file.js';
@@ -12,6 +13,8 @@ export interface PromptStrategy {
   /** The prompt option's name (results.json `runs[*].prompt`). */
   name: string;
   spec: PromptSpec;
+  /** The dataset formats the strategy file says it is written for; null: any dataset. */
+  datasetFormats: readonly DatasetSpec['format'][] | null;
   /** The system role text, or null when the strategy has none. */
   systemPrompt(): string | null;
   /** The user prompt for one sample. */
@@ -98,6 +101,7 @@ export function loadPromptStrategy(spec: PromptSpec, configDir: string): PromptS
   return {
     name: spec.name,
     spec,
+    datasetFormats: data.dataset_formats ?? null,
     systemPrompt: () => systemPrompt,
     buildPrompt,
     fullInput: (sample, answerCue) => {
@@ -106,4 +110,18 @@ export function loadPromptStrategy(spec: PromptSpec, configDir: string): PromptS
       return answerCue === null ? input : input + answerCue;
     },
   };
+}
+
+/**
+ * Says when a prompt is used on a dataset of a format it is not written for, e.g. "prompt 'histopathology' is written
+ * for hare_tsv datasets, dataset 'radiology' is radiology"; null when they match or the prompt names no formats.
+ * A warning, not an error: CoTLab's main.py runs such pairs and researchers compare them on purpose.
+ */
+export function datasetFormatWarning(
+  prompt: Pick<PromptStrategy, 'name' | 'datasetFormats'>,
+  dataset: Pick<DatasetSpec, 'name' | 'format'>,
+): string | null {
+  const formats = prompt.datasetFormats;
+  if (formats === null || formats.includes(dataset.format)) return null;
+  return `prompt '${prompt.name}' is written for ${formats.join(' or ')} datasets, dataset '${dataset.name}' is ${dataset.format}`;
 }

@@ -1,6 +1,54 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { openWorkbench, snap, type Workbench } from './workbench-harness.js';
+
+const SCREEN_NAMES = ['Datasets', 'Prompts', 'Model', 'Experiment', 'Results', 'History', 'Export'];
+
+/** What has the keyboard focus: where it is, its accessible name, and whether a focus ring is drawn around it. */
+interface FocusState {
+  id: number;
+  place: 'nav' | 'main' | 'other';
+  name: string;
+  ring: boolean;
+}
+
+// Browser code as a string: the test project is type-checked without DOM types. Each focused element gets a stable
+// id, so a change of focus can be told from focus staying put.
+const FOCUS_STATE = `(() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return { id: -1, place: 'other', name: '', ring: false };
+  window.focusCount ??= 0;
+  el.dataset.focusId ??= String((window.focusCount += 1));
+  const style = getComputedStyle(el);
+  const ring = el.matches(':focus-visible') && (style.boxShadow !== 'none' || (style.outlineStyle !== 'none' && style.outlineWidth !== '0px'));
+  let label = el.getAttribute('aria-label');
+  if (label === null && el.labels && el.labels[0]) {
+    const text = el.labels[0].cloneNode(true);
+    text.querySelectorAll('select, input, button, span').forEach((child) => child.remove());
+    label = text.textContent;
+  }
+  return {
+    id: Number(el.dataset.focusId),
+    place: el.closest('nav') ? 'nav' : el.closest('main') ? 'main' : 'other',
+    name: (label ?? el.textContent ?? '').replace(/\\s+/g, ' ').trim(),
+    ring,
+  };
+})()`;
+
+const focusState = (page: Page) => page.evaluate<FocusState>(FOCUS_STATE);
+
+/** Drops a file made in the page on the Datasets drop zone, as a drag from the desktop would. */
+async function dropFile(page: Page, fileName: string, content: string): Promise<void> {
+  await page.evaluate(`(() => {
+    const zone = document.querySelector('[aria-label="Drop a dataset file here"]');
+    const data = new DataTransfer();
+    data.items.add(new File([${JSON.stringify(content)}], ${JSON.stringify(fileName)}, { type: 'text/tab-separated-values' }));
+    for (const type of ['dragenter', 'dragover', 'drop']) {
+      zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: data }));
+    }
+  })()`);
+}
 
 /** The page with every <script> body emptied: what is left is markup and attributes. */
 function markupOnly(html: string): string {
@@ -25,6 +73,14 @@ describe('workbench in a real browser against serve (demo model)', () => {
   });
 
   const nav = (name: string) => workbench.page.getByRole('navigation').getByRole('button', { name, exact: true }).click();
+
+  /** A second tab on the same server, starting from an empty session. */
+  const freshPage = async () => {
+    const page = await workbench.context.newPage();
+    page.on('pageerror', (error) => consoleErrors.push(error.message));
+    await page.goto(workbench.server.url);
+    return page;
+  };
 
   /** The meta.kind of every trace of a plot (Plotly keeps the traces on the element). */
   const traceKinds = (testId: string) =>
@@ -226,5 +282,105 @@ describe('workbench in a real browser against serve (demo model)', () => {
     expect(await page.getByTestId('layer-table').locator('thead').textContent()).toContain('CKA');
     await snap(page, '11-paired');
     expect(consoleErrors.join('\n')).toBe('');
+  });
+
+  it('warns inline when a prompt is written for another dataset format, and still lets the run go ahead', async () => {
+    const page = await freshPage();
+    await page.getByRole('button', { name: /^histopathology/ }).first().click();
+    await page.getByRole('button', { name: /^radiology/ }).first().click();
+    await expect.poll(() => page.getByTestId('dataset-title').textContent(), { timeout: 30_000 }).toMatch(/^radiology /);
+    await page.getByRole('navigation').getByRole('button', { name: 'Prompts', exact: true }).click();
+    await page.getByLabel('Strategy').selectOption('histopathology');
+    await page.getByRole('combobox', { name: /^Dataset\b/ }).selectOption({ label: 'radiology' });
+    const notice = page.getByTestId('prompt-dataset-warning');
+    await expect.poll(() => notice.textContent(), { timeout: 10_000 }).toContain(
+      "prompt 'histopathology' is written for hare_tsv datasets, dataset 'radiology' is radiology",
+    );
+    await snap(page, '12-prompt-format-warning');
+    await page.getByLabel('Strategy').selectOption('radiology');
+    await expect.poll(() => notice.count(), { timeout: 10_000 }).toBe(0);
+
+    await page.getByRole('navigation').getByRole('button', { name: 'Experiment', exact: true }).click();
+    await expect.poll(() => page.getByTestId('variant-row').count()).toBe(2);
+    const warnings = page.getByTestId('variant-format-warning');
+    expect(await warnings.count()).toBe(0);
+    await page.getByLabel('Variant 2 prompt').selectOption('histopathology');
+    await expect.poll(() => warnings.count()).toBe(1);
+    expect(await page.getByTestId('variant-row').nth(1).getByTestId('variant-format-warning').textContent()).toBe(
+      '⚠ written for hare_tsv data, this is radiology',
+    );
+    expect(await page.getByLabel('Variant 2 prompt').getAttribute('aria-describedby')).toBe(await warnings.getAttribute('id'));
+    expect(await page.getByRole('button', { name: 'Run experiment' }).isEnabled()).toBe(true);
+    await snap(page, '13-experiment-format-warning');
+    await page.close();
+  });
+
+  it('is usable from the keyboard: Tab walks the navigation and every screen with a visible focus ring, Enter opens a screen', async () => {
+    const page = await freshPage();
+    await page.getByTestId('dataset-card-counts').first().waitFor();
+    const reached = new Map<string, string[]>();
+    let previous = await focusState(page);
+    expect(previous.place).toBe('other');
+    const tab = async () => {
+      await page.keyboard.press('Tab');
+      const state = await focusState(page);
+      expect(state.id, `focus did not move after ${previous.name}`).not.toBe(previous.id);
+      if (state.place !== 'other') expect(state.ring, `no focus ring on "${state.name}"`).toBe(true);
+      previous = state;
+      return state;
+    };
+    for (const screen of SCREEN_NAMES) {
+      // From wherever the focus is, on to this screen's navigation button (the walk wraps round the page).
+      for (let presses = 0; !(previous.place === 'nav' && previous.name === screen); presses += 1) {
+        expect(presses, `Tab never reached the ${screen} navigation button`).toBeLessThan(80);
+        await tab();
+      }
+      await page.keyboard.press('Enter');
+      await expect.poll(() => page.locator('main h1').textContent()).toBe(screen);
+      const names: string[] = [];
+      // The remaining navigation buttons, then the screen's own controls until the focus leaves the page content.
+      for (let presses = 0; ; presses += 1) {
+        expect(presses, `Tab never left the ${screen} screen`).toBeLessThan(120);
+        const state = await tab();
+        if (state.place === 'main') names.push(state.name);
+        else if (names.length > 0) break;
+        if (screen === 'Experiment' && state.name === 'Run experiment') await snap(page, '14-keyboard-focus');
+      }
+      reached.set(screen, names);
+      if (screen === 'Datasets') {
+        // Open a bundled dataset from the keyboard too, so the later screens have their full controls.
+        await page.getByRole('button', { name: /^histopathology/ }).first().focus();
+        await page.keyboard.press('Enter');
+        await expect.poll(() => page.getByTestId('dataset-title').textContent(), { timeout: 30_000 }).toMatch(/^histopathology /);
+        previous = await focusState(page);
+      }
+    }
+    expect(reached.get('Datasets')).toEqual(expect.arrayContaining(['Path on the workbench machine', 'Open']));
+    expect(reached.get('Prompts')).toEqual(expect.arrayContaining(['Strategy', 'Few-shot examples', 'Output format', 'Dataset', 'Sample index', 'Next sample']));
+    expect(reached.get('Model')).toEqual(expect.arrayContaining(['Model folder (empty: bundled demo model)']));
+    expect(reached.get('Experiment')).toEqual(expect.arrayContaining(['Variant 1 name', 'Variant 1 prompt', 'Add variant', 'Run experiment']));
+    for (const screen of ['Results', 'History', 'Export']) expect(reached.get(screen)?.length, screen).toBeGreaterThan(0);
+    await page.close();
+  });
+
+  it('opens a dropped TSV, maps its columns into the preview grid, and names the line of a malformed dropped file', async () => {
+    const page = await freshPage();
+    await page.getByTestId('dataset-card-counts').first().waitFor();
+    const rows = ['finding\tlabel\tsite', 'Lytic lesion with a fracture.\t1\tfemur', 'Normal bone density.\t0\tradius', 'Cortical thinning, no fracture.\t0\thumerus'];
+    await dropFile(page, 'dropped-notes.tsv', `${rows.join('\n')}\n`);
+    await expect.poll(() => page.getByTestId('dataset-title').textContent(), { timeout: 30_000 }).toMatch(/dropped-notes/);
+    const mapping = page.getByRole('group', { name: 'Column mapping' });
+    await mapping.getByRole('combobox', { name: /^Text\b/ }).selectOption('finding');
+    await expect.poll(() => page.locator('[data-testid="dataset-grid"] tbody tr').count(), { timeout: 30_000 }).toBe(3);
+    await mapping.getByRole('combobox', { name: /^Label\b/ }).selectOption('label');
+    await expect.poll(() => page.locator('[data-testid="dataset-grid"] tbody tr').first().textContent(), { timeout: 30_000 }).toContain('Lytic lesion with a fracture.1');
+    expect(await page.getByTestId('dataset-title').textContent()).toMatch(/3 samples$/);
+    await snap(page, '15-dropped-tsv');
+
+    await dropFile(page, 'broken-notes.tsv', 'finding\tlabel\nFine report.\t0\n"Unclosed quote starts here.\t1\nAnother row.\t0\n');
+    const alert = page.getByRole('alert');
+    await expect.poll(() => alert.textContent(), { timeout: 30_000 }).toMatch(/broken-notes\.tsv, line 3: a quoted field opened in this row is never closed/);
+    await snap(page, '16-dropped-malformed');
+    await page.close();
   });
 });

@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { composeConfig } from '../../src/config/compose.js';
 import { OUTPUT_FORMATS, type PromptSpec } from '../../src/config/schemas.js';
 import type { Sample } from '../../src/datasets/sample.js';
+import { planRuns } from '../../src/experiments/plan.js';
 import { loadPromptStrategy } from '../../src/prompts/strategy.js';
 
 /** The strategies shipped in configs/, rendered in every option combination. */
@@ -112,5 +114,22 @@ describe('shipped radiology strategy', () => {
     expect(prompt).toContain(`Radiology report:\n"""\n${report}\n"""\n\n`);
     expect(prompt).toContain('"pathological_fracture": <true only if that fracture is through bone weakened by disease>,');
     expect(strategy.fullInput(radioSample, null).startsWith('You are a consultant paediatric radiologist.')).toBe(true);
+  });
+});
+
+describe('shipped dataset formats', () => {
+  it('declares CoTLab\'s compatible datasets and warns per variant on a crossed pairing, without refusing it', () => {
+    const base = composeConfig({ configDir, overrides: [] });
+    // The radiology data under the top-level (histopathology) prompt.
+    const radiologyData = base.experiment.variants[1]?.dataset ?? null;
+    const crossedVariant = { name: 'radiology_histo', dataset: radiologyData, prompt: 'base', num_samples: null, seed: null };
+    const crossed = { ...base, experiment: { ...base.experiment, num_samples: 2, variants: [...base.experiment.variants, crossedVariant] } };
+    const runs = planRuns(crossed, { dataRoot: join(configDir, '..'), configDir });
+    expect(runs.map((run) => [run.name, run.prompt.datasetFormats, run.datasetWarning])).toEqual([
+      ['histopathology', ['hare_tsv'], null],
+      ['radiology', ['radiology'], null],
+      ['radiology_histo', ['hare_tsv'], "prompt 'histopathology' is written for hare_tsv datasets, dataset 'radiology' is radiology"],
+    ]);
+    expect(runs[2]?.sampleIndices).toHaveLength(2);
   });
 });

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { PromptSpec } from '../../src/config/schemas.js';
 import type { Sample } from '../../src/datasets/sample.js';
 import { PromptStrategyError } from '../../src/prompts/errors.js';
-import { loadPromptStrategy, templateKind } from '../../src/prompts/strategy.js';
+import { datasetFormatWarning, loadPromptStrategy, templateKind } from '../../src/prompts/strategy.js';
 
 const configDir = fileURLToPath(new URL('../fixtures/prompts', import.meta.url));
 const tinyFile = join(configDir, 'prompt', 'strategies', 'tiny.yaml');
@@ -200,5 +200,38 @@ describe('loadPromptStrategy: errors', () => {
     expect(error.message).toBe(
       `${join(configDir, 'prompt', 'strategies', 'absent.yaml')}: strategy file not found (prompt 'tiny-prompt' names strategy 'absent')`,
     );
+  });
+});
+
+describe('dataset formats', () => {
+  const withFormats = (list: string) => tinyWith((text) => text.replace('description: Tiny strategy for tests.\n', `description: Tiny strategy for tests.\ndataset_formats: ${list}\n`));
+
+  it('leaves a strategy without dataset_formats open to any dataset', () => {
+    const strategy = loadPromptStrategy(spec(), configDir);
+    expect(strategy.datasetFormats).toBeNull();
+    expect(datasetFormatWarning(strategy, { name: 'radiology', format: 'radiology' })).toBeNull();
+  });
+
+  it('warns, naming prompt, formats and dataset, only when the dataset format is not listed', () => {
+    const strategy = loadPromptStrategy(spec({ name: 'histopathology' }), withFormats('[hare_tsv]').dir);
+    expect(strategy.datasetFormats).toEqual(['hare_tsv']);
+    expect(datasetFormatWarning(strategy, { name: 'radiology', format: 'radiology' })).toBe(
+      "prompt 'histopathology' is written for hare_tsv datasets, dataset 'radiology' is radiology",
+    );
+    expect(datasetFormatWarning(strategy, { name: 'hare', format: 'hare_tsv' })).toBeNull();
+    const two = loadPromptStrategy(spec(), withFormats('[hare_tsv, delimited]').dir);
+    expect(datasetFormatWarning(two, { name: 'reports', format: 'radiology' })).toBe(
+      "prompt 'tiny-prompt' is written for hare_tsv or delimited datasets, dataset 'reports' is radiology",
+    );
+    expect(datasetFormatWarning(two, { name: 'reports', format: 'delimited' })).toBeNull();
+  });
+
+  it('rejects unknown, repeated or no formats with the field path', () => {
+    const unknown = withFormats('[pathology]');
+    expect(loadError(unknown.dir).message).toMatch(new RegExp(`^${unknown.file}: dataset_formats\\.0: .*"hare_tsv"`));
+    const twice = withFormats('[radiology, radiology]');
+    expect(loadError(twice.dir).message).toBe(`${twice.file}: dataset_formats: a dataset format is listed twice`);
+    const none = withFormats('[]');
+    expect(loadError(none.dir).message).toBe(`${none.file}: dataset_formats: list at least one dataset format, or leave dataset_formats out`);
   });
 });

@@ -1,11 +1,17 @@
 import { useEffect, useState } from 'react';
-import type { ExperimentRequest } from '../../../src/api/contract.js';
+import type { DatasetFormat, ExperimentRequest, PromptStrategyInfo } from '../../../src/api/contract.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
 import { ProgressBar } from '../components/ProgressBar.js';
 import { draftToRequest, initialDraft, variantFor, type ExperimentDraft, type VariantDraft } from '../experiment-draft.js';
 import { useWorkbench } from '../workspace.js';
 
 const ACTIVE_STATES = new Set(['starting', 'running']);
+
+/** The formats a prompt is written for, when the dataset's format is not among them; null when they fit or are unknown. */
+function formatMismatch(prompt: PromptStrategyInfo | undefined, format: DatasetFormat | undefined): DatasetFormat[] | null {
+  if (!prompt?.datasetFormats || format === undefined || prompt.datasetFormats.includes(format)) return null;
+  return prompt.datasetFormats;
+}
 
 export function ExperimentScreen() {
   const { api, workspace, update, navigate } = useWorkbench();
@@ -18,6 +24,12 @@ export function ExperimentScreen() {
       api.call('listPrompts', {}).then((answer) => update({ prompts: answer.prompts }), setError);
     }
   }, [api, update, workspace.prompts.length]);
+
+  // Bundled sources carry only a name; their formats come from the bundled list, for the prompt/format check.
+  const [bundledFormats, setBundledFormats] = useState<ReadonlyMap<string, DatasetFormat>>(new Map());
+  useEffect(() => {
+    api.call('listDatasets', {}).then((answer) => setBundledFormats(new Map(answer.datasets.map((entry) => [entry.name, entry.format]))), setError);
+  }, [api]);
 
   useEffect(() => {
     if (workspace.experimentDraft === null && workspace.datasets.length > 0 && workspace.prompts.length > 0) {
@@ -117,72 +129,92 @@ export function ExperimentScreen() {
             </tr>
           </thead>
           <tbody>
-            {draft.variants.map((variant, index) => (
-              <tr key={index} data-testid="variant-row">
-                <td>
-                  <input aria-label={`Variant ${index + 1} name`} value={variant.name} onChange={(event) => setVariant(index, { name: event.target.value })} />
-                </td>
-                <td>
-                  <select aria-label={`Variant ${index + 1} dataset`} value={variant.datasetKey} onChange={(event) => setVariant(index, { datasetKey: event.target.value })}>
-                    {workspace.datasets.map((dataset) => (
-                      <option key={dataset.key} value={dataset.key}>
-                        {dataset.label} ({dataset.totalSamples})
-                      </option>
-                    ))}
-                  </select>
-                </td>
-                <td>
-                  <select
-                    aria-label={`Variant ${index + 1} prompt`}
-                    value={variant.prompt.name}
-                    onChange={(event) => {
-                      const strategy = workspace.prompts.find((prompt) => prompt.name === event.target.value);
-                      if (strategy) setVariant(index, { prompt: { name: strategy.name, options: strategy.defaults } });
-                    }}
-                  >
-                    {workspace.prompts.map((prompt) => (
-                      <option key={prompt.name} value={prompt.name}>
-                        {prompt.name}
-                      </option>
-                    ))}
-                  </select>
-                </td>
-                <td>
-                  <select
-                    aria-label={`Variant ${index + 1} output format`}
-                    value={variant.prompt.options.outputFormat}
-                    onChange={(event) =>
-                      setVariant(index, {
-                        prompt: {
-                          ...variant.prompt,
-                          options: { ...variant.prompt.options, outputFormat: event.target.value as VariantDraft['prompt']['options']['outputFormat'] },
-                        },
-                      })
-                    }
-                  >
-                    {(workspace.prompts.find((prompt) => prompt.name === variant.prompt.name)?.outputFormats ?? [variant.prompt.options.outputFormat]).map((format) => (
-                      <option key={format}>{format}</option>
-                    ))}
-                  </select>
-                </td>
-                <td>
-                  <input className="narrow" aria-label={`Variant ${index + 1} samples`} value={variant.numSamples} onChange={(event) => setVariant(index, { numSamples: event.target.value })} />
-                </td>
-                <td>
-                  <input className="narrow" aria-label={`Variant ${index + 1} seed`} value={variant.seed} onChange={(event) => setVariant(index, { seed: event.target.value })} />
-                </td>
-                <td>
-                  <button
-                    type="button"
-                    className="icon-button"
-                    aria-label={`Remove variant ${variant.name}`}
-                    onClick={() => setDraft({ variants: draft.variants.filter((_, i) => i !== index) })}
-                  >
-                    ✕
-                  </button>
-                </td>
-              </tr>
-            ))}
+            {draft.variants.map((variant, index) => {
+              const source = workspace.datasets.find((dataset) => dataset.key === variant.datasetKey)?.source;
+              const datasetFormat = source?.kind === 'file' ? source.format : source ? bundledFormats.get(source.name) : undefined;
+              const expected = formatMismatch(
+                workspace.prompts.find((prompt) => prompt.name === variant.prompt.name),
+                datasetFormat,
+              );
+              const warningId = `variant-${index}-format-warning`;
+              return (
+                <tr key={index} data-testid="variant-row">
+                  <td>
+                    <input aria-label={`Variant ${index + 1} name`} value={variant.name} onChange={(event) => setVariant(index, { name: event.target.value })} />
+                  </td>
+                  <td>
+                    <select aria-label={`Variant ${index + 1} dataset`} value={variant.datasetKey} onChange={(event) => setVariant(index, { datasetKey: event.target.value })}>
+                      {workspace.datasets.map((dataset) => (
+                        <option key={dataset.key} value={dataset.key}>
+                          {dataset.label} ({dataset.totalSamples})
+                        </option>
+                      ))}
+                    </select>
+                  </td>
+                  <td>
+                    <select
+                      aria-label={`Variant ${index + 1} prompt`}
+                      aria-describedby={expected ? warningId : undefined}
+                      value={variant.prompt.name}
+                      onChange={(event) => {
+                        const strategy = workspace.prompts.find((prompt) => prompt.name === event.target.value);
+                        if (strategy) setVariant(index, { prompt: { name: strategy.name, options: strategy.defaults } });
+                      }}
+                    >
+                      {workspace.prompts.map((prompt) => (
+                        <option key={prompt.name} value={prompt.name}>
+                          {prompt.name}
+                        </option>
+                      ))}
+                    </select>
+                    {expected ? (
+                      <span
+                        id={warningId}
+                        className="small field-warning"
+                        data-testid="variant-format-warning"
+                        title={`Prompt '${variant.prompt.name}' is written for ${expected.join(' or ')} datasets; this dataset is ${datasetFormat}. The run is allowed, as in CoTLab.`}
+                      >
+                        ⚠ written for {expected.join(' or ')} data, this is {datasetFormat}
+                      </span>
+                    ) : null}
+                  </td>
+                  <td>
+                    <select
+                      aria-label={`Variant ${index + 1} output format`}
+                      value={variant.prompt.options.outputFormat}
+                      onChange={(event) =>
+                        setVariant(index, {
+                          prompt: {
+                            ...variant.prompt,
+                            options: { ...variant.prompt.options, outputFormat: event.target.value as VariantDraft['prompt']['options']['outputFormat'] },
+                          },
+                        })
+                      }
+                    >
+                      {(workspace.prompts.find((prompt) => prompt.name === variant.prompt.name)?.outputFormats ?? [variant.prompt.options.outputFormat]).map((format) => (
+                        <option key={format}>{format}</option>
+                      ))}
+                    </select>
+                  </td>
+                  <td>
+                    <input className="narrow" aria-label={`Variant ${index + 1} samples`} value={variant.numSamples} onChange={(event) => setVariant(index, { numSamples: event.target.value })} />
+                  </td>
+                  <td>
+                    <input className="narrow" aria-label={`Variant ${index + 1} seed`} value={variant.seed} onChange={(event) => setVariant(index, { seed: event.target.value })} />
+                  </td>
+                  <td>
+                    <button
+                      type="button"
+                      className="icon-button"
+                      aria-label={`Remove variant ${variant.name}`}
+                      onClick={() => setDraft({ variants: draft.variants.filter((_, i) => i !== index) })}
+                    >
+                      ✕
+                    </button>
+                  </td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
         <div className="row">

@@ -122,6 +122,7 @@ export function PromptsScreen() {
               </button>
               <input
                 type="number"
+                aria-label="Sample index"
                 min={0}
                 max={lastIdx}
                 value={sampleIdx}
@@ -151,6 +152,12 @@ export function PromptsScreen() {
                 </span>
               </div>
               {preview.tokenCountNote ? <p className="muted small">{preview.tokenCountNote}</p> : null}
+              {preview.datasetWarning ? (
+                <p className="notice notice-warn" role="note" data-testid="prompt-dataset-warning">
+                  <strong>Different dataset format: </strong>
+                  {preview.datasetWarning}. The run is allowed (as in CoTLab), but the prompt's wording may not fit these samples.
+                </p>
+              ) : null}
               <h3>System prompt</h3>
               <pre className="prompt-text">{preview.systemPrompt ?? '(none)'}</pre>
               <h3>Full input fed to the model</h3>
