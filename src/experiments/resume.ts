@@ -9,7 +9,7 @@ import { ExperimentRecorder, newRunOf } from './record-to-store.js';
 import {
   datasetHashesOf,
   defaultOutputDirFor,
-  describeRun,
+  logRuns,
   executeJob,
   logModel,
   openJobModel,
@@ -96,7 +96,7 @@ export async function resumeJob(
   const experiment = store.getExperiment(experimentId);
   const config = checkResumable(experiment);
   const job = prepareJob(config, context);
-  for (const run of job.runs) log(describeRun(run));
+  logRuns(job.runs, log);
   const datasetHashes = await datasetHashesOf(job.runs);
   checkSamePlan(experiment, job, datasetHashes);
   if (experiment.modelHash !== (await sha256File(job.modelDir.graphPath))) {

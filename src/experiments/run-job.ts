@@ -117,10 +117,7 @@ export async function runJob(
   const startTime = new Date();
   const log = context.log ?? (() => undefined);
   const job = prepareJob(config, context);
-  for (const run of job.runs) {
-    log(describeRun(run));
-    if (run.datasetWarning !== null) log(`variant ${run.name}: ${run.datasetWarning}`);
-  }
+  logRuns(job.runs, log);
   const vectorPolicy = history === null ? null : checkedVectorPolicy(history.vectorPolicy, job.layers);
   const outputDir = context.outDir ?? defaultOutputDirFor(config, context.outputRoot, startTime);
   const datasetHashes = await datasetHashesOf(job.runs);
@@ -352,8 +349,16 @@ export function isDemoModel(modelDir: ModelDirectory): boolean {
   return typeof demo === 'object' && demo !== null && (demo as { random_weights?: unknown }).random_weights === true;
 }
 
+/** The log lines of a job's runs: what each one reads, and a warning when its prompt was written for other data. */
+export function logRuns(runs: readonly PlannedRun[], log: (line: string) => void): void {
+  for (const run of runs) {
+    log(describeRun(run));
+    if (run.datasetWarning !== null) log(`variant ${run.name}: ${run.datasetWarning}`);
+  }
+}
+
 /** One line per run for the log: the dataset, its label distribution and how many samples were drawn. */
-export function describeRun(run: PlannedRun): string {
+function describeRun(run: PlannedRun): string {
   const labels = labelDistribution(run.dataset.samples)
     .map(({ label, count }) => `${label}: ${count}`)
     .join(', ');
