@@ -15,6 +15,7 @@ import { decodeModel, encodeModel, readInitializerFloat32, type ModelProto } fro
 import { openSession, prefillFeeds } from '../../src/model/session.js';
 import { loadPromptTokenizer } from '../../src/model/tokenizer.js';
 import { relativeError } from '../helpers/relative-error.js';
+import { cpuHostOptions } from '../helpers/host-options.js';
 
 const PROMPT = 'Histopathology report: invasive ductal carcinoma of the left breast, grade 2, margins clear.';
 const SHORT_PROMPT = 'Radiology: no fracture seen.';
@@ -65,15 +66,7 @@ beforeAll(() => {
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 function hostOptions(fixture: Fixture, overrides: Partial<ModelHostOptions> = {}): ModelHostOptions {
-  return {
-    modelDir: fixture.dir.dir,
-    hook: 'resid_post',
-    layers: null,
-    pooling: 'last_token',
-    device: 'cpu',
-    cacheDir: path.join(scratch, 'cache'),
-    ...overrides,
-  };
+  return cpuHostOptions(fixture.dir.dir, scratch, { pooling: 'last_token', ...overrides });
 }
 
 /** Runs `graph` (the fixture's decoder or an edit of it) on right-padded rows, embedding first for split exports. */

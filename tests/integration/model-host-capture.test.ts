@@ -12,6 +12,7 @@ import { openSession, prefillFeeds } from '../../src/model/session.js';
 import { loadPromptTokenizer } from '../../src/model/tokenizer.js';
 import type { HookPoint } from '../../src/model/types.js';
 import { relativeError } from '../helpers/relative-error.js';
+import { cpuHostOptions } from '../helpers/host-options.js';
 
 const PROMPT = 'Histopathology report: invasive ductal carcinoma of the left breast, grade 2, margins clear.';
 const SHORT_PROMPT = 'Radiology: no fracture seen.';
@@ -34,15 +35,7 @@ beforeAll(() => {
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 function hostOptions(overrides: Partial<ModelHostOptions> = {}): ModelHostOptions {
-  return {
-    modelDir,
-    hook: 'resid_post',
-    layers: null,
-    pooling: 'last_token',
-    device: 'cpu',
-    cacheDir: path.join(scratch, 'cache'),
-    ...overrides,
-  };
+  return cpuHostOptions(modelDir, scratch, { pooling: 'last_token', ...overrides });
 }
 
 function allLayers(): number[] {

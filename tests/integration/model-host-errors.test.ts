@@ -9,6 +9,7 @@ import { buildDemoModel, weightNames } from '../../src/model/demo/index.js';
 import { ModelError } from '../../src/model/errors.js';
 import { openModelHost, type ModelHostOptions } from '../../src/model/model-host.js';
 import { float32Tensor, makeNode, makeValueInfo, OnnxDataType, readModel, readInitializerFloat32, writeModel } from '../../src/model/onnx-graph.js';
+import { cpuHostOptions } from '../helpers/host-options.js';
 
 let scratch: string;
 let demoDir: string;
@@ -21,7 +22,7 @@ beforeAll(() => {
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 function options(modelDir: string, overrides: Partial<ModelHostOptions> = {}): ModelHostOptions {
-  return { modelDir, hook: 'resid_post', layers: null, pooling: 'mean', device: 'cpu', cacheDir: path.join(scratch, 'cache'), ...overrides };
+  return cpuHostOptions(modelDir, scratch, overrides);
 }
 
 /** A copy of the demo model folder without `file`. */

@@ -27,6 +27,7 @@ import {
 import { openSession, prefillFeeds } from '../../src/model/session.js';
 import { loadPromptTokenizer } from '../../src/model/tokenizer.js';
 import { relativeError } from '../helpers/relative-error.js';
+import { cpuHostOptions } from '../helpers/host-options.js';
 
 const PROMPT = 'Histopathology report: invasive ductal carcinoma of the left breast, grade 2, margins clear.';
 
@@ -48,7 +49,7 @@ beforeAll(() => {
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 function hostOptions(modelDir: string, overrides: Partial<ModelHostOptions> = {}): ModelHostOptions {
-  return { modelDir, hook: 'resid_post', layers: null, pooling: 'mean', device: 'cpu', cacheDir: path.join(scratch, 'cache'), ...overrides };
+  return cpuHostOptions(modelDir, scratch, overrides);
 }
 
 /** Every op type in a graph, its subgraphs included. */
