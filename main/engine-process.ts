@@ -1,5 +1,5 @@
 import { utilityProcess } from 'electron';
-import type { EngineChild, EngineChildEvents, FromEngine, SpawnEngine } from '../src/api/engine-protocol.js';
+import type { EngineChild, EngineChildEvents, FromEngine, SpawnEngine } from '../src/host/engine-protocol.js';
 
 /** Starts engine processes as Electron utility processes (the desktop app's counterpart of serve's forkEngine). */
 export function utilityEngineSpawner(workerPath: string): SpawnEngine {

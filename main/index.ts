@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, session } from 'electron';
-import { createDispatcher } from '../src/api/dispatch.js';
-import { createEngineSupervisor } from '../src/api/engine-supervisor.js';
-import { defaultDbPath } from '../src/store/default-db-path.js';
+import { createDispatcher } from '../src/host/dispatch.js';
+import { createEngineSupervisor } from '../src/host/engine-supervisor.js';
+import { desktopEngineOptions } from '../src/host/desktop-engine-options.js';
 import { utilityEngineSpawner } from './engine-process.js';
 import { APP_ORIGIN, PROGRESS_CHANNEL, registerIpc } from './ipc.js';
 import { registerAppScheme, serveRenderer } from './protocol.js';
@@ -45,18 +45,14 @@ async function createWindow(): Promise<void> {
   window.webContents.on('will-navigate', (event) => event.preventDefault());
   window.webContents.on('will-redirect', (event) => event.preventDefault());
 
-  const userData = app.getPath('userData');
   const engine = createEngineSupervisor({
     spawn: utilityEngineSpawner(path.join(here, 'worker.js')),
-    engine: {
-      root: appRoot,
-      configDir: path.join(appRoot, 'configs'),
-      cacheDir: path.join(userData, 'cache'),
-      dbPath: defaultDbPath(),
-      uploadDir: path.join(userData, 'uploads'),
-      outputRoot: path.join(app.getPath('documents'), 'CoTLab Workbench'),
+    engine: desktopEngineOptions({
+      appRoot,
+      userData: app.getPath('userData'),
+      documents: app.getPath('documents'),
       appVersion: app.getVersion(),
-    },
+    }),
   });
   engine.subscribeProgress((event) => {
     if (!window.isDestroyed()) window.webContents.send(PROGRESS_CHANNEL, event);

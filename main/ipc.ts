@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import type { BrowserWindow } from 'electron';
 import { dialog, ipcMain, type IpcMainInvokeEvent, type WebFrameMain } from 'electron';
-import { DesktopRequestSchema } from '../src/api/contract.js';
-import type { Dispatch } from '../src/api/dispatch.js';
+import { DesktopRequestSchema } from '../src/contract/index.js';
+import type { Dispatch } from '../src/host/dispatch.js';
 
 export const API_CHANNEL = 'cotlab:api';
 export const DESKTOP_CHANNEL = 'cotlab:desktop';

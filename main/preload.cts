@@ -3,7 +3,7 @@
 // A sandboxed preload must be CommonJS; with verbatimModuleSyntax that means TypeScript's import-require form.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import electron = require('electron');
-import type { ApiMethod, ApiOutcome, CotlabDesktopBridge } from '../src/api/contract.js' with { 'resolution-mode': 'import' };
+import type { ApiMethod, ApiOutcome, CotlabDesktopBridge } from '../src/contract/index.js' with { 'resolution-mode': 'import' };
 
 const { contextBridge, ipcRenderer } = electron;
 

@@ -1,2 +1,2 @@
 // Electron's utilityProcess entry: the same engine process the serve mode starts with child_process.fork.
-import '../src/api/engine-worker.js';
+import '../src/host/engine-worker.js';

@@ -8,7 +8,7 @@ import {
   type ApiResponse,
   type CotlabDesktopBridge,
   type ProgressEvent,
-} from '../../src/api/contract.js';
+} from '../../src/contract/index.js';
 import type { WorkbenchApi } from './workbench-api.js';
 
 export type { WorkbenchApi } from './workbench-api.js';

@@ -1,4 +1,4 @@
-import type { LayerDetail, ResultSet } from '../../src/api/contract.js';
+import type { LayerDetail, ResultSet } from '../../src/contract/index.js';
 import { cosineHeatmap, metricBand, pairLabel } from './results-math.js';
 
 /** The subset of a Plotly trace the workbench draws; `meta.kind` tells lines from their confidence bands. */

@@ -1,4 +1,4 @@
-import type { ExperimentRequest, PromptChoice, PromptStrategyInfo } from '../../src/api/contract.js';
+import type { ExperimentRequest, PromptChoice, PromptStrategyInfo } from '../../src/contract/index.js';
 import { parseLayerSpec } from './layer-spec.js';
 import type { OpenDataset } from './workspace.js';
 

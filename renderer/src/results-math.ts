@@ -1,4 +1,4 @@
-import type { ComparisonView, Interval, LayerComparison, ResultSet } from '../../src/api/contract.js';
+import type { ComparisonView, Interval, LayerComparison, LayerScore, ResultSet } from '../../src/contract/index.js';
 
 /** The display name of a compared pair. */
 export function pairLabel(comparison: Pick<ComparisonView, 'runA' | 'runB'>): string {
@@ -7,35 +7,24 @@ export function pairLabel(comparison: Pick<ComparisonView, 'runA' | 'runB'>): st
 
 export interface LayerCallout {
   pair: string;
-  lowestCosine: { layer: number; value: number } | null;
-  highestL2: { layer: number; value: number } | null;
+  lowestCosine: LayerScore | null;
+  highestL2: LayerScore | null;
   /** Layers whose Holm-adjusted p-value is below the pair's significance level; null when untested. */
   differingLayers: number[] | null;
   testedLayers: number;
+  significanceLevel: number;
 }
 
-function extremeLayer(layers: readonly LayerComparison[], value: (layer: LayerComparison) => number, better: (candidate: number, best: number) => boolean) {
-  let best: { layer: number; value: number } | null = null;
-  for (const layer of layers) {
-    if (best === null || better(value(layer), best.value)) best = { layer: layer.layer, value: value(layer) };
-  }
-  return best;
-}
-
-/** Per pair: where the runs diverge most by each measure (ties: the earlier layer), and which layers differ. */
+/** Per pair: where the runs diverge most by each measure, and which layers differ, as the engine found them. */
 export function divergenceCallouts(comparisons: readonly ComparisonView[]): LayerCallout[] {
-  return comparisons.map((comparison) => {
-    const tested = comparison.layers.filter((layer) => layer.pValueHolm !== null);
-    const level = comparison.analysis?.significanceLevel ?? null;
-    return {
-      pair: pairLabel(comparison),
-      lowestCosine: extremeLayer(comparison.layers, (layer) => layer.cosine, (a, b) => a < b),
-      highestL2: extremeLayer(comparison.layers, (layer) => layer.l2, (a, b) => a > b),
-      differingLayers:
-        tested.length === 0 || level === null ? null : tested.filter((layer) => (layer.pValueHolm as number) < level).map((layer) => layer.layer),
-      testedLayers: tested.length,
-    };
-  });
+  return comparisons.map((comparison) => ({
+    pair: pairLabel(comparison),
+    lowestCosine: comparison.findings.lowestCosineLayers[0] ?? null,
+    highestL2: comparison.findings.highestL2Layers[0] ?? null,
+    differingLayers: comparison.findings.layersBeyondChance,
+    testedLayers: comparison.findings.testedLayers,
+    significanceLevel: comparison.findings.significanceLevel,
+  }));
 }
 
 /** A pair's interval of one metric as a band over its layers; null unless every layer has one. */

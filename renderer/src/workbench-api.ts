@@ -1,4 +1,4 @@
-import type { ApiMethod, ApiRequestInput, ApiResponse, CotlabDesktopBridge, ProgressEvent } from '../../src/api/contract.js';
+import type { ApiMethod, ApiRequestInput, ApiResponse, CotlabDesktopBridge, ProgressEvent } from '../../src/contract/index.js';
 
 /** What the screens use to reach the engine, whether through the desktop preload or the serve mode's HTTP API. */
 export interface WorkbenchApi {

@@ -7,7 +7,7 @@ import type {
   PromptStrategyInfo,
   ProgressEvent,
   ResultSet,
-} from '../../src/api/contract.js';
+} from '../../src/contract/index.js';
 import type { WorkbenchApi } from './workbench-api.js';
 import type { ExperimentDraft } from './experiment-draft.js';
 

@@ -1,3 +1,5 @@
+import type { AnalysisSettingsRecord } from '../results/analysis-settings.js';
+import { SIGNIFICANCE_LEVEL } from '../results/significance.js';
 import { diffInMeansDirection, type DiffDirection } from './diff-direction.js';
 import { AnalysisInputError } from './errors.js';
 import { labelBreakdown, type LabelGroupSummary, type SampleLabel } from './label-breakdown.js';
@@ -301,5 +303,17 @@ export function analysePair(input: PairAnalysisInput): PairAnalysis {
     resampling,
     centred: input.centreByLayer !== undefined,
     perLayer: input.layers.map((_, k) => analyseLayer(input, k, hiddenSize, options, resampling)),
+  };
+}
+
+/** How a pair was analysed, as the history stores it beside the numbers. */
+export function analysisSettingsOf(analysis: PairAnalysis): AnalysisSettingsRecord {
+  return {
+    n_boot: analysis.options.nBoot,
+    confidence_level: analysis.confidenceLevel,
+    n_perm: analysis.options.nPerm,
+    significance_level: SIGNIFICANCE_LEVEL,
+    seed: analysis.options.seed,
+    resampling: analysis.resampling,
   };
 }

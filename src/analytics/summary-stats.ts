@@ -85,20 +85,3 @@ export function cohensD(first: readonly number[], second: readonly number[]): nu
   if (pooledVariance === 0) return null;
   return (mean(second) - mean(first)) / Math.sqrt(pooledVariance);
 }
-
-/** Holm–Bonferroni adjusted p-values (same order as given), for reading many layers' tests at once. */
-export function holmAdjust(pValues: readonly number[]): number[] {
-  const order = pValues.map((p, index) => ({ p, index })).sort((x, y) => x.p - y.p);
-  const adjusted = new Array<number>(pValues.length);
-  let runningMax = 0;
-  order.forEach(({ p, index }, rank) => {
-    runningMax = Math.max(runningMax, Math.min(1, (pValues.length - rank) * p));
-    adjusted[index] = runningMax;
-  });
-  return adjusted;
-}
-
-/** Holm-adjusted p-values when every test was run; null when any is missing (then nothing can be adjusted). */
-export function holmAdjustIfTested(pValues: ReadonlyArray<number | null>): number[] | null {
-  return pValues.every((p): p is number => p !== null) ? holmAdjust(pValues) : null;
-}

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { openModelHost } from '../model/model-host.js';
-import type { Pooling } from '../model/types.js';
+import type { Pooling } from '../results/capture-points.js';
 import { cliPaths } from './paths.js';
 
 interface ActivationsOptions {

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import type { PairAnalysis } from '../analytics/divergence.js';
 import { compareStoredRuns, resolveRunRef, RUN_REF_SYNTAX, type StoredRunComparison } from '../experiments/compare-stored-runs.js';
 import { pairRecord } from '../experiments/divergence-json.js';
 import { addDbOption, withHistory, type DbOption } from './store-option.js';
@@ -14,7 +13,7 @@ function interval(value: [number, number] | null | undefined, digits: number): s
 }
 
 function compareText(result: StoredRunComparison): string {
-  const analysed = result.analysis === null ? null : pairRecord(result.analysis);
+  const analysed = result.analysis === null ? null : pairRecord(result.analysis, result.findings);
   const byLayer = new Map(analysed?.layers.map((layer) => [layer.layer, layer]));
   const header = `${result.runA} vs ${result.runB}: ${
     result.paired ? 'paired (same dataset file and samples)' : 'unpaired (different samples)'
@@ -45,13 +44,14 @@ function compareText(result: StoredRunComparison): string {
   return `${header}\n${table}\n${note}\n`;
 }
 
-function compareJson(result: StoredRunComparison, analysis: PairAnalysis | null) {
+function compareJson(result: StoredRunComparison) {
   return {
     run_a: result.runA,
     run_b: result.runB,
     paired: result.paired,
     layers: result.layers,
-    divergence: analysis === null ? null : pairRecord(analysis),
+    findings: result.findings,
+    divergence: result.analysis === null ? null : pairRecord(result.analysis, result.findings),
   };
 }
 
@@ -67,7 +67,7 @@ export function registerCompareCommand(program: Command): void {
   addDbOption(command).action(async (refA: string, refB: string, options: CompareOptions) => {
     const text = await withHistory(options, 'read', (store) => {
       const result = compareStoredRuns(store, resolveRunRef(store, refA), resolveRunRef(store, refB));
-      return options.json === true ? `${JSON.stringify(compareJson(result, result.analysis), null, 2)}\n` : compareText(result);
+      return options.json === true ? `${JSON.stringify(compareJson(result), null, 2)}\n` : compareText(result);
     });
     process.stdout.write(text);
   });

@@ -27,7 +27,11 @@ export function registerImportCommand(program: Command): void {
   addDbOption(command).action(async (file: string, options: DbOption) => {
     const source = path.resolve(file);
     const json = readJsonFile(source);
-    const experimentId = await withHistory(options, 'write', (store) => store.importCotlabResults(json, source));
-    process.stdout.write(`Imported ${source} as experiment ${experimentId}.\n`);
+    const imported = await withHistory(options, 'write', (store) => store.importCotlabResults(json, source));
+    process.stdout.write(
+      imported.created
+        ? `Imported ${source} as experiment ${imported.experimentId}.\n`
+        : `${source} is already in the history as experiment ${imported.experimentId}; nothing was changed.\n`,
+    );
   });
 }

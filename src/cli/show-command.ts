@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { holmAdjustIfTested, mean } from '../analytics/summary-stats.js';
-import { SIGNIFICANCE_LEVEL } from '../experiments/divergence-json.js';
+import { mean } from '../analytics/summary-stats.js';
+import type { LayerScore } from '../results/rankings.js';
 import { localDateTime } from '../report/local-time.js';
 import type { HistoryStore } from '../store/history-store.js';
-import type { ComparisonRecord, ExperimentDetail, RunRecord } from '../store/types.js';
+import type { ComparisonRecord, ExperimentDetail, PairRecord, RunRecord } from '../store/types.js';
 import type { VectorPolicy } from '../store/vector-policy.js';
 import { addDbOption, withHistory, type DbOption } from './store-option.js';
 import { formatTable, layerRanges, metric, shortDuration } from './text-table.js';
@@ -12,44 +12,37 @@ interface ShowOptions extends DbOption {
   json?: boolean;
 }
 
-/** One compared pair of an experiment, summarised over its layers. */
+/** One compared pair of an experiment, as its findings and analysis settings were stored. */
 interface PairSummary {
   run_a: string;
   run_b: string;
   layers: number;
   mean_cosine: number;
   mean_l2: number;
-  lowest_cosine: { layer: number; cosine: number } | null;
-  highest_l2: { layer: number; l2: number } | null;
+  lowest_cosine_layers: LayerScore[];
+  highest_l2_layers: LayerScore[];
   /** Layers whose permutation p-value stays below the significance level after Holm's correction; null untested. */
-  differing_layers: number[] | null;
+  layers_beyond_chance: number[] | null;
+  significance_level: number;
   n_permutations: number | null;
   /** Paired runs only. */
   mean_cka: number | null;
 }
 
-function pairSummaries(rows: readonly ComparisonRecord[]): PairSummary[] {
-  const groups = new Map<string, ComparisonRecord[]>();
-  for (const row of rows) {
-    const key = `${row.runAId}:${row.runBId}`;
-    groups.set(key, [...(groups.get(key) ?? []), row]);
-  }
-  return [...groups.values()].map((pair) => {
-    const first = pair[0] as ComparisonRecord;
-    const lowest = pair.reduce((best, row) => (row.cosine < best.cosine ? row : best));
-    const highest = pair.reduce((best, row) => (row.l2 > best.l2 ? row : best));
-    const tested = holmAdjustIfTested(pair.map((row) => row.pValue));
-    const ckas = pair.flatMap((row) => (row.cka === null ? [] : [row.cka]));
+function pairSummaries(pairs: readonly PairRecord[], rows: readonly ComparisonRecord[]): PairSummary[] {
+  return pairs.map(({ runAId, runBId, findings, analysis }) => {
+    const ckas = rows.flatMap((row) => (row.runAId === runAId && row.runBId === runBId && row.cka !== null ? [row.cka] : []));
     return {
-      run_a: first.runAName,
-      run_b: first.runBName,
-      layers: pair.length,
-      mean_cosine: mean(pair.map((row) => row.cosine)),
-      mean_l2: mean(pair.map((row) => row.l2)),
-      lowest_cosine: { layer: lowest.layer, cosine: lowest.cosine },
-      highest_l2: { layer: highest.layer, l2: highest.l2 },
-      differing_layers: tested === null ? null : pair.filter((_, k) => (tested[k] as number) < SIGNIFICANCE_LEVEL).map((row) => row.layer),
-      n_permutations: first.nPermutations,
+      run_a: findings.run_a,
+      run_b: findings.run_b,
+      layers: findings.layers.length,
+      mean_cosine: findings.mean_cosine_similarity,
+      mean_l2: findings.mean_l2_distance,
+      lowest_cosine_layers: findings.lowest_cosine_layers,
+      highest_l2_layers: findings.highest_l2_layers,
+      layers_beyond_chance: findings.layers_beyond_chance,
+      significance_level: findings.significance_level,
+      n_permutations: analysis?.n_perm ?? null,
       mean_cka: ckas.length === 0 ? null : mean(ckas),
     };
   });
@@ -74,14 +67,18 @@ function runRow(run: RunRecord): string[] {
   ];
 }
 
+function scores(list: readonly LayerScore[]): string {
+  return list.map(({ layer, value }) => `${layer} (${metric(value)})`).join(', ');
+}
+
 function pairLine(pair: PairSummary): string {
   const parts = [
     `mean cosine ${metric(pair.mean_cosine)}, mean L2 ${metric(pair.mean_l2)}`,
-    pair.lowest_cosine === null ? null : `lowest cosine at layer ${pair.lowest_cosine.layer} (${metric(pair.lowest_cosine.cosine)})`,
-    pair.highest_l2 === null ? null : `highest L2 at layer ${pair.highest_l2.layer} (${metric(pair.highest_l2.l2)})`,
-    pair.differing_layers === null
+    pair.lowest_cosine_layers.length === 0 ? null : `lowest cosine at layers ${scores(pair.lowest_cosine_layers)}`,
+    pair.highest_l2_layers.length === 0 ? null : `highest L2 at layers ${scores(pair.highest_l2_layers)}`,
+    pair.layers_beyond_chance === null
       ? null
-      : `${pair.differing_layers.length} of ${pair.layers} layers differ (permutation test, ${pair.n_permutations ?? '?'} permutations, Holm p < ${SIGNIFICANCE_LEVEL})`,
+      : `${pair.layers_beyond_chance.length} of ${pair.layers} layers differ beyond chance (permutation test, ${pair.n_permutations ?? '?'} permutations, Holm p < ${pair.significance_level})`,
     pair.mean_cka === null ? null : `paired, mean CKA ${metric(pair.mean_cka)}`,
   ];
   return `  ${pair.run_a} vs ${pair.run_b}: ${parts.filter((part) => part !== null).join('; ')}`;
@@ -123,7 +120,7 @@ export function registerShowCommand(program: Command): void {
   addDbOption(command).action(async (ref: string, options: ShowOptions) => {
     const text = await withHistory(options, 'read', (store) => {
       const experiment = store.getExperiment(store.resolveExperimentRef(ref));
-      const pairs = pairSummaries(store.getComparisons(experiment.id));
+      const pairs = pairSummaries(store.getPairs(experiment.id), store.getComparisons(experiment.id));
       return options.json === true
         ? `${JSON.stringify(showJson(store, experiment, pairs), null, 2)}\n`
         : showText(experiment, pairs);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DatasetSpecSchema } from '../datasets/spec.js';
-import type { ComparisonMode } from '../experiments/types.js';
-import type { HookPoint, Pooling } from '../model/types.js';
+import type { ComparisonMode } from '../results/types.js';
+import type { HookPoint, Pooling } from '../results/capture-points.js';
 
 /** configs/backend/*.yaml: how onnxruntime runs the model. */
 export const BackendSpecSchema = z

@@ -8,7 +8,7 @@ import { ExperimentCancelledError } from './errors.js';
 import { compareRuns, meanActivationNorms, pairsFor, type RunMeans } from './metrics.js';
 import type { PlannedRun } from './plan.js';
 import { PoolingAccumulator } from './pooling-accumulator.js';
-import type { RunSummary } from './types.js';
+import type { RunSummary } from '../results/types.js';
 
 export interface ProgressEvent {
   run: string;

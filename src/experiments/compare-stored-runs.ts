@@ -1,4 +1,5 @@
 import { DEFAULT_ANALYSIS_OPTIONS, relativeL2, type PairAnalysis } from '../analytics/divergence.js';
+import { meanOverLayers, pairFindings, type PairFindings } from '../results/findings.js';
 import type { HistoryStore } from '../store/history-store.js';
 import type { ExperimentDetail, RunRecord } from '../store/types.js';
 import { analyseRunPairs, runsArePaired } from './analyse.js';
@@ -88,6 +89,7 @@ export interface StoredRunComparison {
   layers: StoredLayerComparison[];
   /** From the stored per-sample vectors of the layers both experiments kept; null when none were kept. */
   analysis: PairAnalysis | null;
+  findings: PairFindings;
 }
 
 /** Per-layer cosine/L2 of the two run means, from their stored means (or, for imported runs, stored rows). */
@@ -142,5 +144,27 @@ export function compareStoredRuns(store: HistoryStore, a: StoredRunRef, b: Store
   const runB = { ...storedAnalysedRun(store, b.run, vectorLayers), name: b.label };
   const seed = storedWorkbenchConfig(a.experiment)?.experiment.seed ?? DEFAULT_ANALYSIS_OPTIONS.seed;
   const analysis = vectorLayers.length === 0 ? null : (analyseRunPairs([runA, runB], [[0, 1]], vectorLayers, seed)[0] ?? null);
-  return { runA: a.label, runB: b.label, paired: runsArePaired(runA, runB), layers, analysis };
+  return { runA: a.label, runB: b.label, paired: runsArePaired(runA, runB), layers, analysis, findings: comparisonFindings(a.label, b.label, layers, analysis) };
+}
+
+/** The findings of a comparison made from the history: the means' values per layer, with the analysis where kept. */
+function comparisonFindings(
+  runA: string,
+  runB: string,
+  layers: readonly StoredLayerComparison[],
+  analysis: PairAnalysis | null,
+): PairFindings {
+  const analysed = new Map(analysis?.perLayer.map((layer) => [layer.layer, layer]));
+  const values = layers.map((layer) => ({
+    layer: layer.layer,
+    cosine: layer.cosine,
+    l2: layer.l2,
+    pValue: analysed.get(layer.layer)?.pValue ?? null,
+    centredCosine: analysed.get(layer.layer)?.centredCosine ?? null,
+    relativeL2: layer.relativeL2,
+  }));
+  return pairFindings(runA, runB, values, {
+    cosine: meanOverLayers(values.map((value) => value.cosine)),
+    l2: meanOverLayers(values.map((value) => value.l2)),
+  });
 }

@@ -1,12 +1,7 @@
 import type { LayerDivergence, PairAnalysis } from '../analytics/divergence.js';
 import type { SampleLabel } from '../analytics/label-breakdown.js';
-import { holmAdjustIfTested, type DistributionSummary } from '../analytics/summary-stats.js';
-import { rankedLayers } from './metrics.js';
-
-/** How many layers the ranked lists of each pair name. */
-export const DIVERGENCE_TOP_K = 5;
-/** Layers whose Holm-adjusted p-value is below this are listed as differing. */
-export const SIGNIFICANCE_LEVEL = 0.05;
+import type { DistributionSummary } from '../analytics/summary-stats.js';
+import { holmPValueAt, requireFindingsOfPair, type PairFindings } from '../results/findings.js';
 
 export interface DivergenceLayerRecord {
   layer: number;
@@ -112,19 +107,9 @@ function layerRecord(layer: LayerDivergence, pValueHolm: number | null): Diverge
   };
 }
 
-/** The DIVERGENCE_TOP_K layers with the smallest (order 1) or largest (order −1) value, ties in layer order. */
-function ranked(layers: readonly DivergenceLayerRecord[], read: (layer: DivergenceLayerRecord) => number | null, order: 1 | -1) {
-  return rankedLayers(
-    layers.map((layer) => layer.layer),
-    layers.map(read),
-    DIVERGENCE_TOP_K,
-    order,
-  );
-}
-
-export function pairRecord(analysis: PairAnalysis): DivergencePairRecord {
-  const holm = holmAdjustIfTested(analysis.perLayer.map((layer) => layer.pValue));
-  const layers = analysis.perLayer.map((layer, k) => layerRecord(layer, holm?.[k] ?? null));
+/** One analysed pair, with the Holm-adjusted p-values, rankings and differing layers of its findings. */
+export function pairRecord(analysis: PairAnalysis, findings: PairFindings): DivergencePairRecord {
+  const layers = analysis.perLayer.map((layer) => layerRecord(layer, holmPValueAt(findings, layer.layer)));
   return {
     run_a: analysis.runA,
     run_b: analysis.runB,
@@ -137,23 +122,18 @@ export function pairRecord(analysis: PairAnalysis): DivergencePairRecord {
     seed: analysis.options.seed,
     confidence_level: analysis.confidenceLevel,
     centred: analysis.centred,
-    lowest_centred_cosine_layers: ranked(layers, (layer) => layer.centred_cosine, 1).map(({ layer, value }) => ({
-      layer,
-      centred_cosine: value,
-    })),
-    highest_relative_l2_layers: ranked(layers, (layer) => layer.relative_l2, -1).map(({ layer, value }) => ({
-      layer,
-      relative_l2: value,
-    })),
-    differing_layers: layers
-      .filter((layer) => layer.p_value_holm !== null && layer.p_value_holm < SIGNIFICANCE_LEVEL)
-      .map((layer) => layer.layer)
-      .sort((x, y) => x - y),
-    significance_level: SIGNIFICANCE_LEVEL,
+    lowest_centred_cosine_layers: findings.lowest_centred_cosine_layers.map(({ layer, value }) => ({ layer, centred_cosine: value })),
+    highest_relative_l2_layers: findings.highest_relative_l2_layers.map(({ layer, value }) => ({ layer, relative_l2: value })),
+    differing_layers: findings.layers_beyond_chance ?? [],
+    significance_level: findings.significance_level,
     layers,
   };
 }
 
-export function divergenceRecord(analyses: readonly PairAnalysis[]): DivergenceRecord {
-  return { description: DESCRIPTION, pairs: analyses.map(pairRecord) };
+/** results.json `divergence` of the analysed pairs; `findings` holds the findings of every compared pair. */
+export function divergenceRecord(analyses: readonly PairAnalysis[], findings: readonly PairFindings[]): DivergenceRecord {
+  return {
+    description: DESCRIPTION,
+    pairs: analyses.map((analysis) => pairRecord(analysis, requireFindingsOfPair(findings, analysis.runA, analysis.runB))),
+  };
 }

@@ -1,6 +1,6 @@
-import { mean } from '../analytics/summary-stats.js';
+import { meanOverLayers } from '../results/findings.js';
 import { cosine, l2Distance, norm } from '../analytics/vector-math.js';
-import type { Comparison, ComparisonMode } from './types.js';
+import type { Comparison, ComparisonMode } from '../results/types.js';
 
 /** Per-layer mean vectors of one run, as produced by PoolingAccumulator. */
 export interface RunMeans {
@@ -8,12 +8,6 @@ export interface RunMeans {
   /** Layers that received at least one vector, in the requested layer order. */
   layerIndices: number[];
   meanByLayer: ReadonlyMap<number, Float32Array>;
-}
-
-/** One layer and one metric value, used for the "most divergent layers" lists. */
-export interface LayerScore {
-  layer: number;
-  value: number;
 }
 
 /** Raised when two vectors that must be compared element by element differ in length. */
@@ -84,8 +78,8 @@ export function comparisonOf(
     run_a: runA,
     run_b: runB,
     layer_indices: layerIndices,
-    mean_cosine_similarity: cosines.length === 0 ? 0 : mean(cosines),
-    mean_l2_distance: distances.length === 0 ? 0 : mean(distances),
+    mean_cosine_similarity: meanOverLayers(cosines),
+    mean_l2_distance: meanOverLayers(distances),
   };
   if (storePerLayer) {
     comparison.layer_cosine_similarity = cosines;
@@ -101,31 +95,4 @@ export function meanActivationNorms(run: RunMeans): number[] {
     if (layerMean === undefined) throw new EmptyInputError(`the activation norm of layer ${layer} in run "${run.name}"`);
     return norm(layerMean);
   });
-}
-
-/** The k layers with the smallest (order 1) or largest (order −1) value; absent and NaN values are skipped. */
-export function rankedLayers(
-  layers: readonly number[],
-  values: ReadonlyArray<number | null | undefined>,
-  k: number,
-  order: 1 | -1,
-): LayerScore[] {
-  const scores: LayerScore[] = [];
-  layers.forEach((layer, i) => {
-    const value = values[i];
-    if (value !== undefined && value !== null && !Number.isNaN(value)) scores.push({ layer, value });
-  });
-  // Array.prototype.sort is stable, so ties keep the layer order.
-  scores.sort((x, y) => order * (x.value - y.value));
-  return scores.slice(0, Math.max(0, k));
-}
-
-/** The k layers whose mean vectors point most differently (lowest cosine); [] when per-layer values were not stored. */
-export function lowestCosineLayers(comparison: Comparison, k = 5): LayerScore[] {
-  return rankedLayers(comparison.layer_indices, comparison.layer_cosine_similarity ?? [], k, 1);
-}
-
-/** The k layers whose mean vectors lie furthest apart (highest L2); [] when per-layer values were not stored. */
-export function highestL2Layers(comparison: Comparison, k = 5): LayerScore[] {
-  return rankedLayers(comparison.layer_indices, comparison.layer_l2_distance ?? [], k, -1);
 }

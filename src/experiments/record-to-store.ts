@@ -1,12 +1,13 @@
-import type { PairAnalysis } from '../analytics/divergence.js';
+import { analysisSettingsOf, type PairAnalysis } from '../analytics/divergence.js';
 import { analysisFor } from '../analytics/layer-rows.js';
+import { requireFindingsOfPair, type PairFindings } from '../results/findings.js';
+import type { Comparison } from '../results/types.js';
 import type { ResolvedConfig } from '../config/schemas.js';
 import type { ModelHost } from '../model/model-host.js';
 import type { HistoryStore } from '../store/history-store.js';
-import type { ComparisonInput, ExperimentFinish, NewRun } from '../store/types.js';
+import type { ExperimentFinish, LayerComparisonInput, NewRun, PairInput } from '../store/types.js';
 import type { VectorPolicy } from '../store/vector-policy.js';
 import type { ActivationCompareOutcome, CapturedSample } from './activation-compare.js';
-import { compareRuns, type RunMeans } from './metrics.js';
 import type { PlannedRun } from './plan.js';
 import { runtimeRecordOf } from './runtime-record.js';
 
@@ -89,8 +90,16 @@ export class ExperimentRecorder {
     });
   }
 
-  /** Stores each unfinished run's means, then every compared pair's per-layer metrics with their analytics. */
-  recordOutcome(outcome: ActivationCompareOutcome, analyses: readonly PairAnalysis[]): void {
+  /**
+   * Stores each unfinished run's means, then every compared pair: its per-layer metrics (`perLayer`: the
+   * comparisons with per-layer values) with their analytics, its findings and how it was analysed.
+   */
+  recordOutcome(
+    outcome: ActivationCompareOutcome,
+    perLayer: readonly Comparison[],
+    analyses: readonly PairAnalysis[],
+    findings: readonly PairFindings[],
+  ): void {
     outcome.runMeans.forEach((means, runIndex) => {
       if (this.completedRuns.has(runIndex)) return;
       this.store.completeRun(this.runId(runIndex), {
@@ -99,13 +108,17 @@ export class ExperimentRecorder {
       });
     });
     const runIndexByName = new Map(outcome.runMeans.map((means, index) => [means.name, index]));
-    const rows = outcome.comparisons.flatMap((comparison) => {
-      const a = runIndexByName.get(comparison.run_a) as number;
-      const b = runIndexByName.get(comparison.run_b) as number;
+    const pairs = perLayer.map((comparison): PairInput => {
       const analysis = analysisFor(comparison, analyses);
-      return comparisonRows(outcome.runMeans[a] as RunMeans, outcome.runMeans[b] as RunMeans, this.runId(a), this.runId(b), analysis);
+      return {
+        runAId: this.runId(runIndexByName.get(comparison.run_a) as number),
+        runBId: this.runId(runIndexByName.get(comparison.run_b) as number),
+        layers: layerRowsToStore(comparison, analysis),
+        findings: requireFindingsOfPair(findings, comparison.run_a, comparison.run_b),
+        analysis: analysis === undefined ? null : analysisSettingsOf(analysis),
+      };
     });
-    this.store.saveComparisons(this.experimentId, rows);
+    this.store.saveComparisons(this.experimentId, pairs);
   }
 
   finish(finish: ExperimentFinish): void {
@@ -134,24 +147,12 @@ export function newRunOf(run: PlannedRun, datasetHash: string | null, layerIndic
   };
 }
 
-/**
- * One row per layer: CoTLab's cosine and L2 of the means (always per layer here, whatever store_per_layer says)
- * plus the analysis's columns for that layer when there is one.
- */
-function comparisonRows(
-  a: RunMeans,
-  b: RunMeans,
-  runAId: number,
-  runBId: number,
-  analysis: PairAnalysis | undefined,
-): ComparisonInput[] {
-  const comparison = compareRuns(a, b, true);
+/** One row per layer: CoTLab's cosine and L2 of the means plus the analysis's columns for that layer when there is one. */
+function layerRowsToStore(comparison: Comparison, analysis: PairAnalysis | undefined): LayerComparisonInput[] {
   const analysed = new Map(analysis?.perLayer.map((layer) => [layer.layer, layer]));
   return comparison.layer_indices.map((layer, k) => {
     const divergence = analysed.get(layer);
     return {
-      runAId,
-      runBId,
       layer,
       cosine: comparison.layer_cosine_similarity?.[k] as number,
       l2: comparison.layer_l2_distance?.[k] as number,

@@ -8,7 +8,7 @@ import { divergenceRecord, type DivergenceRecord } from './divergence-json.js';
 export type ResultsWithDivergence = ResultsJson & { divergence: DivergenceRecord };
 
 export function resultsWithDivergence(report: ReportInput, analyses: readonly PairAnalysis[]): ResultsWithDivergence {
-  return { ...buildResultsJson(report), divergence: divergenceRecord(analyses) };
+  return { ...buildResultsJson(report), divergence: divergenceRecord(analyses, report.findings) };
 }
 
 /** Writes the CoTLab-style report folder, its results.json with the analytics under `divergence`. */

@@ -2,7 +2,8 @@ import path from 'node:path';
 import type { PairAnalysis } from '../analytics/divergence.js';
 import { RootConfigSchema, type ResolvedConfig } from '../config/schemas.js';
 import { readModelConfig } from '../model/model-dir.js';
-import { hookName } from '../model/types.js';
+import { hookName } from '../results/capture-points.js';
+import type { PairFindings } from '../results/findings.js';
 import type { ReportInput, RunStatus } from '../report/types.js';
 import type { HistoryStore } from '../store/history-store.js';
 import type { ExperimentDetail, ExperimentStatus, RunRecord } from '../store/types.js';
@@ -12,7 +13,7 @@ import { HistoryExportError } from './history-errors.js';
 import { comparisonOf } from './metrics.js';
 import { storedRuntimeRecord } from './runtime-record.js';
 import { assembleReportInput, HOOK_DESCRIPTIONS } from './run-job.js';
-import type { ActivationCompareMetrics, CaptureRecord, Comparison, ComparisonMode, RunSummary } from './types.js';
+import type { ActivationCompareMetrics, CaptureRecord, Comparison, ComparisonMode, RunSummary } from '../results/types.js';
 
 const REPORT_STATUS: Record<ExperimentStatus, RunStatus> = {
   running: 'Running',
@@ -45,6 +46,11 @@ export function storedRunSummaries(store: HistoryStore, experiment: ExperimentDe
       sample_indices: run.sampleIndices ?? [],
     };
   });
+}
+
+/** The findings of each compared pair, as the run computed and stored them, in run order. */
+export function storedFindings(store: HistoryStore, experiment: ExperimentDetail): PairFindings[] {
+  return store.getPairs(experiment.id).map((pair) => pair.findings);
 }
 
 /** Stored per-layer rows regrouped into CoTLab comparisons (layers in run A's order). */
@@ -146,6 +152,7 @@ export function storedReportInput(
       runs: storedRunSummaries(store, experiment),
       runTimestamps: experiment.runs.map(() => endTime),
       comparisons,
+      findings: storedFindings(store, experiment),
       sampleLog: null,
       capture: storedCapture(store, experiment, config),
     },

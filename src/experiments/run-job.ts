@@ -7,7 +7,7 @@ import { resolveVariants } from '../config/variants.js';
 import { labelDistribution } from '../datasets/load-dataset.js';
 import { inspectModelDir, type ModelDirectory } from '../model/model-dir.js';
 import { openModelHost, type ModelHost } from '../model/model-host.js';
-import type { HookPoint } from '../model/types.js';
+import type { HookPoint } from '../results/capture-points.js';
 import { defaultOutputDir } from '../report/output-dir.js';
 import type { ReportInput, RunStatus, VariantLine } from '../report/types.js';
 import type { ReportPaths } from '../report/write-report.js';
@@ -15,6 +15,8 @@ import type { HistoryStore } from '../store/history-store.js';
 import type { VectorPolicy } from '../store/vector-policy.js';
 import { executeActivationCompare, type ActivationCompareOutcome, type ExecuteHooks } from './activation-compare.js';
 import { analyseRunPairs } from './analyse.js';
+import { findingsOfPairs, perLayerComparisons } from './pair-findings.js';
+import type { PairFindings } from '../results/findings.js';
 import { ExperimentCancelledError, ExperimentError } from './errors.js';
 import { sha256File } from './file-hash.js';
 import { ExperimentInterruptedError } from './history-errors.js';
@@ -214,10 +216,12 @@ export async function executeJob(
             host.layers,
             config.experiment.seed,
           );
-    recorder?.recordOutcome(outcome, analyses);
+    const perLayer = perLayerComparisons(outcome);
+    const findings = findingsOfPairs(perLayer, analyses);
+    recorder?.recordOutcome(outcome, perLayer, analyses, findings);
     const endTime = new Date();
     const durationS = execution.previousDurationS + sessionDuration();
-    const report = buildReportInput(job, host, outcome, context, {
+    const report = buildReportInput(job, host, outcome, findings, context, {
       startTime: execution.startTime,
       endTime,
       durationSeconds: durationS,
@@ -270,6 +274,7 @@ export function buildReportInput(
   job: PreparedJob,
   host: ModelHost,
   outcome: ActivationCompareOutcome,
+  findings: PairFindings[],
   context: JobContext,
   timing: Timing,
 ): ReportInput {
@@ -279,6 +284,7 @@ export function buildReportInput(
     runs: outcome.runs,
     runTimestamps: outcome.runTimestamps,
     comparisons: outcome.comparisons,
+    findings,
     sampleLog: outcome.sampleLog,
     capture: {
       hook: config.experiment.hook,
@@ -298,7 +304,10 @@ export function buildReportInput(
 }
 
 /** The measured parts of a report, from a run just made or rebuilt from the history. */
-export type ReportResults = Pick<ReportInput, 'metrics' | 'runs' | 'runTimestamps' | 'comparisons' | 'sampleLog' | 'capture'>;
+export type ReportResults = Pick<
+  ReportInput,
+  'metrics' | 'runs' | 'runTimestamps' | 'comparisons' | 'findings' | 'sampleLog' | 'capture'
+>;
 
 /** A report's input: the measured parts plus everything that follows from the config. */
 export function assembleReportInput(

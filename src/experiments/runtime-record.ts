@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ModelInfo } from '../model/types.js';
-import type { RuntimeRecord } from './types.js';
+import type { RuntimeRecord } from '../results/types.js';
 
 /** How a model host ran, in the layout reports (capture.runtime) and the history keep it. */
 export function runtimeRecordOf(info: ModelInfo): RuntimeRecord {

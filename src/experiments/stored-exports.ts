@@ -9,12 +9,13 @@ import {
   requireCompletedWorkbench,
   storedAnalyses,
   storedComparisons,
+  storedFindings,
   storedMetrics,
   storedReportInput,
   storedRunSummaries,
   storedWorkbenchConfig,
 } from './report-from-store.js';
-import type { Comparison } from './types.js';
+import type { Comparison } from '../results/types.js';
 
 /** The one-file exports of a stored experiment: EXPERIMENT.md, results.json, the HTML report, the metrics CSV. */
 export type StoredExportFormat = 'md' | 'json' | 'html' | 'csv';
@@ -42,6 +43,7 @@ function htmlReport(store: HistoryStore, experiment: ExperimentDetail, configDir
     comparisons,
     capture: report?.capture ?? null,
     analyses,
+    findings: storedFindings(store, experiment),
   });
 }
 
@@ -66,7 +68,7 @@ export function storedExportText(
     }
     case 'csv': {
       const { comparisons, analyses } = comparisonsWithAnalyses(store, experiment, format);
-      return metricsCsv(comparisons, analyses);
+      return metricsCsv(comparisons, analyses, storedFindings(store, experiment));
     }
     case 'html':
       return htmlReport(store, experiment, configDir);

@@ -10,7 +10,7 @@ import type { HistoryStore } from '../store/history-store.js';
 import type { ExperimentDetail, RunRecord } from '../store/types.js';
 import { HistoryExportError } from './history-errors.js';
 import { requireCompletedWorkbench, storedAnalysedRun, storedComparisons, storedVectorLayers } from './report-from-store.js';
-import type { Comparison } from './types.js';
+import type { Comparison } from '../results/types.js';
 
 export const DIRECTIONS_INDEX_FILE = 'directions.json';
 

@@ -18,8 +18,7 @@ import {
   type TensorProto,
   type ValueInfoProto,
 } from './onnx-graph.js';
-import type { HookPoint, Pooling } from './types.js';
-import { hookName } from './types.js';
+import { hookName, type HookPoint, type Pooling } from '../results/capture-points.js';
 
 /** Which tensors to tap and how to pool them. */
 export interface CaptureGraphRequest {

@@ -6,7 +6,7 @@ import { optimumExportStyle } from './export-styles/optimum.js';
 import { optimumMergedExportStyle } from './export-styles/optimum-merged.js';
 import { GraphIndex } from './graph-index.js';
 import type { ModelConfig } from './model-dir.js';
-import type { HookPoint } from './types.js';
+import type { HookPoint } from '../results/capture-points.js';
 
 /**
  * Tried in order; adding an export style is one file plus one line here. genai comes first: its graphs also have

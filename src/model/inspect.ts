@@ -9,7 +9,7 @@ import { EXPORT_STYLES, hookSourceDescription, locateHookTensors, MERGED_EXPORT_
 import { unwrapMergedDecoder } from './merged-decoder.js';
 import { externalDataFiles, inspectModelDir } from './model-dir.js';
 import { decodeModel, OnnxDataType, opsetVersion } from './onnx-graph.js';
-import type { HookPoint } from './types.js';
+import type { HookPoint } from '../results/capture-points.js';
 
 export interface GraphValue {
   name: string;

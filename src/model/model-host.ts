@@ -11,14 +11,8 @@ import { externalDataFiles, inspectModelDir, type ModelConfig } from './model-di
 import { decodeModel, type ModelProto } from './onnx-graph.js';
 import { openSession, prefillFeeds, type DeviceChoice } from './session.js';
 import { loadPromptTokenizer, truncateTokenIds } from './tokenizer.js';
-import {
-  hookName,
-  type CaptureOptions,
-  type CaptureResult,
-  type HookPoint,
-  type ModelInfo,
-  type Pooling,
-} from './types.js';
+import { hookName, type HookPoint, type Pooling } from '../results/capture-points.js';
+import type { CaptureOptions, CaptureResult, ModelInfo } from './types.js';
 
 export interface ModelHostOptions {
   modelDir: string;

@@ -1,6 +1,7 @@
 import { analysisFor, layerRows, type LayerRow } from '../analytics/layer-rows.js';
 import type { PairAnalysis } from '../analytics/divergence.js';
-import type { Comparison } from '../experiments/types.js';
+import { findingsOfPair, type PairFindings } from '../results/findings.js';
+import type { Comparison } from '../results/types.js';
 
 const COLUMNS: ReadonlyArray<readonly [string, (row: LayerRow) => string | number | null]> = [
   ['pair', (row) => row.pair],
@@ -38,10 +39,15 @@ export function csvField(value: string | number | null): string {
  * Per-layer metrics of every compared pair as CSV (header row, CRLF line ends). Columns beyond cosine and L2 are
  * empty for pairs without an analysis; cka is empty for unpaired analyses.
  */
-export function metricsCsv(comparisons: readonly Comparison[], analyses: readonly PairAnalysis[] = []): string {
+export function metricsCsv(
+  comparisons: readonly Comparison[],
+  analyses: readonly PairAnalysis[],
+  findings: readonly PairFindings[],
+): string {
   const lines = [COLUMNS.map(([name]) => name).join(',')];
   for (const comparison of comparisons) {
-    for (const row of layerRows(comparison, analysisFor(comparison, analyses))) {
+    const pairFindings = findingsOfPair(findings, comparison.run_a, comparison.run_b);
+    for (const row of layerRows(comparison, analysisFor(comparison, analyses), pairFindings)) {
       lines.push(COLUMNS.map(([, read]) => csvField(read(row))).join(','));
     }
   }

@@ -1,6 +1,6 @@
-import { highestL2Layers, type LayerScore, lowestCosineLayers } from '../experiments/metrics.js';
-import type { CaptureRecord, Comparison } from '../experiments/types.js';
-import { ANALYSIS_TOP_K } from './results-json.js';
+import { findingsOfPair, type PairFindings } from '../results/findings.js';
+import type { LayerScore } from '../results/rankings.js';
+import type { CaptureRecord, Comparison } from '../results/types.js';
 import { localDateTime } from './local-time.js';
 import { shellQuote } from './shell-quote.js';
 import type { ReportInput, TopPromptSummary, VariantLine } from './types.js';
@@ -169,22 +169,30 @@ function scoreList(scores: readonly LayerScore[], digits: number): string {
   return scores.map(({ layer, value }) => `layer ${layer} (${value.toFixed(digits)})`).join(', ');
 }
 
-function pairAnalysis(comparison: Comparison): string {
+function significanceLine(findings: PairFindings): string {
+  const beyond = findings.layers_beyond_chance;
+  if (beyond === null) return '';
+  const tested = findings.layers.length;
+  const which = beyond.length === 0 ? 'none' : `layer ${beyond.join(', ')}`;
+  return `- **Beyond chance (permutation test, Holm-adjusted p < ${findings.significance_level}):** ${beyond.length} of ${tested} layers (${which})\n`;
+}
+
+function pairAnalysis(comparison: Comparison, findings: PairFindings | undefined): string {
   const summary =
     `Mean cosine similarity ${comparison.mean_cosine_similarity.toFixed(6)}, mean L2 distance ` +
     `${comparison.mean_l2_distance.toFixed(4)} over ${comparison.layer_indices.length} layers.\n`;
-  const lowest = lowestCosineLayers(comparison, ANALYSIS_TOP_K);
-  const highest = highestL2Layers(comparison, ANALYSIS_TOP_K);
+  const lowest = findings?.lowest_cosine_layers ?? [];
+  const highest = findings?.highest_l2_layers ?? [];
   const detail =
-    lowest.length === 0 && highest.length === 0
+    findings === undefined || (lowest.length === 0 && highest.length === 0)
       ? NOT_STORED
-      : `- **Lowest cosine similarity:** ${scoreList(lowest, 6)}\n- **Highest L2 distance:** ${scoreList(highest, 4)}\n`;
+      : `- **Lowest cosine similarity:** ${scoreList(lowest, 6)}\n- **Highest L2 distance:** ${scoreList(highest, 4)}\n${significanceLine(findings)}`;
   return `### ${pairTitle(comparison)}\n\n${summary}\n${detail}`;
 }
 
-function analysisSection(comparisons: readonly Comparison[]): string {
+function analysisSection(comparisons: readonly Comparison[], findings: readonly PairFindings[]): string {
   if (comparisons.length === 0) return '## Analysis\n\n_No comparisons: the experiment has a single run._\n';
-  return `## Analysis\n\n${comparisons.map(pairAnalysis).join('\n')}`;
+  return `## Analysis\n\n${comparisons.map((comparison) => pairAnalysis(comparison, findingsOfPair(findings, comparison.run_a, comparison.run_b))).join('\n')}`;
 }
 
 /**
@@ -203,6 +211,6 @@ export function buildExperimentMd(input: ReportInput, outputDir: string): string
     results(input),
     captureSection(input.capture, processedSamples),
   ];
-  if (input.status !== 'Running') sections.push(perLayerSection(input.comparisons), analysisSection(input.comparisons));
+  if (input.status !== 'Running') sections.push(perLayerSection(input.comparisons), analysisSection(input.comparisons, input.findings));
   return sections.join('\n');
 }

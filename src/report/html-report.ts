@@ -4,8 +4,9 @@ import { createRequire } from 'node:module';
 import type { PairAnalysis } from '../analytics/divergence.js';
 import { analysisFor, layerRows, type LayerRow } from '../analytics/layer-rows.js';
 import { mean } from '../analytics/summary-stats.js';
-import { SIGNIFICANCE_LEVEL } from '../experiments/divergence-json.js';
-import type { ActivationCompareMetrics, CaptureRecord, Comparison, RunSummary } from '../experiments/types.js';
+import { findingsOfPair, type PairFindings } from '../results/findings.js';
+import type { LayerScore } from '../results/rankings.js';
+import type { ActivationCompareMetrics, CaptureRecord, Comparison, RunSummary } from '../results/types.js';
 
 /** Everything the HTML report shows. */
 export interface HtmlReportInput {
@@ -21,6 +22,8 @@ export interface HtmlReportInput {
   capture: CaptureRecord | null;
   /** Statistical analyses of the compared pairs (matched to comparisons by run names). */
   analyses?: PairAnalysis[];
+  /** The findings of every compared pair (matched to comparisons by run names). */
+  findings: PairFindings[];
 }
 
 export interface HtmlReportOptions {
@@ -47,7 +50,6 @@ export function plotlyBundlePath(): string {
 // Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
 const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000'];
 const FONT_STACK = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
-const HIGHLIGHT_COUNT = 3;
 
 const STYLE = `
 :root { color-scheme: light; --ink: #1f2933; --muted: #5f6b7a; --line: #d9dee5; --soft: #f5f7fa; --accent: #0072B2; }
@@ -178,46 +180,49 @@ function bandFrom(rows: LayerRow[], pick: (row: LayerRow) => { low: number; high
 interface PairView {
   comparison: Comparison;
   analysis: PairAnalysis | undefined;
+  findings: PairFindings | undefined;
   rows: LayerRow[];
   label: string;
 }
 
-function extremeLayers(rows: LayerRow[], value: (row: LayerRow) => number, direction: 'lowest' | 'highest'): LayerRow[] {
+/** The row with the smallest (direction lowest) or largest value, the first layer on ties. */
+function extremeRow(rows: LayerRow[], value: (row: LayerRow) => number, direction: 'lowest' | 'highest'): LayerRow {
   const sign = direction === 'lowest' ? 1 : -1;
-  return [...rows].sort((x, y) => sign * (value(x) - value(y)) || x.layer - y.layer).slice(0, HIGHLIGHT_COUNT);
+  return [...rows].sort((x, y) => sign * (value(x) - value(y)) || x.layer - y.layer)[0] as LayerRow;
 }
 
-function listLayers(rows: LayerRow[], value: (row: LayerRow) => number): string {
-  return rows.map((row) => `layer ${row.layer} (${formatNumber(value(row))})`).join(', ');
+function listLayers(scores: readonly LayerScore[]): string {
+  return scores.map(({ layer, value }) => `layer ${layer} (${formatNumber(value)})`).join(', ');
 }
 
-function pairFindings(view: PairView): string {
-  const { comparison, analysis, rows } = view;
+function pairFindingItems(view: PairView): string {
+  const { comparison, analysis, findings, rows } = view;
   const items: string[] = [
     `Mean over layers (as CoTLab): cosine similarity ${formatNumber(comparison.mean_cosine_similarity)}, L2 distance ${formatNumber(comparison.mean_l2_distance)}.`,
   ];
-  if (rows.length > 0) {
-    items.push(`Lowest cosine similarity: ${listLayers(extremeLayers(rows, (row) => row.cosine, 'lowest'), (row) => row.cosine)}.`);
-    items.push(`Highest L2 distance: ${listLayers(extremeLayers(rows, (row) => row.l2, 'highest'), (row) => row.l2)}.`);
+  if (findings !== undefined && findings.lowest_cosine_layers.length > 0) {
+    items.push(`Lowest cosine similarity: ${listLayers(findings.lowest_cosine_layers)}.`);
+    items.push(`Highest L2 distance: ${listLayers(findings.highest_l2_layers)}.`);
   }
   if (analysis !== undefined) {
     const sizes = `${analysis.sizeA} and ${analysis.sizeB} samples`;
     const tested = rows.filter((row) => row.pValueHolm !== null);
-    if (tested.length > 0) {
-      const differing = tested.filter((row) => (row.pValueHolm as number) < SIGNIFICANCE_LEVEL).length;
-      const unadjusted = tested.filter((row) => (row.pValue as number) < SIGNIFICANCE_LEVEL).length;
+    const beyond = findings?.layers_beyond_chance ?? null;
+    if (tested.length > 0 && findings !== undefined && beyond !== null) {
+      const level = findings.significance_level;
+      const unadjusted = tested.filter((row) => (row.pValue as number) < level).length;
       const smallest = 1 / (analysis.options.nPerm + 1);
       items.push(
-        `${differing} of ${tested.length} layers differ at p &lt; ${SIGNIFICANCE_LEVEL} after Holm adjustment for testing every layer ` +
+        `${beyond.length} of ${tested.length} layers differ at p &lt; ${level} after Holm adjustment for testing every layer ` +
           `(${unadjusted} before adjustment; permutation test on the L2 distance of the means, ${analysis.options.nPerm} resamples, ` +
           `${analysis.resampling === 'paired' ? 'swapping within pairs' : 'shuffling run labels'}; ` +
           `the smallest attainable p is ${formatP(smallest)}).`,
       );
       // Holm multiplies the smallest p by the number of layers: too few permutations can never pass.
-      if (smallest * tested.length >= SIGNIFICANCE_LEVEL) {
-        const needed = Math.ceil(tested.length / SIGNIFICANCE_LEVEL);
+      if (smallest * tested.length >= level) {
+        const needed = Math.ceil(tested.length / level);
         items.push(
-          `With ${analysis.options.nPerm} permutations and ${tested.length} layers no layer can reach a Holm-adjusted p below ${SIGNIFICANCE_LEVEL}; ` +
+          `With ${analysis.options.nPerm} permutations and ${tested.length} layers no layer can reach a Holm-adjusted p below ${level}; ` +
             `use at least ${needed} permutations.`,
         );
       }
@@ -230,13 +235,12 @@ function pairFindings(view: PairView): string {
           `on average over layers; ${within} of ${aboveNoise.length} layers are within that noise floor.`,
       );
     }
-    const relative = rows.filter((row) => row.relativeL2 !== null);
-    if (relative.length > 0) {
-      items.push(`Highest relative L2 (distance ÷ mean norm): ${listLayers(extremeLayers(relative, (row) => row.relativeL2 as number, 'highest'), (row) => row.relativeL2 as number)}.`);
+    if (findings !== undefined && findings.highest_relative_l2_layers.length > 0) {
+      items.push(`Highest relative L2 (distance ÷ mean norm): ${listLayers(findings.highest_relative_l2_layers)}.`);
     }
     const separated = rows.filter((row) => row.cohensDHeldOut !== null);
     if (separated.length > 0) {
-      const best = extremeLayers(separated, (row) => row.cohensDHeldOut as number, 'highest')[0] as LayerRow;
+      const best = extremeRow(separated, (row) => row.cohensDHeldOut as number, 'highest');
       items.push(
         `Best separated layer along the difference of means, scored on held-out samples: layer ${best.layer} (Cohen's d ${formatNumber(best.cohensDHeldOut, 2)}).`,
       );
@@ -244,8 +248,8 @@ function pairFindings(view: PairView): string {
     if (analysis.paired) {
       const withCka = rows.filter((row) => row.cka !== null);
       if (withCka.length > 0) {
-        const low = extremeLayers(withCka, (row) => row.cka as number, 'lowest')[0] as LayerRow;
-        const high = extremeLayers(withCka, (row) => row.cka as number, 'highest')[0] as LayerRow;
+        const low = extremeRow(withCka, (row) => row.cka as number, 'lowest');
+        const high = extremeRow(withCka, (row) => row.cka as number, 'highest');
         items.push(`Linear CKA between the paired samples ranges from ${formatNumber(low.cka)} (layer ${low.layer}) to ${formatNumber(high.cka)} (layer ${high.layer}).`);
       }
     }
@@ -300,9 +304,9 @@ function runsTable(runs: RunSummary[]): string {
 }
 
 function layerTable(view: PairView): string {
-  const { rows, analysis } = view;
-  const lowest = new Set(extremeLayers(rows, (row) => row.cosine, 'lowest').map((row) => row.layer));
-  const highest = new Set(extremeLayers(rows, (row) => row.l2, 'highest').map((row) => row.layer));
+  const { rows, analysis, findings } = view;
+  const lowest = new Set(findings?.lowest_cosine_layers.map(({ layer }) => layer));
+  const highest = new Set(findings?.highest_l2_layers.map(({ layer }) => layer));
   const withAnalysis = analysis !== undefined;
   const centred = analysis?.centred === true;
   const paired = analysis?.paired === true;
@@ -367,9 +371,9 @@ function pairCharts(view: PairView, colour: string, book: ChartBook): string {
 }
 
 function pcaChart(view: PairView, runs: RunSummary[], book: ChartBook): string {
-  const { analysis, rows } = view;
-  if (analysis === undefined || rows.length === 0) return '';
-  const target = extremeLayers(rows, (row) => row.cosine, 'lowest')[0] as LayerRow;
+  const { analysis, findings } = view;
+  const target = findings?.lowest_cosine_layers[0];
+  if (analysis === undefined || target === undefined) return '';
   const layer = analysis.perLayer.find((entry) => entry.layer === target.layer);
   if (layer === undefined) return '';
   const sampleText = (runName: string, count: number): string[] => {
@@ -444,12 +448,13 @@ export function renderHtmlReport(input: HtmlReportInput, options: HtmlReportOpti
   const analyses = input.analyses ?? [];
   const views: PairView[] = input.comparisons.map((comparison) => {
     const analysis = analysisFor(comparison, analyses);
-    return { comparison, analysis, rows: layerRows(comparison, analysis), label: `${comparison.run_a} vs ${comparison.run_b}` };
+    const findings = findingsOfPair(input.findings, comparison.run_a, comparison.run_b);
+    return { comparison, analysis, findings, rows: layerRows(comparison, analysis, findings), label: `${comparison.run_a} vs ${comparison.run_b}` };
   });
   const book = new ChartBook();
   const pairSections = views.map((view, i) => pairCharts(view, PALETTE[i % PALETTE.length] as string, book) + pcaChart(view, input.runs, book)).join('');
   const norms = input.runs.length > 0 ? normsChart(input.runs, book) : '';
-  const findings = views.length > 0 ? views.map(pairFindings).join('') + (analyses.length > 0 ? READING_NOTE : '') : '<p>Only one run: nothing was compared.</p>';
+  const findings = views.length > 0 ? views.map(pairFindingItems).join('') + (analyses.length > 0 ? READING_NOTE : '') : '<p>Only one run: nothing was compared.</p>';
   const tables = views.map(layerTable).join('');
 
   const chartData = jsonForScript(book.charts);

@@ -1,10 +1,8 @@
-import { highestL2Layers, type LayerScore, lowestCosineLayers } from '../experiments/metrics.js';
-import type { ActivationCompareMetrics, CaptureRecord, Comparison, RunSummary } from '../experiments/types.js';
+import type { PairFindings } from '../results/findings.js';
+import { RANKED_LAYER_COUNT, type LayerScore } from '../results/rankings.js';
+import type { ActivationCompareMetrics, CaptureRecord, Comparison, RunSummary } from '../results/types.js';
 import { pythonIsoformat } from './local-time.js';
 import type { ReportInput, SampleLogEntry } from './types.js';
-
-/** How many layers the analysis lists per pair. */
-export const ANALYSIS_TOP_K = 5;
 
 export interface SampleRecord {
   run: string;
@@ -117,14 +115,14 @@ function sampleRecords(input: ReportInput, runs: RunSummary[]): Array<SampleReco
   return records;
 }
 
-function analysisPairRecord(comparison: Comparison): AnalysisPairRecord {
+function analysisPairRecord(findings: PairFindings): AnalysisPairRecord {
   const toCosine = ({ layer, value }: LayerScore) => ({ layer, cosine_similarity: value });
   const toL2 = ({ layer, value }: LayerScore) => ({ layer, l2_distance: value });
   return {
-    run_a: comparison.run_a,
-    run_b: comparison.run_b,
-    lowest_cosine_layers: lowestCosineLayers(comparison, ANALYSIS_TOP_K).map(toCosine),
-    highest_l2_layers: highestL2Layers(comparison, ANALYSIS_TOP_K).map(toL2),
+    run_a: findings.run_a,
+    run_b: findings.run_b,
+    lowest_cosine_layers: findings.lowest_cosine_layers.map(toCosine),
+    highest_l2_layers: findings.highest_l2_layers.map(toL2),
   };
 }
 
@@ -151,7 +149,7 @@ export function buildResultsJson(input: ReportInput): ResultsJson {
     end_time: pythonIsoformat(input.endTime),
     duration_seconds: input.durationSeconds,
     capture: input.capture,
-    analysis: { top_k: ANALYSIS_TOP_K, pairs: comparisons.map(analysisPairRecord) },
+    analysis: { top_k: RANKED_LAYER_COUNT, pairs: input.findings.map(analysisPairRecord) },
     app: { name: 'cotlab-workbench', version: input.appVersion },
   };
 }

@@ -1,4 +1,5 @@
-import type { ActivationCompareMetrics, CaptureRecord, Comparison, RunSummary } from '../experiments/types.js';
+import type { PairFindings } from '../results/findings.js';
+import type { ActivationCompareMetrics, CaptureRecord, Comparison, RunSummary } from '../results/types.js';
 
 export type RunStatus = 'Running' | 'Completed' | 'Interrupted' | 'Failed';
 
@@ -55,6 +56,8 @@ export interface ReportInput {
   /** When each run's summary was logged, one per run (results.json samples[*].timestamp). */
   runTimestamps: Date[];
   comparisons: Comparison[];
+  /** The findings of each compared pair, in comparison order (computed once by the experiment). */
+  findings: PairFindings[];
   /** Per-sample records when log_samples is true, else null. */
   sampleLog: SampleLogEntry[] | null;
   capture: CaptureRecord;

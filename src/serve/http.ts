@@ -1,11 +1,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { ApiErrorBody } from '../api/contract.js';
-import { createDispatcher } from '../api/dispatch.js';
-import type { EnginePort } from '../api/engine-port.js';
+import type { ApiErrorBody } from '../contract/index.js';
+import { createDispatcher } from '../host/dispatch.js';
+import type { EnginePort } from '../host/engine-port.js';
 import { TOKEN_COOKIE, isLoopbackRequest, presentedToken, tokenMatches } from './auth.js';
-import { SECURITY_HEADERS } from './security-headers.js';
+import { SECURITY_HEADERS } from '../host/security-headers.js';
 import { sendRendererFile } from './static-files.js';
 
 /** The serve mode answers on the loopback interface only; anything else is refused before a socket is opened. */

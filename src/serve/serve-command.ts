@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../app-info.js';
-import { defaultEngineOptions, type EngineOptions } from '../api/engine-options.js';
-import { createEngineSupervisor } from '../api/engine-supervisor.js';
-import { forkEngine } from './fork-engine.js';
+import { defaultEngineOptions, type EngineOptions } from '../services/engine-options.js';
+import { createEngineSupervisor } from '../host/engine-supervisor.js';
+import { forkEngine } from '../host/fork-engine.js';
 import { startServer, type RunningServer } from './http.js';
 
 export interface ServeCommandOptions {

@@ -40,22 +40,31 @@ const ComparisonSchema = z
     layer_indices: layerList,
     mean_cosine_similarity: z.number(),
     mean_l2_distance: z.number(),
-    // Absent when CoTLab ran with store_per_layer: false; only per-layer values can be stored.
-    layer_cosine_similarity: z.array(z.number(), {
-      error: 'per-layer values are missing (the run used store_per_layer: false), so it cannot be imported',
-    }),
-    layer_l2_distance: z.array(z.number(), {
-      error: 'per-layer values are missing (the run used store_per_layer: false), so it cannot be imported',
-    }),
+    // Absent when CoTLab ran with store_per_layer: false; then only the means over layers are known.
+    layer_cosine_similarity: z.array(z.number()).optional(),
+    layer_l2_distance: z.array(z.number()).optional(),
   })
   .refine(
     (comparison) =>
-      comparison.layer_cosine_similarity.length === comparison.layer_indices.length &&
-      comparison.layer_l2_distance.length === comparison.layer_indices.length,
-    { message: 'needs one cosine and one L2 value per layer index', path: ['layer_indices'] },
+      (comparison.layer_cosine_similarity === undefined) === (comparison.layer_l2_distance === undefined) &&
+      (comparison.layer_cosine_similarity === undefined ||
+        (comparison.layer_cosine_similarity.length === comparison.layer_indices.length &&
+          comparison.layer_l2_distance?.length === comparison.layer_indices.length)),
+    { message: 'needs one cosine and one L2 value per layer index, or neither', path: ['layer_indices'] },
   );
 
-const isoTime = z.string().refine((text) => !Number.isNaN(Date.parse(text)), 'is not a date and time');
+const ZONE_SUFFIX = /(?:[zZ]|[+-]\d{2}:?\d{2})$/;
+
+/**
+ * A time as CoTLab wrote it: Python's `datetime.now().isoformat()` has no zone, so it is the wall-clock time of the
+ * machine that ran it. It is read the same way on every machine (as UTC), so a file means the same instant
+ * wherever it is imported; a time with a zone is read with it.
+ */
+export function cotlabTime(text: string): Date {
+  return new Date(ZONE_SUFFIX.test(text.trim()) ? text : `${text.trim()}Z`);
+}
+
+const isoTime = z.string().refine((text) => !Number.isNaN(cotlabTime(text).getTime()), 'is not a date and time');
 
 /** The parts of results.json (spec §1.7) that the history keeps; other keys are ignored. */
 const CotlabResultsSchema = z.object({

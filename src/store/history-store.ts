@@ -1,29 +1,33 @@
 import type Database from 'better-sqlite3';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import { findImportedExperiment, insertCotlabExperiment } from './cotlab-import.js';
+import { cotlabResultsHash, findImportedExperiment, insertCotlabExperiment } from './cotlab-import.js';
 import { parseCotlabResults } from './cotlab-results.js';
 import { newExperimentUid } from './experiment-uid.js';
 import { listExperiments } from './list-experiments.js';
 import { isProcessAlive } from './process-liveness.js';
-import { insertLayerMeans, upsertComparison, type StatementSource } from './row-writes.js';
+import { insertLayerMeans, upsertPair, type StatementSource } from './row-writes.js';
 import {
+  comparisonFromRow,
   decodeVector,
   experimentFromRow,
   layerMeanFromRow,
   parseLayerIndices,
   parseVectorPolicy,
   runFromRow,
+  pairFromRow,
   sampleFromRow,
+  type ComparisonRow,
   type ExperimentRow,
   type LayerMeanRow,
+  type PairRow,
   type RunRow,
   type SampleRow,
 } from './rows.js';
 import { newStoreError, toStoreError, type StoreErrorReason } from './store-error.js';
 import type {
-  ComparisonInput,
   ComparisonRecord,
+  CotlabImport,
   ExperimentDetail,
   ExperimentFinish,
   ExperimentPage,
@@ -32,6 +36,8 @@ import type {
   ListExperimentsQuery,
   NewExperiment,
   NewRun,
+  PairInput,
+  PairRecord,
   RunCompletion,
   SampleToRecord,
   StoredSample,
@@ -54,25 +60,6 @@ interface WriterRow {
   writer_host: string | null;
   started_at: string;
   last_activity_at: string;
-}
-
-interface ComparisonRow {
-  run_a_id: number;
-  run_b_id: number;
-  run_a_name: string;
-  run_b_name: string;
-  layer: number;
-  cosine: number;
-  l2: number;
-  centred_cosine: number | null;
-  relative_l2: number | null;
-  cosine_ci_low: number | null;
-  cosine_ci_high: number | null;
-  l2_ci_low: number | null;
-  l2_ci_high: number | null;
-  p_value: number | null;
-  n_permutations: number | null;
-  cka: number | null;
 }
 
 const EXPERIMENT_COLUMNS = `id, uid, name, status, source, source_path, config_json, vector_policy_json, started_at,
@@ -245,8 +232,8 @@ export class HistoryStore {
     });
   }
 
-  /** Stores per-layer comparison rows; a row for the same pair and layer replaces the stored one. */
-  saveComparisons(experimentId: number, comparisons: readonly ComparisonInput[]): void {
+  /** Stores compared pairs; a pair or layer row stored before for the same runs is replaced. */
+  saveComparisons(experimentId: number, pairs: readonly PairInput[]): void {
     const operation = `save comparisons of experiment ${experimentId}`;
     this.write(operation, () => {
       this.transaction(() => {
@@ -256,16 +243,18 @@ export class HistoryStore {
             (row) => row.id,
           ),
         );
-        for (const comparison of comparisons) {
-          if (!Number.isFinite(comparison.cosine) || !Number.isFinite(comparison.l2)) {
-            this.fail('invalid-input', operation, `cosine and L2 of layer ${comparison.layer} must be finite numbers`);
-          }
-          for (const runId of [comparison.runAId, comparison.runBId]) {
+        for (const pair of pairs) {
+          for (const runId of [pair.runAId, pair.runBId]) {
             if (!runIds.has(runId)) {
               this.fail('invalid-input', operation, `run ${runId} does not belong to experiment ${experimentId}`);
             }
           }
-          upsertComparison(this.statementSource, experimentId, comparison);
+          for (const row of pair.layers) {
+            if (!Number.isFinite(row.cosine) || !Number.isFinite(row.l2)) {
+              this.fail('invalid-input', operation, `cosine and L2 of layer ${row.layer} must be finite numbers`);
+            }
+          }
+          upsertPair(this.statementSource, experimentId, pair);
         }
       });
     });
@@ -279,29 +268,27 @@ export class HistoryStore {
       const rows = this.statement(
         `SELECT c.run_a_id, c.run_b_id, a.name AS run_a_name, b.name AS run_b_name, c.layer, c.cosine, c.l2,
                 c.centred_cosine, c.relative_l2, c.cosine_ci_low, c.cosine_ci_high, c.l2_ci_low, c.l2_ci_high,
-                c.p_value, c.n_permutations, c.cka
+                c.p_value, c.n_permutations, c.cka, c.p_value_holm
          FROM comparisons c JOIN runs a ON a.id = c.run_a_id JOIN runs b ON b.id = c.run_b_id
          WHERE c.experiment_id = ?
          ORDER BY a.run_index, b.run_index, c.layer`,
       ).all(experimentId) as ComparisonRow[];
-      return rows.map((row) => ({
-        runAId: row.run_a_id,
-        runBId: row.run_b_id,
-        runAName: row.run_a_name,
-        runBName: row.run_b_name,
-        layer: row.layer,
-        cosine: row.cosine,
-        l2: row.l2,
-        centredCosine: row.centred_cosine,
-        relativeL2: row.relative_l2,
-        cosineCiLow: row.cosine_ci_low,
-        cosineCiHigh: row.cosine_ci_high,
-        l2CiLow: row.l2_ci_low,
-        l2CiHigh: row.l2_ci_high,
-        pValue: row.p_value,
-        nPermutations: row.n_permutations,
-        cka: row.cka,
-      }));
+      return rows.map(comparisonFromRow);
+    });
+  }
+
+  /** The findings and analysis settings of an experiment's compared pairs, in run order. */
+  getPairs(experimentId: number): PairRecord[] {
+    const operation = `read the compared pairs of experiment ${experimentId}`;
+    return this.guard(operation, () => {
+      this.requireExperiment(operation, experimentId);
+      const rows = this.statement(
+        `SELECT p.run_a_id, p.run_b_id, a.name AS run_a_name, b.name AS run_b_name, p.findings_json, p.analysis_json
+         FROM pair_findings p JOIN runs a ON a.id = p.run_a_id JOIN runs b ON b.id = p.run_b_id
+         WHERE p.experiment_id = ?
+         ORDER BY a.run_index, b.run_index`,
+      ).all(experimentId) as PairRow[];
+      return rows.map(pairFromRow);
     });
   }
 
@@ -494,16 +481,18 @@ export class HistoryStore {
   /**
    * Imports a parsed CoTLab activation_compare results.json (spec §1.7) as a completed experiment with source
    * `cotlab-import`: its config, runs with their mean-activation norms, and per-layer comparisons; CoTLab stores
-   * no vectors. Refuses a file already imported. Returns the new experiment id.
+   * no vectors. Importing a file already in the history (the same content) changes nothing and returns its
+   * experiment.
    */
-  importCotlabResults(json: unknown, sourcePath: string): number {
+  importCotlabResults(json: unknown, sourcePath: string): CotlabImport {
     const operation = `import ${sourcePath}`;
     return this.write(operation, () => {
       const results = parseCotlabResults(json, sourcePath);
+      const sourceHash = cotlabResultsHash(json);
       return this.transaction(() => {
-        const existing = findImportedExperiment(this.statementSource, results);
-        if (existing !== null) this.fail('conflict', operation, `it is already in the history as experiment ${existing}`);
-        return insertCotlabExperiment(this.statementSource, results, resolve(sourcePath));
+        const existing = findImportedExperiment(this.statementSource, results, sourceHash);
+        if (existing !== null) return { experimentId: existing, created: false };
+        return { experimentId: insertCotlabExperiment(this.statementSource, results, resolve(sourcePath), sourceHash), created: true };
       });
     });
   }

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import type { ComparisonInput } from './types.js';
+import { holmPValueAt } from '../results/findings.js';
+import type { LayerComparisonInput, PairInput } from './types.js';
 
 /** Hands out prepared statements (the store caches them by SQL text). */
 export type StatementSource = (sql: string) => Database.Statement;
@@ -17,21 +18,46 @@ export function insertLayerMeans(
   layers.forEach((layer, index) => insert.run(runId, layer, means[index] ?? null, norms[index], count));
 }
 
-/** Inserts a comparison row, or replaces every value of the stored row for the same pair and layer. */
-export function upsertComparison(statement: StatementSource, experimentId: number, row: ComparisonInput): void {
+/**
+ * Inserts a compared pair (its per-layer rows, findings and analysis settings), or replaces every value stored for
+ * the same pair and layer. The Holm-adjusted p-values are the findings'.
+ */
+export function upsertPair(statement: StatementSource, experimentId: number, pair: PairInput): void {
+  for (const row of pair.layers) upsertComparison(statement, experimentId, pair, row, holmPValueAt(pair.findings, row.layer));
+  statement(
+    `INSERT INTO pair_findings (experiment_id, run_a_id, run_b_id, findings_json, analysis_json) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (experiment_id, run_a_id, run_b_id) DO UPDATE SET
+       findings_json = excluded.findings_json, analysis_json = excluded.analysis_json`,
+  ).run(
+    experimentId,
+    pair.runAId,
+    pair.runBId,
+    JSON.stringify(pair.findings),
+    pair.analysis === null ? null : JSON.stringify(pair.analysis),
+  );
+}
+
+function upsertComparison(
+  statement: StatementSource,
+  experimentId: number,
+  pair: Pick<PairInput, 'runAId' | 'runBId'>,
+  row: LayerComparisonInput,
+  pValueHolm: number | null,
+): void {
   statement(
     `INSERT INTO comparisons (experiment_id, run_a_id, run_b_id, layer, cosine, l2, centred_cosine, relative_l2,
-       cosine_ci_low, cosine_ci_high, l2_ci_low, l2_ci_high, p_value, n_permutations, cka)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       cosine_ci_low, cosine_ci_high, l2_ci_low, l2_ci_high, p_value, n_permutations, cka, p_value_holm)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (experiment_id, run_a_id, run_b_id, layer) DO UPDATE SET
        cosine = excluded.cosine, l2 = excluded.l2, centred_cosine = excluded.centred_cosine,
        relative_l2 = excluded.relative_l2, cosine_ci_low = excluded.cosine_ci_low,
        cosine_ci_high = excluded.cosine_ci_high, l2_ci_low = excluded.l2_ci_low, l2_ci_high = excluded.l2_ci_high,
-       p_value = excluded.p_value, n_permutations = excluded.n_permutations, cka = excluded.cka`,
+       p_value = excluded.p_value, n_permutations = excluded.n_permutations, cka = excluded.cka,
+       p_value_holm = excluded.p_value_holm`,
   ).run(
     experimentId,
-    row.runAId,
-    row.runBId,
+    pair.runAId,
+    pair.runBId,
     row.layer,
     row.cosine,
     row.l2,
@@ -44,5 +70,6 @@ export function upsertComparison(statement: StatementSource, experimentId: numbe
     row.pValue ?? null,
     row.nPermutations ?? null,
     row.cka ?? null,
+    pValueHolm,
   );
 }

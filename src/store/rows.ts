@@ -2,16 +2,20 @@ import { z } from 'zod';
 import { StoredValueError } from './store-error.js';
 import { blobToFloat32 } from './vector-blob.js';
 import { VectorPolicySchema, type VectorPolicy } from './vector-policy.js';
+import type { AnalysisSettingsRecord } from '../results/analysis-settings.js';
+import type { PairFindings } from '../results/findings.js';
 import type {
+  ComparisonRecord,
   ExperimentRecord,
   ExperimentSource,
   ExperimentStatus,
   LayerMeanRecord,
+  PairRecord,
   RunRecord,
   RunStatus,
   StoredSample,
 } from './types.js';
-import type { HookPoint, Pooling } from '../model/types.js';
+import type { HookPoint, Pooling } from '../results/capture-points.js';
 
 /** Column names and SQLite types exactly as in schema.ts; the mappers below turn them into records. */
 export interface ExperimentRow {
@@ -78,7 +82,66 @@ export interface LayerMeanRow {
   count: number;
 }
 
+export interface ComparisonRow {
+  run_a_id: number;
+  run_b_id: number;
+  run_a_name: string;
+  run_b_name: string;
+  layer: number;
+  cosine: number;
+  l2: number;
+  centred_cosine: number | null;
+  relative_l2: number | null;
+  cosine_ci_low: number | null;
+  cosine_ci_high: number | null;
+  l2_ci_low: number | null;
+  l2_ci_high: number | null;
+  p_value: number | null;
+  n_permutations: number | null;
+  cka: number | null;
+  p_value_holm: number | null;
+}
+
+export interface PairRow {
+  run_a_id: number;
+  run_b_id: number;
+  run_a_name: string;
+  run_b_name: string;
+  findings_json: string;
+  analysis_json: string | null;
+}
+
 const IndexListSchema = z.array(z.number().int());
+const LayerScoresSchema = z.array(z.object({ layer: z.number().int(), value: z.number() }).strict());
+
+const PairFindingsSchema: z.ZodType<PairFindings> = z
+  .object({
+    run_a: z.string(),
+    run_b: z.string(),
+    mean_cosine_similarity: z.number(),
+    mean_l2_distance: z.number(),
+    layers: IndexListSchema,
+    lowest_cosine_layers: LayerScoresSchema,
+    highest_l2_layers: LayerScoresSchema,
+    lowest_centred_cosine_layers: LayerScoresSchema,
+    highest_relative_l2_layers: LayerScoresSchema,
+    p_values_holm: z.array(z.number().nullable()),
+    tested_layers: z.number().int().nonnegative(),
+    layers_beyond_chance: IndexListSchema.nullable(),
+    significance_level: z.number(),
+  })
+  .strict();
+
+const AnalysisSettingsSchema: z.ZodType<AnalysisSettingsRecord> = z
+  .object({
+    n_boot: z.number().int().nonnegative(),
+    confidence_level: z.number(),
+    n_perm: z.number().int().nonnegative(),
+    significance_level: z.number(),
+    seed: z.number().int(),
+    resampling: z.enum(['paired', 'independent']),
+  })
+  .strict();
 const LabelSchema = z.union([z.number(), z.boolean(), z.string(), z.null()]);
 
 function parseJsonColumn<T>(column: string, text: string, schema: z.ZodType<T>): T {
@@ -183,5 +246,41 @@ export function layerMeanFromRow(row: LayerMeanRow): LayerMeanRecord {
     mean: row.mean === null ? null : decodeVector('run_layer_means.mean', row.mean),
     norm: row.norm,
     count: row.count,
+  };
+}
+
+export function comparisonFromRow(row: ComparisonRow): ComparisonRecord {
+  return {
+    runAId: row.run_a_id,
+    runBId: row.run_b_id,
+    runAName: row.run_a_name,
+    runBName: row.run_b_name,
+    layer: row.layer,
+    cosine: row.cosine,
+    l2: row.l2,
+    centredCosine: row.centred_cosine,
+    relativeL2: row.relative_l2,
+    cosineCiLow: row.cosine_ci_low,
+    cosineCiHigh: row.cosine_ci_high,
+    l2CiLow: row.l2_ci_low,
+    l2CiHigh: row.l2_ci_high,
+    pValue: row.p_value,
+    nPermutations: row.n_permutations,
+    cka: row.cka,
+    pValueHolm: row.p_value_holm,
+  };
+}
+
+export function pairFromRow(row: PairRow): PairRecord {
+  return {
+    runAId: row.run_a_id,
+    runBId: row.run_b_id,
+    runAName: row.run_a_name,
+    runBName: row.run_b_name,
+    findings: parseJsonColumn('pair_findings.findings_json', row.findings_json, PairFindingsSchema),
+    analysis:
+      row.analysis_json === null
+        ? null
+        : parseJsonColumn('pair_findings.analysis_json', row.analysis_json, AnalysisSettingsSchema),
   };
 }

@@ -122,3 +122,27 @@ CREATE INDEX comparisons_by_run_b ON comparisons (run_b_id);
 export const SCHEMA_V2_SQL = `
 ALTER TABLE experiments ADD COLUMN runtime_json TEXT CHECK (runtime_json IS NULL OR json_valid(runtime_json));
 `;
+
+/**
+ * Schema version 3: the findings of each compared pair (rankings, Holm-adjusted p-values, layers beyond chance),
+ * computed once when the pair is analysed, and how its analytics were computed; the sha256 of an imported file's
+ * content, so importing the same file again finds it whatever the time zone.
+ */
+export const SCHEMA_V3_SQL = `
+ALTER TABLE comparisons ADD COLUMN p_value_holm REAL;
+
+CREATE TABLE pair_findings (
+  experiment_id INTEGER NOT NULL REFERENCES experiments (id) ON DELETE CASCADE,
+  run_a_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  run_b_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  findings_json TEXT NOT NULL CHECK (json_valid(findings_json)),
+  analysis_json TEXT CHECK (analysis_json IS NULL OR json_valid(analysis_json)),
+  PRIMARY KEY (experiment_id, run_a_id, run_b_id)
+) STRICT;
+
+CREATE INDEX pair_findings_by_run_a ON pair_findings (run_a_id);
+CREATE INDEX pair_findings_by_run_b ON pair_findings (run_b_id);
+
+ALTER TABLE experiments ADD COLUMN source_hash TEXT;
+CREATE INDEX experiments_by_source_hash ON experiments (source_hash) WHERE source_hash IS NOT NULL;
+`;

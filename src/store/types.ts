@@ -1,5 +1,7 @@
 import type { Sample } from '../datasets/sample.js';
-import type { HookPoint, Pooling } from '../model/types.js';
+import type { AnalysisSettingsRecord } from '../results/analysis-settings.js';
+import type { PairFindings } from '../results/findings.js';
+import type { HookPoint, Pooling } from '../results/capture-points.js';
 import type { VectorPolicy } from './vector-policy.js';
 
 export type ExperimentStatus = 'running' | 'completed' | 'interrupted' | 'failed';
@@ -65,10 +67,8 @@ export interface ExperimentFinish {
   error?: string | null;
 }
 
-/** One per-layer metric row for a pair of runs; the analytics columns are optional. */
-export interface ComparisonInput {
-  runAId: number;
-  runBId: number;
+/** One layer of a compared pair: CoTLab's cosine and L2 of the means, and the analytics columns when computed. */
+export interface LayerComparisonInput {
   layer: number;
   cosine: number;
   l2: number;
@@ -83,9 +83,33 @@ export interface ComparisonInput {
   cka?: number | null;
 }
 
-export interface ComparisonRecord extends Required<ComparisonInput> {
+/** A compared pair of runs as the experiment stores it: per-layer rows, findings and how they were analysed. */
+export interface PairInput {
+  runAId: number;
+  runBId: number;
+  layers: readonly LayerComparisonInput[];
+  /** Computed once by the experiment; the stored Holm-adjusted p-values are read from it. */
+  findings: PairFindings;
+  /** How the analytics were computed; null when the pair has none (e.g. imported from CoTLab). */
+  analysis: AnalysisSettingsRecord | null;
+}
+
+export interface ComparisonRecord extends Required<LayerComparisonInput> {
+  runAId: number;
+  runBId: number;
   runAName: string;
   runBName: string;
+  pValueHolm: number | null;
+}
+
+/** A stored pair's findings and analysis settings. */
+export interface PairRecord {
+  runAId: number;
+  runBId: number;
+  runAName: string;
+  runBName: string;
+  findings: PairFindings;
+  analysis: AnalysisSettingsRecord | null;
 }
 
 export interface ExperimentRecord {
@@ -184,4 +208,10 @@ export interface ExperimentPage {
   /** How many experiments match the query, over all pages. */
   total: number;
   items: ExperimentListItem[];
+}
+
+/** The outcome of importing a CoTLab results.json: its experiment, and whether this import created it. */
+export interface CotlabImport {
+  experimentId: number;
+  created: boolean;
 }

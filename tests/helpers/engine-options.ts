@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { EngineOptions } from '../../src/api/engine-options.js';
+import type { EngineOptions } from '../../src/services/engine-options.js';
 import { repoRoot } from './cli.js';
 
 /** Engine options for a test: the repository's configs and data, everything written inside `scratch`. */

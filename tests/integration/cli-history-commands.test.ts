@@ -77,7 +77,8 @@ describe('show', () => {
     expect(stdout).toMatch(/#1\s+histopathology\s+histopathology\s+histopathology\s+42\s+3\/3\s+0-5\s+completed/);
     const comparison = results('unpaired').raw_outputs[0].comparisons[0];
     expect(stdout).toContain(`histopathology vs radiology: mean cosine ${comparison?.mean_cosine_similarity.toFixed(4)}`);
-    expect(stdout).toContain('layers differ (permutation test, 1000 permutations, Holm p < 0.05)');
+    expect(stdout).toMatch(/\d+ of 6 layers differ beyond chance \(permutation test, \d+ permutations, Holm p < 0\.05\)/);
+    expect(stdout).toMatch(/lowest cosine at layers( \d \(-?[\d.]+\),?){5}/);
   });
 
   it('prints JSON with the pair summaries and per-layer rows', async () => {
@@ -221,8 +222,9 @@ describe('export', () => {
 });
 
 describe('import and delete', () => {
-  it('refuses a file imported twice, a missing file and one that is not JSON', async () => {
-    expect(await cliError(['import', COTLAB_RESULTS, '--db', db])).toContain('it is already in the history as experiment 4');
+  it('imports a file once, and refuses a missing file and one that is not JSON', async () => {
+    const again = await cli(['import', COTLAB_RESULTS, '--db', db]);
+    expect(again.stdout).toBe(`${COTLAB_RESULTS} is already in the history as experiment 4; nothing was changed.\n`);
     const missing = work.path('missing.json');
     expect(await cliError(['import', missing, '--db', db])).toBe(`Cannot import ${missing}: the file does not exist.`);
     const broken = work.path('broken.json');

@@ -10,7 +10,7 @@ import { openModelHost, type ModelHostOptions } from '../../src/model/model-host
 import { decodeModel, encodeModel, readInitializerFloat32, type ModelProto } from '../../src/model/onnx-graph.js';
 import { openSession, prefillFeeds } from '../../src/model/session.js';
 import { loadPromptTokenizer } from '../../src/model/tokenizer.js';
-import type { HookPoint } from '../../src/model/types.js';
+import type { HookPoint } from '../../src/results/capture-points.js';
 import { relativeError } from '../helpers/relative-error.js';
 import { cpuHostOptions } from '../helpers/host-options.js';
 

@@ -5,6 +5,7 @@ import { StoreError } from '../../src/store/store-error.js';
 import type { HistoryStore } from '../../src/store/history-store.js';
 import { newExperiment, newRun, sampleToRecord, sampleVector, storedPositions } from '../fixtures/store/sample-data.js';
 import { freshHistoryEachTest, type StoreTempDir } from '../fixtures/store/temp-db.js';
+import { pairInput } from '../helpers/pair-input.js';
 
 let temp: StoreTempDir;
 let store: HistoryStore;
@@ -171,33 +172,34 @@ describe('completeRun, comparisons and finishExperiment', () => {
   it('saves comparison rows, replacing a row for the same pair and layer', () => {
     const { experimentId, runA, runB } = completedExperiment();
     store.saveComparisons(experimentId, [
-      { runAId: runA, runBId: runB, layer: 1, cosine: 0.5, l2: 3 },
-      { runAId: runA, runBId: runB, layer: 0, cosine: 0.9, l2: 1 },
+      pairInput(runA, runB, [
+        { layer: 1, cosine: 0.5, l2: 3 },
+        { layer: 0, cosine: 0.9, l2: 1 },
+      ]),
     ]);
     store.saveComparisons(experimentId, [
-      { runAId: runA, runBId: runB, layer: 1, cosine: 0.6, l2: 2.5, cosineCiLow: 0.4, cosineCiHigh: 0.7, pValue: 0.01 },
+      pairInput(runA, runB, [{ layer: 1, cosine: 0.6, l2: 2.5, cosineCiLow: 0.4, cosineCiHigh: 0.7, pValue: 0.01 }]),
     ]);
     const rows = store.getComparisons(experimentId);
     expect(rows.map((row) => [row.runAName, row.runBName, row.layer, row.cosine, row.l2])).toEqual([
       ['histopathology', 'radiology', 0, 0.9, 1],
       ['histopathology', 'radiology', 1, 0.6, 2.5],
     ]);
-    expect(rows[1]).toMatchObject({ cosineCiLow: 0.4, cosineCiHigh: 0.7, pValue: 0.01, cka: null, l2CiLow: null });
+    expect(rows[1]).toMatchObject({ cosineCiLow: 0.4, cosineCiHigh: 0.7, pValue: 0.01, pValueHolm: 0.01, cka: null, l2CiLow: null });
+    const [pair] = store.getPairs(experimentId);
+    expect(pair?.findings.layers).toEqual([1]);
+    expect(pair?.findings.layers_beyond_chance).toEqual([1]);
   });
 
   it('refuses comparisons naming a run of another experiment, or with non-finite values', () => {
     const first = completedExperiment();
     const second = completedExperiment();
     const error = storeError(() =>
-      store.saveComparisons(first.experimentId, [
-        { runAId: first.runA, runBId: second.runB, layer: 0, cosine: 1, l2: 0 },
-      ]),
+      store.saveComparisons(first.experimentId, [pairInput(first.runA, second.runB, [{ layer: 0, cosine: 1, l2: 0 }])]),
     );
     expect(error.reason).toBe('invalid-input');
     const notFinite = storeError(() =>
-      store.saveComparisons(first.experimentId, [
-        { runAId: first.runA, runBId: first.runB, layer: 0, cosine: Number.NaN, l2: 0 },
-      ]),
+      store.saveComparisons(first.experimentId, [pairInput(first.runA, first.runB, [{ layer: 0, cosine: Number.NaN, l2: 0 }])]),
     );
     expect(notFinite.reason).toBe('invalid-input');
     expect(count('comparisons')).toBe(0);
@@ -362,7 +364,7 @@ describe('deleteExperiment', () => {
     const doomed = completedExperiment();
     const kept = completedExperiment();
     for (const { experimentId, runA, runB } of [doomed, kept]) {
-      store.saveComparisons(experimentId, [{ runAId: runA, runBId: runB, layer: 0, cosine: 1, l2: 0 }]);
+      store.saveComparisons(experimentId, [pairInput(runA, runB, [{ layer: 0, cosine: 1, l2: 0 }])]);
       store.finishExperiment(experimentId, { status: 'completed', endedAt: new Date(), durationS: 1 });
     }
     expect(store.deleteExperiment(doomed.experimentId)).toBe(true);

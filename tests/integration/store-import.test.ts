@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CotlabResultsError } from '../../src/store/cotlab-results.js';
 import type { HistoryStore } from '../../src/store/history-store.js';
-import { StoreError } from '../../src/store/store-error.js';
 import { freshHistoryEachTest, type StoreTempDir } from '../fixtures/store/temp-db.js';
 
 const FIXTURE_DIR = join(import.meta.dirname, '..', 'fixtures', 'store');
@@ -19,7 +18,8 @@ function results(): Record<string, unknown> {
 
 describe('importCotlabResults', () => {
   it('stores a CoTLab activation_compare results.json as a completed experiment without vectors', () => {
-    const experimentId = store.importCotlabResults(results(), FIXTURE);
+    const { experimentId, created } = store.importCotlabResults(results(), FIXTURE);
+    expect(created).toBe(true);
     const experiment = store.getExperiment(experimentId);
     expect(experiment).toMatchObject({
       name: 'activation_compare',
@@ -31,8 +31,9 @@ describe('importCotlabResults', () => {
       hook: 'cotlab',
       pooling: 'last_token',
       vectorPolicy: 'means',
-      startedAt: new Date('2026-01-24T10:53:51.123456').toISOString(),
-      endedAt: new Date('2026-01-24T10:55:37.5').toISOString(),
+      // CoTLab writes zone-less wall-clock times: read the same way on every machine.
+      startedAt: '2026-01-24T10:53:51.123Z',
+      endedAt: '2026-01-24T10:55:37.500Z',
       durationS: 106,
       writerPid: null,
     });
@@ -78,18 +79,57 @@ describe('importCotlabResults', () => {
     });
   });
 
-  it('refuses to import the same results twice', () => {
-    const experimentId = store.importCotlabResults(results(), FIXTURE);
-    let error: unknown;
-    try {
-      store.importCotlabResults(results(), join(temp.dir, 'copied-results.json'));
-    } catch (caught) {
-      error = caught;
-    }
-    expect(error).toBeInstanceOf(StoreError);
-    expect((error as StoreError).reason).toBe('conflict');
-    expect((error as StoreError).message).toContain(`experiment ${experimentId}`);
+  it('imports the same results once: a second import changes nothing and names the experiment', () => {
+    const first = store.importCotlabResults(results(), FIXTURE);
+    const again = store.importCotlabResults(results(), join(temp.dir, 'copied-results.json'));
+    expect(again).toEqual({ experimentId: first.experimentId, created: false });
     expect(store.listExperiments({ limit: 5 }).total).toBe(1);
+    expect(store.getExperiment(first.experimentId).sourcePath).toBe(FIXTURE);
+  });
+
+  it('imports a file once whatever time zone each import runs in', () => {
+    const zone = process.env['TZ'];
+    try {
+      process.env['TZ'] = 'America/New_York';
+      const first = store.importCotlabResults(results(), FIXTURE);
+      process.env['TZ'] = 'Asia/Tokyo';
+      const again = store.importCotlabResults(results(), FIXTURE);
+      expect(again).toEqual({ experimentId: first.experimentId, created: false });
+      expect(store.getExperiment(first.experimentId).startedAt).toBe('2026-01-24T10:53:51.123Z');
+    } finally {
+      if (zone === undefined) delete process.env['TZ'];
+      else process.env['TZ'] = zone;
+    }
+  });
+
+  it('imports a run made with store_per_layer false with the means over layers it has', () => {
+    const json = results();
+    const comparisons = (json.raw_outputs as Array<{ comparisons: Array<Record<string, unknown>> }>)[0]?.comparisons ?? [];
+    for (const comparison of comparisons) {
+      delete comparison.layer_cosine_similarity;
+      delete comparison.layer_l2_distance;
+    }
+    const { experimentId } = store.importCotlabResults(json, FIXTURE);
+    expect(store.getComparisons(experimentId)).toEqual([]);
+    const [pair] = store.getPairs(experimentId);
+    expect(pair?.findings).toMatchObject({
+      run_a: 'histopathology',
+      run_b: 'radiology',
+      mean_cosine_similarity: comparisons[0]?.mean_cosine_similarity,
+      mean_l2_distance: comparisons[0]?.mean_l2_distance,
+      layers: [],
+      lowest_cosine_layers: [],
+      layers_beyond_chance: null,
+    });
+    expect(pair?.analysis).toBeNull();
+  });
+
+  it('refuses a comparison with per-layer cosines but no per-layer L2 distances', () => {
+    const json = results();
+    const comparison = (json.raw_outputs as Array<{ comparisons: Array<Record<string, unknown>> }>)[0]?.comparisons[0];
+    delete comparison?.layer_l2_distance;
+    expect(() => store.importCotlabResults(json, FIXTURE)).toThrow(/raw_outputs\.0\.comparisons\.0\.layer_indices/);
+    expect(store.listExperiments({ limit: 5 }).total).toBe(0);
   });
 
   it('stores nothing from a file that is not a valid results.json', () => {

@@ -50,8 +50,51 @@ describe('migrate', () => {
       `INSERT INTO experiments (uid, name, status, source, config_json, vector_policy_json, started_at, last_activity_at)
        VALUES ('u1', 'kept', 'completed', 'workbench', '{}', '"all"', '2026-01-01', '2026-01-01')`,
     ).run();
-    expect(migrate(db)).toEqual([2]);
+    expect(migrate(db)).toEqual([2, 3]);
     expect(db.prepare('SELECT name, runtime_json FROM experiments').all()).toEqual([{ name: 'kept', runtime_json: null }]);
+  });
+
+  it("gives a version-2 history's compared pairs their findings and Holm-adjusted p-values, with the settings used then", () => {
+    migrate(db, MIGRATIONS.slice(0, 2));
+    db.prepare(
+      `INSERT INTO experiments (id, uid, name, status, source, config_json, vector_policy_json, started_at, last_activity_at)
+       VALUES (1, 'u1', 'activation_compare', 'completed', 'workbench', '{"experiment":{"seed":7}}', '"all"', '2026-01-01', '2026-01-01')`,
+    ).run();
+    const run = db.prepare(
+      `INSERT INTO runs (id, experiment_id, run_index, name, dataset_name, dataset_hash, prompt_name, num_samples_planned,
+         sample_indices_json, layer_indices_json, status) VALUES (?, 1, ?, ?, 'd', 'h', 'p', 2, '[0,1]', '[0,1]', 'completed')`,
+    );
+    run.run(1, 0, 'histo');
+    run.run(2, 1, 'radio');
+    const row = db.prepare(
+      `INSERT INTO comparisons (experiment_id, run_a_id, run_b_id, layer, cosine, l2, cosine_ci_low, cosine_ci_high, p_value, n_permutations)
+       VALUES (1, 1, 2, ?, ?, ?, 0.1, 0.9, ?, 1000)`,
+    );
+    row.run(0, 0.9, 1, 0.001);
+    row.run(1, 0.5, 4, 0.04);
+    expect(migrate(db)).toEqual([3]);
+    // Holm over two layers: 0.001·2 = 0.002, max(0.002, 0.04·1) = 0.04.
+    expect(db.prepare('SELECT layer, p_value_holm FROM comparisons ORDER BY layer').all()).toEqual([
+      { layer: 0, p_value_holm: 0.002 },
+      { layer: 1, p_value_holm: 0.04 },
+    ]);
+    const stored = db.prepare('SELECT findings_json, analysis_json FROM pair_findings').get() as { findings_json: string; analysis_json: string };
+    expect(JSON.parse(stored.findings_json)).toMatchObject({
+      run_a: 'histo',
+      run_b: 'radio',
+      mean_cosine_similarity: 0.7,
+      mean_l2_distance: 2.5,
+      lowest_cosine_layers: [{ layer: 1, value: 0.5 }, { layer: 0, value: 0.9 }],
+      layers_beyond_chance: [0, 1],
+    });
+    expect(JSON.parse(stored.analysis_json)).toEqual({
+      n_boot: 1000,
+      confidence_level: 0.95,
+      n_perm: 1000,
+      significance_level: 0.05,
+      seed: 7,
+      resampling: 'paired',
+    });
   });
 
   it('rolls a failing step back whole, leaving the version where it was', () => {

@@ -1,8 +1,8 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { analysePair } from '../../src/analytics/divergence.js';
-import { layerRows } from '../../src/analytics/layer-rows.js';
-import type { Comparison } from '../../src/experiments/types.js';
+import { findingsFor, layerRows } from '../../src/analytics/layer-rows.js';
+import type { Comparison } from '../../src/results/types.js';
 import { csvField, metricsCsv } from '../../src/report/csv.js';
 
 const runA = 'histo, "v1"';
@@ -57,7 +57,7 @@ describe('csvField', () => {
 
 describe('layerRows', () => {
   it("keeps CoTLab's stored cosine and L2 and takes the rest from the analysis", () => {
-    const rows = layerRows(comparison, analysis);
+    const rows = layerRows(comparison, analysis, findingsFor(comparison, analysis));
     expect(rows.map((row) => [row.layer, row.cosine, row.l2])).toEqual([
       [4, 1, 0.9428],
       [9, 0.8, 3],
@@ -80,16 +80,23 @@ describe('layerRows', () => {
 
   it("uses the analysis's values when the comparison has no per-layer arrays, and nothing without either", () => {
     const { layer_cosine_similarity: _c, layer_l2_distance: _l, ...summaryOnly } = comparison;
-    expect(layerRows(summaryOnly, analysis).map((row) => row.cosine)).toEqual(analysis.perLayer.map((layer) => layer.cosine));
-    expect(layerRows(summaryOnly, undefined)).toEqual([]);
-    const bare = layerRows(comparison, undefined);
-    expect(bare[0]).toMatchObject({ cosine: 1, pValue: null, cka: null, cosineCi: null });
+    expect(layerRows(summaryOnly, analysis, undefined).map((row) => row.cosine)).toEqual(analysis.perLayer.map((layer) => layer.cosine));
+    expect(layerRows(summaryOnly, undefined, undefined)).toEqual([]);
+    const bare = layerRows(comparison, undefined, findingsFor(comparison, undefined));
+    expect(bare[0]).toMatchObject({ cosine: 1, pValue: null, pValueHolm: null, cka: null, cosineCi: null });
+  });
+
+  it("computes the pair's findings from the same per-layer values the rows show", () => {
+    const findings = findingsFor(comparison, analysis);
+    expect(findings.layers).toEqual([4, 9]);
+    expect(findings.lowest_cosine_layers[0]).toEqual({ layer: 9, value: 0.8 });
+    expect(findings.mean_cosine_similarity).toBe(comparison.mean_cosine_similarity);
   });
 });
 
 describe('metricsCsv', () => {
   it('writes a header and one row per pair and layer that a CSV reader gets back intact', () => {
-    const csv = metricsCsv([comparison], [analysis]);
+    const csv = metricsCsv([comparison], [analysis], [findingsFor(comparison, analysis)]);
     expect(csv.split('\r\n')[0]).toBe(
       'pair,run_a,run_b,layer,cosine,l2,centred_cosine,relative_l2,l2_noise_floor,l2_debiased,cosine_ci_low,cosine_ci_high,l2_ci_low,l2_ci_high,p_value,p_value_holm,cka,cohens_d_held_out',
     );

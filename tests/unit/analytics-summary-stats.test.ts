@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   cohensD,
-  holmAdjust,
   mean,
   percentileInterval,
   quantileSorted,
@@ -47,12 +46,5 @@ describe('summary statistics (hand-computed)', () => {
     expect(cohensD([1, 2, 3], [8, 10, 12, 14])).toBeCloseTo(9 / Math.sqrt(4.4), 12);
     expect(cohensD([1, 1], [1, 1])).toBeNull();
     expect(cohensD([1], [2])).toBeNull();
-  });
-
-  it('adjusts p-values with Holm–Bonferroni, keeping the input order', () => {
-    // Sorted 0.005·4 = 0.02, 0.01·3 = 0.03, 0.03·2 = 0.06, 0.04·1 → max(0.06, 0.04) = 0.06.
-    const adjusted = holmAdjust([0.01, 0.04, 0.03, 0.005]);
-    [0.03, 0.06, 0.06, 0.02].forEach((expected, i) => expect(adjusted[i]).toBeCloseTo(expected, 12));
-    expect(holmAdjust([0.6, 0.9])).toEqual([1, 1]);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { API_METHODS, apiContract, isApiMethod, RUN_METHODS, SERVICE_METHODS } from '../../src/api/contract.js';
-import { createDispatcher } from '../../src/api/dispatch.js';
-import { EngineRequestError, type EngineCalls } from '../../src/api/engine-port.js';
+import { API_METHODS, apiContract, isApiMethod, RUN_METHODS, SERVICE_METHODS } from '../../src/contract/index.js';
+import { createDispatcher } from '../../src/host/dispatch.js';
+import { EngineRequestError, type EngineCalls } from '../../src/services/engine-calls.js';
 
 /** An engine whose every call records its (validated) request and answers listPrompts/deleteExperiment. */
 function recordingEngine(seen: unknown[]): EngineCalls {

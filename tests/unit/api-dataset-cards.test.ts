@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { datasetCard, withoutCountClaims } from '../../src/api/dataset-cards.js';
+import { datasetCard, withoutCountClaims } from '../../src/services/dataset-cards.js';
 import { loadDataset } from '../../src/datasets/load-dataset.js';
 import type { DatasetSpec } from '../../src/datasets/spec.js';
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { modelFacts, plannedExecutionProvider } from '../../src/api/model-facts.js';
+import { modelFacts, plannedExecutionProvider } from '../../src/services/model-facts.js';
 
 describe('the execution provider a run will try', () => {
   it('follows the backend device and whether the CUDA provider files are installed', () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { layersFromRecords, layersFromStoredComparison } from '../../src/api/result-view.js';
+import { layersFromRecords, layersFromStoredComparison } from '../../src/services/result-view.js';
 import type { StoredRunComparison } from '../../src/experiments/compare-stored-runs.js';
 import type { ComparisonRecord } from '../../src/store/types.js';
+import { pairFindings } from '../../src/results/findings.js';
 
 function row(layer: number, cosine: number, l2: number, analytics: Partial<ComparisonRecord>): ComparisonRecord {
   return {
@@ -21,28 +22,22 @@ function row(layer: number, cosine: number, l2: number, analytics: Partial<Compa
     pValue: null,
     nPermutations: null,
     cka: null,
+    pValueHolm: null,
     ...analytics,
   };
 }
 
 describe('stored comparison rows as a pair’s layers', () => {
-  it('orders layers, pairs interval bounds and Holm-adjusts the p-values over the layers', () => {
+  it('orders layers, pairs interval bounds and shows the stored Holm-adjusted p-values as stored', () => {
     const layers = layersFromRecords([
-      row(2, 0.5, 4, { pValue: 0.03, cosineCiLow: 0.4, cosineCiHigh: 0.6 }),
-      row(0, 0.9, 2, { pValue: 0.04, cosineCiLow: 0.85, cosineCiHigh: 0.95, l2CiLow: 1.5, l2CiHigh: 2.5, cka: 0.7 }),
-      row(1, 0.7, 3, { pValue: 0.01, cosineCiLow: 0.6, cosineCiHigh: 0.8 }),
+      row(2, 0.5, 4, { pValue: 0.03, pValueHolm: 0.06, cosineCiLow: 0.4, cosineCiHigh: 0.6 }),
+      row(0, 0.9, 2, { pValue: 0.04, pValueHolm: 0.06, cosineCiLow: 0.85, cosineCiHigh: 0.95, l2CiLow: 1.5, l2CiHigh: 2.5, cka: 0.7 }),
+      row(1, 0.7, 3, { pValue: 0.01, pValueHolm: 0.03, cosineCiLow: 0.6, cosineCiHigh: 0.8 }),
     ]);
     expect(layers.map((layer) => layer.layer)).toEqual([0, 1, 2]);
-    // Holm by hand: sorted 0.01, 0.03, 0.04 -> 0.01*3 = 0.03, 0.03*2 = 0.06, max(0.04*1, 0.06) = 0.06.
-    expect(layers.map((layer) => layer.pValueHolm)).toEqual([0.06, 0.03, 0.06].map((p) => expect.closeTo(p, 12)));
+    expect(layers.map((layer) => layer.pValueHolm)).toEqual([0.06, 0.03, 0.06]);
     expect(layers[0]).toMatchObject({ cosineCi: { low: 0.85, high: 0.95 }, l2Ci: { low: 1.5, high: 2.5 }, cka: 0.7 });
     expect(layers[1]?.l2Ci).toBeNull();
-  });
-
-  it('leaves Holm empty unless every layer was tested', () => {
-    const layers = layersFromRecords([row(0, 0.9, 2, { pValue: 0.01 }), row(1, 0.7, 3, {})]);
-    expect(layers.map((layer) => layer.pValueHolm)).toEqual([null, null]);
-    expect(layers[0]?.pValue).toBe(0.01);
   });
 });
 
@@ -59,6 +54,15 @@ describe('a cross-experiment comparison as a pair’s layers', () => {
       analysis: {
         perLayer: [{ layer: 1, cosineCi: { low: 0.7, high: 0.85 }, l2Ci: { low: 2, high: 4 }, pValue: 0.02, paired: null, centredCosine: null }],
       },
+      findings: pairFindings(
+        '1:histo',
+        '2:radio',
+        [
+          { layer: 0, cosine: 0.9, l2: 2, pValue: null, centredCosine: null, relativeL2: 0.2 },
+          { layer: 1, cosine: 0.8, l2: 3, pValue: 0.02, centredCosine: null, relativeL2: 0.3 },
+        ],
+        { cosine: 0.85, l2: 2.5 },
+      ),
     } as unknown as StoredRunComparison;
     const layers = layersFromStoredComparison(compared);
     expect(layers[0]).toMatchObject({ layer: 0, cosine: 0.9, cosineCi: null, pValueHolm: null, relativeL2: 0.2 });

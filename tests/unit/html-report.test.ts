@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { analysePair, type PairAnalysis } from '../../src/analytics/divergence.js';
-import type { CaptureRecord, Comparison, RunSummary } from '../../src/experiments/types.js';
+import { findingsFor } from '../../src/analytics/layer-rows.js';
+import type { CaptureRecord, Comparison, RunSummary } from '../../src/results/types.js';
 import { HtmlReportError, plotlyBundlePath, renderHtmlReport, type HtmlReportInput } from '../../src/report/html-report.js';
 
 const standInPlotly = fileURLToPath(new URL('../fixtures/analytics/plotly-stand-in.js', import.meta.url));
@@ -72,6 +73,7 @@ const input: HtmlReportInput = {
   comparisons: [comparison],
   capture,
   analyses: [analysis],
+  findings: [findingsFor(comparison, analysis)],
 };
 
 /** The page with every <script> body emptied: what is left is markup and attributes. */

@@ -2,14 +2,11 @@ import { describe, expect, it } from 'vitest';
 
 import {
   compareRuns,
-  highestL2Layers,
-  lowestCosineLayers,
   meanActivationNorms,
   pairsFor,
   type RunMeans,
   VectorLengthMismatchError,
 } from '../../src/experiments/metrics.js';
-import type { Comparison } from '../../src/experiments/types.js';
 
 function run(name: string, layers: Array<[number, number[]]>): RunMeans {
   return {
@@ -79,41 +76,5 @@ describe('compareRuns', () => {
 describe('meanActivationNorms', () => {
   it('is the L2 norm of each layer mean, in layer order', () => {
     expect(meanActivationNorms(run('x', [[3, [3, 4]], [1, [0, 2]]]))).toEqual([5, 2]);
-  });
-});
-
-describe('most divergent layers', () => {
-  const comparison: Comparison = {
-    run_a: 'a',
-    run_b: 'b',
-    layer_indices: [0, 1, 2, 3, 4, 5, 6],
-    mean_cosine_similarity: 0,
-    mean_l2_distance: 0,
-    layer_cosine_similarity: [0.9, 0.2, 0.5, 0.2, 0.99, 0.1, 0.7],
-    layer_l2_distance: [1, 7, 3, 7, 0.5, 9, 2],
-  };
-
-  it('lists the k lowest-cosine layers, ties in layer order', () => {
-    expect(lowestCosineLayers(comparison, 3)).toEqual([
-      { layer: 5, value: 0.1 },
-      { layer: 1, value: 0.2 },
-      { layer: 3, value: 0.2 },
-    ]);
-    expect(lowestCosineLayers(comparison).map((s) => s.layer)).toEqual([5, 1, 3, 2, 6]);
-  });
-
-  it('lists the k highest-L2 layers, ties in layer order', () => {
-    expect(highestL2Layers(comparison, 3)).toEqual([
-      { layer: 5, value: 9 },
-      { layer: 1, value: 7 },
-      { layer: 3, value: 7 },
-    ]);
-    expect(highestL2Layers(comparison, 10)).toHaveLength(7);
-  });
-
-  it('is empty when per-layer values were not stored', () => {
-    const { layer_cosine_similarity: _c, layer_l2_distance: _l, ...withoutPerLayer } = comparison;
-    expect(lowestCosineLayers(withoutPerLayer)).toEqual([]);
-    expect(highestL2Layers(withoutPerLayer)).toEqual([]);
   });
 });

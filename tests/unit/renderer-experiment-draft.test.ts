@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PromptStrategyInfo } from '../../src/api/contract.js';
+import type { PromptStrategyInfo } from '../../src/contract/index.js';
 import { draftToRequest, initialDraft } from '../../renderer/src/experiment-draft.js';
 import type { OpenDataset } from '../../renderer/src/workspace.js';
 

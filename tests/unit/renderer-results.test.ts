@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { ComparisonView, LayerComparison, LayerDetail, ResultSet, RunView } from '../../src/api/contract.js';
+import type { ComparisonView, LayerComparison, LayerDetail, ResultSet, RunView } from '../../src/contract/index.js';
 import { ckaFigure, heatmapFigure, normFigure, pairMetricFigure, pcaFigure, sampleCosineFigure } from '../../renderer/src/charts.js';
 import { LayerSpecError, parseLayerSpec } from '../../renderer/src/layer-spec.js';
+import { pairFindings } from '../../src/results/findings.js';
+import { findingsView } from '../../src/services/result-view.js';
 import { cosineHeatmap, divergenceCallouts, formatInterval, formatMetric, formatP, initialLayer, layerRows } from '../../renderer/src/results-math.js';
 
 function run(label: string, norms: number[]): RunView {
@@ -23,7 +25,10 @@ function layer(index: number, cosine: number, l2: number, extra: Partial<LayerCo
   return { layer: index, cosine, l2, cosineCi: null, l2Ci: null, pValue: null, pValueHolm: null, cka: null, centredCosine: null, relativeL2: null, ...extra };
 }
 
+/** A pair as the engine serves it: its findings computed by the engine from the same layers. */
 function pair(runA: string, runB: string, cosine: number[], l2: number[], extra: (i: number) => Partial<LayerComparison> = () => ({})): ComparisonView {
+  const layers = cosine.map((value, i) => layer(i, value, l2[i] as number, extra(i)));
+  const values = layers.map((entry) => ({ layer: entry.layer, cosine: entry.cosine, l2: entry.l2, pValue: entry.pValue, centredCosine: null, relativeL2: null }));
   return {
     runA,
     runB,
@@ -32,12 +37,13 @@ function pair(runA: string, runB: string, cosine: number[], l2: number[], extra:
     paired: false,
     meanCosineSimilarity: 0,
     meanL2Distance: 0,
-    layers: cosine.map((value, i) => layer(i, value, l2[i] as number, extra(i))),
+    layers,
+    findings: findingsView(pairFindings(runA, runB, values, { cosine: 0, l2: 0 })),
     analysis: null,
   };
 }
 
-const settings = { confidenceLevel: 0.95, bootstrapResamples: 1000, permutations: 1000, significanceLevel: 0.05, seed: 42 };
+const settings = { confidenceLevel: 0.95, bootstrapResamples: 1000, permutations: 1000, significanceLevel: 0.05, seed: 42, resampling: 'independent' as const };
 
 const twoRuns: ResultSet = {
   experiment: null,
@@ -54,13 +60,21 @@ const threeRuns: ResultSet = {
 describe('divergence callouts', () => {
   it('names the lowest-cosine and highest-L2 layer per pair, earlier layer on ties', () => {
     expect(divergenceCallouts(twoRuns.comparisons)).toEqual([
-      { pair: 'histo vs radio', lowestCosine: { layer: 1, value: 0.5 }, highestL2: { layer: 1, value: 9 }, differingLayers: null, testedLayers: 0 },
+      {
+        pair: 'histo vs radio',
+        lowestCosine: { layer: 1, value: 0.5 },
+        highestL2: { layer: 1, value: 9 },
+        differingLayers: null,
+        testedLayers: 0,
+        significanceLevel: 0.05,
+      },
     ]);
   });
 
-  it('lists the layers whose Holm-adjusted p-value is below the significance level', () => {
-    const holm = [0.2, 0.01, 0.049];
-    const tested = { ...pair('histo', 'radio', [0.9, 0.5, 0.5], [3, 9, 7], (i) => ({ pValueHolm: holm[i] as number })), analysis: settings };
+  it("shows the engine's layers beyond chance", () => {
+    const raw = [0.2, 0.004, 0.02];
+    const tested = { ...pair('histo', 'radio', [0.9, 0.5, 0.5], [3, 9, 7], (i) => ({ pValue: raw[i] as number })), analysis: settings };
+    // Holm: 0.004·3 = 0.012, 0.02·2 = 0.04, max(0.04, 0.2) = 0.2: layers 1 and 2 pass at 0.05.
     expect(divergenceCallouts([tested])[0]).toMatchObject({ differingLayers: [1, 2], testedLayers: 3 });
   });
 });

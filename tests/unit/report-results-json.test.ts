@@ -104,7 +104,7 @@ describe('buildResultsJson', () => {
     ]);
   });
 
-  it('leaves per-layer arrays out when they were not stored, and then has no per-layer analysis', () => {
+  it("leaves per-layer arrays out when they were not stored, and still names the engine's top layers", () => {
     const [comparison] = reportInput().comparisons;
     if (comparison === undefined) throw new Error('fixture has one comparison');
     const { layer_cosine_similarity: _c, layer_l2_distance: _l, ...summaryOnly } = comparison;
@@ -112,7 +112,7 @@ describe('buildResultsJson', () => {
     expect(Object.keys(results.raw_outputs[0].comparisons[0] ?? {})).toEqual([
       'run_a', 'run_b', 'layer_indices', 'mean_cosine_similarity', 'mean_l2_distance',
     ]);
-    expect(results.analysis.pairs[0]?.lowest_cosine_layers).toEqual([]);
+    expect(results.analysis.pairs[0]?.lowest_cosine_layers.map((score) => score.layer)).toEqual([1, 2, 0]);
   });
 
   it('analysis lists the lowest-cosine and highest-L2 layers per pair', () => {

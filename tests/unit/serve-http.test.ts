@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import type { EnginePort } from '../../src/api/engine-port.js';
-import { createEngineSupervisor } from '../../src/api/engine-supervisor.js';
-import { forkEngine } from '../../src/serve/fork-engine.js';
+import type { EnginePort } from '../../src/host/engine-port.js';
+import { createEngineSupervisor } from '../../src/host/engine-supervisor.js';
+import { forkEngine } from '../../src/host/fork-engine.js';
 import { NonLoopbackHostError, startServer, type LoopbackHost, type RunningServer } from '../../src/serve/http.js';
 import { scratchEngineOptions } from '../helpers/engine-options.js';
 

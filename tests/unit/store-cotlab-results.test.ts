@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CotlabResultsError, parseCotlabResults } from '../../src/store/cotlab-results.js';
+import { cotlabTime, CotlabResultsError, parseCotlabResults } from '../../src/store/cotlab-results.js';
 
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'store', 'cotlab-results.json');
 
@@ -31,13 +31,22 @@ describe('parseCotlabResults', () => {
     expect(results.raw_outputs[0].comparisons[0]?.layer_l2_distance).toEqual([10, 90, 200]);
   });
 
-  it('names the field when per-layer comparison values are missing', () => {
+  it('accepts comparisons without per-layer values (store_per_layer: false), but not half of them', () => {
     const json = fixture();
-    delete json.raw_outputs[0]?.comparisons[0]?.layer_cosine_similarity;
+    const comparison = json.raw_outputs[0]?.comparisons[0];
+    delete comparison?.layer_cosine_similarity;
     const error = failure(json);
-    expect(error.field).toBe('raw_outputs.0.comparisons.0.layer_cosine_similarity');
-    expect(error.message).toContain('store_per_layer: false');
+    expect(error.field).toBe('raw_outputs.0.comparisons.0.layer_indices');
+    expect(error.message).toContain('needs one cosine and one L2 value per layer index, or neither');
     expect(error.sourcePath).toBe('/runs/results.json');
+    delete comparison?.layer_l2_distance;
+    expect(parseCotlabResults(json, '/runs/results.json').raw_outputs[0].comparisons[0]?.layer_cosine_similarity).toBeUndefined();
+  });
+
+  it('reads zone-less times as CoTLab wrote them, the same in every time zone', () => {
+    expect(cotlabTime('2026-01-24T10:53:51.123456').toISOString()).toBe('2026-01-24T10:53:51.123Z');
+    expect(cotlabTime('2026-01-24T10:53:51+02:00').toISOString()).toBe('2026-01-24T08:53:51.000Z');
+    expect(cotlabTime('2026-01-24T10:53:51Z').toISOString()).toBe('2026-01-24T10:53:51.000Z');
   });
 
   it('rejects a norm list that does not match the layers', () => {

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { ComparisonView, LayerDetail, ResultSet } from '../../../src/api/contract.js';
+import type { ComparisonView, LayerDetail, ResultSet } from '../../../src/contract/index.js';
 import { pcaFigure, runColor, sampleCosineFigure } from '../charts.js';
 import { formatMetric, pairLabel } from '../results-math.js';
 import { useWorkbench } from '../workspace.js';

@@ -1,6 +1,6 @@
 import { createColumnHelper } from '@tanstack/react-table';
 import { useMemo } from 'react';
-import type { Interval, ResultSet } from '../../../src/api/contract.js';
+import type { Interval, ResultSet } from '../../../src/contract/index.js';
 import { formatInterval, formatMetric, formatP, layerRows, pairLabel, type LayerRow } from '../results-math.js';
 import type { gridFeatures } from './DataGrid.js';
 import { DataGrid, type GridColumn } from './DataGrid.js';

@@ -1,4 +1,4 @@
-import type { ProgressEvent } from '../../../src/api/contract.js';
+import type { ProgressEvent } from '../../../src/contract/index.js';
 import { formatEta } from '../format.js';
 
 /** The running experiment: bar, samples done, speed, time left and the variant being processed. */

@@ -1,6 +1,6 @@
 import { createColumnHelper } from '@tanstack/react-table';
 import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
-import type { ColumnMapping, DatasetEntry, DatasetFormat, DatasetPreview, DatasetSource, SampleRow } from '../../../src/api/contract.js';
+import type { ColumnMapping, DatasetEntry, DatasetFormat, DatasetPreview, DatasetSource, SampleRow } from '../../../src/contract/index.js';
 import type { gridFeatures } from '../components/DataGrid.js';
 import { DataGrid } from '../components/DataGrid.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';

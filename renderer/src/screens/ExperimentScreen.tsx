@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { DatasetFormat, ExperimentRequest, PromptStrategyInfo } from '../../../src/api/contract.js';
+import type { DatasetFormat, ExperimentRequest, PromptStrategyInfo } from '../../../src/contract/index.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
 import { ProgressBar } from '../components/ProgressBar.js';
 import { draftToRequest, initialDraft, variantFor, type ExperimentDraft, type VariantDraft } from '../experiment-draft.js';

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { ExportFormat, ExportedReport, ExportedVectors } from '../../../src/api/contract.js';
+import type { ExportFormat, ExportedReport, ExportedVectors } from '../../../src/contract/index.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
 import { useWorkbench } from '../workspace.js';
 

@@ -1,6 +1,6 @@
 import { createColumnHelper } from '@tanstack/react-table';
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { ExperimentSummary, RunRef } from '../../../src/api/contract.js';
+import type { ExperimentSummary, RunRef } from '../../../src/contract/index.js';
 import type { gridFeatures } from '../components/DataGrid.js';
 import { DataGrid, type GridColumn } from '../components/DataGrid.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';

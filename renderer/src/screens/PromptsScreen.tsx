@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { OutputFormat, PromptChoice, PromptOptions, PromptPreview } from '../../../src/api/contract.js';
+import type { OutputFormat, PromptChoice, PromptOptions, PromptPreview } from '../../../src/contract/index.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
 import { useWorkbench } from '../workspace.js';
 

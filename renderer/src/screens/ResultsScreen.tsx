@@ -1,5 +1,5 @@
 import { useCallback, useMemo, useState } from 'react';
-import type { ResultSet } from '../../../src/api/contract.js';
+import type { ResultSet } from '../../../src/contract/index.js';
 import { ckaFigure, heatmapFigure, normFigure, pairMetricFigure } from '../charts.js';
 import { LayerSamplesPanel } from '../components/LayerSamplesPanel.js';
 import { LayerTable } from '../components/LayerTable.js';
@@ -21,8 +21,8 @@ function Callout({ callout }: { callout: LayerCallout }) {
       {callout.differingLayers === null ? null : (
         <div className="muted small">
           {callout.differingLayers.length === 0
-            ? `No layer differs beyond chance (Holm-adjusted p ≥ 0.05 at all ${callout.testedLayers}).`
-            : `Differing beyond chance at ${callout.differingLayers.length} of ${callout.testedLayers} layers (Holm p < 0.05).`}
+            ? `No layer differs beyond chance (Holm-adjusted p ≥ ${callout.significanceLevel} at all ${callout.testedLayers}).`
+            : `Differing beyond chance at ${callout.differingLayers.length} of ${callout.testedLayers} layers (Holm p < ${callout.significanceLevel}).`}
         </div>
       )}
     </div>
@@ -99,7 +99,7 @@ export function ResultsScreen() {
         <h1 id="results-title">Results</h1>
         <p className="muted" data-testid="results-summary">
           {experiment
-            ? `Experiment ${experiment.id} · ${formatDateTime(experiment.createdAt)} · ${experiment.model} · ${result.runs.length} runs · ${experiment.pooling ?? ''} pooling`
+            ? `Experiment ${experiment.id} · ${formatDateTime(experiment.createdAt)} · ${experiment.model} · ${result.runs.length} runs · ${experiment.pooling === null ? "pooling not recorded" : `${experiment.pooling} pooling`}`
             : `Comparison of ${result.runs.length} stored runs from the History: ${result.runs.map((run) => run.label).join(', ')}`}
         </p>
         {experiment?.demoModel ? <p className="notice notice-info">Demo model with random weights: these numbers only show the workflow.</p> : null}

@@ -1,5 +1,5 @@
 import type { GraphIndex } from '../graph-index.js';
-import type { HookPoint } from '../types.js';
+import type { HookPoint } from '../../results/capture-points.js';
 
 /** What an export style is asked to find. */
 export interface HookSearch {

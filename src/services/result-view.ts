@@ -1,12 +1,21 @@
-import { CONFIDENCE_LEVEL, type PairAnalysis } from '../analytics/divergence.js';
-import { holmAdjust } from '../analytics/summary-stats.js';
-import { analysisOptionsFor, runsArePaired } from '../experiments/analyse.js';
+import { runsArePaired } from '../experiments/analyse.js';
 import { compareStoredRuns, type StoredRunComparison, type StoredRunRef } from '../experiments/compare-stored-runs.js';
-import { SIGNIFICANCE_LEVEL } from '../experiments/divergence-json.js';
-import { storedVectorLayers, storedWorkbenchConfig } from '../experiments/report-from-store.js';
+import { analysisSettingsOf } from '../analytics/divergence.js';
+import { storedVectorLayers } from '../experiments/report-from-store.js';
+import type { AnalysisSettingsRecord } from '../results/analysis-settings.js';
+import { holmPValueAt, type PairFindings } from '../results/findings.js';
 import type { HistoryStore } from '../store/history-store.js';
-import type { ComparisonRecord, ExperimentDetail, ExperimentListItem, LayerMeanRecord, RunRecord } from '../store/types.js';
-import type { AnalysisSettings, ComparisonView, ExperimentSummary, LayerComparison, ResultSet, RunRef, RunView } from './contract.js';
+import type { ComparisonRecord, ExperimentDetail, ExperimentListItem, LayerMeanRecord, PairRecord, RunRecord } from '../store/types.js';
+import type {
+  AnalysisSettings,
+  ComparisonView,
+  ExperimentSummary,
+  LayerComparison,
+  PairFindingsView,
+  ResultSet,
+  RunRef,
+  RunView,
+} from '../contract/index.js';
 
 /** A history list item in the UI's vocabulary. */
 export function summaryFromListItem(item: ExperimentListItem): ExperimentSummary {
@@ -39,15 +48,27 @@ export function summaryFromDetail(detail: ExperimentDetail): ExperimentSummary {
   };
 }
 
-/** How a pair's analytics were computed with this seed (the engine's fixed resampling counts). */
-export function analysisSettings(seed: number, permutations?: number): AnalysisSettings {
-  const options = analysisOptionsFor(seed);
+/** How a pair's analytics were computed, as stored with them. */
+export function analysisSettingsView(settings: AnalysisSettingsRecord): AnalysisSettings {
   return {
-    confidenceLevel: CONFIDENCE_LEVEL,
-    bootstrapResamples: options.nBoot,
-    permutations: permutations ?? options.nPerm,
-    significanceLevel: SIGNIFICANCE_LEVEL,
-    seed: options.seed,
+    confidenceLevel: settings.confidence_level,
+    bootstrapResamples: settings.n_boot,
+    permutations: settings.n_perm,
+    significanceLevel: settings.significance_level,
+    seed: settings.seed,
+    resampling: settings.resampling,
+  };
+}
+
+/** A pair's findings in the UI's vocabulary (the engine's, unchanged). */
+export function findingsView(findings: PairFindings): PairFindingsView {
+  return {
+    lowestCosineLayers: findings.lowest_cosine_layers,
+    highestL2Layers: findings.highest_l2_layers,
+    highestRelativeL2Layers: findings.highest_relative_l2_layers,
+    layersBeyondChance: findings.layers_beyond_chance,
+    testedLayers: findings.tested_layers,
+    significanceLevel: findings.significance_level,
   };
 }
 
@@ -55,7 +76,7 @@ function runRef(experiment: ExperimentDetail, run: RunRecord): RunRef {
   return { experimentId: String(experiment.id), runName: run.name };
 }
 
-/** One stored run with its per-layer norms, under the label it is shown with. */
+/** One stored run with its per-layer norms, under the label it is shown with; what was not recorded stays null. */
 export function runView(experiment: ExperimentDetail, run: RunRecord, means: readonly LayerMeanRecord[], label: string): RunView {
   return {
     ref: runRef(experiment, run),
@@ -63,21 +84,12 @@ export function runView(experiment: ExperimentDetail, run: RunRecord, means: rea
     dataset: run.datasetName,
     prompt: run.promptName,
     numSamples: run.completedSamples,
-    seed: run.seed ?? 0,
-    pooling: experiment.pooling ?? 'last_token',
+    seed: run.seed,
+    pooling: experiment.pooling,
     layerIndices: means.map((mean) => mean.layer),
     meanActivationNorms: means.map((mean) => mean.norm),
     vectorsStored: storedVectorLayers(experiment).length > 0,
   };
-}
-
-function average(values: readonly number[]): number {
-  return values.length === 0 ? 0 : values.reduce((sum, value) => sum + value, 0) / values.length;
-}
-
-/** Holm-adjusted p-values over a pair's layers; all null unless every layer was tested. */
-function holmOver(pValues: readonly (number | null)[]): (number | null)[] {
-  return pValues.every((p): p is number => p !== null) ? holmAdjust(pValues) : pValues.map(() => null);
 }
 
 function interval(low: number | null, high: number | null): LayerComparison['cosineCi'] {
@@ -86,30 +98,20 @@ function interval(low: number | null, high: number | null): LayerComparison['cos
 
 /** A pair's layers from the rows the history stored for it (analytics included when the run computed them). */
 export function layersFromRecords(records: readonly ComparisonRecord[]): LayerComparison[] {
-  const sorted = [...records].sort((a, b) => a.layer - b.layer);
-  const holm = holmOver(sorted.map((row) => row.pValue));
-  return sorted.map((row, k) => ({
-    layer: row.layer,
-    cosine: row.cosine,
-    l2: row.l2,
-    cosineCi: interval(row.cosineCiLow, row.cosineCiHigh),
-    l2Ci: interval(row.l2CiLow, row.l2CiHigh),
-    pValue: row.pValue,
-    pValueHolm: holm[k] ?? null,
-    cka: row.cka,
-    centredCosine: row.centredCosine,
-    relativeL2: row.relativeL2,
-  }));
-}
-
-/** The stored rows of each compared pair, in the order the pairs were first stored. */
-function rowsByPair(records: readonly ComparisonRecord[]): ComparisonRecord[][] {
-  const byPair = new Map<string, ComparisonRecord[]>();
-  for (const record of records) {
-    const key = `${record.runAId}:${record.runBId}`;
-    byPair.set(key, [...(byPair.get(key) ?? []), record]);
-  }
-  return [...byPair.values()];
+  return [...records]
+    .sort((a, b) => a.layer - b.layer)
+    .map((row) => ({
+      layer: row.layer,
+      cosine: row.cosine,
+      l2: row.l2,
+      cosineCi: interval(row.cosineCiLow, row.cosineCiHigh),
+      l2Ci: interval(row.l2CiLow, row.l2CiHigh),
+      pValue: row.pValue,
+      pValueHolm: row.pValueHolm,
+      cka: row.cka,
+      centredCosine: row.centredCosine,
+      relativeL2: row.relativeL2,
+    }));
 }
 
 function pairedRecords(a: RunRecord, b: RunRecord): boolean {
@@ -123,14 +125,11 @@ function pairedRecords(a: RunRecord, b: RunRecord): boolean {
 /** One stored experiment as the Results screen shows it: its runs and every pair it compared, with analytics. */
 export function storedResultSet(store: HistoryStore, experiment: ExperimentDetail): ResultSet {
   const runsById = new Map(experiment.runs.map((run) => [run.id, run]));
-  const seed = storedWorkbenchConfig(experiment)?.experiment.seed ?? null;
-  const comparisons = rowsByPair(store.getComparisons(experiment.id)).flatMap((rows): ComparisonView[] => {
-    const first = rows[0];
-    const a = first === undefined ? undefined : runsById.get(first.runAId);
-    const b = first === undefined ? undefined : runsById.get(first.runBId);
-    if (first === undefined || a === undefined || b === undefined) return [];
-    const layers = layersFromRecords(rows);
-    const analysed = layers.some((layer) => layer.cosineCi !== null || layer.pValue !== null);
+  const rows = store.getComparisons(experiment.id);
+  const comparisons = store.getPairs(experiment.id).flatMap((pair: PairRecord): ComparisonView[] => {
+    const a = runsById.get(pair.runAId);
+    const b = runsById.get(pair.runBId);
+    if (a === undefined || b === undefined) return [];
     return [
       {
         runA: a.name,
@@ -138,10 +137,11 @@ export function storedResultSet(store: HistoryStore, experiment: ExperimentDetai
         refA: runRef(experiment, a),
         refB: runRef(experiment, b),
         paired: pairedRecords(a, b),
-        meanCosineSimilarity: average(layers.map((layer) => layer.cosine)),
-        meanL2Distance: average(layers.map((layer) => layer.l2)),
-        layers,
-        analysis: analysed && seed !== null ? analysisSettings(seed, first.nPermutations ?? undefined) : null,
+        meanCosineSimilarity: pair.findings.mean_cosine_similarity,
+        meanL2Distance: pair.findings.mean_l2_distance,
+        layers: layersFromRecords(rows.filter((row) => row.runAId === pair.runAId && row.runBId === pair.runBId)),
+        findings: findingsView(pair.findings),
+        analysis: pair.analysis === null ? null : analysisSettingsView(pair.analysis),
       },
     ];
   });
@@ -155,8 +155,6 @@ export function storedResultSet(store: HistoryStore, experiment: ExperimentDetai
 /** A cross-experiment comparison's layers: cosine/L2 of the means, with the analysis of the layers it covers. */
 export function layersFromStoredComparison(comparison: StoredRunComparison): LayerComparison[] {
   const analysed = new Map(comparison.analysis?.perLayer.map((layer) => [layer.layer, layer]));
-  const holm = holmOver(comparison.analysis?.perLayer.map((layer) => layer.pValue) ?? []);
-  const holmByLayer = new Map(comparison.analysis?.perLayer.map((layer, k) => [layer.layer, holm[k] ?? null]));
   return comparison.layers.map((stored) => {
     const layer = analysed.get(stored.layer);
     return {
@@ -166,23 +164,12 @@ export function layersFromStoredComparison(comparison: StoredRunComparison): Lay
       cosineCi: layer?.cosineCi ?? null,
       l2Ci: layer?.l2Ci ?? null,
       pValue: layer?.pValue ?? null,
-      pValueHolm: holmByLayer.get(stored.layer) ?? null,
+      pValueHolm: holmPValueAt(comparison.findings, stored.layer),
       cka: layer?.paired?.cka ?? null,
       centredCosine: layer?.centredCosine ?? null,
       relativeL2: stored.relativeL2,
     };
   });
-}
-
-function settingsOf(analysis: PairAnalysis | null): AnalysisSettings | null {
-  if (analysis === null) return null;
-  return {
-    confidenceLevel: analysis.confidenceLevel,
-    bootstrapResamples: analysis.options.nBoot,
-    permutations: analysis.options.nPerm,
-    significanceLevel: SIGNIFICANCE_LEVEL,
-    seed: analysis.options.seed,
-  };
 }
 
 /**
@@ -196,17 +183,17 @@ export function crossExperimentResultSet(store: HistoryStore, picked: readonly S
       const a = picked[i] as StoredRunRef;
       const b = picked[j] as StoredRunRef;
       const compared = compareStoredRuns(store, a, b);
-      const layers = layersFromStoredComparison(compared);
       comparisons.push({
         runA: a.label,
         runB: b.label,
         refA: runRef(a.experiment, a.run),
         refB: runRef(b.experiment, b.run),
         paired: compared.paired,
-        meanCosineSimilarity: average(layers.map((layer) => layer.cosine)),
-        meanL2Distance: average(layers.map((layer) => layer.l2)),
-        layers,
-        analysis: settingsOf(compared.analysis),
+        meanCosineSimilarity: compared.findings.mean_cosine_similarity,
+        meanL2Distance: compared.findings.mean_l2_distance,
+        layers: layersFromStoredComparison(compared),
+        findings: findingsView(compared.findings),
+        analysis: compared.analysis === null ? null : analysisSettingsView(analysisSettingsOf(compared.analysis)),
       });
     }
   }

@@ -5,8 +5,8 @@ import { comparabilityProblems, type StoredRunRef } from '../experiments/compare
 import { IncomparableRunsError, RunRefError } from '../experiments/history-errors.js';
 import { storedAnalysedRun, storedVectorLayers, storedWorkbenchConfig } from '../experiments/report-from-store.js';
 import type { HistoryStore } from '../store/history-store.js';
-import type { LayerDetail, PcaPoint, RunRef } from './contract.js';
-import { EngineRequestError } from './engine-port.js';
+import type { LayerDetail, PcaPoint, RunRef } from '../contract/index.js';
+import { EngineRequestError } from './engine-calls.js';
 
 /** A run picked in the UI, labelled `EXPERIMENT:RUN` like the CLI names it. */
 export function storedRunRef(store: HistoryStore, ref: RunRef): StoredRunRef {

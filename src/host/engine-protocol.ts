@@ -2,9 +2,9 @@
  * The messages between the UI side (serve mode or Electron main) and an engine process (engine-worker.ts), shared by
  * both transports: child_process.fork in serve mode and Electron's utilityProcess on the desktop.
  */
-import type { ApiErrorBody, ApiMethod, ApiOutcome, ProgressEvent } from './contract.js';
-import type { EngineOptions } from './engine-options.js';
-import type { ExperimentJob } from './experiment-job.js';
+import type { ApiErrorBody, ApiMethod, ApiOutcome, ProgressEvent } from '../contract/index.js';
+import type { EngineOptions } from '../services/engine-options.js';
+import type { ExperimentJob } from '../services/experiment-job.js';
 
 /** Parent → engine process. `serve` makes it the service process; `run` makes it run one experiment, then stop. */
 export type ToEngine =

@@ -7,8 +7,8 @@ import {
   type ApiOutcome,
   type ApiRequest,
   type ApiResponse,
-} from './contract.js';
-import { EngineRequestError, type EngineCalls } from './engine-port.js';
+} from '../contract/index.js';
+import { EngineRequestError, type EngineCalls } from '../services/engine-calls.js';
 
 export type Dispatch = (method: string, payload: unknown) => Promise<ApiOutcome<ApiMethod>>;
 

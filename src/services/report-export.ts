@@ -4,7 +4,7 @@ import { storedExportText, type StoredExportFormat } from '../experiments/stored
 import { exportStoredVectors } from '../experiments/stored-vectors-export.js';
 import type { HistoryStore } from '../store/history-store.js';
 import type { ExperimentDetail } from '../store/types.js';
-import type { ExportedReport, ExportedVectors, ExportFormat } from './contract.js';
+import type { ExportedReport, ExportedVectors, ExportFormat } from '../contract/index.js';
 
 const FILES: Record<ExportFormat, { format: StoredExportFormat; suffix: string; mimeType: string }> = {
   markdown: { format: 'md', suffix: '-EXPERIMENT.md', mimeType: 'text/markdown' },

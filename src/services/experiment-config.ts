@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { RootConfigSchema, type PromptSpec, type ResolvedConfig } from '../config/schemas.js';
 import type { DatasetSpec } from '../datasets/spec.js';
-import type { DatasetSource, ExperimentRequest, PromptChoice } from './contract.js';
-import { EngineRequestError } from './engine-port.js';
+import type { DatasetSource, ExperimentRequest, PromptChoice } from '../contract/index.js';
+import { EngineRequestError } from './engine-calls.js';
 
 /** The bundled config options a UI request may name. */
 export interface ConfigOptions {

@@ -6,7 +6,7 @@ import { HistoryExportError, IncomparableRunsError, ResumeError, RunRefError } f
 import { ModelError } from '../model/errors.js';
 import { PromptStrategyError } from '../prompts/errors.js';
 import { StoreError } from '../store/store-error.js';
-import { EngineRequestError } from './engine-port.js';
+import { EngineRequestError } from './engine-calls.js';
 
 /** Problems with what the researcher chose (a file, a config, a model folder, runs to compare): theirs to fix. */
 const INPUT_ERRORS = [

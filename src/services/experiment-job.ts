@@ -6,7 +6,7 @@ import { resumeJob } from '../experiments/resume.js';
 import { runJob, type JobHooks, type JobResult } from '../experiments/run-job.js';
 import type { HistoryStore } from '../store/history-store.js';
 import { openHistoryStore } from '../store/open-store.js';
-import type { ExperimentRequest, ProgressEvent } from './contract.js';
+import type { ExperimentRequest, ProgressEvent } from '../contract/index.js';
 import { startingEvent } from './starting-event.js';
 import { jobContextFor, type EngineOptions } from './engine-options.js';
 import { experimentConfig } from './experiment-config.js';

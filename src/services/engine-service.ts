@@ -9,11 +9,11 @@ import { loadPromptTokenizer, type PromptTokenizer } from '../model/tokenizer.js
 import { datasetFormatWarning, loadPromptStrategy } from '../prompts/strategy.js';
 import type { HistoryStore } from '../store/history-store.js';
 import { openHistoryStore } from '../store/open-store.js';
-import type { ApiRequest, ApiResponse, DatasetFormat } from './contract.js';
+import type { ApiRequest, ApiResponse, DatasetFormat } from '../contract/index.js';
 import { datasetCard } from './dataset-cards.js';
 import { datasetColumns } from './dataset-columns.js';
 import type { EngineOptions } from './engine-options.js';
-import { EngineRequestError, type ServiceCalls } from './engine-port.js';
+import { EngineRequestError, type ServiceCalls } from './engine-calls.js';
 import { datasetSpecFor, promptSpecFor } from './experiment-config.js';
 import { layerDetail, storedRunRef } from './layer-detail.js';
 import { modelFacts } from './model-facts.js';

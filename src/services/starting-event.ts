@@ -1,4 +1,4 @@
-import type { ProgressEvent } from './contract.js';
+import type { ProgressEvent } from '../contract/index.js';
 
 /** The progress event of a run that has not processed a sample yet. */
 export function startingEvent(runId: string, message: string): ProgressEvent {

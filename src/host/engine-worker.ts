@@ -3,9 +3,9 @@
 // runs and the history live here, never in the process that answers the UI.
 import { errorBody, createDispatcher, type Dispatch } from './dispatch.js';
 import type { FromEngine, ParentChannel, ToEngine } from './engine-protocol.js';
-import { createEngineService } from './engine-service.js';
-import { runExperimentJob } from './experiment-job.js';
-import { asRequestError } from './request-errors.js';
+import { createEngineService } from '../services/engine-service.js';
+import { runExperimentJob } from '../services/experiment-job.js';
+import { asRequestError } from '../services/request-errors.js';
 
 /** Electron's utilityProcess port (typed here so the engine needs no Electron types). */
 interface ElectronParentPort {

@@ -1,7 +1,7 @@
 import { labelDistribution } from '../datasets/label-distribution.js';
 import type { LoadedDataset } from '../datasets/sample.js';
 import type { DatasetSpec } from '../datasets/spec.js';
-import type { DatasetEntry } from './contract.js';
+import type { DatasetEntry } from '../contract/index.js';
 import { optionDescription } from './workbench-configs.js';
 
 /**

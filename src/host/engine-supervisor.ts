@@ -8,12 +8,13 @@ import {
   type ApiResponse,
   type ProgressEvent,
   type ServiceMethod,
-} from './contract.js';
-import type { EngineOptions } from './engine-options.js';
-import { EngineRequestError, type EnginePort, type ServiceCalls } from './engine-port.js';
+} from '../contract/index.js';
+import type { EngineOptions } from '../services/engine-options.js';
+import { EngineRequestError, type ServiceCalls } from '../services/engine-calls.js';
+import type { EnginePort } from './engine-port.js';
 import { isFinalState, type EngineChild, type FromEngine, type SpawnEngine } from './engine-protocol.js';
-import type { ExperimentJob } from './experiment-job.js';
-import { startingEvent } from './starting-event.js';
+import type { ExperimentJob } from '../services/experiment-job.js';
+import { startingEvent } from '../services/starting-event.js';
 
 export interface SupervisorOptions {
   spawn: SpawnEngine;

@@ -2,11 +2,11 @@ import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { EngineChild, EngineChildEvents, FromEngine } from '../api/engine-protocol.js';
+import type { EngineChild, EngineChildEvents, FromEngine } from './engine-protocol.js';
 
 // The worker sits beside this module's source: engine-worker.ts when run through tsx, engine-worker.js when built.
 const moduleFile = fileURLToPath(import.meta.url);
-const WORKER_ENTRY = path.join(path.dirname(moduleFile), '..', 'api', `engine-worker${path.extname(moduleFile)}`);
+const WORKER_ENTRY = path.join(path.dirname(moduleFile), `engine-worker${path.extname(moduleFile)}`);
 
 /** Node flags for the engine process: the TypeScript source needs tsx's loader, found from this installation. */
 function workerExecArgv(): string[] {

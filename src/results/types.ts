@@ -1,4 +1,4 @@
-import type { HookPoint, Pooling } from '../model/types.js';
+import type { HookPoint, Pooling } from './capture-points.js';
 
 export type ComparisonMode = 'pairwise' | 'baseline';
 

@@ -5,7 +5,7 @@ import { inspectModel } from '../model/inspect.js';
 import type { HookMap } from '../model/hook-points.js';
 import { inspectModelDir } from '../model/model-dir.js';
 import { isDemoModel } from '../experiments/run-job.js';
-import type { ModelInspection } from './contract.js';
+import type { ModelInspection } from '../contract/index.js';
 
 /** Which provider a run with this device setting tries first, and why, without opening a session. */
 export function plannedExecutionProvider(device: DeviceChoice, cudaInstalled: boolean): Pick<ModelInspection, 'executionProvider' | 'executionProviderNote'> {

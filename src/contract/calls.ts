@@ -1,0 +1,134 @@
+/** Every call: its request and response schema. */
+import { z } from 'zod';
+import { wholeNumber } from './primitives.js';
+import { DatasetEntrySchema, DatasetPreviewSchema, DatasetSourceSchema, MAX_PREVIEW_ROWS, MAX_UPLOAD_CHARS } from './datasets.js';
+import { PromptChoiceSchema, PromptPreviewSchema, PromptStrategyInfoSchema } from './prompts.js';
+import { ModelInspectionSchema } from './model.js';
+import { ExperimentRequestSchema, ProgressEventSchema } from './experiments.js';
+import { ExperimentStatusSchema, ExperimentSummarySchema, ExportFormatSchema, ExportedReportSchema, ExportedVectorsSchema, LayerDetailSchema, ResultSetSchema, RunRefSchema } from './results.js';
+
+const Empty = z.object({}).strict();
+
+/** Every call: its request and response schema. The HTTP route is POST /api/<method>; the IPC channel is `cotlab:api`. */
+export const apiContract = {
+  listDatasets: { request: Empty, response: z.object({ datasets: z.array(DatasetEntrySchema) }).strict() },
+  loadDatasetPreview: {
+    request: z
+      .object({
+        source: DatasetSourceSchema,
+        offset: wholeNumber.nonnegative().default(0),
+        limit: wholeNumber.min(1).max(MAX_PREVIEW_ROWS).default(MAX_PREVIEW_ROWS),
+      })
+      .strict(),
+    response: DatasetPreviewSchema,
+  },
+  uploadDataset: {
+    request: z
+      .object({
+        fileName: z
+          .string()
+          .min(1)
+          .max(255)
+          .regex(/\.(tsv|csv|json|jsonl)$/i, 'only .tsv, .csv, .json or .jsonl files can be opened'),
+        content: z.string().max(MAX_UPLOAD_CHARS, 'the file is larger than 24 MB'),
+      })
+      .strict(),
+    /** Where the workbench stored the file; use it as a `file` source. */
+    response: z.object({ path: z.string().min(1) }).strict(),
+  },
+  listPrompts: { request: Empty, response: z.object({ prompts: z.array(PromptStrategyInfoSchema) }).strict() },
+  previewPrompt: {
+    request: z
+      .object({
+        prompt: PromptChoiceSchema,
+        dataset: DatasetSourceSchema,
+        sampleIdx: wholeNumber.nonnegative(),
+        modelDir: z.string().min(1).nullable(),
+      })
+      .strict(),
+    response: PromptPreviewSchema,
+  },
+  inspectModel: {
+    request: z.object({ dir: z.string().min(1).nullable() }).strict(),
+    response: ModelInspectionSchema,
+  },
+  startExperiment: {
+    request: ExperimentRequestSchema,
+    response: z.object({ runId: z.string().min(1) }).strict(),
+  },
+  /** Continues an interrupted experiment from its next sample, as `cotlab-wb resume` does. */
+  resumeExperiment: {
+    request: z.object({ id: z.string().min(1) }).strict(),
+    response: z.object({ runId: z.string().min(1) }).strict(),
+  },
+  cancelExperiment: {
+    request: z.object({ runId: z.string().min(1) }).strict(),
+    response: z.object({ cancelled: z.boolean() }).strict(),
+  },
+  experimentStatus: {
+    request: z.object({ runId: z.string().min(1) }).strict(),
+    response: ProgressEventSchema,
+  },
+  listExperiments: {
+    request: z
+      .object({
+        search: z.string().max(200).default(''),
+        status: ExperimentStatusSchema.nullable().default(null),
+        limit: wholeNumber.min(1).max(500).default(100),
+        offset: wholeNumber.nonnegative().default(0),
+      })
+      .strict(),
+    response: z.object({ items: z.array(ExperimentSummarySchema), total: wholeNumber.nonnegative() }).strict(),
+  },
+  getExperiment: {
+    request: z.object({ id: z.string().min(1) }).strict(),
+    response: ResultSetSchema,
+  },
+  deleteExperiment: {
+    request: z.object({ id: z.string().min(1) }).strict(),
+    response: z.object({ deleted: z.boolean() }).strict(),
+  },
+  compareRuns: {
+    request: z.object({ runs: z.array(RunRefSchema).min(2, 'pick at least two runs').max(12) }).strict(),
+    response: ResultSetSchema,
+  },
+  layerDetail: {
+    request: z.object({ runA: RunRefSchema, runB: RunRefSchema, layer: wholeNumber.nonnegative() }).strict(),
+    response: LayerDetailSchema,
+  },
+  exportReport: {
+    request: z.object({ experimentId: z.string().min(1), format: ExportFormatSchema }).strict(),
+    response: ExportedReportSchema,
+  },
+  /** Per-sample vectors and diff-in-means directions as .npy files (`cotlab-wb export --format npy`). */
+  exportVectors: {
+    request: z
+      .object({
+        experimentId: z.string().min(1),
+        /** null: a `vectors` folder inside the experiment's report folder. */
+        dir: z.string().min(1).nullable(),
+      })
+      .strict(),
+    response: ExportedVectorsSchema,
+  },
+} as const;
+
+export type ApiContract = typeof apiContract;
+export type ApiMethod = keyof ApiContract;
+/** What a caller may send (defaults still optional). */
+export type ApiRequestInput<M extends ApiMethod> = z.input<ApiContract[M]['request']>;
+/** What a handler receives after validation (defaults filled in). */
+export type ApiRequest<M extends ApiMethod> = z.output<ApiContract[M]['request']>;
+export type ApiResponse<M extends ApiMethod> = z.output<ApiContract[M]['response']>;
+
+export const API_METHODS = Object.keys(apiContract) as ApiMethod[];
+
+/** The calls that start, follow and stop experiment runs; every other call reads or writes data and the history. */
+export const RUN_METHODS = ['startExperiment', 'resumeExperiment', 'cancelExperiment', 'experimentStatus'] as const satisfies readonly ApiMethod[];
+export type RunMethod = (typeof RUN_METHODS)[number];
+export type ServiceMethod = Exclude<ApiMethod, RunMethod>;
+export const SERVICE_METHODS = API_METHODS.filter((method): method is ServiceMethod => !(RUN_METHODS as readonly string[]).includes(method));
+
+export function isApiMethod(method: string): method is ApiMethod {
+  return Object.hasOwn(apiContract, method);
+}

@@ -1,0 +1,83 @@
+/** Datasets: formats, sources, column mappings and previews. */
+import { z } from 'zod';
+import { name, wholeNumber } from './primitives.js';
+
+export const DatasetFormatSchema = z.enum(['hare_tsv', 'radiology', 'delimited']);
+export type DatasetFormat = z.infer<typeof DatasetFormatSchema>;
+
+/** How the columns of a delimited/JSON file map onto a sample. */
+export const ColumnMappingSchema = z
+  .object({
+    textColumn: z.string().min(1).nullable(),
+    labelColumn: z.string().min(1).nullable(),
+    metadataColumns: z.array(z.string().min(1)).max(200),
+    /** ',' or '\t'; null = from the file extension. */
+    delimiter: z.enum([',', '\t']).nullable(),
+  })
+  .strict();
+export type ColumnMapping = z.infer<typeof ColumnMappingSchema>;
+
+/** Where a dataset comes from: a bundled config option, or a file on this machine. */
+export const DatasetSourceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('bundled'), name }).strict(),
+  z
+    .object({
+      kind: z.literal('file'),
+      path: z.string().min(1, 'choose a file'),
+      format: DatasetFormatSchema,
+      mapping: ColumnMappingSchema,
+    })
+    .strict(),
+]);
+export type DatasetSource = z.infer<typeof DatasetSourceSchema>;
+
+export const LabelCountSchema = z.object({ label: z.string(), count: wholeNumber.nonnegative() }).strict();
+
+/** A bundled dataset as the Datasets screen lists it; counts are measured by loading the file, never configured. */
+export const DatasetEntrySchema = z
+  .object({
+    name,
+    format: DatasetFormatSchema,
+    path: z.string(),
+    description: z.string().nullable(),
+    /** Samples the file yields; null when it could not be loaded (see `problem`). */
+    samples: wholeNumber.nonnegative().nullable(),
+    labels: z.array(LabelCountSchema),
+    problem: z.string().nullable(),
+  })
+  .strict();
+export type DatasetEntry = z.infer<typeof DatasetEntrySchema>;
+
+export const LabelSchema = z.union([z.number(), z.boolean(), z.string(), z.null()]);
+
+export const SampleRowSchema = z
+  .object({
+    idx: wholeNumber.nonnegative(),
+    text: z.string(),
+    label: LabelSchema,
+    metadata: z.record(z.string(), z.unknown()),
+  })
+  .strict();
+export type SampleRow = z.infer<typeof SampleRowSchema>;
+
+/** The largest page the preview grid asks for; the grid sorts, filters and pages within it. */
+export const MAX_PREVIEW_ROWS = 5000;
+
+/** Largest dataset file the browser may hand over by drag and drop (serve mode has no file paths). */
+export const MAX_UPLOAD_CHARS = 24 * 1024 * 1024;
+
+export const DatasetPreviewSchema = z
+  .object({
+    name,
+    path: z.string(),
+    format: DatasetFormatSchema,
+    totalSamples: wholeNumber.nonnegative(),
+    /** Column names found in the file (delimited/JSON), to map; empty for the fixed formats. */
+    columns: z.array(z.string()),
+    offset: wholeNumber.nonnegative(),
+    rows: z.array(SampleRowSchema),
+    /** The source to use in later calls (an uploaded file becomes a `file` source). */
+    source: DatasetSourceSchema,
+  })
+  .strict();
+export type DatasetPreview = z.infer<typeof DatasetPreviewSchema>;
