@@ -7,7 +7,7 @@ import { inspectModel } from '../../src/model/inspect.js';
 import { readModelConfig } from '../../src/model/model-dir.js';
 import { openModelHost } from '../../src/model/model-host.js';
 import { openSession, prefillFeeds } from '../../src/model/session.js';
-import type { HookPoint, Pooling } from '../../src/model/types.js';
+import type { HookPoint, Pooling } from '../../src/results/capture-points.js';
 import { cpuHostOptions } from '../helpers/host-options.js';
 import { relativeError } from '../helpers/relative-error.js';
 
