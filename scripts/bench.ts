@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cliStartSection } from './bench/cli-start.js';
 import { gemmaShapedModel } from './bench/gemma-shaped-model.js';
 import { historyStoreSection } from './bench/history-store.js';
 import { modelCaptureSection } from './bench/model-capture.js';
@@ -17,7 +18,11 @@ const resultsPath = path.join(root, 'bench-results.json');
 const log = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
-const allSections: BenchSection[] = [modelCaptureSection(cacheRoot), historyStoreSection(root, () => gemmaShapedModel(cacheRoot, log))];
+const allSections: BenchSection[] = [
+  cliStartSection(root),
+  modelCaptureSection(cacheRoot),
+  historyStoreSection(root, () => gemmaShapedModel(cacheRoot, log)),
+];
 // `npm run bench -- history` runs only the sections whose name contains one of the words given.
 const wanted = process.argv.slice(2);
 const sections = wanted.length === 0 ? allSections : allSections.filter((section) => wanted.some((word) => section.name.includes(word)));

@@ -1,16 +1,14 @@
 #!/usr/bin/env node
-// Prepares a fresh checkout for running: builds the deterministic demo model when it is missing or when the code
-// that generates it has changed since it was built. Plain JS so it runs before anything else is set up.
+// Prepares a checkout for running: compiles the engine and CLI into dist/ when their sources changed since the last
+// build, and builds the deterministic demo model when it is missing or when the code that generates it changed.
+// Plain JS so it runs before anything else is set up.
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const demoDir = join(root, 'resources', 'demo-model');
-const stampFile = join(demoDir, '.build-stamp');
-const generatorSources = [join(root, 'scripts', 'build-demo-model.ts'), join(root, 'src', 'model', 'onnx-graph.ts'), join(root, 'src', 'model', 'demo')];
 
 function listFiles(path) {
   if (!existsSync(path)) return [];
@@ -18,24 +16,44 @@ function listFiles(path) {
   return readdirSync(path).sort().flatMap((name) => listFiles(join(path, name)));
 }
 
-function generatorHash() {
+function contentHash(sources) {
   const hash = createHash('sha256');
-  for (const file of generatorSources.flatMap(listFiles)) {
+  for (const file of sources.flatMap(listFiles)) {
     hash.update(relative(root, file));
     hash.update(readFileSync(file));
   }
   return hash.digest('hex');
 }
 
-const wanted = generatorHash();
-const have = existsSync(stampFile) ? readFileSync(stampFile, 'utf8').trim() : null;
-if (have === wanted && existsSync(join(demoDir, 'model.onnx'))) {
-  console.error('setup: demo model is up to date (resources/demo-model)');
-} else {
-  console.error('setup: building the demo model into resources/demo-model ...');
-  execFileSync(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'scripts', 'build-demo-model.ts'), '--out', demoDir], {
-    stdio: 'inherit',
-    cwd: root,
-  });
+/** Runs `build` unless `stampFile` records the hash of `sources` it was last run for. */
+function buildWhenChanged(what, sources, stampFile, build) {
+  const wanted = contentHash(sources);
+  const have = existsSync(stampFile) ? readFileSync(stampFile, 'utf8').trim() : null;
+  if (have === wanted) {
+    console.error(`setup: ${what} is up to date`);
+    return;
+  }
+  console.error(`setup: building ${what} ...`);
+  build();
+  mkdirSync(dirname(stampFile), { recursive: true });
   writeFileSync(stampFile, `${wanted}\n`);
 }
+
+function runNode(args) {
+  execFileSync(process.execPath, args, { stdio: 'inherit', cwd: root });
+}
+
+buildWhenChanged(
+  'the engine and CLI (dist/)',
+  ['src', 'main', 'tsconfig.json', 'tsconfig.build.json', 'package.json'].map((path) => join(root, path)),
+  join(root, 'dist', '.build-stamp'),
+  () => runNode([join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')]),
+);
+
+const demoDir = join(root, 'resources', 'demo-model');
+buildWhenChanged(
+  'the demo model (resources/demo-model)',
+  [join(root, 'scripts', 'build-demo-model.ts'), join(root, 'src', 'model', 'onnx-graph.ts'), join(root, 'src', 'model', 'demo')],
+  join(demoDir, '.build-stamp'),
+  () => runNode([join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'scripts', 'build-demo-model.ts'), '--out', demoDir]),
+);

@@ -1,17 +1,32 @@
 import { Command, CommanderError } from 'commander';
-import { registerActivationsCommand } from './activations-command.js';
-import { registerRunCommand } from './run-command.js';
-import { registerServeCommand } from './serve-command.js';
-import { registerResumeCommand } from './resume-command.js';
-import { registerHistoryCommand } from './history-command.js';
-import { registerShowCommand } from './show-command.js';
-import { registerCompareCommand } from './compare-command.js';
-import { registerExportCommand } from './export-command.js';
-import { registerDeleteCommand } from './delete-command.js';
-import { registerImportCommand } from './import-command.js';
-import { registerInspectCommand } from './inspect-command.js';
-import { reportCliError } from './report-error.js';
 import { appVersion } from '../app-info.js';
+import { reportCliError } from './report-error.js';
+
+type Register = (program: Command) => void;
+
+/**
+ * Every subcommand with the one line `--help` lists, and how to load it. Only the command being run is loaded, so
+ * `--help` and quick commands do not pay for onnxruntime, SQLite or the analytics.
+ */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Register> }> = {
+  run: { summary: 'run an experiment, record it in the history and write its report', load: async () => (await import('./run-command.js')).registerRunCommand },
+  activations: { summary: 'print the pooled vector of every layer for a text', load: async () => (await import('./activations-command.js')).registerActivationsCommand },
+  inspect: { summary: 'show how a model folder will be read', load: async () => (await import('./inspect-command.js')).registerInspectCommand },
+  serve: { summary: 'serve the workbench UI on 127.0.0.1 with an access token', load: async () => (await import('./serve-command.js')).registerServeCommand },
+  resume: { summary: 'continue an interrupted experiment from its next sample', load: async () => (await import('./resume-command.js')).registerResumeCommand },
+  history: { summary: 'list the experiments in the history', load: async () => (await import('./history-command.js')).registerHistoryCommand },
+  show: { summary: 'show one experiment of the history', load: async () => (await import('./show-command.js')).registerShowCommand },
+  compare: { summary: 'compare two stored runs layer by layer', load: async () => (await import('./compare-command.js')).registerCompareCommand },
+  export: { summary: 'export a stored experiment (md, json, html, csv, npy)', load: async () => (await import('./export-command.js')).registerExportCommand },
+  delete: { summary: 'delete an experiment from the history', load: async () => (await import('./delete-command.js')).registerDeleteCommand },
+  import: { summary: 'add a CoTLab results.json to the history', load: async () => (await import('./import-command.js')).registerImportCommand },
+};
+
+/** The subcommand named on the command line (for `help CMD`, that command), if any. */
+function requestedCommand(args: readonly string[]): string | undefined {
+  const words = args.filter((arg) => !arg.startsWith('-'));
+  return words[0] === 'help' ? words[1] : words[0];
+}
 
 const program = new Command();
 program
@@ -24,19 +39,15 @@ program
   .showHelpAfterError()
   .exitOverride();
 
-registerRunCommand(program);
-registerActivationsCommand(program);
-registerInspectCommand(program);
-registerServeCommand(program);
-registerResumeCommand(program);
-registerHistoryCommand(program);
-registerShowCommand(program);
-registerCompareCommand(program);
-registerExportCommand(program);
-registerDeleteCommand(program);
-registerImportCommand(program);
-
 try {
+  const requested = requestedCommand(process.argv.slice(2));
+  const entry = requested === undefined ? undefined : COMMANDS[requested];
+  if (entry !== undefined) {
+    (await entry.load())(program);
+  } else {
+    // Listed for --help and for commander's "unknown command" suggestions; none of them is loaded.
+    for (const [name, { summary }] of Object.entries(COMMANDS)) program.command(name).summary(summary);
+  }
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) {

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -29,9 +28,8 @@ export interface Workbench {
   close(): Promise<void>;
 }
 
-/** Builds the renderer, starts `serve` on the demo model with a throwaway history, and opens it in Chromium. */
+/** Starts `serve` on the demo model with a throwaway history and opens it in Chromium (global-setup.ts built both). */
 export async function openWorkbench(): Promise<Workbench> {
-  execFileSync('npx', ['vite', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'error'], { cwd: repoRoot, stdio: 'inherit' });
   const scratch = mkdtempSync(path.join(tmpdir(), 'cotlab-e2e-'));
   mkdirSync(screenshotDir, { recursive: true });
   const server = await serveCommand({
@@ -40,7 +38,7 @@ export async function openWorkbench(): Promise<Workbench> {
     engine: scratchEngineOptions(scratch, 'e2e'),
   });
   const context = await chromium.launchPersistentContext(path.join(scratch, 'chromium-profile'), {
-    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+    executablePath: process.env['CHROMIUM_PATH'],
     headless: true,
     args: CHROMIUM_ARGS,
     viewport: { width: 1280, height: 800 },
