@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { composeConfig } from '../../src/config/compose.js';
-import { runJob, type JobContext } from '../../src/experiments/run-job.js';
+import type { JobContext } from '../../src/experiments/prepare-job.js';
+import { runJob } from '../../src/experiments/run-job.js';
 import { openHistoryStore } from '../../src/store/open-store.js';
 import type { BenchSection } from './section.js';
 

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { appVersion } from '../app-info.js';
-import type { JobContext, JobHooks, JobResult } from '../experiments/run-job.js';
+import type { JobContext } from '../experiments/prepare-job.js';
+import type { JobHooks, JobResult } from '../experiments/run-job.js';
 import type { HistoryStore } from '../store/history-store.js';
 import { reportingInterruption, stopOnInterrupt } from './interrupt.js';
 import { cliPaths } from './paths.js';

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { mean } from '../analytics/summary-stats.js';
 import type { LayerScore } from '../results/rankings.js';
 import { localDateTime } from '../report/local-time.js';
-import type { HistoryStore } from '../store/history-store.js';
+import type { HistoryReader } from '../store/history-reader.js';
 import type { ComparisonRecord, ExperimentDetail, PairRecord, RunRecord } from '../store/types.js';
 import type { VectorPolicy } from '../store/vector-policy.js';
 import { addDbOption, withHistory, type DbOption } from './store-option.js';
@@ -107,7 +107,7 @@ function showText(experiment: ExperimentDetail, pairs: readonly PairSummary[]): 
   return `${lines.join('\n')}\n`;
 }
 
-function showJson(store: HistoryStore, experiment: ExperimentDetail, pairs: PairSummary[]) {
+function showJson(store: HistoryReader, experiment: ExperimentDetail, pairs: PairSummary[]) {
   return { ...experiment, pairs, comparisons: store.getComparisons(experiment.id) };
 }
 

@@ -1,6 +1,6 @@
 import { DEFAULT_ANALYSIS_OPTIONS, relativeL2, type PairAnalysis } from '../analytics/divergence.js';
 import { meanOverLayers, pairFindings, type PairFindings } from '../results/findings.js';
-import type { HistoryStore } from '../store/history-store.js';
+import type { HistoryReader } from '../store/history-reader.js';
 import type { ExperimentDetail, RunRecord } from '../store/types.js';
 import { analyseRunPairs, runsArePaired } from './analyse.js';
 import { IncomparableRunsError, RunRefError } from './history-errors.js';
@@ -18,7 +18,7 @@ export interface StoredRunRef {
 }
 
 /** Finds a stored run from `EXPERIMENT:RUN` (see RUN_REF_SYNTAX); EXPERIMENT is an id or a uid prefix. */
-export function resolveRunRef(store: HistoryStore, ref: string): StoredRunRef {
+export function resolveRunRef(store: HistoryReader, ref: string): StoredRunRef {
   const colon = ref.lastIndexOf(':');
   const experimentPart = colon < 0 ? ref : ref.slice(0, colon);
   const runPart = colon < 0 ? null : ref.slice(colon + 1);
@@ -93,7 +93,7 @@ export interface StoredRunComparison {
 }
 
 /** Per-layer cosine/L2 of the two run means, from their stored means (or, for imported runs, stored rows). */
-function meanComparison(store: HistoryStore, a: StoredRunRef, b: StoredRunRef): StoredLayerComparison[] {
+function meanComparison(store: HistoryReader, a: StoredRunRef, b: StoredRunRef): StoredLayerComparison[] {
   const meansA = store.getRunMeans(a.run.id);
   const meansB = store.getRunMeans(b.run.id);
   const normsA = new Map(meansA.map((mean) => [mean.layer, mean.norm]));
@@ -134,7 +134,7 @@ function meanComparison(store: HistoryStore, a: StoredRunRef, b: StoredRunRef): 
 }
 
 /** Compares any two stored runs, also of different experiments, when model, capture point, pooling and layers match. */
-export function compareStoredRuns(store: HistoryStore, a: StoredRunRef, b: StoredRunRef): StoredRunComparison {
+export function compareStoredRuns(store: HistoryReader, a: StoredRunRef, b: StoredRunRef): StoredRunComparison {
   const problems = comparabilityProblems(a, b);
   if (problems.length > 0) throw new IncomparableRunsError(a.label, b.label, problems);
   const layers = meanComparison(store, a, b);

@@ -5,14 +5,14 @@ import { readModelConfig } from '../model/model-dir.js';
 import { hookName } from '../results/capture-points.js';
 import type { PairFindings } from '../results/findings.js';
 import type { ReportInput, RunStatus } from '../report/types.js';
-import type { HistoryStore } from '../store/history-store.js';
+import type { HistoryReader } from '../store/history-reader.js';
 import type { ExperimentDetail, ExperimentStatus, RunRecord } from '../store/types.js';
 import { keepsLayerVector } from '../store/vector-policy.js';
 import { analyseRunPairs, type AnalysedRun } from './analyse.js';
 import { HistoryExportError } from './history-errors.js';
 import { comparisonOf } from './metrics.js';
 import { storedRuntimeRecord } from './runtime-record.js';
-import { assembleReportInput, HOOK_DESCRIPTIONS } from './run-job.js';
+import { assembleReportInput, HOOK_DESCRIPTIONS } from './job-report.js';
 import type { ActivationCompareMetrics, CaptureRecord, Comparison, ComparisonMode, RunSummary } from '../results/types.js';
 
 const REPORT_STATUS: Record<ExperimentStatus, RunStatus> = {
@@ -30,7 +30,7 @@ export function storedWorkbenchConfig(experiment: ExperimentDetail): ResolvedCon
 }
 
 /** Each run in CoTLab's results.json layout; norms are empty for a run that never completed. */
-export function storedRunSummaries(store: HistoryStore, experiment: ExperimentDetail): RunSummary[] {
+export function storedRunSummaries(store: HistoryReader, experiment: ExperimentDetail): RunSummary[] {
   return experiment.runs.map((run) => {
     const norms = new Map(store.getRunMeans(run.id).map((mean) => [mean.layer, mean.norm]));
     return {
@@ -49,12 +49,12 @@ export function storedRunSummaries(store: HistoryStore, experiment: ExperimentDe
 }
 
 /** The findings of each compared pair, as the run computed and stored them, in run order. */
-export function storedFindings(store: HistoryStore, experiment: ExperimentDetail): PairFindings[] {
+export function storedFindings(store: HistoryReader, experiment: ExperimentDetail): PairFindings[] {
   return store.getPairs(experiment.id).map((pair) => pair.findings);
 }
 
 /** Stored per-layer rows regrouped into CoTLab comparisons (layers in run A's order). */
-export function storedComparisons(store: HistoryStore, experiment: ExperimentDetail, perLayer: boolean): Comparison[] {
+export function storedComparisons(store: HistoryReader, experiment: ExperimentDetail, perLayer: boolean): Comparison[] {
   const runsById = new Map(experiment.runs.map((run) => [run.id, run]));
   const groups = new Map<string, { a: RunRecord; b: RunRecord; byLayer: Map<number, { cosine: number; l2: number }> }>();
   for (const row of store.getComparisons(experiment.id)) {
@@ -98,7 +98,7 @@ function modelTypeOf(modelDir: string | null): string {
   }
 }
 
-function storedCapture(store: HistoryStore, experiment: ExperimentDetail, config: ResolvedConfig): CaptureRecord {
+function storedCapture(store: HistoryReader, experiment: ExperimentDetail, config: ResolvedConfig): CaptureRecord {
   const hook = experiment.hook ?? config.experiment.hook;
   const layers = experiment.runs[0]?.layerIndices ?? [];
   const truncated = experiment.runs.reduce(
@@ -128,7 +128,7 @@ function storedCapture(store: HistoryStore, experiment: ExperimentDetail, config
  * history kept it, the runtime (both left out).
  */
 export function storedReportInput(
-  store: HistoryStore,
+  store: HistoryReader,
   experiment: ExperimentDetail,
   format: string,
   configDir: string,
@@ -182,7 +182,7 @@ export function storedVectorLayers(experiment: ExperimentDetail): number[] {
 }
 
 /** One run's stored vectors of the given layers, with labels and dataset indices, in sample order. */
-export function storedAnalysedRun(store: HistoryStore, run: RunRecord, layers: readonly number[]): AnalysedRun {
+export function storedAnalysedRun(store: HistoryReader, run: RunRecord, layers: readonly number[]): AnalysedRun {
   const samples = store.getRunSamples(run.id);
   return {
     name: run.name,
@@ -197,7 +197,7 @@ export function storedAnalysedRun(store: HistoryStore, run: RunRecord, layers: r
  * The analyses of a completed experiment's compared pairs from its stored vectors (the same numbers the run
  * wrote, as the seed is the experiment's); empty when it kept no per-sample vectors.
  */
-export function storedAnalyses(store: HistoryStore, experiment: ExperimentDetail, comparisons: readonly Comparison[]): PairAnalysis[] {
+export function storedAnalyses(store: HistoryReader, experiment: ExperimentDetail, comparisons: readonly Comparison[]): PairAnalysis[] {
   const layers = storedVectorLayers(experiment);
   const config = storedWorkbenchConfig(experiment);
   if (layers.length === 0 || config === null || comparisons.length === 0) return [];

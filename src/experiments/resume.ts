@@ -9,16 +9,14 @@ import { ExperimentRecorder, newRunOf } from './record-to-store.js';
 import {
   datasetHashesOf,
   defaultOutputDirFor,
-  logRuns,
-  executeJob,
   logModel,
+  logRuns,
   openJobModel,
   prepareJob,
   type JobContext,
-  type JobHooks,
-  type JobResult,
   type PreparedJob,
-} from './run-job.js';
+} from './prepare-job.js';
+import { executeJob, type JobHooks, type JobResult } from './run-job.js';
 
 function sameList(a: readonly number[], b: readonly number[] | null): boolean {
   return b !== null && a.length === b.length && a.every((value, i) => b[i] === value);

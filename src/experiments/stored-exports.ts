@@ -2,7 +2,7 @@ import type { PairAnalysis } from '../analytics/divergence.js';
 import { metricsCsv } from '../report/csv.js';
 import { buildExperimentMd } from '../report/experiment-md.js';
 import { renderHtmlReport } from '../report/html-report.js';
-import type { HistoryStore } from '../store/history-store.js';
+import type { HistoryReader } from '../store/history-reader.js';
 import type { ExperimentDetail } from '../store/types.js';
 import { resultsWithDivergence } from './report-files.js';
 import {
@@ -22,7 +22,7 @@ export type StoredExportFormat = 'md' | 'json' | 'html' | 'csv';
 
 /** Comparisons (per-layer values always kept) and analyses of an experiment that can be shown as a table or page. */
 function comparisonsWithAnalyses(
-  store: HistoryStore,
+  store: HistoryReader,
   experiment: ExperimentDetail,
   format: StoredExportFormat,
 ): { comparisons: Comparison[]; analyses: PairAnalysis[] } {
@@ -31,7 +31,7 @@ function comparisonsWithAnalyses(
   return { comparisons, analyses: storedAnalyses(store, experiment, comparisons) };
 }
 
-function htmlReport(store: HistoryStore, experiment: ExperimentDetail, configDir: string): string {
+function htmlReport(store: HistoryReader, experiment: ExperimentDetail, configDir: string): string {
   const { comparisons, analyses } = comparisonsWithAnalyses(store, experiment, 'html');
   const report = storedWorkbenchConfig(experiment) === null ? null : storedReportInput(store, experiment, 'html', configDir);
   return renderHtmlReport({
@@ -53,7 +53,7 @@ function htmlReport(store: HistoryStore, experiment: ExperimentDetail, configDir
  * recorded no report folder of its own.
  */
 export function storedExportText(
-  store: HistoryStore,
+  store: HistoryReader,
   experiment: ExperimentDetail,
   format: StoredExportFormat,
   configDir: string,

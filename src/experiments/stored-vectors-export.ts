@@ -6,7 +6,7 @@ import {
   writeVectorsExport,
   type VectorsExportIndex,
 } from '../report/npy.js';
-import type { HistoryStore } from '../store/history-store.js';
+import type { HistoryReader } from '../store/history-reader.js';
 import type { ExperimentDetail, RunRecord } from '../store/types.js';
 import { HistoryExportError } from './history-errors.js';
 import { requireCompletedWorkbench, storedAnalysedRun, storedComparisons, storedVectorLayers } from './report-from-store.js';
@@ -38,7 +38,7 @@ export interface StoredVectorsExport {
 }
 
 /** meanB − meanA per layer from the stored run means: the usual steering vector from run A towards run B. */
-function directionRows(store: HistoryStore, a: RunRecord, b: RunRecord): { layers: number[]; rows: Float32Array[] } | null {
+function directionRows(store: HistoryReader, a: RunRecord, b: RunRecord): { layers: number[]; rows: Float32Array[] } | null {
   const meansA = new Map(store.getRunMeans(a.id).map((mean) => [mean.layer, mean.mean]));
   const meansB = new Map(store.getRunMeans(b.id).map((mean) => [mean.layer, mean.mean]));
   const layers = a.layerIndices.filter((layer) => meansA.get(layer) && meansB.get(layer));
@@ -52,7 +52,7 @@ function directionRows(store: HistoryStore, a: RunRecord, b: RunRecord): { layer
 }
 
 async function writeDirections(
-  store: HistoryStore,
+  store: HistoryReader,
   experiment: ExperimentDetail,
   comparisons: readonly Comparison[],
   dir: string,
@@ -84,7 +84,7 @@ async function writeDirections(
  * index.json) and each compared pair's diff-in-means directions (with directions.json) into `dir`.
  */
 export async function exportStoredVectors(
-  store: HistoryStore,
+  store: HistoryReader,
   experiment: ExperimentDetail,
   comparisons: readonly Comparison[],
   dir: string,
@@ -112,7 +112,7 @@ export async function exportStoredVectors(
  * `export --format npy` of a stored experiment: exportStoredVectors over its stored comparisons (a workbench
  * experiment must have completed).
  */
-export async function exportExperimentVectors(store: HistoryStore, experiment: ExperimentDetail, dir: string): Promise<StoredVectorsExport> {
+export async function exportExperimentVectors(store: HistoryReader, experiment: ExperimentDetail, dir: string): Promise<StoredVectorsExport> {
   const config = experiment.source === 'workbench' ? requireCompletedWorkbench(experiment, 'npy') : null;
   const comparisons = storedComparisons(store, experiment, config?.experiment.store_per_layer ?? true);
   return exportStoredVectors(store, experiment, comparisons, dir);

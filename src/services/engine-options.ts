@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { appVersion, projectRoot } from '../app-info.js';
-import type { JobContext } from '../experiments/run-job.js';
+import type { JobContext } from '../experiments/prepare-job.js';
 import { defaultDbPath } from '../store/default-db-path.js';
 
 /** Where the engine finds its configs and data and keeps its history, caches, uploads and report folders. */

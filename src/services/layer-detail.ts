@@ -4,12 +4,12 @@ import { analysisOptionsFor, runsArePaired } from '../experiments/analyse.js';
 import { comparabilityProblems, type StoredRunRef } from '../experiments/compare-stored-runs.js';
 import { IncomparableRunsError, RunRefError } from '../experiments/history-errors.js';
 import { storedAnalysedRun, storedVectorLayers, storedWorkbenchConfig } from '../experiments/report-from-store.js';
-import type { HistoryStore } from '../store/history-store.js';
+import type { HistoryReader } from '../store/history-reader.js';
 import type { LayerDetail, PcaPoint, RunRef } from '../contract/index.js';
 import { EngineRequestError } from './engine-calls.js';
 
 /** A run picked in the UI, labelled `EXPERIMENT:RUN` like the CLI names it. */
-export function storedRunRef(store: HistoryStore, ref: RunRef): StoredRunRef {
+export function storedRunRef(store: HistoryReader, ref: RunRef): StoredRunRef {
   const experiment = store.getExperiment(store.resolveExperimentRef(ref.experimentId));
   const run = experiment.runs.find((candidate) => candidate.name === ref.runName);
   const label = `${experiment.id}:${ref.runName}`;
@@ -23,7 +23,7 @@ export function storedRunRef(store: HistoryStore, ref: RunRef): StoredRunRef {
  * The samples of two stored runs at one layer: their 2-D PCA (the plane the run's analysis used, as the seed and
  * layer are the same) and, for paired runs, the cosine of each sample pair. Computed from the stored vectors.
  */
-export function layerDetail(store: HistoryStore, refA: RunRef, refB: RunRef, layer: number): LayerDetail {
+export function layerDetail(store: HistoryReader, refA: RunRef, refB: RunRef, layer: number): LayerDetail {
   const a = storedRunRef(store, refA);
   const b = storedRunRef(store, refB);
   const problems = comparabilityProblems(a, b);

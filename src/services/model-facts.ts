@@ -4,7 +4,7 @@ import { ModelError } from '../model/errors.js';
 import { inspectModel } from '../model/inspect.js';
 import type { HookMap } from '../model/hook-points.js';
 import { inspectModelDir } from '../model/model-dir.js';
-import { isDemoModel } from '../experiments/run-job.js';
+import { isDemoModel } from '../experiments/prepare-job.js';
 import type { ModelInspection } from '../contract/index.js';
 
 /** Which provider a run with this device setting tries first, and why, without opening a session. */

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { requireCompletedWorkbench, storedComparisons } from '../experiments/report-from-store.js';
 import { storedExportText, type StoredExportFormat } from '../experiments/stored-exports.js';
 import { exportStoredVectors } from '../experiments/stored-vectors-export.js';
-import type { HistoryStore } from '../store/history-store.js';
+import type { HistoryReader } from '../store/history-reader.js';
 import type { ExperimentDetail } from '../store/types.js';
 import type { ExportedReport, ExportedVectors, ExportFormat } from '../contract/index.js';
 
@@ -22,7 +22,7 @@ export function exportFolder(experiment: ExperimentDetail, outputRoot: string): 
  * A stored experiment as one file, made by the engine exactly as `cotlab-wb export` makes it: EXPERIMENT.md and
  * results.json (with the analytics) rebuilt from the history, the self-contained HTML report, the metrics CSV.
  */
-export function exportReport(store: HistoryStore, experiment: ExperimentDetail, format: ExportFormat, configDir: string, outputRoot: string): ExportedReport {
+export function exportReport(store: HistoryReader, experiment: ExperimentDetail, format: ExportFormat, configDir: string, outputRoot: string): ExportedReport {
   const file = FILES[format];
   return {
     fileName: `experiment-${experiment.id}${file.suffix}`,
@@ -32,7 +32,7 @@ export function exportReport(store: HistoryStore, experiment: ExperimentDetail, 
 }
 
 /** Per-sample vectors and diff-in-means directions as .npy files with JSON indexes (`export --format npy`). */
-export async function exportVectors(store: HistoryStore, experiment: ExperimentDetail, dir: string): Promise<ExportedVectors> {
+export async function exportVectors(store: HistoryReader, experiment: ExperimentDetail, dir: string): Promise<ExportedVectors> {
   const config = experiment.source === 'workbench' ? requireCompletedWorkbench(experiment, 'npy') : null;
   const comparisons = storedComparisons(store, experiment, config?.experiment.store_per_layer ?? true);
   const written = await exportStoredVectors(store, experiment, comparisons, dir);

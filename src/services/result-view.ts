@@ -4,7 +4,7 @@ import { analysisSettingsOf } from '../analytics/divergence.js';
 import { storedVectorLayers } from '../experiments/report-from-store.js';
 import type { AnalysisSettingsRecord } from '../results/analysis-settings.js';
 import { holmPValueAt, type PairFindings } from '../results/findings.js';
-import type { HistoryStore } from '../store/history-store.js';
+import type { HistoryReader } from '../store/history-reader.js';
 import type { ComparisonRecord, ExperimentDetail, ExperimentListItem, LayerMeanRecord, PairRecord, RunRecord } from '../store/types.js';
 import type {
   AnalysisSettings,
@@ -123,7 +123,7 @@ function pairedRecords(a: RunRecord, b: RunRecord): boolean {
 }
 
 /** One stored experiment as the Results screen shows it: its runs and every pair it compared, with analytics. */
-export function storedResultSet(store: HistoryStore, experiment: ExperimentDetail): ResultSet {
+export function storedResultSet(store: HistoryReader, experiment: ExperimentDetail): ResultSet {
   const runsById = new Map(experiment.runs.map((run) => [run.id, run]));
   const rows = store.getComparisons(experiment.id);
   const comparisons = store.getPairs(experiment.id).flatMap((pair: PairRecord): ComparisonView[] => {
@@ -176,7 +176,7 @@ export function layersFromStoredComparison(comparison: StoredRunComparison): Lay
  * Runs picked from any experiments, compared pair by pair with the engine's compareStoredRuns (means, and the
  * analytics from the stored per-sample vectors). Runs are labelled `EXPERIMENT:RUN`.
  */
-export function crossExperimentResultSet(store: HistoryStore, picked: readonly StoredRunRef[]): ResultSet {
+export function crossExperimentResultSet(store: HistoryReader, picked: readonly StoredRunRef[]): ResultSet {
   const comparisons: ComparisonView[] = [];
   for (let i = 0; i < picked.length; i++) {
     for (let j = i + 1; j < picked.length; j++) {
