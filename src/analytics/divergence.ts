@@ -71,6 +71,9 @@ export interface LayerPca {
   coordinatesA: Array<[number, number]>;
   coordinatesB: Array<[number, number]>;
   explainedVarianceRatio: [number, number];
+  /** ‖K·v − λ·v‖ / ‖K‖_F of each component (K: the centred Gram matrix of both runs' samples). */
+  residuals: [number, number];
+  /** Both residuals within PCA_RESIDUAL_TOLERANCE. */
   converged: boolean;
 }
 
@@ -259,6 +262,7 @@ function analyseLayer(
       coordinatesA: pca.coordinates.slice(0, sizeA),
       coordinatesB: pca.coordinates.slice(sizeA),
       explainedVarianceRatio: pca.explainedVarianceRatio,
+      residuals: pca.residuals,
       converged: pca.converged,
     },
   };

@@ -1,5 +1,6 @@
 import type { LayerDivergence, PairAnalysis } from '../analytics/divergence.js';
 import type { SampleLabel } from '../analytics/label-breakdown.js';
+import { PCA_RESIDUAL_TOLERANCE } from '../analytics/pca.js';
 import { holmAdjustIfTested, type DistributionSummary } from '../analytics/summary-stats.js';
 import { rankedLayers } from './metrics.js';
 
@@ -35,7 +36,15 @@ export interface DivergenceLayerRecord {
   projections_b: number[];
   /** Each label group of one run against the other run's mean. */
   labels: Array<{ run: 'a' | 'b'; label: SampleLabel; count: number; cosine_to_other_mean: number; l2_to_other_mean: number }>;
-  pca: { coordinates_a: Array<[number, number]>; coordinates_b: Array<[number, number]>; explained_variance_ratio: [number, number] };
+  pca: {
+    coordinates_a: Array<[number, number]>;
+    coordinates_b: Array<[number, number]>;
+    explained_variance_ratio: [number, number];
+    /** ‖K·v − λ·v‖ / ‖K‖_F of PC1 and PC2 as eigenpairs of the samples' centred Gram matrix K. */
+    residuals: [number, number];
+    /** Both residuals within the pair's pca_residual_tolerance. */
+    converged: boolean;
+  };
 }
 
 export interface DivergencePairRecord {
@@ -56,6 +65,8 @@ export interface DivergencePairRecord {
   /** Layers with p_value_holm < significance_level, ascending. */
   differing_layers: number[];
   significance_level: number;
+  /** Largest PCA residual counted as converged (see each layer's pca.residuals). */
+  pca_residual_tolerance: number;
   layers: DivergenceLayerRecord[];
 }
 
@@ -69,7 +80,8 @@ const DESCRIPTION =
   'Per pair and layer: cosine and L2 of the run means (as CoTLab), centred cosine, L2 relative to the mean norm, ' +
   'bootstrap confidence intervals, permutation-test p-values (raw and Holm-adjusted over layers), paired per-sample ' +
   'cosine and linear CKA when both runs hold the same samples, the diff-in-means direction with each sample\'s ' +
-  'projection, a per-label breakdown and a 2-D PCA of the samples.';
+  'projection, a per-label breakdown and a 2-D PCA of the samples (exact symmetric eigensolver on the centred Gram ' +
+  'matrix; each component\'s relative residual and whether both are within the tolerance are recorded).';
 
 function interval(value: { low: number; high: number } | null): [number, number] | null {
   return value === null ? null : [value.low, value.high];
@@ -108,6 +120,8 @@ function layerRecord(layer: LayerDivergence, pValueHolm: number | null): Diverge
       coordinates_a: layer.pca.coordinatesA,
       coordinates_b: layer.pca.coordinatesB,
       explained_variance_ratio: layer.pca.explainedVarianceRatio,
+      residuals: layer.pca.residuals,
+      converged: layer.pca.converged,
     },
   };
 }
@@ -150,6 +164,7 @@ export function pairRecord(analysis: PairAnalysis): DivergencePairRecord {
       .map((layer) => layer.layer)
       .sort((x, y) => x - y),
     significance_level: SIGNIFICANCE_LEVEL,
+    pca_residual_tolerance: PCA_RESIDUAL_TOLERANCE,
     layers,
   };
 }
