@@ -39,9 +39,9 @@ export function summaryFromDetail(detail: ExperimentDetail): ExperimentSummary {
   };
 }
 
-/** How a pair's analytics were computed with this seed (the engine's fixed resampling counts). */
-export function analysisSettings(seed: number, permutations?: number): AnalysisSettings {
-  const options = analysisOptionsFor(seed);
+/** How a pair's analytics over `layerCount` layers were computed with this seed (the engine's resampling counts). */
+export function analysisSettings(seed: number, layerCount: number, permutations?: number): AnalysisSettings {
+  const options = analysisOptionsFor(seed, layerCount);
   return {
     confidenceLevel: CONFIDENCE_LEVEL,
     bootstrapResamples: options.nBoot,
@@ -141,7 +141,7 @@ export function storedResultSet(store: HistoryStore, experiment: ExperimentDetai
         meanCosineSimilarity: average(layers.map((layer) => layer.cosine)),
         meanL2Distance: average(layers.map((layer) => layer.l2)),
         layers,
-        analysis: analysed && seed !== null ? analysisSettings(seed, first.nPermutations ?? undefined) : null,
+        analysis: analysed && seed !== null ? analysisSettings(seed, layers.length, first.nPermutations ?? undefined) : null,
       },
     ];
   });

@@ -5,7 +5,9 @@ import {
   type PairAnalysis,
   type RunVectors,
 } from '../analytics/divergence.js';
+import { permutationCountFor } from '../analytics/permutation-count.js';
 import { meanVector } from '../analytics/vector-math.js';
+import { SIGNIFICANCE_LEVEL } from './divergence-json.js';
 
 /** One run's per-sample vectors plus what tells whether two runs hold the same samples. */
 export interface AnalysedRun extends RunVectors {
@@ -17,9 +19,13 @@ export interface AnalysedRun extends RunVectors {
 /** Fewer runs than this make the centred cosine meaningless: centred on two runs' pooled mean, it is always −1. */
 export const MIN_RUNS_FOR_CENTRING = 3;
 
-/** Resampling counts are fixed and the seed is the experiment's, so a resumed run reproduces every number. */
-export function analysisOptionsFor(seed: number): AnalysisOptions {
-  return { ...DEFAULT_ANALYSIS_OPTIONS, seed };
+/**
+ * The bootstrap count is fixed, the permutation count follows from the number of layers tested (so Holm's
+ * adjustment over them can reach SIGNIFICANCE_LEVEL, see permutationCountFor) and the seed is the experiment's,
+ * so a resumed run reproduces every number.
+ */
+export function analysisOptionsFor(seed: number, layerCount: number): AnalysisOptions {
+  return { ...DEFAULT_ANALYSIS_OPTIONS, nPerm: permutationCountFor(layerCount, SIGNIFICANCE_LEVEL).count, seed };
 }
 
 function sameIndices(a: readonly number[], b: readonly number[]): boolean {
@@ -61,7 +67,7 @@ export function analyseRunPairs(
       b,
       layers: [...layers],
       paired: runsArePaired(a, b),
-      options: analysisOptionsFor(seed),
+      options: analysisOptionsFor(seed, layers.length),
       centreByLayer,
     });
   });

@@ -1,6 +1,7 @@
 import type { LayerDivergence, PairAnalysis } from '../analytics/divergence.js';
 import type { SampleLabel } from '../analytics/label-breakdown.js';
 import { PCA_RESIDUAL_TOLERANCE } from '../analytics/pca.js';
+import { permutationCountFor } from '../analytics/permutation-count.js';
 import { holmAdjustIfTested, type DistributionSummary } from '../analytics/summary-stats.js';
 import { rankedLayers } from './metrics.js';
 
@@ -56,6 +57,10 @@ export interface DivergencePairRecord {
   n_b: number;
   n_boot: number;
   n_perm: number;
+  /** How n_perm was chosen (the engine's rule with its numbers, see permutationCountFor). */
+  n_perm_rule: string;
+  /** The smallest Holm-adjusted p-value n_perm allows over these layers, layers / (n_perm + 1); null without a test. */
+  holm_p_floor: number | null;
   seed: number;
   confidence_level: number;
   /** False when the experiment has too few runs for a meaningful centre (centred_cosine is then null). */
@@ -136,6 +141,11 @@ function ranked(layers: readonly DivergenceLayerRecord[], read: (layer: Divergen
   );
 }
 
+function permutationRule(analysis: PairAnalysis): string {
+  const rule = permutationCountFor(analysis.layers.length, SIGNIFICANCE_LEVEL);
+  return analysis.options.nPerm === rule.count ? rule.rule : `${analysis.options.nPerm}, set by the caller`;
+}
+
 export function pairRecord(analysis: PairAnalysis): DivergencePairRecord {
   const holm = holmAdjustIfTested(analysis.perLayer.map((layer) => layer.pValue));
   const layers = analysis.perLayer.map((layer, k) => layerRecord(layer, holm?.[k] ?? null));
@@ -148,6 +158,8 @@ export function pairRecord(analysis: PairAnalysis): DivergencePairRecord {
     n_b: analysis.sizeB,
     n_boot: analysis.options.nBoot,
     n_perm: analysis.options.nPerm,
+    n_perm_rule: permutationRule(analysis),
+    holm_p_floor: analysis.options.nPerm > 0 ? analysis.layers.length / (analysis.options.nPerm + 1) : null,
     seed: analysis.options.seed,
     confidence_level: analysis.confidenceLevel,
     centred: analysis.centred,
