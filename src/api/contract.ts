@@ -9,6 +9,18 @@ import { z } from 'zod';
 const name = z.string().trim().min(1, 'must not be empty').max(200);
 const wholeNumber = z.number().int('must be a whole number');
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+/**
+ * A sampling seed sent by the UI. CPython takes any integer (a negative one samples like its absolute value);
+ * over JSON only safe integers travel exactly, so larger seeds are set in a config or on the command line.
+ */
+const seedInput = z
+  .number()
+  .refine(
+    Number.isSafeInteger,
+    'must be a whole number from -9007199254740991 to 9007199254740991; set larger seeds with experiment.seed in a config or on the command line',
+  );
+/** A stored seed as shown: a number, or its exact decimal digits when it is beyond the safe integers. */
+const seedShown = z.union([wholeNumber, z.string().regex(/^-?\d+$/, 'must be the decimal digits of a whole number')]);
 
 // ---------------------------------------------------------------------------------------------- datasets
 
@@ -192,7 +204,7 @@ export const VariantSchema = z
     prompt: PromptChoiceSchema,
     /** null = the whole dataset (CoTLab semantics). */
     numSamples: wholeNumber.min(1, 'must be at least 1').nullable(),
-    seed: wholeNumber.min(0).max(2 ** 32 - 1),
+    seed: seedInput,
   })
   .strict();
 export type Variant = z.infer<typeof VariantSchema>;
@@ -271,7 +283,7 @@ export const RunViewSchema = z
     dataset: z.string(),
     prompt: z.string(),
     numSamples: wholeNumber.nonnegative(),
-    seed: wholeNumber,
+    seed: seedShown,
     pooling: PoolingSchema,
     layerIndices: z.array(wholeNumber),
     meanActivationNorms: z.array(finite),
@@ -311,7 +323,7 @@ export const AnalysisSettingsSchema = z
     bootstrapResamples: wholeNumber.nonnegative(),
     permutations: wholeNumber.nonnegative(),
     significanceLevel: finite,
-    seed: wholeNumber,
+    seed: seedShown,
   })
   .strict();
 export type AnalysisSettings = z.infer<typeof AnalysisSettingsSchema>;

@@ -1,5 +1,6 @@
 import { CONFIDENCE_LEVEL, type PairAnalysis } from '../analytics/divergence.js';
 import { holmAdjust } from '../analytics/summary-stats.js';
+import type { Seed } from '../config/seed.js';
 import { analysisOptionsFor, runsArePaired } from '../experiments/analyse.js';
 import { compareStoredRuns, type StoredRunComparison, type StoredRunRef } from '../experiments/compare-stored-runs.js';
 import { SIGNIFICANCE_LEVEL } from '../experiments/divergence-json.js';
@@ -7,6 +8,11 @@ import { storedVectorLayers, storedWorkbenchConfig } from '../experiments/report
 import type { HistoryStore } from '../store/history-store.js';
 import type { ComparisonRecord, ExperimentDetail, ExperimentListItem, LayerMeanRecord, RunRecord } from '../store/types.js';
 import type { AnalysisSettings, ComparisonView, ExperimentSummary, LayerComparison, ResultSet, RunRef, RunView } from './contract.js';
+
+/** A seed as the contract shows it: the number, or its exact digits beyond the safe integers. */
+export function shownSeed(seed: Seed): number | string {
+  return typeof seed === 'bigint' ? seed.toString() : seed;
+}
 
 /** A history list item in the UI's vocabulary. */
 export function summaryFromListItem(item: ExperimentListItem): ExperimentSummary {
@@ -40,14 +46,14 @@ export function summaryFromDetail(detail: ExperimentDetail): ExperimentSummary {
 }
 
 /** How a pair's analytics over `layerCount` layers were computed with this seed (the engine's resampling counts). */
-export function analysisSettings(seed: number, layerCount: number, permutations?: number): AnalysisSettings {
+export function analysisSettings(seed: Seed, layerCount: number, permutations?: number): AnalysisSettings {
   const options = analysisOptionsFor(seed, layerCount);
   return {
     confidenceLevel: CONFIDENCE_LEVEL,
     bootstrapResamples: options.nBoot,
     permutations: permutations ?? options.nPerm,
     significanceLevel: SIGNIFICANCE_LEVEL,
-    seed: options.seed,
+    seed: shownSeed(options.seed),
   };
 }
 
@@ -63,7 +69,7 @@ export function runView(experiment: ExperimentDetail, run: RunRecord, means: rea
     dataset: run.datasetName,
     prompt: run.promptName,
     numSamples: run.completedSamples,
-    seed: run.seed ?? 0,
+    seed: shownSeed(run.seed ?? 0),
     pooling: experiment.pooling ?? 'last_token',
     layerIndices: means.map((mean) => mean.layer),
     meanActivationNorms: means.map((mean) => mean.norm),
@@ -181,7 +187,7 @@ function settingsOf(analysis: PairAnalysis | null): AnalysisSettings | null {
     bootstrapResamples: analysis.options.nBoot,
     permutations: analysis.options.nPerm,
     significanceLevel: SIGNIFICANCE_LEVEL,
-    seed: analysis.options.seed,
+    seed: shownSeed(analysis.options.seed),
   };
 }
 

@@ -7,6 +7,7 @@ import {
 } from '../analytics/divergence.js';
 import { permutationCountFor } from '../analytics/permutation-count.js';
 import { meanVector } from '../analytics/vector-math.js';
+import type { Seed } from '../config/seed.js';
 import { SIGNIFICANCE_LEVEL } from './divergence-json.js';
 
 /** One run's per-sample vectors plus what tells whether two runs hold the same samples. */
@@ -24,7 +25,7 @@ export const MIN_RUNS_FOR_CENTRING = 3;
  * adjustment over them can reach SIGNIFICANCE_LEVEL, see permutationCountFor) and the seed is the experiment's,
  * so a resumed run reproduces every number.
  */
-export function analysisOptionsFor(seed: number, layerCount: number): AnalysisOptions {
+export function analysisOptionsFor(seed: Seed, layerCount: number): AnalysisOptions {
   return { ...DEFAULT_ANALYSIS_OPTIONS, nPerm: permutationCountFor(layerCount, SIGNIFICANCE_LEVEL).count, seed };
 }
 
@@ -56,7 +57,7 @@ export function analyseRunPairs(
   runs: readonly AnalysedRun[],
   pairs: ReadonlyArray<readonly [number, number]>,
   layers: readonly number[],
-  seed: number,
+  seed: Seed,
 ): PairAnalysis[] {
   const centreByLayer = runs.length >= MIN_RUNS_FOR_CENTRING ? pooledCentre(runs, layers.length) : undefined;
   return pairs.map(([first, second]) => {

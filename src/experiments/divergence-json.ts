@@ -2,6 +2,7 @@ import type { LayerDivergence, PairAnalysis } from '../analytics/divergence.js';
 import type { SampleLabel } from '../analytics/label-breakdown.js';
 import { PCA_RESIDUAL_TOLERANCE } from '../analytics/pca.js';
 import { permutationCountFor } from '../analytics/permutation-count.js';
+import type { Seed } from '../config/seed.js';
 import { holmAdjustIfTested, type DistributionSummary } from '../analytics/summary-stats.js';
 import { rankedLayers } from './metrics.js';
 
@@ -61,7 +62,8 @@ export interface DivergencePairRecord {
   n_perm_rule: string;
   /** The smallest Holm-adjusted p-value n_perm allows over these layers, layers / (n_perm + 1); null without a test. */
   holm_p_floor: number | null;
-  seed: number;
+  /** Exact at any size (a BigInt is written as its digits). */
+  seed: Seed;
   confidence_level: number;
   /** False when the experiment has too few runs for a meaningful centre (centred_cosine is then null). */
   centred: boolean;

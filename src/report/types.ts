@@ -1,3 +1,4 @@
+import type { Seed } from '../config/seed.js';
 import type { ActivationCompareMetrics, CaptureRecord, Comparison, RunSummary } from '../experiments/types.js';
 
 export type RunStatus = 'Running' | 'Completed' | 'Interrupted' | 'Failed';
@@ -22,7 +23,7 @@ export interface VariantLine {
   prompt: string;
   /** null: the whole dataset. */
   num_samples: number | null;
-  seed: number;
+  seed: Seed;
 }
 
 /** The top-level prompt options shown in EXPERIMENT.md's Configuration section. */

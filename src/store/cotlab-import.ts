@@ -1,6 +1,8 @@
 import { dirname } from 'node:path';
+import { stringifyJsonExact } from '../config/exact-json.js';
 import type { CotlabResults } from './cotlab-results.js';
 import { newExperimentUid } from './experiment-uid.js';
+import { seedColumns } from './seed-columns.js';
 import { insertLayerMeans, upsertComparison, type StatementSource } from './row-writes.js';
 import type { VectorPolicy } from './vector-policy.js';
 
@@ -37,7 +39,7 @@ export function insertCotlabExperiment(
     newExperimentUid(startedAt),
     results.experiment,
     absoluteSourcePath,
-    JSON.stringify(results.metadata.config),
+    stringifyJsonExact(results.metadata.config),
     JSON.stringify(IMPORT_POLICY),
     startedAt.toISOString(),
     endedAt,
@@ -51,9 +53,9 @@ export function insertCotlabExperiment(
   const runIds = new Map<string, number>();
   results.raw_outputs[0].runs.forEach((run, runIndex) => {
     const inserted = statement(
-      `INSERT INTO runs (experiment_id, run_index, name, dataset_name, prompt_name, system_prompt, seed,
+      `INSERT INTO runs (experiment_id, run_index, name, dataset_name, prompt_name, system_prompt, seed, seed_text,
          num_samples_planned, layer_indices_json, status, completed_samples)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'completed', ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'completed', ?)`,
     ).run(
       experimentId,
       runIndex,
@@ -61,7 +63,8 @@ export function insertCotlabExperiment(
       run.dataset,
       run.prompt,
       run.system_prompt,
-      run.seed,
+      seedColumns(run.seed).seed,
+      seedColumns(run.seed).seedText,
       run.num_samples,
       JSON.stringify(run.layer_indices),
       run.num_samples,

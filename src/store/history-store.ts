@@ -1,12 +1,14 @@
 import type Database from 'better-sqlite3';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
+import { stringifyJsonExact } from '../config/exact-json.js';
 import { findImportedExperiment, insertCotlabExperiment } from './cotlab-import.js';
 import { parseCotlabResults } from './cotlab-results.js';
 import { newExperimentUid } from './experiment-uid.js';
 import { listExperiments } from './list-experiments.js';
 import { isProcessAlive } from './process-liveness.js';
 import { insertLayerMeans, upsertComparison, type StatementSource } from './row-writes.js';
+import { seedColumns } from './seed-columns.js';
 import {
   decodeVector,
   experimentFromRow,
@@ -80,8 +82,8 @@ const EXPERIMENT_COLUMNS = `id, uid, name, status, source, source_path, config_j
   execution_provider_note, hook, pooling, app_version, output_dir, error, writer_pid, writer_host, runtime_json`;
 
 const RUN_COLUMNS = `id, experiment_id, run_index, name, dataset_name, dataset_path, dataset_hash, prompt_name,
-  prompt_options_json, system_prompt, seed, num_samples_planned, sample_indices_json, layer_indices_json, status,
-  completed_samples`;
+  prompt_options_json, system_prompt, seed, seed_text, num_samples_planned, sample_indices_json, layer_indices_json,
+  status, completed_samples`;
 
 /**
  * The experiment history: one SQLite file holding experiments, their runs, per-sample vectors, layer means and
@@ -122,7 +124,7 @@ export class HistoryStore {
       ).run(
         newExperimentUid(),
         input.name,
-        JSON.stringify(input.config ?? null),
+        stringifyJsonExact(input.config ?? null),
         JSON.stringify(policy.data),
         startedAt,
         startedAt,
@@ -154,12 +156,13 @@ export class HistoryStore {
       }
       return this.transaction(() => {
         this.requireRunningExperiment(operation, experimentId);
+        const seed = seedColumns(run.seed);
         const result = this.statement(
           `INSERT INTO runs (experiment_id, run_index, name, dataset_name, dataset_path, dataset_hash, prompt_name,
-             prompt_options_json, system_prompt, seed, num_samples_planned, sample_indices_json, layer_indices_json,
-             status)
+             prompt_options_json, system_prompt, seed, seed_text, num_samples_planned, sample_indices_json,
+             layer_indices_json, status)
            VALUES (?, (SELECT coalesce(max(run_index) + 1, 0) FROM runs WHERE experiment_id = ?), ?, ?, ?, ?, ?, ?, ?,
-             ?, ?, ?, ?, 'running')`,
+             ?, ?, ?, ?, ?, 'running')`,
         ).run(
           experimentId,
           experimentId,
@@ -170,7 +173,8 @@ export class HistoryStore {
           run.promptName,
           run.promptOptions === undefined ? null : JSON.stringify(run.promptOptions),
           run.systemPrompt ?? null,
-          run.seed,
+          seed.seed,
+          seed.seedText,
           run.numSamplesPlanned,
           run.sampleIndices === undefined || run.sampleIndices === null ? null : JSON.stringify(run.sampleIndices),
           JSON.stringify(run.layerIndices),

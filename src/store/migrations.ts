@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { HISTORY_APPLICATION_ID, SCHEMA_V1_SQL, SCHEMA_V2_SQL } from './schema.js';
+import { HISTORY_APPLICATION_ID, SCHEMA_V1_SQL, SCHEMA_V2_SQL, SCHEMA_V3_SQL } from './schema.js';
 
 /** One schema step: `up` brings a database at `version - 1` to `version`. */
 export interface Migration {
@@ -22,6 +22,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 2,
     description: 'the runtime of each experiment (export style, dtype, quantization, batch size, threads)',
     up: (db) => db.exec(SCHEMA_V2_SQL),
+  },
+  {
+    version: 3,
+    description: 'seeds beyond the JS safe integers, as exact decimal text',
+    up: (db) => db.exec(SCHEMA_V3_SQL),
   },
 ];
 

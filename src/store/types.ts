@@ -1,3 +1,4 @@
+import type { Seed } from '../config/seed.js';
 import type { Sample } from '../datasets/sample.js';
 import type { HookPoint, Pooling } from '../model/types.js';
 import type { VectorPolicy } from './vector-policy.js';
@@ -36,7 +37,8 @@ export interface NewRun {
   promptName: string;
   promptOptions?: unknown;
   systemPrompt?: string | null;
-  seed: number | null;
+  /** Any integer: a BigInt beyond the JS safe integers is stored exactly (runs.seed_text). */
+  seed: Seed | null;
   numSamplesPlanned: number;
   /** Dataset indices in processing order, when known up front. */
   sampleIndices?: number[] | null;
@@ -130,7 +132,7 @@ export interface RunRecord {
   promptName: string;
   promptOptions: unknown;
   systemPrompt: string | null;
-  seed: number | null;
+  seed: Seed | null;
   numSamplesPlanned: number;
   sampleIndices: number[] | null;
   layerIndices: number[];
