@@ -12,7 +12,7 @@ import math
 import random
 import sys
 
-SEEDS = [0, 1, 42, 123, 2**32 + 5, -7, 2**63, 2**64, 2**64 + 1, -(2**70) - 3, 987654321987654321]
+SEEDS = [0, 1, 42, 123, 2**32 + 5, -7, 2**63, 2**64, 2**64 + 1, -(2**70) - 3, 987654321987654321, 5, -5, 2**40, 2**70]
 
 # (n, k) pairs chosen to hit both random.sample branches and their boundaries:
 # pool (partial shuffle) when n <= setsize, set (rejection) otherwise; setsize = 21 (+ 4**ceil(log(3k, 4)) if k > 5).

@@ -55,6 +55,12 @@ function wholeNumber(text: string, what: string): number {
   return Number(text.trim());
 }
 
+/** A seed may be negative (CPython seeds -n like n); the contract checks its range. */
+function seedNumber(text: string, what: string): number {
+  if (!/^-?\d+$/.test(text.trim())) throw new DraftError(`${what} must be a whole number, not "${text}".`);
+  return Number(text.trim());
+}
+
 /** Turns the form into a contract request; the server validates it again. */
 export function draftToRequest(draft: ExperimentDraft, datasets: readonly OpenDataset[], modelDir: string | null): ExperimentRequest {
   return {
@@ -67,7 +73,7 @@ export function draftToRequest(draft: ExperimentDraft, datasets: readonly OpenDa
         dataset: dataset.source,
         prompt: variant.prompt,
         numSamples: variant.numSamples.trim() === '' || variant.numSamples.trim() === 'all' ? null : wholeNumber(variant.numSamples, `Samples of "${variant.name}"`),
-        seed: wholeNumber(variant.seed, `Seed of "${variant.name}"`),
+        seed: seedNumber(variant.seed, `Seed of "${variant.name}"`),
       };
     }),
     layers: parseLayerSpec(draft.layers),

@@ -36,8 +36,8 @@ export interface AnalysisOptions {
   nBoot: number;
   /** Permutation-test replicates (0: no p-value). */
   nPerm: number;
-  /** Seed of all resampling and of the PCA start vectors. */
-  seed: number;
+  /** Seed of all resampling and of the PCA start vectors: any integer (a BigInt beyond 2^53). */
+  seed: number | bigint;
 }
 
 export const DEFAULT_ANALYSIS_OPTIONS: AnalysisOptions = { nBoot: 1000, nPerm: 1000, seed: 42 };
@@ -73,6 +73,9 @@ export interface LayerPca {
   coordinatesA: Array<[number, number]>;
   coordinatesB: Array<[number, number]>;
   explainedVarianceRatio: [number, number];
+  /** ‖K·v − λ·v‖ / ‖K‖_F of each component (K: the centred Gram matrix of both runs' samples). */
+  residuals: [number, number];
+  /** Both residuals within PCA_RESIDUAL_TOLERANCE. */
   converged: boolean;
 }
 
@@ -138,12 +141,19 @@ function checkCount(value: number, field: string): number {
   return value;
 }
 
+function checkSeed(value: number | bigint): number | bigint {
+  if (typeof value === 'number' && !Number.isSafeInteger(value)) {
+    throw new AnalysisInputError(`options.seed must be a whole number (a BigInt beyond 2^53), got ${value}.`, { field: 'options.seed' });
+  }
+  return value;
+}
+
 function resolveOptions(options: Partial<AnalysisOptions> | undefined): AnalysisOptions {
   const merged = { ...DEFAULT_ANALYSIS_OPTIONS, ...options };
   return {
     nBoot: checkCount(merged.nBoot, 'options.nBoot'),
     nPerm: checkCount(merged.nPerm, 'options.nPerm'),
-    seed: checkCount(merged.seed, 'options.seed'),
+    seed: checkSeed(merged.seed),
   };
 }
 
@@ -261,6 +271,7 @@ function analyseLayer(
       coordinatesA: pca.coordinates.slice(0, sizeA),
       coordinatesB: pca.coordinates.slice(sizeA),
       explainedVarianceRatio: pca.explainedVarianceRatio,
+      residuals: pca.residuals,
       converged: pca.converged,
     },
   };

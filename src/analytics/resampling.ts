@@ -140,15 +140,22 @@ export function bootstrapMeanMetrics(
   return { cosine: percentileInterval(cosines, level), l2: percentileInterval(distances, level) };
 }
 
-/** wᵀ·M·w for a full square matrix M. */
-function quadraticForm(matrix: Float64Array, size: number, weights: Float64Array): number {
-  let total = 0;
+/**
+ * wᵀ·M·w for a symmetric square matrix M, from its lower triangle (half the reads of the full double sum; the
+ * permutation tests spend nearly all their time here).
+ */
+function symmetricQuadraticForm(matrix: Float64Array, size: number, weights: Float64Array): number {
+  let diagonal = 0;
+  let offDiagonal = 0;
   for (let i = 0; i < size; i++) {
+    const rowStart = i * size;
     let row = 0;
-    for (let j = 0; j < size; j++) row += (matrix[i * size + j] as number) * (weights[j] as number);
-    total += (weights[i] as number) * row;
+    for (let j = 0; j < i; j++) row += (matrix[rowStart + j] as number) * (weights[j] as number);
+    const weight = weights[i] as number;
+    offDiagonal += weight * row;
+    diagonal += weight * weight * (matrix[rowStart + i] as number);
   }
-  return total;
+  return diagonal + 2 * offDiagonal;
 }
 
 function pValueFromCount(atLeastObserved: number, replicates: number): number {
@@ -188,14 +195,27 @@ function labelShuffleTest(gram: GramMatrix, sizeA: number, replicates: number, r
   }
   const c = 1 / sizeA + 1 / sizeB;
   const order = Array.from({ length: size }, (_, i) => i);
+  const chosen = new Int32Array(sizeA);
+  const member = new Uint8Array(size);
   const squaredDistance = (): number => {
-    let within = 0;
+    // The new run A in index order (marked, then collected), so Gram rows and columns are read front to back;
+    // its within-sum 1ᵀG_AA1 from the lower triangle.
+    member.fill(0);
+    for (let p = 0; p < sizeA; p++) member[order[p] as number] = 1;
+    for (let i = 0, p = 0; i < size; i++) if (member[i] === 1) chosen[p++] = i;
+    let diagonal = 0;
+    let offDiagonal = 0;
     let towardsAll = 0;
     for (let p = 0; p < sizeA; p++) {
-      const rowStart = (order[p] as number) * size;
-      for (let q = 0; q < sizeA; q++) within += values[rowStart + (order[q] as number)] as number;
-      towardsAll += rowSums[order[p] as number] as number;
+      const index = chosen[p] as number;
+      const rowStart = index * size;
+      let row = 0;
+      for (let q = 0; q < p; q++) row += values[rowStart + (chosen[q] as number)] as number;
+      offDiagonal += row;
+      diagonal += values[rowStart + index] as number;
+      towardsAll += rowSums[index] as number;
     }
+    const within = diagonal + 2 * offDiagonal;
     return c * c * within - ((2 * c) / sizeB) * towardsAll + total / (sizeB * sizeB);
   };
   const observedSquared = squaredDistance();
@@ -222,12 +242,12 @@ function signFlipTest(gram: GramMatrix, pairs: number, replicates: number, rng: 
     }
   }
   const signs = new Float64Array(pairs).fill(1 / pairs);
-  const observedSquared = quadraticForm(differences, pairs, signs);
+  const observedSquared = symmetricQuadraticForm(differences, pairs, signs);
   const threshold = observedSquared - tieTolerance(values, size);
   let atLeastObserved = 0;
   for (let r = 0; r < replicates; r++) {
     for (let i = 0; i < pairs; i++) signs[i] = rng.nextInt(2) === 1 ? -1 / pairs : 1 / pairs;
-    if (quadraticForm(differences, pairs, signs) >= threshold) atLeastObserved++;
+    if (symmetricQuadraticForm(differences, pairs, signs) >= threshold) atLeastObserved++;
   }
   return { observed: Math.sqrt(Math.max(0, observedSquared)), pValue: pValueFromCount(atLeastObserved, replicates) };
 }

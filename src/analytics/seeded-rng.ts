@@ -20,13 +20,40 @@ function mix32(value: number): number {
   return (z ^ (z >>> 15)) >>> 0;
 }
 
-function checkSeedPart(value: number, field: string): number {
+function checkStreamKey(value: number, field: string): number {
   if (!Number.isInteger(value) || value < 0 || value >= TWO_POW_32) {
-    throw new AnalysisInputError(`The random seed part ${field} must be a whole number from 0 to 4294967295, got ${value}.`, {
+    throw new AnalysisInputError(`The random ${field} must be a whole number from 0 to 4294967295, got ${value}.`, {
       field,
     });
   }
   return value;
+}
+
+// Salts for the words of seeds beyond 32 bits and for the sign; any odd constants distinct from the key salt do.
+const WORD_SALT = 0x7f4a7c15;
+const NEGATIVE_SALT = 0x85ebca6b;
+const WORD_MASK = 0xffffffffn;
+
+/**
+ * The 32-bit start of a seed's streams. Seeds from 0 to 2^32 − 1 hash as they always have (mix32 of the seed);
+ * any other integer folds in the further 32-bit words of its magnitude, least significant first, then its sign,
+ * so every integer has streams of its own (up to the 2^32 possible starts) and none is refused.
+ */
+function seedHash(seed: number | bigint): number {
+  if (typeof seed === 'number') {
+    if (!Number.isSafeInteger(seed)) {
+      throw new AnalysisInputError(`The random seed must be a whole number (a BigInt beyond 2^53), got ${seed}.`, { field: 'seed' });
+    }
+    if (seed >= 0 && seed < TWO_POW_32) return mix32(seed);
+  }
+  let magnitude = BigInt(seed);
+  const negative = magnitude < 0n;
+  if (negative) magnitude = -magnitude;
+  let hashed = mix32(Number(magnitude & WORD_MASK));
+  for (magnitude >>= 32n; magnitude > 0n; magnitude >>= 32n) {
+    hashed = mix32(hashed ^ mix32(Number(magnitude & WORD_MASK) + WORD_SALT));
+  }
+  return negative ? mix32(hashed ^ NEGATIVE_SALT) : hashed;
 }
 
 const rotl = (x: number, k: number): number => ((x << k) | (x >>> (32 - k))) >>> 0;
@@ -70,13 +97,13 @@ export function xoshiro128StarStar(state: readonly [number, number, number, numb
 }
 
 /**
- * Creates a generator from a seed and optional stream keys (e.g. layer index and purpose), so each
+ * Creates a generator from a seed (any integer) and optional stream keys (e.g. layer index and purpose), so each
  * layer and each resampling scheme gets its own stream and results do not depend on what else was analysed.
  */
-export function createSeededRng(seed: number, ...streamKeys: number[]): SeededRng {
-  let hashed = mix32(checkSeedPart(seed, 'seed'));
+export function createSeededRng(seed: number | bigint, ...streamKeys: number[]): SeededRng {
+  let hashed = seedHash(seed);
   streamKeys.forEach((key, position) => {
-    hashed = mix32(hashed ^ mix32(checkSeedPart(key, `stream key ${position}`) + 0x9e3779b9));
+    hashed = mix32(hashed ^ mix32(checkStreamKey(key, `stream key ${position}`) + 0x9e3779b9));
   });
   let counter = hashed;
   const nextSeedWord = (): number => {

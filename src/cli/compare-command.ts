@@ -3,6 +3,7 @@ import { compareStoredRuns, resolveRunRef, RUN_REF_SYNTAX, type StoredRunCompari
 import { pairRecord } from '../experiments/divergence-json.js';
 import { addDbOption, withHistory, type DbOption } from './store-option.js';
 import { formatTable, metric } from './text-table.js';
+import { stringifyJsonExact } from '../config/exact-json.js';
 
 interface CompareOptions extends DbOption {
   json?: boolean;
@@ -67,7 +68,7 @@ export function registerCompareCommand(program: Command): void {
   addDbOption(command).action(async (refA: string, refB: string, options: CompareOptions) => {
     const text = await withHistory(options, 'read', (store) => {
       const result = compareStoredRuns(store, resolveRunRef(store, refA), resolveRunRef(store, refB));
-      return options.json === true ? `${JSON.stringify(compareJson(result), null, 2)}\n` : compareText(result);
+      return options.json === true ? `${stringifyJsonExact(compareJson(result), 2)}\n` : compareText(result);
     });
     process.stdout.write(text);
   });

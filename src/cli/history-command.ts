@@ -3,6 +3,7 @@ import { localDateTime } from '../report/local-time.js';
 import type { ExperimentListItem, ExperimentStatus } from '../store/types.js';
 import { addDbOption, historyPath, withHistory, type DbOption } from './store-option.js';
 import { formatTable, shortDuration } from './text-table.js';
+import { stringifyJsonExact } from '../config/exact-json.js';
 
 interface HistoryOptions extends DbOption {
   json?: boolean;
@@ -62,7 +63,7 @@ export function registerHistoryCommand(program: Command): void {
       store.listExperiments({ limit: options.limit, search: options.search ?? null, status: options.status ?? null }),
     );
     if (options.json === true) {
-      process.stdout.write(`${JSON.stringify(page.items.map(historyEntryJson), null, 2)}\n`);
+      process.stdout.write(`${stringifyJsonExact(page.items.map(historyEntryJson), 2)}\n`);
       return;
     }
     if (page.items.length === 0) {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { HistoryImportError } from '../experiments/history-errors.js';
 import { addDbOption, withHistory, type DbOption } from './store-option.js';
+import { parseJsonExact } from '../config/exact-json.js';
 
 /** The parsed JSON of a file, or a HistoryImportError saying why it cannot be read. */
 function readJsonFile(file: string): unknown {
@@ -13,7 +14,7 @@ function readJsonFile(file: string): unknown {
     throw new HistoryImportError(file, (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : (error as Error).message);
   }
   try {
-    return JSON.parse(text) as unknown;
+    return parseJsonExact(text);
   } catch (error) {
     throw new HistoryImportError(file, `it is not valid JSON (${(error as Error).message})`);
   }

@@ -7,6 +7,7 @@ import type { ComparisonRecord, ExperimentDetail, PairRecord, RunRecord } from '
 import type { VectorPolicy } from '../store/vector-policy.js';
 import { addDbOption, withHistory, type DbOption } from './store-option.js';
 import { formatTable, layerRanges, metric, shortDuration } from './text-table.js';
+import { stringifyJsonExact } from '../config/exact-json.js';
 
 interface ShowOptions extends DbOption {
   json?: boolean;
@@ -122,7 +123,7 @@ export function registerShowCommand(program: Command): void {
       const experiment = store.getExperiment(store.resolveExperimentRef(ref));
       const pairs = pairSummaries(store.getPairs(experiment.id), store.getComparisons(experiment.id));
       return options.json === true
-        ? `${JSON.stringify(showJson(store, experiment, pairs), null, 2)}\n`
+        ? `${stringifyJsonExact(showJson(store, experiment, pairs), 2)}\n`
         : showText(experiment, pairs);
     });
     process.stdout.write(text);

@@ -1,4 +1,5 @@
 import { ConfigError } from './errors.js';
+import { parseJsonExact } from './exact-json.js';
 import { groupOptionFile, loadGroupOption, OPTION_NAME, readPrimaryConfig } from './groups.js';
 import { parseOverride, setAtPath, type ParsedOverride } from './overrides.js';
 import type { ResolvedConfig } from './schemas.js';
@@ -87,7 +88,7 @@ function parseSavedConfig(file: string): unknown {
   const text = readConfigText(file);
   if (!file.toLowerCase().endsWith('.json')) return parseYamlText(text, file);
   try {
-    return JSON.parse(text) as unknown;
+    return parseJsonExact(text);
   } catch (error) {
     throw new ConfigError(`invalid JSON: ${(error as Error).message}`, { file });
   }

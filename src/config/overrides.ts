@@ -1,7 +1,7 @@
-import { parse } from 'yaml';
 import { ConfigError } from './errors.js';
 import { didYouMean } from './suggest.js';
 import { deepEqual, dottedPath, isMapping, type Tree } from './tree.js';
+import { parseYamlExact } from './yaml-file.js';
 
 /** One `key=value` command-line override, Hydra style. */
 export interface ParsedOverride {
@@ -13,7 +13,7 @@ export interface ParsedOverride {
   segments: string[];
   /** The text after the first `=`. */
   rawValue: string;
-  /** The value typed by YAML rules: int, float, bool, null, quoted string, flow list or mapping. */
+  /** The value typed by YAML rules: int (BigInt beyond 2^53), float, bool, null, quoted string, flow list or mapping. */
   value: unknown;
 }
 
@@ -30,7 +30,7 @@ export function parseOverrideValue(rawValue: string, override = rawValue): unkno
   const structured = /^\s*["'[{]/.test(rawValue);
   let value: unknown;
   try {
-    value = parse(rawValue);
+    value = parseYamlExact(rawValue);
   } catch (error) {
     if (!structured) return rawValue;
     const detail = ((error as Error).message.split('\n')[0] ?? '').replace(/:$/, '');
@@ -64,7 +64,7 @@ const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 function formatScalar(value: unknown, readBack: (text: string) => unknown): string {
   if (value === null || value === undefined) return 'null';
-  if (typeof value === 'boolean') return String(value);
+  if (typeof value === 'boolean' || typeof value === 'bigint') return String(value);
   if (typeof value === 'number') {
     if (Number.isNaN(value)) return '.nan';
     if (!Number.isFinite(value)) return value > 0 ? '.inf' : '-.inf';
@@ -82,7 +82,7 @@ function formatFlow(value: unknown): string {
     );
     return `{${entries.join(', ')}}`;
   }
-  return formatScalar(value, (text) => (parse(`[${text}]`) as unknown[])[0]);
+  return formatScalar(value, (text) => (parseYamlExact(`[${text}]`) as unknown[])[0]);
 }
 
 /** The override text for a value, such that parseOverrideValue gives the value back. */

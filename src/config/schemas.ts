@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DatasetSpecSchema } from '../datasets/spec.js';
 import type { ComparisonMode } from '../results/types.js';
 import type { HookPoint, Pooling } from '../results/capture-points.js';
+import { SeedSchema } from './seed.js';
 
 /** configs/backend/*.yaml: how onnxruntime runs the model. */
 export const BackendSpecSchema = z
@@ -71,7 +72,7 @@ export const VariantSpecSchema = z
     dataset: z.union([z.null(), TopLevelRefSchema, DatasetSpecSchema]).default(null),
     prompt: z.union([z.null(), TopLevelRefSchema, PromptSpecSchema]).default(null),
     num_samples: z.number().int().nullable().default(null),
-    seed: z.number().int().min(0).nullable().default(null),
+    seed: SeedSchema.nullable().default(null),
   })
   .strict();
 
@@ -86,7 +87,8 @@ export const ExperimentSpecSchema = z
     description: z.string(),
     /** Samples per variant; null, <= 0 or >= dataset size: the whole dataset in index order. */
     num_samples: z.number().int().nullable(),
-    seed: z.number().int().min(0),
+    /** Sampling seed of every variant without its own: any integer, as CPython's random.seed takes. */
+    seed: SeedSchema,
     pooling: PoolingSchema,
     /** null: every decoder layer. */
     layers: z.array(z.number().int().min(0)).nullable(),

@@ -31,3 +31,14 @@ export function deepMerge(base: unknown, over: unknown): unknown {
 export function dottedPath(segments: readonly PropertyKey[]): string {
   return segments.map(String).join('.');
 }
+
+/**
+ * Integers read as BigInt (YAML with intAsBigInt) back to numbers wherever that is exact, so only integers beyond
+ * 2^53 (big seeds) stay BigInt. Returns the converted tree; mappings and lists are rebuilt, not mutated.
+ */
+export function numbersWhereExact(value: unknown): unknown {
+  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value;
+  if (Array.isArray(value)) return value.map(numbersWhereExact);
+  if (isMapping(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, numbersWhereExact(item)]));
+  return value;
+}

@@ -1,6 +1,7 @@
 import type { DatasetSpec } from '../datasets/spec.js';
 import type { GroupChoice, OptionRequest } from './groups.js';
 import type { PromptSpec, ResolvedConfig } from './schemas.js';
+import type { Seed } from '../results/seed.js';
 import { isMapping, type Tree } from './tree.js';
 
 /** Variant keys whose string value names an option of the group of the same name. */
@@ -39,7 +40,7 @@ export interface ResolvedVariant {
   prompt: PromptSpec;
   /** null: the whole dataset (CoTLab also treats <= 0 that way). */
   num_samples: number | null;
-  seed: number;
+  seed: Seed;
 }
 
 /** The runs of an experiment in order; no variants means one run named `base` with the top-level settings. */

@@ -1,6 +1,6 @@
 /** Experiment requests and run progress. */
 import { z } from 'zod';
-import { wholeNumber, finite } from './primitives.js';
+import { finite, seedInput, wholeNumber } from './primitives.js';
 import { DatasetSourceSchema } from './datasets.js';
 import { PromptChoiceSchema } from './prompts.js';
 
@@ -20,7 +20,7 @@ export const VariantSchema = z
     prompt: PromptChoiceSchema,
     /** null = the whole dataset (CoTLab semantics). */
     numSamples: wholeNumber.min(1, 'must be at least 1').nullable(),
-    seed: wholeNumber.min(0).max(2 ** 32 - 1),
+    seed: seedInput,
   })
   .strict();
 export type Variant = z.infer<typeof VariantSchema>;

@@ -1,6 +1,6 @@
 /** The history and stored results as the UI shows them. */
 import { z } from 'zod';
-import { wholeNumber, finite } from './primitives.js';
+import { finite, seedShown, wholeNumber } from './primitives.js';
 import { LabelSchema } from './datasets.js';
 import { PoolingSchema } from './experiments.js';
 
@@ -36,7 +36,7 @@ export const RunViewSchema = z
     prompt: z.string(),
     numSamples: wholeNumber.nonnegative(),
     /** null when the run did not record one (e.g. some imported runs). */
-    seed: wholeNumber.nullable(),
+    seed: seedShown.nullable(),
     /** null when the experiment did not record it. */
     pooling: PoolingSchema.nullable(),
     layerIndices: z.array(wholeNumber),
@@ -77,7 +77,7 @@ export const AnalysisSettingsSchema = z
     bootstrapResamples: wholeNumber.nonnegative(),
     permutations: wholeNumber.nonnegative(),
     significanceLevel: finite,
-    seed: wholeNumber,
+    seed: seedShown,
     resampling: z.enum(['paired', 'independent']),
   })
   .strict();

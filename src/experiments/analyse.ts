@@ -5,7 +5,10 @@ import {
   type PairAnalysis,
   type RunVectors,
 } from '../analytics/divergence.js';
+import { permutationCountFor } from '../analytics/permutation-count.js';
 import { meanVector } from '../analytics/vector-math.js';
+import type { Seed } from '../results/seed.js';
+import { SIGNIFICANCE_LEVEL } from '../results/significance.js';
 
 /** One run's per-sample vectors plus what tells whether two runs hold the same samples. */
 export interface AnalysedRun extends RunVectors {
@@ -17,9 +20,13 @@ export interface AnalysedRun extends RunVectors {
 /** Fewer runs than this make the centred cosine meaningless: centred on two runs' pooled mean, it is always −1. */
 export const MIN_RUNS_FOR_CENTRING = 3;
 
-/** Resampling counts are fixed and the seed is the experiment's, so a resumed run reproduces every number. */
-export function analysisOptionsFor(seed: number): AnalysisOptions {
-  return { ...DEFAULT_ANALYSIS_OPTIONS, seed };
+/**
+ * The bootstrap count is fixed, the permutation count follows from the number of layers tested (so Holm's
+ * adjustment over them can reach SIGNIFICANCE_LEVEL, see permutationCountFor) and the seed is the experiment's,
+ * so a resumed run reproduces every number.
+ */
+export function analysisOptionsFor(seed: Seed, layerCount: number): AnalysisOptions {
+  return { ...DEFAULT_ANALYSIS_OPTIONS, nPerm: permutationCountFor(layerCount, SIGNIFICANCE_LEVEL).count, seed };
 }
 
 function sameIndices(a: readonly number[], b: readonly number[]): boolean {
@@ -50,7 +57,7 @@ export function analyseRunPairs(
   runs: readonly AnalysedRun[],
   pairs: ReadonlyArray<readonly [number, number]>,
   layers: readonly number[],
-  seed: number,
+  seed: Seed,
 ): PairAnalysis[] {
   const centreByLayer = runs.length >= MIN_RUNS_FOR_CENTRING ? pooledCentre(runs, layers.length) : undefined;
   return pairs.map(([first, second]) => {
@@ -61,7 +68,7 @@ export function analyseRunPairs(
       b,
       layers: [...layers],
       paired: runsArePaired(a, b),
-      options: analysisOptionsFor(seed),
+      options: analysisOptionsFor(seed, layers.length),
       centreByLayer,
     });
   });

@@ -1,7 +1,11 @@
 import type { LayerDivergence, PairAnalysis } from '../analytics/divergence.js';
 import type { SampleLabel } from '../analytics/label-breakdown.js';
+import { PCA_RESIDUAL_TOLERANCE } from '../analytics/pca.js';
+import { permutationCountFor } from '../analytics/permutation-count.js';
 import type { DistributionSummary } from '../analytics/summary-stats.js';
 import { holmPValueAt, requireFindingsOfPair, type PairFindings } from '../results/findings.js';
+import type { Seed } from '../results/seed.js';
+import { SIGNIFICANCE_LEVEL } from '../results/significance.js';
 
 export interface DivergenceLayerRecord {
   layer: number;
@@ -30,7 +34,15 @@ export interface DivergenceLayerRecord {
   projections_b: number[];
   /** Each label group of one run against the other run's mean. */
   labels: Array<{ run: 'a' | 'b'; label: SampleLabel; count: number; cosine_to_other_mean: number; l2_to_other_mean: number }>;
-  pca: { coordinates_a: Array<[number, number]>; coordinates_b: Array<[number, number]>; explained_variance_ratio: [number, number] };
+  pca: {
+    coordinates_a: Array<[number, number]>;
+    coordinates_b: Array<[number, number]>;
+    explained_variance_ratio: [number, number];
+    /** ‖K·v − λ·v‖ / ‖K‖_F of PC1 and PC2 as eigenpairs of the samples' centred Gram matrix K. */
+    residuals: [number, number];
+    /** Both residuals within the pair's pca_residual_tolerance. */
+    converged: boolean;
+  };
 }
 
 export interface DivergencePairRecord {
@@ -42,7 +54,12 @@ export interface DivergencePairRecord {
   n_b: number;
   n_boot: number;
   n_perm: number;
-  seed: number;
+  /** How n_perm was chosen (the engine's rule with its numbers, see permutationCountFor). */
+  n_perm_rule: string;
+  /** The smallest Holm-adjusted p-value n_perm allows over these layers, layers / (n_perm + 1); null without a test. */
+  holm_p_floor: number | null;
+  /** Exact at any size (a BigInt is written as its digits). */
+  seed: Seed;
   confidence_level: number;
   /** False when the experiment has too few runs for a meaningful centre (centred_cosine is then null). */
   centred: boolean;
@@ -51,6 +68,8 @@ export interface DivergencePairRecord {
   /** Layers with p_value_holm < significance_level, ascending. */
   differing_layers: number[];
   significance_level: number;
+  /** Largest PCA residual counted as converged (see each layer's pca.residuals). */
+  pca_residual_tolerance: number;
   layers: DivergenceLayerRecord[];
 }
 
@@ -64,7 +83,8 @@ const DESCRIPTION =
   'Per pair and layer: cosine and L2 of the run means (as CoTLab), centred cosine, L2 relative to the mean norm, ' +
   'bootstrap confidence intervals, permutation-test p-values (raw and Holm-adjusted over layers), paired per-sample ' +
   'cosine and linear CKA when both runs hold the same samples, the diff-in-means direction with each sample\'s ' +
-  'projection, a per-label breakdown and a 2-D PCA of the samples.';
+  'projection, a per-label breakdown and a 2-D PCA of the samples (exact symmetric eigensolver on the centred Gram ' +
+  'matrix; each component\'s relative residual and whether both are within the tolerance are recorded).';
 
 function interval(value: { low: number; high: number } | null): [number, number] | null {
   return value === null ? null : [value.low, value.high];
@@ -103,8 +123,15 @@ function layerRecord(layer: LayerDivergence, pValueHolm: number | null): Diverge
       coordinates_a: layer.pca.coordinatesA,
       coordinates_b: layer.pca.coordinatesB,
       explained_variance_ratio: layer.pca.explainedVarianceRatio,
+      residuals: layer.pca.residuals,
+      converged: layer.pca.converged,
     },
   };
+}
+
+function permutationRule(analysis: PairAnalysis): string {
+  const rule = permutationCountFor(analysis.layers.length, SIGNIFICANCE_LEVEL);
+  return analysis.options.nPerm === rule.count ? rule.rule : `${analysis.options.nPerm}, set by the caller`;
 }
 
 /** One analysed pair, with the Holm-adjusted p-values, rankings and differing layers of its findings. */
@@ -119,6 +146,8 @@ export function pairRecord(analysis: PairAnalysis, findings: PairFindings): Dive
     n_b: analysis.sizeB,
     n_boot: analysis.options.nBoot,
     n_perm: analysis.options.nPerm,
+    n_perm_rule: permutationRule(analysis),
+    holm_p_floor: analysis.options.nPerm > 0 ? analysis.layers.length / (analysis.options.nPerm + 1) : null,
     seed: analysis.options.seed,
     confidence_level: analysis.confidenceLevel,
     centred: analysis.centred,
@@ -126,6 +155,7 @@ export function pairRecord(analysis: PairAnalysis, findings: PairFindings): Dive
     highest_relative_l2_layers: findings.highest_relative_l2_layers.map(({ layer, value }) => ({ layer, relative_l2: value })),
     differing_layers: findings.layers_beyond_chance ?? [],
     significance_level: findings.significance_level,
+    pca_residual_tolerance: PCA_RESIDUAL_TOLERANCE,
     layers,
   };
 }

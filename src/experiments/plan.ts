@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { ResolvedConfig } from '../config/schemas.js';
+import type { Seed } from '../results/seed.js';
 import { resolveVariants } from '../config/variants.js';
 import { loadDataset } from '../datasets/load-dataset.js';
 import type { LoadedDataset } from '../datasets/sample.js';
@@ -16,7 +17,7 @@ export interface PlannedRun {
   prompt: PromptStrategy;
   /** Set when the prompt is written for other dataset formats than this dataset's; the run still goes ahead. */
   datasetWarning: string | null;
-  seed: number;
+  seed: Seed;
   /** As configured (null: the whole dataset). */
   numSamplesRequested: number | null;
   /** Dataset indices in processing order (CPython's random.sample order). */

@@ -16,6 +16,7 @@ import {
   storedWorkbenchConfig,
 } from './report-from-store.js';
 import type { Comparison } from '../results/types.js';
+import { stringifyJsonExact } from '../config/exact-json.js';
 
 /** The one-file exports of a stored experiment: EXPERIMENT.md, results.json, the HTML report, the metrics CSV. */
 export type StoredExportFormat = 'md' | 'json' | 'html' | 'csv';
@@ -64,7 +65,7 @@ export function storedExportText(
       return buildExperimentMd(storedReportInput(store, experiment, format, configDir), experiment.outputDir ?? reportDir);
     case 'json': {
       const report = storedReportInput(store, experiment, format, configDir);
-      return `${JSON.stringify(resultsWithDivergence(report, storedAnalyses(store, experiment, report.comparisons)), null, 2)}\n`;
+      return `${stringifyJsonExact(resultsWithDivergence(report, storedAnalyses(store, experiment, report.comparisons)), 2)}\n`;
     }
     case 'csv': {
       const { comparisons, analyses } = comparisonsWithAnalyses(store, experiment, format);

@@ -1,4 +1,5 @@
 import type { PairFindings } from '../results/findings.js';
+import type { Seed } from '../results/seed.js';
 import type { ActivationCompareMetrics, CaptureRecord, Comparison, RunSummary } from '../results/types.js';
 
 export type RunStatus = 'Running' | 'Completed' | 'Interrupted' | 'Failed';
@@ -23,7 +24,7 @@ export interface VariantLine {
   prompt: string;
   /** null: the whole dataset. */
   num_samples: number | null;
-  seed: number;
+  seed: Seed;
 }
 
 /** The top-level prompt options shown in EXPERIMENT.md's Configuration section. */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { buildExperimentMd } from './experiment-md.js';
 import { buildResultsJson, type ResultsJson } from './results-json.js';
 import type { ReportInput } from './types.js';
+import { stringifyJsonExact } from '../config/exact-json.js';
 
 /** Raised when a report file cannot be written (disk full, no permission, path is a file...). */
 export class ReportWriteError extends Error {
@@ -35,7 +36,7 @@ async function writeTextFile(filePath: string, text: string): Promise<void> {
 }
 
 function toJson(value: unknown): string {
-  return `${JSON.stringify(value, null, 2)}\n`;
+  return `${stringifyJsonExact(value, 2)}\n`;
 }
 
 /**

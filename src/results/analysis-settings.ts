@@ -1,3 +1,5 @@
+import type { Seed } from './seed.js';
+
 /**
  * How a pair's analytics were computed, stored with them so every later view states what was used, not what the
  * code would use today.
@@ -10,7 +12,7 @@ export interface AnalysisSettingsRecord {
   n_perm: number;
   significance_level: number;
   /** Seed of every resampling stream. */
-  seed: number;
+  seed: Seed;
   /** Paired runs resample sample pairs; independent runs resample each run. */
   resampling: 'paired' | 'independent';
 }

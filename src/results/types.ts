@@ -1,4 +1,5 @@
 import type { HookPoint, Pooling } from './capture-points.js';
+import type { Seed } from './seed.js';
 
 export type ComparisonMode = 'pairwise' | 'baseline';
 
@@ -8,7 +9,8 @@ export interface RunSummary {
   dataset: string;
   prompt: string;
   num_samples: number;
-  seed: number;
+  /** Exact at any size: results.json writes a BigInt seed as its digits. */
+  seed: Seed;
   pooling: Pooling;
   layer_indices: number[];
   mean_activation_norms: number[];

@@ -40,7 +40,7 @@ export function layerDetail(store: HistoryReader, refA: RunRef, refB: RunRef, la
   const runB = storedAnalysedRun(store, b.run, [layer]);
   const paired = runsArePaired(runA, runB);
   const seed = storedWorkbenchConfig(a.experiment)?.experiment.seed ?? DEFAULT_ANALYSIS_OPTIONS.seed;
-  const analysis = analysePair({ a: runA, b: runB, layers: [layer], paired, options: { ...analysisOptionsFor(seed), nBoot: 0, nPerm: 0 } });
+  const analysis = analysePair({ a: runA, b: runB, layers: [layer], paired, options: { ...analysisOptionsFor(seed, 1), nBoot: 0, nPerm: 0 } });
   const analysed = analysis.perLayer[0];
   const pca = analysed?.pca;
   if (pca === undefined) throw new EngineRequestError(`Layer ${layer} could not be analysed.`, 'engine_error');

@@ -1,4 +1,5 @@
 import { runsArePaired } from '../experiments/analyse.js';
+import type { Seed } from '../results/seed.js';
 import { compareStoredRuns, type StoredRunComparison, type StoredRunRef } from '../experiments/compare-stored-runs.js';
 import { analysisSettingsOf } from '../analytics/divergence.js';
 import { storedVectorLayers } from '../experiments/report-from-store.js';
@@ -16,6 +17,11 @@ import type {
   RunRef,
   RunView,
 } from '../contract/index.js';
+
+/** A seed as the contract shows it: the number, or its exact digits beyond the safe integers. */
+export function shownSeed(seed: Seed): number | string {
+  return typeof seed === 'bigint' ? seed.toString() : seed;
+}
 
 /** A history list item in the UI's vocabulary. */
 export function summaryFromListItem(item: ExperimentListItem): ExperimentSummary {
@@ -55,7 +61,7 @@ export function analysisSettingsView(settings: AnalysisSettingsRecord): Analysis
     bootstrapResamples: settings.n_boot,
     permutations: settings.n_perm,
     significanceLevel: settings.significance_level,
-    seed: settings.seed,
+    seed: shownSeed(settings.seed),
     resampling: settings.resampling,
   };
 }
@@ -84,7 +90,7 @@ export function runView(experiment: ExperimentDetail, run: RunRecord, means: rea
     dataset: run.datasetName,
     prompt: run.promptName,
     numSamples: run.completedSamples,
-    seed: run.seed,
+    seed: run.seed === null ? null : shownSeed(run.seed),
     pooling: experiment.pooling,
     layerIndices: means.map((mean) => mean.layer),
     meanActivationNorms: means.map((mean) => mean.norm),

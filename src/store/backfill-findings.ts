@@ -1,5 +1,7 @@
 import type Database from 'better-sqlite3';
+import { parseJsonExact } from '../config/exact-json.js';
 import type { AnalysisSettingsRecord } from '../results/analysis-settings.js';
+import type { Seed } from '../results/seed.js';
 import { meanOverLayers, pairFindings } from '../results/findings.js';
 import { upsertPair, type StatementSource } from './row-writes.js';
 import { comparisonFromRow, type ComparisonRow } from './rows.js';
@@ -20,9 +22,9 @@ interface PairRunsRow {
   b_indices: string | null;
 }
 
-function experimentSeed(configJson: string): number {
-  const seed = (JSON.parse(configJson) as { experiment?: { seed?: unknown } }).experiment?.seed;
-  return typeof seed === 'number' && Number.isInteger(seed) ? seed : 0;
+function experimentSeed(configJson: string): Seed {
+  const seed = (parseJsonExact(configJson) as { experiment?: { seed?: unknown } }).experiment?.seed;
+  return typeof seed === 'bigint' || (typeof seed === 'number' && Number.isInteger(seed)) ? seed : 0;
 }
 
 function settingsBeforeV3(rows: readonly ComparisonRecord[], runs: PairRunsRow): AnalysisSettingsRecord | null {

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
+import { stringifyJsonExact } from '../config/exact-json.js';
 import { pairFindings } from '../results/findings.js';
 import { cotlabTime, type CotlabResults } from './cotlab-results.js';
 import { newExperimentUid } from './experiment-uid.js';
 import { insertLayerMeans, upsertPair, type StatementSource } from './row-writes.js';
+import { seedColumns } from './seed-columns.js';
 import type { VectorPolicy } from './vector-policy.js';
 
 /** CoTLab writes no vectors, only the norms of the run means. */
@@ -11,7 +13,7 @@ const IMPORT_POLICY: VectorPolicy = 'means';
 
 /** sha256 of the results as parsed: the same file gives the same hash wherever and however often it is imported. */
 export function cotlabResultsHash(json: unknown): string {
-  return createHash('sha256').update(JSON.stringify(json)).digest('hex');
+  return createHash('sha256').update(stringifyJsonExact(json)).digest('hex');
 }
 
 /**
@@ -55,7 +57,7 @@ export function insertCotlabExperiment(
     newExperimentUid(startedAt),
     results.experiment,
     absoluteSourcePath,
-    JSON.stringify(results.metadata.config),
+    stringifyJsonExact(results.metadata.config),
     JSON.stringify(IMPORT_POLICY),
     startedAt.toISOString(),
     endedAt,
@@ -70,9 +72,9 @@ export function insertCotlabExperiment(
   const runIds = new Map<string, number>();
   results.raw_outputs[0].runs.forEach((run, runIndex) => {
     const inserted = statement(
-      `INSERT INTO runs (experiment_id, run_index, name, dataset_name, prompt_name, system_prompt, seed,
+      `INSERT INTO runs (experiment_id, run_index, name, dataset_name, prompt_name, system_prompt, seed, seed_text,
          num_samples_planned, layer_indices_json, status, completed_samples)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'completed', ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'completed', ?)`,
     ).run(
       experimentId,
       runIndex,
@@ -80,7 +82,8 @@ export function insertCotlabExperiment(
       run.dataset,
       run.prompt,
       run.system_prompt,
-      run.seed,
+      seedColumns(run.seed).seed,
+      seedColumns(run.seed).seedText,
       run.num_samples,
       JSON.stringify(run.layer_indices),
       run.num_samples,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SeedSchema } from '../config/seed.js';
 
 /** A CoTLab results.json that cannot be imported, naming the file and the offending field. */
 export class CotlabResultsError extends Error {
@@ -22,7 +23,7 @@ const RunSchema = z
     dataset: z.string(),
     prompt: z.string(),
     num_samples: z.number().int().nonnegative(),
-    seed: z.number().int().nullable(),
+    seed: SeedSchema.nullable(),
     pooling: z.enum(['mean', 'last_token']),
     layer_indices: layerList,
     mean_activation_norms: z.array(z.number()),

@@ -42,8 +42,8 @@ const EXPERIMENT_COLUMNS = `id, uid, name, status, source, source_path, config_j
   execution_provider_note, hook, pooling, app_version, output_dir, error, writer_pid, writer_host, runtime_json`;
 
 const RUN_COLUMNS = `id, experiment_id, run_index, name, dataset_name, dataset_path, dataset_hash, prompt_name,
-  prompt_options_json, system_prompt, seed, num_samples_planned, sample_indices_json, layer_indices_json, status,
-  completed_samples`;
+  prompt_options_json, system_prompt, seed, seed_text, num_samples_planned, sample_indices_json, layer_indices_json,
+  status, completed_samples`;
 
 /**
  * The experiment history as it is read: experiments, their runs, per-sample vectors, layer means, comparisons and

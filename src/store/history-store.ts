@@ -1,11 +1,13 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
+import { stringifyJsonExact } from '../config/exact-json.js';
 import { cotlabResultsHash, findImportedExperiment, insertCotlabExperiment } from './cotlab-import.js';
 import { parseCotlabResults } from './cotlab-results.js';
 import { newExperimentUid } from './experiment-uid.js';
 import { HistoryReader } from './history-reader.js';
 import { isProcessAlive } from './process-liveness.js';
 import { insertLayerMeans, upsertPair, type StatementSource } from './row-writes.js';
+import { seedColumns } from './seed-columns.js';
 import type {
   CotlabImport,
   ExperimentFinish,
@@ -51,7 +53,7 @@ export class HistoryStore extends HistoryReader {
       ).run(
         newExperimentUid(),
         input.name,
-        JSON.stringify(input.config ?? null),
+        stringifyJsonExact(input.config ?? null),
         JSON.stringify(policy.data),
         startedAt,
         startedAt,
@@ -83,12 +85,13 @@ export class HistoryStore extends HistoryReader {
       }
       return this.transaction(() => {
         this.requireRunningExperiment(operation, experimentId);
+        const seed = seedColumns(run.seed);
         const result = this.statement(
           `INSERT INTO runs (experiment_id, run_index, name, dataset_name, dataset_path, dataset_hash, prompt_name,
-             prompt_options_json, system_prompt, seed, num_samples_planned, sample_indices_json, layer_indices_json,
-             status)
+             prompt_options_json, system_prompt, seed, seed_text, num_samples_planned, sample_indices_json,
+             layer_indices_json, status)
            VALUES (?, (SELECT coalesce(max(run_index) + 1, 0) FROM runs WHERE experiment_id = ?), ?, ?, ?, ?, ?, ?, ?,
-             ?, ?, ?, ?, 'running')`,
+             ?, ?, ?, ?, ?, 'running')`,
         ).run(
           experimentId,
           experimentId,
@@ -99,7 +102,8 @@ export class HistoryStore extends HistoryReader {
           run.promptName,
           run.promptOptions === undefined ? null : JSON.stringify(run.promptOptions),
           run.systemPrompt ?? null,
-          run.seed,
+          seed.seed,
+          seed.seedText,
           run.numSamplesPlanned,
           run.sampleIndices === undefined || run.sampleIndices === null ? null : JSON.stringify(run.sampleIndices),
           JSON.stringify(run.layerIndices),

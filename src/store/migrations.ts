@@ -26,7 +26,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 3,
-    description: 'the findings and analysis settings of each compared pair; the content hash of imported files',
+    description: 'the findings and analysis settings of each compared pair, the content hash of imported files, seeds beyond the JS safe integers',
     up: (db) => {
       db.exec(SCHEMA_V3_SQL);
       backfillPairFindings(db);

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { stringifyJsonExact } from '../config/exact-json.js';
 import { holmPValueAt } from '../results/findings.js';
 import type { LayerComparisonInput, PairInput } from './types.js';
 
@@ -33,7 +34,7 @@ export function upsertPair(statement: StatementSource, experimentId: number, pai
     pair.runAId,
     pair.runBId,
     JSON.stringify(pair.findings),
-    pair.analysis === null ? null : JSON.stringify(pair.analysis),
+    pair.analysis === null ? null : stringifyJsonExact(pair.analysis),
   );
 }
 

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { parseJsonExact } from '../config/exact-json.js';
+import { seedFromColumns } from './seed-columns.js';
 import { StoredValueError } from './store-error.js';
 import { blobToFloat32 } from './vector-blob.js';
 import { VectorPolicySchema, type VectorPolicy } from './vector-policy.js';
@@ -59,6 +61,7 @@ export interface RunRow {
   prompt_options_json: string | null;
   system_prompt: string | null;
   seed: number | null;
+  seed_text: string | null;
   num_samples_planned: number;
   sample_indices_json: string | null;
   layer_indices_json: string;
@@ -138,16 +141,17 @@ const AnalysisSettingsSchema: z.ZodType<AnalysisSettingsRecord> = z
     confidence_level: z.number(),
     n_perm: z.number().int().nonnegative(),
     significance_level: z.number(),
-    seed: z.number().int(),
+    seed: z.union([z.number().int(), z.bigint()]),
     resampling: z.enum(['paired', 'independent']),
   })
   .strict();
 const LabelSchema = z.union([z.number(), z.boolean(), z.string(), z.null()]);
 
-function parseJsonColumn<T>(column: string, text: string, schema: z.ZodType<T>): T {
+/** `parse` keeps big integers exact where a column may hold them (the config's seeds); the default is JSON.parse. */
+function parseJsonColumn<T>(column: string, text: string, schema: z.ZodType<T>, parse: (text: string) => unknown = JSON.parse): T {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parse(text);
   } catch {
     throw new StoredValueError(column, 'not valid JSON');
   }
@@ -179,7 +183,7 @@ export function experimentFromRow(row: ExperimentRow): ExperimentRecord {
     status: row.status,
     source: row.source,
     sourcePath: row.source_path,
-    config: parseJsonColumn('experiments.config_json', row.config_json, z.unknown()),
+    config: parseJsonColumn('experiments.config_json', row.config_json, z.unknown(), parseJsonExact),
     vectorPolicy: parseVectorPolicy(row.vector_policy_json),
     startedAt: row.started_at,
     endedAt: row.ended_at,
@@ -217,7 +221,7 @@ export function runFromRow(row: RunRow): RunRecord {
         ? null
         : parseJsonColumn('runs.prompt_options_json', row.prompt_options_json, z.unknown()),
     systemPrompt: row.system_prompt,
-    seed: row.seed,
+    seed: seedFromColumns(row.seed, row.seed_text),
     numSamplesPlanned: row.num_samples_planned,
     sampleIndices:
       row.sample_indices_json === null
@@ -281,6 +285,6 @@ export function pairFromRow(row: PairRow): PairRecord {
     analysis:
       row.analysis_json === null
         ? null
-        : parseJsonColumn('pair_findings.analysis_json', row.analysis_json, AnalysisSettingsSchema),
+        : parseJsonColumn('pair_findings.analysis_json', row.analysis_json, AnalysisSettingsSchema, parseJsonExact),
   };
 }

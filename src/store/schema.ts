@@ -118,6 +118,7 @@ CREATE INDEX comparisons_by_run_a ON comparisons (run_a_id);
 CREATE INDEX comparisons_by_run_b ON comparisons (run_b_id);
 `;
 
+
 /** Schema version 2: how the model ran (export style, dtype, quantization, batch size, threads), as JSON. */
 export const SCHEMA_V2_SQL = `
 ALTER TABLE experiments ADD COLUMN runtime_json TEXT CHECK (runtime_json IS NULL OR json_valid(runtime_json));
@@ -126,9 +127,15 @@ ALTER TABLE experiments ADD COLUMN runtime_json TEXT CHECK (runtime_json IS NULL
 /**
  * Schema version 3: the findings of each compared pair (rankings, Holm-adjusted p-values, layers beyond chance),
  * computed once when the pair is analysed, and how its analytics were computed; the sha256 of an imported file's
- * content, so importing the same file again finds it whatever the time zone.
+ * content, so importing the same file again finds it whatever the time zone; seeds of any size (runs.seed keeps
+ * seeds within the JS safe integers, read back exactly as numbers; a larger one is stored in runs.seed_text as its
+ * exact decimal digits, with runs.seed NULL).
  */
 export const SCHEMA_V3_SQL = `
+ALTER TABLE runs ADD COLUMN seed_text TEXT
+  CHECK (seed_text IS NULL OR (seed IS NULL AND (seed_text GLOB '[0-9]*' OR seed_text GLOB '-[0-9]*')
+    AND substr(seed_text, 2) NOT GLOB '*[^0-9]*'));
+
 ALTER TABLE comparisons ADD COLUMN p_value_holm REAL;
 
 CREATE TABLE pair_findings (

@@ -1,3 +1,4 @@
+import type { Seed } from '../results/seed.js';
 import type { Sample } from '../datasets/sample.js';
 import type { AnalysisSettingsRecord } from '../results/analysis-settings.js';
 import type { PairFindings } from '../results/findings.js';
@@ -38,7 +39,8 @@ export interface NewRun {
   promptName: string;
   promptOptions?: unknown;
   systemPrompt?: string | null;
-  seed: number | null;
+  /** Any integer: a BigInt beyond the JS safe integers is stored exactly (runs.seed_text). */
+  seed: Seed | null;
   numSamplesPlanned: number;
   /** Dataset indices in processing order, when known up front. */
   sampleIndices?: number[] | null;
@@ -154,7 +156,7 @@ export interface RunRecord {
   promptName: string;
   promptOptions: unknown;
   systemPrompt: string | null;
-  seed: number | null;
+  seed: Seed | null;
   numSamplesPlanned: number;
   sampleIndices: number[] | null;
   layerIndices: number[];

@@ -32,6 +32,13 @@ describe('cotlab-wb on bad input', () => {
     expectOneLineError(runCli(['run', 'experiment.num_samples=many'], scratch), /experiment\.num_samples/);
   });
 
+  it('refuses a seed that is not a whole number before loading any model', () => {
+    // The model folder does not exist: reaching the model would fail with a model error instead.
+    const model = `model.path=${path.join(scratch, 'no-model-here')}`;
+    expectOneLineError(runCli(['run', model, 'experiment.seed=1.5'], scratch), /experiment\.seed.*a seed must be a whole number.*got 1\.5/);
+    expectOneLineError(runCli(['run', model, 'experiment.variants.1.seed=seven'], scratch), /experiment\.variants\.1\.seed.*got the text 'seven'/);
+  });
+
   it('names a missing dataset file', () => {
     const missing = path.join(scratch, 'nowhere.tsv');
     expectOneLineError(runCli(['run', `experiment.variants.0.dataset.path=${missing}`], scratch), new RegExp(`${missing}.*`));

@@ -77,7 +77,8 @@ describe('show', () => {
     expect(stdout).toMatch(/#1\s+histopathology\s+histopathology\s+histopathology\s+42\s+3\/3\s+0-5\s+completed/);
     const comparison = results('unpaired').raw_outputs[0].comparisons[0];
     expect(stdout).toContain(`histopathology vs radiology: mean cosine ${comparison?.mean_cosine_similarity.toFixed(4)}`);
-    expect(stdout).toMatch(/\d+ of 6 layers differ beyond chance \(permutation test, \d+ permutations, Holm p < 0\.05\)/);
+    // 6 layers: max(1000, ceil(10 x 6 / 0.05)) = 1200 permutations.
+    expect(stdout).toMatch(/\d+ of 6 layers differ beyond chance \(permutation test, 1200 permutations, Holm p < 0\.05\)/);
     expect(stdout).toMatch(/lowest cosine at layers( \d \(-?[\d.]+\),?){5}/);
   });
 
@@ -85,7 +86,7 @@ describe('show', () => {
     const shown = await json<{ runs: unknown[]; pairs: Array<Record<string, unknown>>; comparisons: unknown[] }>(['show', '2', '--json']);
     expect(shown.runs).toHaveLength(2);
     expect(shown.comparisons).toHaveLength(6);
-    expect(shown.pairs[0]).toMatchObject({ run_a: 'histopathology', run_b: 'radiology', layers: 6, n_permutations: 1000 });
+    expect(shown.pairs[0]).toMatchObject({ run_a: 'histopathology', run_b: 'radiology', layers: 6, n_permutations: 1200 });
     expect(shown.pairs[0]?.mean_cka).toEqual(expect.any(Number));
     expect((await cli(['show', '4', '--db', db])).stdout).toContain(`source     imported from ${COTLAB_RESULTS}`);
   });

@@ -2,6 +2,11 @@ import Database from 'better-sqlite3';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ResultSetSchema } from '../../src/contract/index.js';
+import { storedResultSet } from '../../src/services/result-view.js';
+import { parseJsonExact } from '../../src/config/exact-json.js';
+import { PythonRandom } from '../../src/datasets/python-random.js';
+import type { ResultsWithDivergence } from '../../src/experiments/report-files.js';
 import { openHistoryStore } from '../../src/store/open-store.js';
 import { cli, cliError, QUICK_RUN, readResults } from '../fixtures/cli-history/cli.js';
 import { repoRoot } from '../helpers/cli.js';
@@ -192,5 +197,49 @@ describe('cotlab-wb run records the experiment in the history', () => {
     const text = work.path('notes.txt');
     writeFileSync(text, 'just some notes\n');
     expect(await cliError(['history', '--db', text])).toContain('the file is not a SQLite database');
+  });
+});
+
+describe('a seed beyond 64 bits (CPython takes any integer)', () => {
+  const SEED = '1180591620717411303424'; // 2^70
+
+  it('runs, and results.json, EXPERIMENT.md, config.json (and its re-run), the history, show and export keep it exactly', async () => {
+    const dbPath = work.path('big-seed.sqlite');
+    const out = work.path('big-seed');
+    await cli(['run', ...QUICK_RUN, `experiment.seed=${SEED}`, 'experiment.variants.1.seed=-5', '--out', out, '--db', dbPath]);
+    const resultsText = readFileSync(join(out, 'results.json'), 'utf8');
+    const results = parseJsonExact(resultsText) as ResultsWithDivergence;
+    expect(results.raw_outputs[0].runs.map((run) => run.seed)).toEqual([2n ** 70n, -5]);
+    expect(results.divergence.pairs[0]?.seed).toBe(2n ** 70n);
+    expect(resultsText).toContain(`"seed": ${SEED}`);
+    // CPython: random.seed(2**70); random.sample(range(78), 3), and random.seed(-5) samples like random.seed(5).
+    expect(results.raw_outputs[0].runs.map((run) => run.sample_indices)).toEqual([
+      new PythonRandom(2n ** 70n).sample(78, 3),
+      new PythonRandom(5).sample(60, 3),
+    ]);
+    expect(readFileSync(join(out, 'EXPERIMENT.md'), 'utf8')).toContain(`experiment.seed=${SEED}`);
+    expect(readFileSync(join(out, 'config.json'), 'utf8')).toContain(`"seed": ${SEED}`);
+
+    const store = openHistoryStore(dbPath);
+    try {
+      const experiment = store.getExperiment(1);
+      expect(experiment.runs.map((run) => run.seed)).toEqual([2n ** 70n, -5]);
+      // The UI contract carries a seed beyond the safe integers as its exact digits.
+      const view = ResultSetSchema.parse(storedResultSet(store, experiment));
+      expect(view.runs.map((run) => run.seed)).toEqual([SEED, -5]);
+      expect(view.comparisons[0]?.analysis?.seed).toBe(SEED);
+    } finally {
+      store.close();
+    }
+    expect(count(dbPath, `SELECT count(*) AS n FROM runs WHERE seed_text = '${SEED}' AND seed IS NULL`)).toBe(1);
+    expect((await cli(['show', '1', '--db', dbPath])).stdout).toContain(SEED);
+    const shown = parseJsonExact((await cli(['show', '1', '--json', '--db', dbPath])).stdout) as { runs: Array<{ seed: unknown }> };
+    expect(shown.runs.map((run) => run.seed)).toEqual([2n ** 70n, -5]);
+    const exported = parseJsonExact((await cli(['export', '1', '--format', 'json', '--db', dbPath])).stdout) as ResultsWithDivergence;
+    expect(exported.divergence).toEqual(results.divergence);
+
+    const again = work.path('big-seed-again');
+    await cli(['run', '--no-progress', '--config', join(out, 'config.json'), '--out', again, '--db', dbPath]);
+    expect((parseJsonExact(readFileSync(join(again, 'results.json'), 'utf8')) as ResultsWithDivergence).raw_outputs).toEqual(results.raw_outputs);
   });
 });

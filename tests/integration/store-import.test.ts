@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseJsonExact } from '../../src/config/exact-json.js';
 import { CotlabResultsError } from '../../src/store/cotlab-results.js';
 import type { HistoryStore } from '../../src/store/history-store.js';
 import { freshHistoryEachTest, type StoreTempDir } from '../fixtures/store/temp-db.js';
@@ -77,6 +78,15 @@ describe('importCotlabResults', () => {
       totalSamples: 8,
       durationS: 106,
     });
+  });
+
+  it('keeps seeds of any size exactly, as CPython wrote them', () => {
+    const text = readFileSync(FIXTURE, 'utf8').replace(/"seed": 42/g, '"seed": 1180591620717411303424');
+    expect(text).toContain('1180591620717411303424');
+    const { experimentId } = store.importCotlabResults(parseJsonExact(text), FIXTURE);
+    const experiment = store.getExperiment(experimentId);
+    expect(experiment.runs.map((run) => run.seed)).toEqual([2n ** 70n, 2n ** 70n]);
+    expect((experiment.config as { experiment: { seed: unknown } }).experiment.seed).toBe(2n ** 70n);
   });
 
   it('imports the same results once: a second import changes nothing and names the experiment', () => {

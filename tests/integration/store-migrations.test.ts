@@ -50,7 +50,7 @@ describe('migrate', () => {
       `INSERT INTO experiments (uid, name, status, source, config_json, vector_policy_json, started_at, last_activity_at)
        VALUES ('u1', 'kept', 'completed', 'workbench', '{}', '"all"', '2026-01-01', '2026-01-01')`,
     ).run();
-    expect(migrate(db)).toEqual([2, 3]);
+    expect(migrate(db, MIGRATIONS.slice(0, 2))).toEqual([2]);
     expect(db.prepare('SELECT name, runtime_json FROM experiments').all()).toEqual([{ name: 'kept', runtime_json: null }]);
   });
 
@@ -95,6 +95,27 @@ describe('migrate', () => {
       seed: 7,
       resampling: 'paired',
     });
+  });
+
+  it('adds exact seed text to a version-2 history: its seeds stay where they were, and only digits fit', () => {
+    migrate(db, MIGRATIONS.slice(0, 2));
+    db.prepare(
+      `INSERT INTO experiments (uid, name, status, source, config_json, vector_policy_json, started_at, last_activity_at)
+       VALUES ('u1', 'kept', 'completed', 'workbench', '{}', '"all"', '2026-01-01', '2026-01-01')`,
+    ).run();
+    const addRun = db.prepare(
+      `INSERT INTO runs (experiment_id, run_index, name, dataset_name, prompt_name, seed, num_samples_planned, layer_indices_json, status)
+       VALUES (1, ?, 'r', 'd', 'p', ?, 1, '[0]', 'completed')`,
+    );
+    addRun.run(0, 42);
+    expect(migrate(db)).toEqual([3]);
+    expect(db.prepare('SELECT seed, seed_text FROM runs').all()).toEqual([{ seed: 42, seed_text: null }]);
+    const setText = db.prepare('UPDATE runs SET seed = ?, seed_text = ? WHERE run_index = 0');
+    setText.run(null, '-1180591620717411303424');
+    expect(() => setText.run(7, '1180591620717411303424')).toThrow(/CHECK constraint/);
+    expect(() => setText.run(null, '12a')).toThrow(/CHECK constraint/);
+    expect(() => setText.run(null, '-')).toThrow(/CHECK constraint/);
+    expect(() => setText.run(null, '--5')).toThrow(/CHECK constraint/);
   });
 
   it('rolls a failing step back whole, leaving the version where it was', () => {

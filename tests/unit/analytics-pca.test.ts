@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { pca2dFromCentredGram } from '../../src/analytics/pca.js';
 import { createSeededRng } from '../../src/analytics/seeded-rng.js';
@@ -67,4 +68,37 @@ describe('pca2dFromCentredGram (hand-computed)', () => {
       [0, 0],
     ]);
   });
+});
+
+interface PcaFixture {
+  name: string;
+  points: number[][];
+  coordinates: Array<[number, number]>;
+  explainedVarianceRatio: [number, number];
+}
+
+// From the SVD of the centred points, by tests/fixtures/analytics/make_expected.py.
+const fixture = JSON.parse(readFileSync(new URL('../fixtures/analytics/expected.json', import.meta.url), 'utf8')) as {
+  pca: PcaFixture[];
+};
+
+describe('pca2dFromCentredGram against NumPy SVD', () => {
+  for (const reference of fixture.pca) {
+    it(`matches both components (${reference.name})`, () => {
+      const result = pcaOf(reference.points);
+      reference.explainedVarianceRatio.forEach((ratio, k) => {
+        expect(Math.abs((result.explainedVarianceRatio[k] as number) - ratio), `ratio ${k}`).toBeLessThanOrEqual(1e-9 * ratio);
+      });
+      expect(result.explainedVarianceRatio[0] + result.explainedVarianceRatio[1]).toBeLessThanOrEqual(1);
+      // Each component against its own scale: PC2 is tiny next to PC1 in the dominant case.
+      for (const component of [0, 1] as const) {
+        const scale = Math.max(...reference.coordinates.map((point) => Math.abs(point[component])));
+        reference.coordinates.forEach((point, i) => {
+          const actual = result.coordinates[i]?.[component] as number;
+          expect(Math.abs(actual - point[component]), `sample ${i}, PC${component + 1}`).toBeLessThanOrEqual(1e-8 * scale);
+        });
+      }
+      expect(result.converged).toBe(true);
+    });
+  }
 });

@@ -5,7 +5,13 @@ import { createSeededRng, shuffleInPlace, xoshiro128StarStar } from '../../src/a
 
 // Produced by the independent Python port in tests/fixtures/analytics/make_expected.py.
 const reference = JSON.parse(readFileSync(new URL('../fixtures/analytics/expected.json', import.meta.url), 'utf8')) as {
-  rng: { seed42Uint32: number[]; seed42Stream7_1Uint32: number[]; seed123NextInt10: number[]; seed5Shuffle10: number[] };
+  rng: {
+    seed42Uint32: number[];
+    seed42Stream7_1Uint32: number[];
+    seed123NextInt10: number[];
+    seed5Shuffle10: number[];
+    anySeedUint32: Array<{ seed: string; stream: number[]; values: number[] }>;
+  };
 };
 
 describe('xoshiro128StarStar', () => {
@@ -46,10 +52,25 @@ describe('createSeededRng', () => {
     }
   });
 
-  it('rejects seeds that are not 32-bit whole numbers and empty ranges', () => {
-    expect(() => createSeededRng(-1)).toThrow(/whole number from 0 to 4294967295/);
-    expect(() => createSeededRng(1.5)).toThrow(AnalysisInputError);
-    expect(() => createSeededRng(2 ** 32)).toThrow(AnalysisInputError);
+  it('takes any integer seed, negative or beyond 32 and 64 bits, like the Python port', () => {
+    for (const { seed, stream, values } of reference.rng.anySeedUint32) {
+      const exact = BigInt(seed);
+      const asNumber = Number(exact);
+      const rng = createSeededRng(Number.isSafeInteger(asNumber) ? asNumber : exact, ...stream);
+      expect(values.map(() => rng.nextUint32()), `seed ${seed}, stream ${stream.join(',')}`).toEqual(values);
+    }
+  });
+
+  it('gives a seed the same streams as a number or a BigInt, and -n other streams than n', () => {
+    expect(createSeededRng(5n, 3, 1).nextUint32()).toBe(createSeededRng(5, 3, 1).nextUint32());
+    expect(createSeededRng(2n ** 40n).nextUint32()).toBe(createSeededRng(2 ** 40).nextUint32());
+    expect(createSeededRng(-5).nextUint32()).not.toBe(createSeededRng(5).nextUint32());
+  });
+
+  it('rejects fractional seeds, numbers beyond exact integers, bad stream keys and empty ranges', () => {
+    expect(() => createSeededRng(1.5)).toThrow(/whole number/);
+    expect(() => createSeededRng(2 ** 60)).toThrow(AnalysisInputError);
+    expect(() => createSeededRng(1, -1)).toThrow(/stream key 0 must be a whole number from 0 to 4294967295/);
     expect(() => createSeededRng(1).nextInt(0)).toThrow(/range from 1/);
   });
 });

@@ -49,6 +49,31 @@ describe('the API contract', () => {
   });
 });
 
+describe('seeds in the contract', () => {
+  const variant = (seed: unknown) => ({
+    name: 'a',
+    dataset: { kind: 'bundled', name: 'radiology' },
+    prompt: { name: 'radiology', options: { fewShot: true, answerFirst: false, contrarian: false, outputFormat: 'json' } },
+    numSamples: 4,
+    seed,
+  });
+  const seedIssues = (seed: unknown) =>
+    apiContract.startExperiment.request
+      .safeParse({ modelDir: null, variants: [variant(seed)], layers: null, pooling: 'mean', comparisonMode: 'pairwise', hook: 'resid_post', maxInputTokens: null })
+      .error?.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) ?? [];
+
+  it('accepts every safe integer as a variant seed, negative and beyond 32 bits included', () => {
+    for (const seed of [0, -5, 2 ** 32, 2 ** 40, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER]) expect(seedIssues(seed)).toEqual([]);
+  });
+
+  it('refuses larger and fractional seeds with one message that says where larger seeds go', () => {
+    const message =
+      'variants.0.seed: must be a whole number from -9007199254740991 to 9007199254740991; set larger seeds with experiment.seed in a config or on the command line';
+    expect(seedIssues(2 ** 53)).toEqual([message]);
+    expect(seedIssues(1.5)).toEqual([message]);
+  });
+});
+
 describe('the dispatcher', () => {
   it('never calls the engine with an invalid payload and says which field is wrong', async () => {
     const seen: unknown[] = [];

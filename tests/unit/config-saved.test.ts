@@ -38,7 +38,7 @@ describe('loadSavedConfig', () => {
     const file = save('broken.json', JSON.stringify(broken));
     expect(() => loadSavedConfig(file, [])).toThrow(`experiment.pooling: Invalid option: expected one of "mean"|"last_token" (${file})`);
     expect(loadSavedConfig(file, ['experiment.pooling=last_token']).experiment.pooling).toBe('last_token');
-    expect(() => loadSavedConfig(save('ok.json', JSON.stringify(resolved)), ['experiment.seed=-1'])).toThrow(ConfigValidationError);
+    expect(() => loadSavedConfig(save('ok.json', JSON.stringify(resolved)), ['experiment.seed=0.5'])).toThrow(ConfigValidationError);
   });
 
   it('refuses group choices and option names, which need the configs directory', () => {

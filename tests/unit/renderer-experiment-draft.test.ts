@@ -34,6 +34,12 @@ describe('experiment draft', () => {
     ]);
   });
 
+  it('takes a negative seed, as CPython does', () => {
+    const draft = initialDraft(datasets, prompts);
+    draft.variants = draft.variants.map((variant) => ({ ...variant, seed: ' -5 ' }));
+    expect(draftToRequest(draft, datasets, null).variants.map((variant) => variant.seed)).toEqual([-5, -5]);
+  });
+
   it('says which field is not a number', () => {
     const draft = initialDraft(datasets, prompts);
     draft.variants = draft.variants.map((variant) => ({ ...variant, seed: 'forty' }));
