@@ -20,6 +20,7 @@ export default tseslint.config(
             { group: ['electron', 'electron/*'], message: 'src/ is the engine: no Electron imports.' },
             { group: ['react', 'react-dom', 'react/*'], message: 'src/ is the engine: no React imports.' },
             { group: ['**/main/**', '**/renderer/**'], message: 'src/ never imports main/ or renderer/.' },
+            { group: ['**/scripts/**', '**/tests/**'], message: 'src/ never imports the demo-model generator (scripts/) or test helpers (tests/).' },
           ],
         },
       ],

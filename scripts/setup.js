@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const demoDir = join(root, 'resources', 'demo-model');
 const stampFile = join(demoDir, '.build-stamp');
-const generatorSources = [join(root, 'scripts', 'build-demo-model.ts'), join(root, 'src', 'model', 'onnx-graph.ts'), join(root, 'src', 'model', 'demo')];
+const generatorSources = [join(root, 'scripts', 'build-demo-model.ts'), join(root, 'scripts', 'demo-model'), join(root, 'src', 'model', 'onnx-graph.ts')];
 
 function listFiles(path) {
   if (!existsSync(path)) return [];

@@ -5,10 +5,12 @@ import { create } from '@bufbuild/protobuf';
 import { ModelProtoSchema } from 'onnx-buf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cudaProviderInstalled } from '../../src/model/cuda-provider.js';
-import { buildDemoModel, weightNames } from '../../src/model/demo/index.js';
+import { buildDemoModel, weightNames } from '../../scripts/demo-model/index.js';
 import { ModelError } from '../../src/model/errors.js';
 import { openModelHost, type ModelHostOptions } from '../../src/model/model-host.js';
-import { float32Tensor, makeNode, makeValueInfo, OnnxDataType, readModel, readInitializerFloat32, writeModel } from '../../src/model/onnx-graph.js';
+import { makeNode, makeValueInfo, OnnxDataType } from '../../src/model/onnx-graph.js';
+import { float32Tensor } from '../../scripts/demo-model/onnx-tensors.js';
+import { readModel, readInitializerFloat32, writeModel } from '../helpers/onnx-files.js';
 import { cpuHostOptions } from '../helpers/host-options.js';
 
 let scratch: string;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerInspectCommand } from '../../src/cli/inspect-command.js';
-import { buildDemoModel, type DemoModelOptions } from '../../src/model/demo/index.js';
+import { buildDemoModel, type DemoModelOptions } from '../../scripts/demo-model/index.js';
 import { formatInspection, inspectModel } from '../../src/model/inspect.js';
 
 let scratch: string;

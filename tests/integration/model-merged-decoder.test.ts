@@ -6,24 +6,15 @@ import { AttributeProtoSchema, AttributeProto_AttributeType, GraphProtoSchema, M
 import { Tensor } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCaptureGraph, captureOutputName } from '../../src/model/capture-graph.js';
-import { buildDemoModel, weightNames } from '../../src/model/demo/index.js';
+import { buildDemoModel, weightNames } from '../../scripts/demo-model/index.js';
 import { MERGED_EXPORT_STYLES, locateHookTensors } from '../../src/model/hook-points.js';
 import { formatInspection, inspectModel } from '../../src/model/inspect.js';
 import { findUseCacheIf, inlinePrefillBranch, unwrapMergedDecoder, USE_CACHE_BRANCH } from '../../src/model/merged-decoder.js';
 import { inspectModelDir, type ModelDirectory } from '../../src/model/model-dir.js';
 import { openModelHost, type ModelHostOptions } from '../../src/model/model-host.js';
 import { ModelError } from '../../src/model/errors.js';
-import {
-  decodeModel,
-  encodeModel,
-  float32Tensor,
-  makeNode,
-  makeValueInfo,
-  OnnxDataType,
-  tensorToFloat32,
-  type GraphProto,
-  type ModelProto,
-} from '../../src/model/onnx-graph.js';
+import { decodeModel, encodeModel, makeNode, makeValueInfo, OnnxDataType, type GraphProto, type ModelProto } from '../../src/model/onnx-graph.js';
+import { float32Tensor, tensorToFloat32 } from '../../scripts/demo-model/onnx-tensors.js';
 import { openSession, prefillFeeds } from '../../src/model/session.js';
 import { loadPromptTokenizer } from '../../src/model/tokenizer.js';
 import { relativeError } from '../helpers/relative-error.js';

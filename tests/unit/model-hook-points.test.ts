@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { ModelError } from '../../src/model/errors.js';
 import { cotlabModules, locateHookTensors } from '../../src/model/hook-points.js';
 import type { ModelConfig } from '../../src/model/model-dir.js';
-import { float32Tensor, makeNode, makeValueInfo, OnnxDataType, tensorAttr } from '../../src/model/onnx-graph.js';
+import { makeNode, makeValueInfo, OnnxDataType } from '../../src/model/onnx-graph.js';
+import { float32Tensor, tensorAttr } from '../../scripts/demo-model/onnx-tensors.js';
 
 function config(modelType: string, numLayers: number): ModelConfig {
   return { modelType, numLayers, hiddenSize: 4, numKeyValueHeads: 1, headDim: 4, raw: {} };

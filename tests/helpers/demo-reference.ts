@@ -3,8 +3,8 @@
  * written from the architecture rather than from the ONNX graph. Tests compare it with onnxruntime to prove
  * the graph computes what it claims. Float64 arithmetic on float32 weights.
  */
-import type { DemoModelConfig } from './config.js';
-import { weightNames } from './weights.js';
+import type { DemoModelConfig } from '../../scripts/demo-model/config.js';
+import { weightNames } from '../../scripts/demo-model/weights.js';
 
 /** Looks up a weight by its Hugging Face name (linear weights stored [in, out]). */
 export type WeightLookup = (name: string) => Float32Array;
