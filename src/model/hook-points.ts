@@ -1,26 +1,15 @@
 import type { GraphProto } from 'onnx-buf';
 import { ModelError } from './errors.js';
 import type { ExportStyle, ExposedOutput } from './export-styles/export-style.js';
-import { genaiExportStyle } from './export-styles/genai.js';
-import { optimumExportStyle } from './export-styles/optimum.js';
-import { optimumMergedExportStyle } from './export-styles/optimum-merged.js';
+import { exportStyleDescription, PLAIN_GRAPH_STYLES } from './export-styles/registry.js';
 import { GraphIndex } from './graph-index.js';
 import type { ModelConfig } from './model-dir.js';
 import type { HookPoint } from './types.js';
 
-/**
- * Tried in order; adding an export style is one file plus one line here. genai comes first: its graphs also have
- * `layers.N/input_layernorm` scopes, but only it knows the fused skip norms.
- */
-export const EXPORT_STYLES: readonly ExportStyle[] = [genaiExportStyle, optimumExportStyle];
-
-/** Tried on a merged decoder once its prefill branch is inlined (src/model/merged-decoder.ts). */
-export const MERGED_EXPORT_STYLES: readonly ExportStyle[] = [optimumMergedExportStyle];
-
 /** The one-line description of a LocatedHooks source (an export style or hook_map); null for unknown names. */
 export function hookSourceDescription(source: string): string | null {
   if (source === 'hook_map') return 'tensor names from the model spec\'s hook_map';
-  return [...EXPORT_STYLES, ...MERGED_EXPORT_STYLES].find((style) => style.name === source)?.description ?? null;
+  return exportStyleDescription(source);
 }
 
 /**
@@ -41,8 +30,12 @@ export interface LocatedHooks {
   exposedOutputs?: ExposedOutput[];
 }
 
-/** The module CoTLab hooks per model family (its RESIDUAL_HOOK_POINTS), then its fallbacks for other families. */
-export function cotlabModules(modelType: string): readonly string[] {
+/**
+ * The norm modules whose output CoTLab hooks (its RESIDUAL_HOOK_POINTS), in order of preference: the post-MLP
+ * norm post_feedforward_layernorm for Gemma, the pre-MLP norm post_attention_layernorm for Llama, Mistral, Qwen
+ * and OLMo, then CoTLab's fallbacks for other families.
+ */
+export function cotlabHookedNorms(modelType: string): readonly string[] {
   if (modelType.startsWith('gemma')) return ['post_feedforward_layernorm'];
   if (['llama', 'mistral', 'qwen2', 'qwen3', 'olmo', 'olmo2'].includes(modelType)) return ['post_attention_layernorm'];
   return ['post_feedforward_layernorm', 'post_attention_layernorm', 'ln_2', 'layer_norm'];
@@ -50,21 +43,22 @@ export function cotlabModules(modelType: string): readonly string[] {
 
 /**
  * Find the tensor of `hook` for every decoder layer: from `hookMap` when it names them, else by graph structure,
- * trying `styles` in order. The count must equal config.json's num_hidden_layers.
+ * trying `styles` in order (default: those for a graph no style had to normalise). The count must equal
+ * config.json's num_hidden_layers.
  */
 export function locateHookTensors(
   graph: GraphProto,
   config: ModelConfig,
   hook: HookPoint,
   hookMap: HookMap | null = null,
-  styles: readonly ExportStyle[] = EXPORT_STYLES,
+  styles: readonly ExportStyle[] = PLAIN_GRAPH_STYLES,
 ): LocatedHooks {
   const index = new GraphIndex(graph);
   const mapped = hookMap?.[hook];
   if (mapped) return { source: 'hook_map', tensors: checkHookMap(index, mapped, hook, config) };
   const mismatches: string[] = [];
   for (const style of styles) {
-    const search = { hook, cotlabModules: cotlabModules(config.modelType), numLayers: config.numLayers };
+    const search = { hook, branchNormModules: cotlabHookedNorms(config.modelType), numLayers: config.numLayers };
     const found = style.locate(index, search);
     if ('mismatch' in found) {
       mismatches.push(`${style.name}: ${found.mismatch}`);

@@ -1,14 +1,13 @@
 /** `cotlab-wb inspect`: what the workbench sees in a model folder, without running the model. */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ValueInfoProto } from 'onnx-buf';
+import { readDecoderGraph } from './decoder-graph.js';
 import { ModelError } from './errors.js';
 import type { ExposedOutput } from './export-styles/export-style.js';
 import { activationDtype, weightQuantization, type Quantization } from './graph-facts.js';
-import { EXPORT_STYLES, hookSourceDescription, locateHookTensors, MERGED_EXPORT_STYLES, type HookMap } from './hook-points.js';
-import { unwrapMergedDecoder } from './merged-decoder.js';
-import { externalDataFiles, inspectModelDir } from './model-dir.js';
-import { decodeModel, OnnxDataType, opsetVersion } from './onnx-graph.js';
+import { hookSourceDescription, locateHookTensors, type HookMap } from './hook-points.js';
+import { inspectModelDir } from './model-dir.js';
+import { OnnxDataType, opsetVersion } from './onnx-graph.js';
 import type { HookPoint } from './types.js';
 
 export interface GraphValue {
@@ -55,18 +54,9 @@ const HOOK_POINTS: readonly HookPoint[] = ['resid_post', 'cotlab'];
 
 export function inspectModel(dir: string, hookMap: HookMap | null = null): ModelInspection {
   const modelDir = inspectModelDir(dir);
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(modelDir.graphPath);
-  } catch (err) {
-    throw new ModelError(`Cannot read ${modelDir.graphPath}.`, { file: modelDir.graphPath }, { cause: err });
-  }
-  const model = decodeModel(bytes, modelDir.graphPath);
-  const graph = model.graph;
-  if (!graph) throw new ModelError(`${modelDir.graphPath} holds no graph.`, { file: modelDir.graphPath });
   // Hooks and weights of a merged decoder are inside its If; inputs and outputs are listed as the file has them.
-  const { model: decoder, merged } = unwrapMergedDecoder(model);
-  const styles = merged ? MERGED_EXPORT_STYLES : EXPORT_STYLES;
+  const decoder = readDecoderGraph(modelDir.graphPath);
+  const fileGraph = decoder.file.graph ?? decoder.graph;
   const { config } = modelDir;
   const hooks: LayerHooks[] = Array.from({ length: config.numLayers }, (_, layer) => ({ layer, resid_post: null, cotlab: null }));
   const problems: string[] = [];
@@ -74,7 +64,7 @@ export function inspectModel(dir: string, hookMap: HookMap | null = null): Model
   let exposedOutputs: ExposedOutput[] = [];
   for (const hook of HOOK_POINTS) {
     try {
-      const located = locateHookTensors(decoder.graph ?? graph, config, hook, hookMap, styles);
+      const located = locateHookTensors(decoder.graph, config, hook, hookMap, decoder.styles);
       located.tensors.forEach((tensor, layer) => {
         const row = hooks[layer];
         if (row) row[hook] = tensor;
@@ -99,12 +89,12 @@ export function inspectModel(dir: string, hookMap: HookMap | null = null): Model
     exportStyleDescription: exportStyle === null ? null : hookSourceDescription(exportStyle),
     numLayers: config.numLayers,
     hiddenSize: config.hiddenSize,
-    opset: opsetVersion(model),
-    dtype: activationDtype(model),
-    quantization: weightQuantization(decoder),
-    externalDataFiles: externalDataFiles(model, modelDir.graphPath).map(relative),
-    inputs: graph.input.map(describeValue),
-    outputs: graph.output.map(describeValue),
+    opset: opsetVersion(decoder.file),
+    dtype: activationDtype(decoder.file),
+    quantization: weightQuantization(decoder.model),
+    externalDataFiles: decoder.externalDataFiles.map(relative),
+    inputs: fileGraph.input.map(describeValue),
+    outputs: fileGraph.output.map(describeValue),
     hooks,
     exposedOutputs,
     problems,

@@ -1,14 +1,12 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Tensor } from 'onnxruntime-node';
 import { captureOutputName, loadOrBuildCaptureGraph } from './capture-graph.js';
 import { openEmbeddingStage, type EmbeddingStage } from './embedding-stage.js';
+import { readDecoderGraph } from './decoder-graph.js';
 import { ModelError } from './errors.js';
 import { activationDtype, weightQuantization } from './graph-facts.js';
-import { EXPORT_STYLES, locateHookTensors, MERGED_EXPORT_STYLES, type HookMap } from './hook-points.js';
-import { unwrapMergedDecoder } from './merged-decoder.js';
-import { externalDataFiles, inspectModelDir, type ModelConfig } from './model-dir.js';
-import { decodeModel, type ModelProto } from './onnx-graph.js';
+import { locateHookTensors, type HookMap } from './hook-points.js';
+import { inspectModelDir, type ModelConfig } from './model-dir.js';
 import { openSession, prefillFeeds, type DeviceChoice } from './session.js';
 import { loadPromptTokenizer, truncateTokenIds } from './tokenizer.js';
 import {
@@ -64,16 +62,12 @@ export async function openModelHost(opts: ModelHostOptions): Promise<ModelHost> 
     throw new ModelError(`Batch size ${batchSize} is not a whole number of at least 1.`, { field: 'batch_size' });
   }
   const tokenizer = loadPromptTokenizer(modelDir.tokenizerPath, modelDir.tokenizerConfigPath);
-  const modelBytes = readGraphBytes(modelDir.graphPath);
-  const decoded = decodeGraph(modelBytes, modelDir.graphPath);
-  externalDataFiles(decoded, modelDir.graphPath);
   // An Optimum merged decoder is captured through its inlined first-pass branch; the cache key is still the file.
-  const { model, merged } = unwrapMergedDecoder(decoded);
-  if (!model.graph) throw new ModelError(`${modelDir.graphPath} holds no graph.`, { file: modelDir.graphPath });
-  const styles = merged ? MERGED_EXPORT_STYLES : EXPORT_STYLES;
-  const located = locateHookTensors(model.graph, config, opts.hook, opts.hookMap ?? null, styles);
+  const decoder = readDecoderGraph(modelDir.graphPath);
+  const { model } = decoder;
+  const located = locateHookTensors(decoder.graph, config, opts.hook, opts.hookMap ?? null, decoder.styles);
   const layers = resolveLayers(opts.layers, config);
-  const { bytes: captureGraph } = loadOrBuildCaptureGraph(opts.cacheDir, modelBytes, model, {
+  const { bytes: captureGraph } = loadOrBuildCaptureGraph(opts.cacheDir, decoder.bytes, model, {
     hook: opts.hook,
     layers,
     tensors: layers.map((layer) => located.tensors[layer] as string),
@@ -172,22 +166,6 @@ export function lengthGroups(lengths: readonly number[], batchSize: number): num
   const groups: number[][] = [];
   for (let start = 0; start < order.length; start += batchSize) groups.push(order.slice(start, start + batchSize));
   return groups;
-}
-
-function readGraphBytes(graphPath: string): Uint8Array {
-  try {
-    return readFileSync(graphPath);
-  } catch (err) {
-    throw new ModelError(`Cannot read ${graphPath}: ${(err as Error).message}`, { file: graphPath }, { cause: err });
-  }
-}
-
-function decodeGraph(bytes: Uint8Array, graphPath: string): ModelProto {
-  try {
-    return decodeModel(bytes, graphPath);
-  } catch (err) {
-    throw new ModelError((err as Error).message, { file: graphPath }, { cause: err });
-  }
 }
 
 function resolveLayers(requested: number[] | null, config: ModelConfig): number[] {

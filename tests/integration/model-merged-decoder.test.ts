@@ -7,9 +7,10 @@ import { Tensor } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCaptureGraph, captureOutputName } from '../../src/model/capture-graph.js';
 import { buildDemoModel, weightNames } from '../../scripts/demo-model/index.js';
-import { MERGED_EXPORT_STYLES, locateHookTensors } from '../../src/model/hook-points.js';
+import { locateHookTensors } from '../../src/model/hook-points.js';
 import { formatInspection, inspectModel } from '../../src/model/inspect.js';
-import { findUseCacheIf, inlinePrefillBranch, unwrapMergedDecoder, USE_CACHE_BRANCH } from '../../src/model/merged-decoder.js';
+import { findUseCacheIf, inlinePrefillBranch, optimumMergedExportStyle, USE_CACHE_BRANCH } from '../../src/model/export-styles/optimum-merged.js';
+import { normaliseDecoder } from '../../src/model/export-styles/registry.js';
 import { inspectModelDir, type ModelDirectory } from '../../src/model/model-dir.js';
 import { openModelHost, type ModelHostOptions } from '../../src/model/model-host.js';
 import { ModelError } from '../../src/model/errors.js';
@@ -77,15 +78,15 @@ describe('inlining the prefill branch', () => {
     const produced = new Set(graph.node.flatMap((node) => node.output));
     for (const output of graph.output) expect(produced.has(output.name)).toBe(true);
     expect(graph.initializer.map((tensor) => tensor.name)).toContain(weightNames.finalNorm);
-    expect(unwrapMergedDecoder(merged.model).merged).toBe(true);
-    expect(unwrapMergedDecoder(decodeModel(readFileSync(path.join(plainDir, 'model.onnx')))).merged).toBe(false);
+    expect(normaliseDecoder(merged.model).styles).toEqual([optimumMergedExportStyle]);
+    expect(normaliseDecoder(decodeModel(readFileSync(path.join(plainDir, 'model.onnx')))).styles).not.toContain(optimumMergedExportStyle);
   });
 
   it('locates the same hook tensors as the plain optimum export, reported as optimum-merged', () => {
     const plain = decodeModel(readFileSync(path.join(plainDir, 'model.onnx')));
     const graph = inlinePrefillBranch(merged.model).graph!;
     for (const hook of ['resid_post', 'cotlab'] as const) {
-      const located = locateHookTensors(graph, merged.dir.config, hook, null, MERGED_EXPORT_STYLES);
+      const located = locateHookTensors(graph, merged.dir.config, hook, null, [optimumMergedExportStyle]);
       expect(located.source).toBe('optimum-merged');
       expect(located.tensors).toEqual(locateHookTensors(plain.graph!, merged.dir.config, hook).tensors);
     }
@@ -201,9 +202,9 @@ describe('capture from a merged decoder', () => {
   });
 
   it('edits the graph so it has no If, no use_cache_branch and no logits', async () => {
-    const { model } = unwrapMergedDecoder(merged.model);
+    const { model } = normaliseDecoder(merged.model);
     const { config } = merged.dir;
-    const located = locateHookTensors(model.graph!, config, 'resid_post', null, MERGED_EXPORT_STYLES);
+    const located = locateHookTensors(model.graph!, config, 'resid_post', null, [optimumMergedExportStyle]);
     const layers = Array.from({ length: config.numLayers }, (_, layer) => layer);
     const edited = buildCaptureGraph(model, {
       hook: 'resid_post',

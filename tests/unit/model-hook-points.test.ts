@@ -3,7 +3,7 @@ import { GraphProtoSchema } from 'onnx-buf';
 import type { GraphProto } from 'onnx-buf';
 import { describe, expect, it } from 'vitest';
 import { ModelError } from '../../src/model/errors.js';
-import { cotlabModules, locateHookTensors } from '../../src/model/hook-points.js';
+import { cotlabHookedNorms, locateHookTensors } from '../../src/model/hook-points.js';
 import type { ModelConfig } from '../../src/model/model-dir.js';
 import { makeNode, makeValueInfo, OnnxDataType } from '../../src/model/onnx-graph.js';
 import { float32Tensor, tensorAttr } from '../../scripts/demo-model/onnx-tensors.js';
@@ -78,7 +78,7 @@ describe('locateHookTensors (optimum layout)', () => {
       '/model/layers.0/post_attention_layernorm/Mul_output_0',
       '/model/layers.1/post_attention_layernorm/Mul_output_0',
     ]);
-    expect(cotlabModules('qwen3')).toEqual(['post_attention_layernorm']);
+    expect(cotlabHookedNorms('qwen3')).toEqual(['post_attention_layernorm']);
   });
 
   it('rejects a layer count that disagrees with config.json', () => {

@@ -1,48 +1,79 @@
+/**
+ * onnxruntime-genai model builder exports: genai_config.json names the graph files, and the residual stream is never
+ * a node of its own but output 3 of the SkipSimplifiedLayerNormalization that starts the next layer
+ * (`/model/layers.{L+1}/input_layernorm/...`). The final norm is built without that output, so the last layer's
+ * residual is exposed by adding it to that node.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { NodeProto } from 'onnx-buf';
+import { z } from 'zod';
+import { ModelError } from '../errors.js';
 import { isInScope, nodeScope, type GraphIndex } from '../graph-index.js';
-import type { ExportStyle, ExposedOutput, HookSearch, LocatedTensors } from './export-style.js';
-import { cotlabTensor, layerScope, pickDecoderStack, type DecoderStack } from './optimum.js';
+import { readModelJsonFile } from '../json-file.js';
+import { branchNormOutput, layerScope, pickDecoderStack, type DecoderStack } from './decoder-scopes.js';
+import type { ExportStyle, ExposedOutput, HookSearch, LocatedTensors, Mismatch, ModelFiles } from './export-style.js';
+
+const GENAI_CONFIG_FILE = 'genai_config.json';
+
+const GenaiConfigSchema = z.object({
+  model: z.object({
+    decoder: z.object({ filename: z.string().min(1) }),
+    embedding: z.object({ filename: z.string().min(1) }).optional(),
+  }),
+});
 
 /** Fused norms whose optional output 3 is input + skip (+ bias): the residual sum. */
 const SKIP_NORMS = new Set(['SkipSimplifiedLayerNormalization', 'SkipLayerNormalization']);
 const RESIDUAL_SUM_OUTPUT = 3;
 
-/**
- * onnxruntime-genai model builder exports: the residual stream is never a node of its own but output 3 of the
- * SkipSimplifiedLayerNormalization that starts the next layer (`/model/layers.{L+1}/input_layernorm/...`). The
- * final norm is built without that output, so the last layer's residual is exposed by adding it to that node.
- */
 export const genaiExportStyle: ExportStyle = {
   name: 'genai',
   description: 'onnxruntime-genai model builder export (residual stream as output 3 of SkipSimplifiedLayerNormalization)',
-  locate(index: GraphIndex, search: HookSearch): LocatedTensors | { mismatch: string } {
-    const skipNorms = index.nodes.filter((node) => SKIP_NORMS.has(node.opType));
-    if (skipNorms.length === 0) return { mismatch: 'no SkipSimplifiedLayerNormalization node' };
-    const stack = pickDecoderStack(index, search.numLayers);
-    if ('mismatch' in stack) return stack;
-    const tensors: string[] = [];
-    const exposedOutputs: ExposedOutput[] = [];
-    for (let layer = 0; layer < stack.numLayers; layer += 1) {
-      if (search.hook === 'cotlab') {
-        const found = cotlabTensor(index, stack, layer, search);
-        if (typeof found !== 'string') return { mismatch: `layer ${layer}: ${found.mismatch}` };
-        tensors.push(found);
-        continue;
-      }
-      const norm = residualNorm(index, skipNorms, stack, layer);
-      if ('mismatch' in norm) return { mismatch: `layer ${layer}: ${norm.mismatch}` };
-      const existing = norm.output[RESIDUAL_SUM_OUTPUT];
-      if (existing) {
-        tensors.push(existing);
-        continue;
-      }
-      const tensor = `/${nodeScope(norm.name)}/output_${RESIDUAL_SUM_OUTPUT}`;
-      exposedOutputs.push({ node: norm.name, outputIndex: RESIDUAL_SUM_OUTPUT, tensor });
-      tensors.push(tensor);
-    }
-    return { tensors, exposedOutputs };
-  },
+  findFiles: findGenaiFiles,
+  locate: locateGenaiHooks,
 };
+
+/** The decoder and embedding graphs genai_config.json names; null when the folder has no genai_config.json. */
+function findGenaiFiles(dir: string): ModelFiles | null {
+  const configPath = path.join(dir, GENAI_CONFIG_FILE);
+  if (!existsSync(configPath)) return null;
+  const parsed = GenaiConfigSchema.safeParse(readModelJsonFile(configPath));
+  if (!parsed.success) {
+    const field = parsed.error.issues[0]?.path.join('.') ?? '';
+    throw new ModelError(`${configPath}: field "${field}" is missing or invalid.`, { file: configPath, field });
+  }
+  const { decoder, embedding } = parsed.data.model;
+  return { graphFile: decoder.filename, embeddingFile: embedding?.filename ?? null, genaiConfigFile: GENAI_CONFIG_FILE };
+}
+
+function locateGenaiHooks(index: GraphIndex, search: HookSearch): LocatedTensors | Mismatch {
+  const skipNorms = index.nodes.filter((node) => SKIP_NORMS.has(node.opType));
+  if (skipNorms.length === 0) return { mismatch: 'no SkipSimplifiedLayerNormalization node' };
+  const stack = pickDecoderStack(index, search.numLayers);
+  if ('mismatch' in stack) return stack;
+  const tensors: string[] = [];
+  const exposedOutputs: ExposedOutput[] = [];
+  for (let layer = 0; layer < stack.numLayers; layer += 1) {
+    if (search.hook === 'cotlab') {
+      const found = branchNormOutput(index, stack, layer, search.branchNormModules);
+      if (typeof found !== 'string') return { mismatch: `layer ${layer}: ${found.mismatch}` };
+      tensors.push(found);
+      continue;
+    }
+    const norm = residualNorm(index, skipNorms, stack, layer);
+    if ('mismatch' in norm) return { mismatch: `layer ${layer}: ${norm.mismatch}` };
+    const existing = norm.output[RESIDUAL_SUM_OUTPUT];
+    if (existing) {
+      tensors.push(existing);
+      continue;
+    }
+    const tensor = `/${nodeScope(norm.name)}/output_${RESIDUAL_SUM_OUTPUT}`;
+    exposedOutputs.push({ node: norm.name, outputIndex: RESIDUAL_SUM_OUTPUT, tensor });
+    tensors.push(tensor);
+  }
+  return { tensors, exposedOutputs };
+}
 
 /**
  * The skip norm whose residual sum is layer N's output: the one in layer N+1's input_layernorm, or for the last
@@ -53,7 +84,7 @@ function residualNorm(
   skipNorms: NodeProto[],
   stack: DecoderStack,
   layer: number,
-): NodeProto | { mismatch: string } {
+): NodeProto | Mismatch {
   const isLast = layer === stack.numLayers - 1;
   const inLayer = (node: NodeProto, at: number): boolean => isInScope(nodeScope(node.name), layerScope(stack, at));
   const readsLayer = (node: NodeProto): boolean =>
