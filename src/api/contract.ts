@@ -178,7 +178,7 @@ export type ModelInspection = z.infer<typeof ModelInspectionSchema>;
 
 export const PoolingSchema = z.enum(['mean', 'last_token']);
 export const ComparisonModeSchema = z.enum(['pairwise', 'baseline']);
-export const HookPointSchema = z.enum(['resid_post', 'cotlab']);
+export const HookPointSchema = z.enum(['resid_post', 'hf_hidden_states', 'cotlab']);
 
 export const VariantSchema = z
   .object({

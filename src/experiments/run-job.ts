@@ -6,6 +6,7 @@ import { toYaml } from '../config/to-yaml.js';
 import { resolveVariants } from '../config/variants.js';
 import { labelDistribution } from '../datasets/load-dataset.js';
 import { inspectModelDir, type ModelDirectory } from '../model/model-dir.js';
+import { HOOK_POINT_DESCRIPTIONS } from '../model/hook-points.js';
 import { openModelHost, type ModelHost } from '../model/model-host.js';
 import type { HookPoint } from '../model/types.js';
 import { defaultOutputDir } from '../report/output-dir.js';
@@ -65,12 +66,7 @@ export interface JobHistory {
   vectorPolicy: VectorPolicy;
 }
 
-export const HOOK_DESCRIPTIONS: Record<HookPoint, string> = {
-  resid_post:
-    'the residual stream after each decoder layer (the output of the layer’s last residual Add; Hugging Face hidden_states[i+1])',
-  cotlab:
-    'CoTLab’s capture point: the output of post_feedforward_layernorm (Gemma) or post_attention_layernorm (Llama/Mistral/Qwen/OLMo), which CoTLab calls the residual stream but is a normalised branch, not the stream itself',
-};
+export const HOOK_DESCRIPTIONS: Readonly<Record<HookPoint, string>> = HOOK_POINT_DESCRIPTIONS;
 
 /** The plan half of a job: data loaded, samples chosen, model directory checked, layers chosen. */
 export interface PreparedJob {

@@ -41,9 +41,13 @@ export interface CaptureGraphRequest {
 const CAPTURE_GRAPH_FORMAT = 1;
 const PREFIX = 'cotlab_capture';
 
-/** Graph output name: `blocks.3.hook_resid_post.mean`, `.last_token`, or without suffix for the unpooled tensor. */
+/**
+ * Graph output name: `blocks.3.hook_resid_post.mean`, `.last_token`, or without suffix for the unpooled tensor
+ * (hf_hidden_states points by their Hugging Face index, which needs no layer count: `hidden_states.4.mean`).
+ */
 export function captureOutputName(layer: number, hook: HookPoint, pooling: Pooling | null): string {
-  return pooling === null ? hookName(layer, hook) : `${hookName(layer, hook)}.${pooling}`;
+  const name = hookName(layer, hook, null);
+  return pooling === null ? name : `${name}.${pooling}`;
 }
 
 /**
@@ -75,7 +79,7 @@ export function buildCaptureGraph(model: ModelProto, request: CaptureGraphReques
   const pooledShape = ['batch', request.hiddenSize];
   request.layers.forEach((layer, at) => {
     const source = request.tensors[at] as string;
-    const label = hookName(layer, request.hook);
+    const label = hookName(layer, request.hook, null);
     const hidden = builder.castToFloat(source, label);
     for (const pooling of request.poolings) {
       const pooled = pooling === 'mean' ? builder.maskedMean(hidden, label) : builder.lastRealToken(hidden, label);

@@ -1,6 +1,6 @@
 import type { GraphProto } from 'onnx-buf';
 import { ModelError } from './errors.js';
-import type { ExportStyle, ExposedOutput } from './export-styles/export-style.js';
+import type { ExportStyle, ExposedOutput, FinalNorm, LocatedTensors, Mismatch } from './export-styles/export-style.js';
 import { exportStyleDescription, PLAIN_GRAPH_STYLES } from './export-styles/registry.js';
 import { GraphIndex } from './graph-index.js';
 import type { ModelConfig } from './model-dir.js';
@@ -16,10 +16,20 @@ export function hookSourceDescription(source: string): string | null {
  * Explicit tensor names per layer (index = layer), for graphs no export style understands; the model spec's
  * `hook_map` (validated in src/config/schemas.ts). Each name is checked against the graph here.
  */
-export interface HookMap {
-  resid_post?: string[];
-  cotlab?: string[];
-}
+export type HookMap = Partial<Record<HookPoint, string[]>>;
+
+/**
+ * What each capture point is, in one sentence for reports (results.json capture.hook_description, EXPERIMENT.md,
+ * the HTML report) and `cotlab-wb inspect`.
+ */
+export const HOOK_POINT_DESCRIPTIONS: Readonly<Record<HookPoint, string>> = {
+  resid_post:
+    'the residual stream after each decoder layer, raw for every layer (the output of the layer’s last residual Add; TransformerLens blocks.N.hook_resid_post); Hugging Face hidden_states[N+1] for every layer but the last, for which Hugging Face stores the final norm’s output instead',
+  hf_hidden_states:
+    'exactly Hugging Face’s output_hidden_states[N+1]: the residual stream after layers 0 to L-2, and for the last layer the final norm’s output that the LM head reads (TransformerLens ln_final.hook_normalized)',
+  cotlab:
+    'CoTLab’s capture point: the output of post_feedforward_layernorm (Gemma) or post_attention_layernorm (Llama/Mistral/Qwen/OLMo), which CoTLab calls the residual stream but is a normalised branch, not the stream itself',
+};
 
 export interface LocatedHooks {
   /** The export style that matched, or `hook_map`. */
@@ -58,8 +68,7 @@ export function locateHookTensors(
   if (mapped) return { source: 'hook_map', tensors: checkHookMap(index, mapped, hook, config) };
   const mismatches: string[] = [];
   for (const style of styles) {
-    const search = { hook, branchNormModules: cotlabHookedNorms(config.modelType), numLayers: config.numLayers };
-    const found = style.locate(index, search);
+    const found = locateWith(style, index, hook, config);
     if ('mismatch' in found) {
       mismatches.push(`${style.name}: ${found.mismatch}`);
       continue;
@@ -79,6 +88,38 @@ export function locateHookTensors(
       `The graph holds ${index.describe()}. Name the tensors with hook_map.${hook} in the model spec.`,
     { field: `hook_map.${hook}` },
   );
+}
+
+/** hf_hidden_states is composed: resid_post for every layer but the last, whose value is the final norm's output. */
+function locateWith(style: ExportStyle, index: GraphIndex, hook: HookPoint, config: ModelConfig): LocatedTensors | Mismatch {
+  const search = (point: 'resid_post' | 'cotlab') => ({
+    hook: point,
+    branchNormModules: cotlabHookedNorms(config.modelType),
+    numLayers: config.numLayers,
+  });
+  if (hook !== 'hf_hidden_states') return style.locate(index, search(hook));
+  const residPost = style.locate(index, search('resid_post'));
+  if ('mismatch' in residPost) return residPost;
+  const norm = style.locateFinalNorm(index, config.numLayers);
+  if ('mismatch' in norm) return norm;
+  const tensors = [...residPost.tensors.slice(0, -1), norm.output];
+  return { tensors, exposedOutputs: residPost.exposedOutputs.filter((exposed) => tensors.includes(exposed.tensor)) };
+}
+
+/** The decoder's final norm as the first of `styles` that finds it locates it (for HF hidden_states[L] or a logit lens). */
+export function locateFinalNorm(
+  graph: GraphProto,
+  config: ModelConfig,
+  styles: readonly ExportStyle[] = PLAIN_GRAPH_STYLES,
+): { source: string; finalNorm: FinalNorm } {
+  const index = new GraphIndex(graph);
+  const mismatches: string[] = [];
+  for (const style of styles) {
+    const found = style.locateFinalNorm(index, config.numLayers);
+    if (!('mismatch' in found)) return { source: style.name, finalNorm: found };
+    mismatches.push(`${style.name}: ${found.mismatch}`);
+  }
+  throw new ModelError(`Cannot locate the final norm after the last decoder layer (${mismatches.join('; ')}).`);
 }
 
 function checkHookMap(index: GraphIndex, names: string[], hook: HookPoint, config: ModelConfig): string[] {

@@ -3,9 +3,10 @@ import path from 'node:path';
 import type { ValueInfoProto } from 'onnx-buf';
 import { readDecoderGraph } from './decoder-graph.js';
 import { ModelError } from './errors.js';
-import type { ExposedOutput } from './export-styles/export-style.js';
+import type { ExposedOutput, FinalNorm } from './export-styles/export-style.js';
 import { activationDtype, weightQuantization, type Quantization } from './graph-facts.js';
-import { hookSourceDescription, locateHookTensors, type HookMap } from './hook-points.js';
+import { cotlabHookedNorms, hookSourceDescription, locateFinalNorm, locateHookTensors, type HookMap } from './hook-points.js';
+import { nodeScope } from './graph-index.js';
 import { inspectModelDir } from './model-dir.js';
 import { OnnxDataType, opsetVersion } from './onnx-graph.js';
 import type { HookPoint } from './types.js';
@@ -17,11 +18,9 @@ export interface GraphValue {
   shape: (number | string)[];
 }
 
-export interface LayerHooks {
+/** The graph tensor of every capture point of one layer; null when that point could not be located. */
+export interface LayerHooks extends Record<HookPoint, string | null> {
   layer: number;
-  /** Tensor name per hook point; null when that hook point could not be located. */
-  resid_post: string | null;
-  cotlab: string | null;
 }
 
 export interface ModelInspection {
@@ -46,11 +45,13 @@ export interface ModelInspection {
   hooks: LayerHooks[];
   /** Node outputs the capture edit adds (e.g. the genai final norm's residual sum). */
   exposedOutputs: ExposedOutput[];
+  /** The final norm after the last layer (what hf_hidden_states' last layer is the output of); null when not found. */
+  finalNorm: FinalNorm | null;
   /** Why a hook point could not be located, per hook point. */
   problems: string[];
 }
 
-const HOOK_POINTS: readonly HookPoint[] = ['resid_post', 'cotlab'];
+const HOOK_POINTS: readonly HookPoint[] = ['resid_post', 'hf_hidden_states', 'cotlab'];
 
 export function inspectModel(dir: string, hookMap: HookMap | null = null): ModelInspection {
   const modelDir = inspectModelDir(dir);
@@ -58,7 +59,7 @@ export function inspectModel(dir: string, hookMap: HookMap | null = null): Model
   const decoder = readDecoderGraph(modelDir.graphPath);
   const fileGraph = decoder.file.graph ?? decoder.graph;
   const { config } = modelDir;
-  const hooks: LayerHooks[] = Array.from({ length: config.numLayers }, (_, layer) => ({ layer, resid_post: null, cotlab: null }));
+  const hooks: LayerHooks[] = Array.from({ length: config.numLayers }, (_, layer) => ({ layer, resid_post: null, hf_hidden_states: null, cotlab: null }));
   const problems: string[] = [];
   let exportStyle: string | null = null;
   let exposedOutputs: ExposedOutput[] = [];
@@ -77,6 +78,13 @@ export function inspectModel(dir: string, hookMap: HookMap | null = null): Model
       if (!(err instanceof ModelError)) throw err;
       problems.push(`${hook}: ${err.message}`);
     }
+  }
+  let finalNorm: FinalNorm | null = null;
+  try {
+    finalNorm = locateFinalNorm(decoder.graph, config, decoder.styles).finalNorm;
+  } catch (err) {
+    if (!(err instanceof ModelError)) throw err;
+    problems.push(`final norm: ${err.message}`);
   }
   const relative = (file: string): string => path.relative(modelDir.dir, file);
   return {
@@ -97,6 +105,7 @@ export function inspectModel(dir: string, hookMap: HookMap | null = null): Model
     outputs: fileGraph.output.map(describeValue),
     hooks,
     exposedOutputs,
+    finalNorm,
     problems,
   };
 }
@@ -125,6 +134,7 @@ export function formatInspection(inspection: ModelInspection): string {
     ['Activation dtype', inspection.dtype],
     ['Quantization', inspection.quantization.description],
     ['External data', inspection.externalDataFiles.join(', ') || '(none: weights inside the graph file)'],
+    ['Final norm', inspection.finalNorm ? describeFinalNorm(inspection.finalNorm) : 'not found'],
   ];
   const width = Math.max(...facts.map(([label]) => label.length));
   const lines = facts.map(([label, value]) => `${label.padEnd(width)}  ${value}`);
@@ -132,7 +142,8 @@ export function formatInspection(inspection: ModelInspection): string {
     list.map((value) => `  ${value.name}  ${value.type}[${value.shape.join(', ')}]`);
   lines.push('', `Inputs (${inspection.inputs.length}):`, ...values(inspection.inputs));
   lines.push('', `Outputs (${inspection.outputs.length}):`, ...values(inspection.outputs));
-  lines.push('', 'Hook tensors:', ...table(inspection.hooks));
+  lines.push('', 'Capture points (experiment.hook):', ...legend(inspection));
+  lines.push('', 'Hook tensors:', ...table(inspection));
   for (const exposed of inspection.exposedOutputs) {
     lines.push(`  (the capture adds output ${exposed.outputIndex} "${exposed.tensor}" to node ${exposed.node})`);
   }
@@ -140,8 +151,47 @@ export function formatInspection(inspection: ModelInspection): string {
   return `${lines.join('\n')}\n`;
 }
 
-function table(hooks: LayerHooks[]): string[] {
-  const rows = [['layer', 'resid_post', 'cotlab'], ...hooks.map((row) => [String(row.layer), row.resid_post ?? '-', row.cotlab ?? '-'])];
-  const widths = [0, 1, 2].map((column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
+function describeFinalNorm(norm: FinalNorm): string {
+  const first = norm.nodes[0] ?? '?';
+  const nodes = norm.nodes.length > 1 ? `/${nodeScope(first)}/* (${norm.nodes.length} nodes)` : first;
+  const scale = norm.weight === null ? 'scale not found' : `scale ${norm.scalePlusOne ? '1 + ' : ''}${norm.weight}`;
+  return `${nodes}; ${scale}; output ${norm.output}`;
+}
+
+/** The norm CoTLab hooks in this model, as a phrase: `post_feedforward_layernorm` or `the first of a, b it has`. */
+function cotlabNormPhrase(modelType: string): string {
+  const norms = cotlabHookedNorms(modelType);
+  return norms.length === 1 ? (norms[0] as string) : `the first of ${norms.join(', ')} the layer has`;
+}
+
+/** What each capture point is in this model. */
+function legend(inspection: ModelInspection): string[] {
+  const last = inspection.numLayers - 1;
+  const described: [HookPoint, string][] = [
+    [
+      'resid_post',
+      'the residual stream after the layer (TransformerLens blocks.N.hook_resid_post); Hugging Face hidden_states[N+1] for every layer but the last, where Hugging Face stores the final norm\'s output',
+    ],
+    [
+      'hf_hidden_states',
+      `exactly Hugging Face's hidden_states[N+1]: resid_post for layers 0-${last - 1}, and for layer ${last} the final norm's output (TransformerLens ln_final.hook_normalized)`,
+    ],
+    [
+      'cotlab',
+      `what CoTLab hooks for ${inspection.modelType}: the output of ${cotlabNormPhrase(inspection.modelType)} (a normalised branch, not the residual stream)`,
+    ],
+  ];
+  const width = Math.max(...described.map(([hook]) => hook.length));
+  return described.map(([hook, text]) => `  ${hook.padEnd(width)}  ${text}`);
+}
+
+function table(inspection: ModelInspection): string[] {
+  const norms = cotlabHookedNorms(inspection.modelType);
+  const cotlabTitle = norms.length === 1 ? `cotlab (${norms[0]} output)` : 'cotlab';
+  const rows = [
+    ['layer', 'resid_post', 'hf_hidden_states', cotlabTitle],
+    ...inspection.hooks.map((row) => [String(row.layer), row.resid_post ?? '-', row.hf_hidden_states ?? '-', row.cotlab ?? '-']),
+  ];
+  const widths = [0, 1, 2, 3].map((column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
   return rows.map((row) => `  ${row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd()}`);
 }

@@ -143,7 +143,7 @@ export async function openModelHost(opts: ModelHostOptions): Promise<ModelHost> 
   return {
     info,
     layers,
-    hookNames: layers.map((layer) => hookName(layer, opts.hook)),
+    hookNames: layers.map((layer) => hookName(layer, opts.hook, config.numLayers)),
     tokenize: (text) => tokenizer.encode(text),
     async capture(text, captureOpts) {
       const [result] = await captureBatch([text], captureOpts);

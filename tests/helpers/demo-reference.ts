@@ -14,6 +14,8 @@ export interface ReferenceOutput {
   logits: Float64Array;
   /** Residual stream after each decoder layer, each [sequence, hidden] row-major. */
   layerOutputs: Float64Array[];
+  /** The final norm of the last layer's output, [sequence, hidden]: what the LM head reads, HF hidden_states[L]. */
+  finalNormed: Float64Array;
 }
 
 /** x [rows, inDim] times w [inDim, outDim] (row-major). */
@@ -145,5 +147,5 @@ export function referenceForward(
       logits[s * vocabSize + t] = dot;
     }
   }
-  return { logits, layerOutputs };
+  return { logits, layerOutputs, finalNormed: final };
 }

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCaptureGraph, captureOutputName } from '../../src/model/capture-graph.js';
-import { buildDemoModel } from '../../scripts/demo-model/index.js';
+import { buildDemoModel, type DemoModelBuild } from '../../scripts/demo-model/index.js';
+import { referenceForward } from '../helpers/demo-reference.js';
 import { locateHookTensors } from '../../src/model/hook-points.js';
 import { readModelConfig, type ModelConfig } from '../../src/model/model-dir.js';
 import { openModelHost, type ModelHostOptions } from '../../src/model/model-host.js';
@@ -20,6 +21,7 @@ const SHORT_PROMPT = 'Radiology: no fracture seen.';
 
 let scratch: string;
 let modelDir: string;
+let demo: DemoModelBuild;
 let model: ModelProto;
 let config: ModelConfig;
 let encode: (text: string) => number[];
@@ -27,7 +29,7 @@ let encode: (text: string) => number[];
 beforeAll(() => {
   scratch = mkdtempSync(path.join(tmpdir(), 'model-host-capture-'));
   modelDir = path.join(scratch, 'demo');
-  buildDemoModel(modelDir);
+  demo = buildDemoModel(modelDir);
   model = decodeModel(readFileSync(path.join(modelDir, 'model.onnx')));
   config = readModelConfig(path.join(modelDir, 'config.json'));
   const tokenizer = loadPromptTokenizer(path.join(modelDir, 'tokenizer.json'), path.join(modelDir, 'tokenizer_config.json'));
@@ -112,6 +114,27 @@ describe('resid_post is the true residual stream', () => {
       normed.reduce((sum, x, i) => sum + x * embedding[token * config.hiddenSize + i]!, 0),
     );
     expect(relativeError(reproduced, expected)).toBeLessThan(1e-4);
+  });
+});
+
+describe('hf_hidden_states is Hugging Face\'s output_hidden_states[1..L]', () => {
+  it('equals the reference forward pass: each layer\'s output, and the final norm of the last one', async () => {
+    const ids = encode(PROMPT);
+    const reference = referenceForward(demo.config, demo.vocabSize, (name) => readInitializerFloat32(model, name), ids);
+    const tokenMean = (states: Float64Array): Float64Array => {
+      const mean = new Float64Array(config.hiddenSize);
+      states.forEach((value, at) => (mean[at % config.hiddenSize] = mean[at % config.hiddenSize]! + value / ids.length));
+      return mean;
+    };
+    const host = await openModelHost(hostOptions({ hook: 'hf_hidden_states', pooling: 'mean' }));
+    const { pooled } = await host.capture(PROMPT, { maxInputTokens: null });
+    await host.dispose();
+    expect(host.hookNames).toEqual([0, 1, 2, 3, 4].map((layer) => `blocks.${layer}.hook_resid_post`).concat('ln_final.hook_normalized'));
+    [...reference.layerOutputs.slice(0, -1), reference.finalNormed].forEach((states, layer) =>
+      expect(relativeError(pooled[layer]!, tokenMean(states))).toBeLessThan(1e-4),
+    );
+    // The last layer's raw residual is far from its normed value, so the comparison above tells them apart.
+    expect(relativeError(tokenMean(reference.layerOutputs.at(-1)!), tokenMean(reference.finalNormed))).toBeGreaterThan(0.1);
   });
 });
 

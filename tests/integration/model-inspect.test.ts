@@ -43,9 +43,17 @@ describe('inspectModel', () => {
       LAYERS.map((layer) => ({
         layer,
         resid_post: `/model/layers.${layer}/Add_1_output_0`,
+        hf_hidden_states: layer < 5 ? `/model/layers.${layer}/Add_1_output_0` : '/model/norm/Mul_1_output_0',
         cotlab: `/model/layers.${layer}/post_feedforward_layernorm/Mul_1_output_0`,
       })),
     );
+    const text = formatInspection(inspection);
+    expect(text).toContain('  layer  resid_post                      hf_hidden_states                cotlab (post_feedforward_layernorm output)');
+    expect(text).toContain('  5      /model/layers.5/Add_1_output_0  /model/norm/Mul_1_output_0      /model/layers.5/post_feedforward_layernorm/Mul_1_output_0');
+    expect(text).toMatch(/resid_post +the residual stream after the layer \(TransformerLens blocks\.N\.hook_resid_post\); Hugging Face hidden_states\[N\+1\] for every layer but the last/);
+    expect(text).toMatch(/hf_hidden_states +exactly Hugging Face's hidden_states\[N\+1\]: resid_post for layers 0-4, and for layer 5 the final norm's output \(TransformerLens ln_final\.hook_normalized\)/);
+    expect(text).toContain('Final norm         /model/norm/* (12 nodes); scale 1 + model.norm.weight; output /model/norm/Mul_1_output_0');
+    expect(text).toMatch(/cotlab +what CoTLab hooks for gemma3_text: the output of post_feedforward_layernorm/);
     expect(inspection.inputs[0]).toEqual({ name: 'input_ids', type: 'int64', shape: ['batch_size', 'sequence_length'] });
     expect(inspection.outputs[0]).toEqual({ name: 'logits', type: 'float', shape: ['batch_size', 'sequence_length', expect.any(Number)] });
   });
@@ -68,9 +76,14 @@ describe('inspectModel', () => {
     expect(inspection.hooks.map((row) => row.cotlab)).toEqual(
       LAYERS.map((layer) => `/model/layers.${layer}/post_feedforward_layernorm/output_0`),
     );
+    expect(inspection.hooks.map((row) => row.hf_hidden_states)).toEqual([
+      ...LAYERS.slice(1, 6).map((layer) => `/model/layers.${layer}/input_layernorm/output_3`),
+      '/model/layers.6/final_norm_layernorm/output_0',
+    ]);
     const text = formatInspection(inspection);
     expect(text).toContain('Export style       genai: onnxruntime-genai model builder export');
     expect(text).toContain('Quantization       int4 MatMulNBits (block 32, 42 matmuls)');
+    expect(text).toContain('Final norm         /model/layers.6/final_norm_layernorm/SkipLayerNorm; scale model.norm.weight; output /model/layers.6/final_norm_layernorm/output_0');
     expect(text).toContain('(the capture adds output 3 "/model/layers.6/final_norm_layernorm/output_3" to node /model/layers.6/final_norm_layernorm/SkipLayerNorm)');
   });
 

@@ -190,7 +190,7 @@ describe('capture from a merged decoder', () => {
     expect(relativeError(reproduced, expected)).toBeLessThan(1e-4);
   });
 
-  it.each(['resid_post', 'cotlab'] as const)('captures every %s layer as the plain optimum export does', async (hook) => {
+  it.each(['resid_post', 'hf_hidden_states', 'cotlab'] as const)('captures every %s layer as the plain optimum export does', async (hook) => {
     const a = await openModelHost(hostOptions(merged.dir.dir, { hook }));
     const b = await openModelHost(hostOptions(plainDir, { hook }));
     const mine = await a.capture(PROMPT, { maxInputTokens: null });
@@ -235,6 +235,7 @@ describe('inspect', () => {
     expect(inspection.hooks[0]).toEqual({
       layer: 0,
       resid_post: '/model/layers.0/Add_1_output_0',
+      hf_hidden_states: '/model/layers.0/Add_1_output_0',
       cotlab: '/model/layers.0/post_feedforward_layernorm/Mul_1_output_0',
     });
     expect(formatInspection(inspection)).toMatch(

@@ -3,7 +3,8 @@ import { GraphProtoSchema } from 'onnx-buf';
 import type { GraphProto } from 'onnx-buf';
 import { describe, expect, it } from 'vitest';
 import { ModelError } from '../../src/model/errors.js';
-import { cotlabHookedNorms, locateHookTensors } from '../../src/model/hook-points.js';
+import { cotlabHookedNorms, locateFinalNorm, locateHookTensors } from '../../src/model/hook-points.js';
+import { hookName } from '../../src/model/types.js';
 import type { ModelConfig } from '../../src/model/model-dir.js';
 import { makeNode, makeValueInfo, OnnxDataType } from '../../src/model/onnx-graph.js';
 import { float32Tensor, tensorAttr } from '../../scripts/demo-model/onnx-tensors.js';
@@ -81,6 +82,27 @@ describe('locateHookTensors (optimum layout)', () => {
     expect(cotlabHookedNorms('qwen3')).toEqual(['post_attention_layernorm']);
   });
 
+  it('composes hf_hidden_states from resid_post and, for the last layer, the final norm\'s output', () => {
+    expect(locateHookTensors(miniDecoder(3), config('llama', 3), 'hf_hidden_states')).toEqual({
+      source: 'optimum',
+      tensors: ['/model/layers.0/Add_1_output_0', '/model/layers.1/Add_1_output_0', 'normed'],
+    });
+  });
+
+  it('locates the final norm with what it reads and writes and its scale weight', () => {
+    expect(locateFinalNorm(miniDecoder(3), config('llama', 3))).toEqual({
+      source: 'optimum',
+      finalNorm: {
+        input: '/model/layers.2/Add_1_output_0',
+        output: 'normed',
+        nodes: ['/model/norm/Mul'],
+        weight: 'w',
+        scalePlusOne: false,
+        exposedOutputs: [],
+      },
+    });
+  });
+
   it('rejects a layer count that disagrees with config.json', () => {
     expect(() => locateHookTensors(miniDecoder(2), config('gemma3_text', 3), 'resid_post')).toThrow(
       'The graph has 2 decoder layers (optimum layout) but config.json says num_hidden_layers = 3.',
@@ -136,5 +158,19 @@ describe('locateHookTensors with hook_map', () => {
     expect(() => locateHookTensors(graph, config('gemma3_text', 2), 'resid_post', { resid_post: ['emb'] })).toThrow(
       /names 1 tensors but the model has 2 layers/,
     );
+  });
+});
+
+describe('hookName', () => {
+  it('names captured points in TransformerLens vocabulary, the last hf_hidden_states one ln_final.hook_normalized', () => {
+    expect(hookName(3, 'resid_post', 6)).toBe('blocks.3.hook_resid_post');
+    expect(hookName(3, 'cotlab', 6)).toBe('blocks.3.hook_cotlab');
+    expect(hookName(4, 'hf_hidden_states', 6)).toBe('blocks.4.hook_resid_post');
+    expect(hookName(5, 'hf_hidden_states', 6)).toBe('ln_final.hook_normalized');
+  });
+
+  it('falls back to Hugging Face\'s hidden_states index when the layer count is unknown', () => {
+    expect(hookName(5, 'hf_hidden_states', null)).toBe('hidden_states.6');
+    expect(hookName(5, 'resid_post', null)).toBe('blocks.5.hook_resid_post');
   });
 });

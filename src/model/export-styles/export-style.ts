@@ -44,6 +44,25 @@ export interface LocatedTensors {
   exposedOutputs: ExposedOutput[];
 }
 
+/**
+ * The decoder's final norm, located so it can be reused: HF hidden_states[L] is its output, and a logit lens applies
+ * it (then the LM head) to any layer's residual stream.
+ */
+export interface FinalNorm {
+  /** The raw residual stream after the last layer, as the norm reads it (TransformerLens blocks.{L-1}.hook_resid_post). */
+  input: string;
+  /** The normed stream the LM head reads (HF hidden_states[L], TransformerLens ln_final.hook_normalized). */
+  output: string;
+  /** The nodes that compute the norm, in graph order. */
+  nodes: string[];
+  /** The initializer holding the norm's scale; null when the norm reads none it can name. */
+  weight: string | null;
+  /** True when the graph scales by (1 + weight), as torch exports of Gemma do; false when by weight itself. */
+  scalePlusOne: boolean;
+  /** Node outputs the capture edit must add before `input` exists (genai); empty when none. */
+  exposedOutputs: ExposedOutput[];
+}
+
 /** Why a style does not fit a graph, in a few words for the error message that lists every style tried. */
 export interface Mismatch {
   mismatch: string;
@@ -70,6 +89,8 @@ export interface ExportStyle {
   normalise?(model: ModelProto): ModelProto | null;
   /** Hook location: the tensors of every layer, or why this style does not fit. Must not throw for other styles. */
   locate(index: GraphIndex, search: HookSearch): LocatedTensors | Mismatch;
+  /** The final norm after the last decoder layer, or why this style does not find it. Must not throw either. */
+  locateFinalNorm(index: GraphIndex, numLayers: number): FinalNorm | Mismatch;
   /**
    * Feed quirks: the value of a graph input of the unedited file that the generic prefill feeds (input_ids,
    * attention_mask, position_ids, empty past_key_values) do not cover; null when the input is not this style's.

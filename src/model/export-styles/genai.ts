@@ -12,7 +12,7 @@ import { ModelError } from '../errors.js';
 import { isInScope, nodeScope, type GraphIndex } from '../graph-index.js';
 import { readModelJsonFile } from '../json-file.js';
 import { branchNormOutput, layerScope, pickDecoderStack, type DecoderStack } from './decoder-scopes.js';
-import type { ExportStyle, ExposedOutput, HookSearch, LocatedTensors, Mismatch, ModelFiles } from './export-style.js';
+import type { ExportStyle, ExposedOutput, FinalNorm, HookSearch, LocatedTensors, Mismatch, ModelFiles } from './export-style.js';
 
 const GENAI_CONFIG_FILE = 'genai_config.json';
 
@@ -32,6 +32,7 @@ export const genaiExportStyle: ExportStyle = {
   description: 'onnxruntime-genai model builder export (residual stream as output 3 of SkipSimplifiedLayerNormalization)',
   findFiles: findGenaiFiles,
   locate: locateGenaiHooks,
+  locateFinalNorm: locateGenaiFinalNorm,
 };
 
 /** The decoder and embedding graphs genai_config.json names; null when the folder has no genai_config.json. */
@@ -63,16 +64,45 @@ function locateGenaiHooks(index: GraphIndex, search: HookSearch): LocatedTensors
     }
     const norm = residualNorm(index, skipNorms, stack, layer);
     if ('mismatch' in norm) return { mismatch: `layer ${layer}: ${norm.mismatch}` };
-    const existing = norm.output[RESIDUAL_SUM_OUTPUT];
-    if (existing) {
-      tensors.push(existing);
-      continue;
-    }
-    const tensor = `/${nodeScope(norm.name)}/output_${RESIDUAL_SUM_OUTPUT}`;
-    exposedOutputs.push({ node: norm.name, outputIndex: RESIDUAL_SUM_OUTPUT, tensor });
-    tensors.push(tensor);
+    const sum = residualSum(norm);
+    tensors.push(sum.tensor);
+    if (sum.exposed) exposedOutputs.push(sum.exposed);
   }
   return { tensors, exposedOutputs };
+}
+
+/**
+ * The final norm is the skip norm after the last layer (`/model/layers.{L}/final_norm_layernorm/SkipLayerNorm`):
+ * its residual sum (output 3, exposed by the capture edit) is the last residual, its output 0 the normed stream,
+ * and its input 2 the scale, in which the builder has already folded Gemma's 1 + w.
+ */
+function locateGenaiFinalNorm(index: GraphIndex, numLayers: number): FinalNorm | Mismatch {
+  const skipNorms = index.nodes.filter((node) => SKIP_NORMS.has(node.opType));
+  if (skipNorms.length === 0) return { mismatch: 'no SkipSimplifiedLayerNormalization node' };
+  const stack = pickDecoderStack(index, numLayers);
+  if ('mismatch' in stack) return stack;
+  const norm = residualNorm(index, skipNorms, stack, stack.numLayers - 1);
+  if ('mismatch' in norm) return norm;
+  const output = norm.output[0];
+  if (!output) return { mismatch: `the final norm ${norm.name} has no output 0` };
+  const sum = residualSum(norm);
+  const weight = norm.input[2] && index.initializers.has(norm.input[2]) ? norm.input[2] : null;
+  return {
+    input: sum.tensor,
+    output,
+    nodes: [norm.name],
+    weight,
+    scalePlusOne: false,
+    exposedOutputs: sum.exposed ? [sum.exposed] : [],
+  };
+}
+
+/** A skip norm's residual sum: its output 3, or the name that output gets when the capture edit exposes it. */
+function residualSum(norm: NodeProto): { tensor: string; exposed: ExposedOutput | null } {
+  const existing = norm.output[RESIDUAL_SUM_OUTPUT];
+  if (existing) return { tensor: existing, exposed: null };
+  const tensor = `/${nodeScope(norm.name)}/output_${RESIDUAL_SUM_OUTPUT}`;
+  return { tensor, exposed: { node: norm.name, outputIndex: RESIDUAL_SUM_OUTPUT, tensor } };
 }
 
 /**

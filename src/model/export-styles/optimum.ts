@@ -5,16 +5,27 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import type { NodeProto } from 'onnx-buf';
 import { isInScope, nodeScope, type GraphIndex } from '../graph-index.js';
 import {
   branchNormOutput,
   layerScope,
+  nodesInScope,
   pickDecoderStack,
   stackScope,
   tensorsEnteringScope,
+  tensorsLeavingScope,
   type DecoderStack,
 } from './decoder-scopes.js';
-import { DEFAULT_GRAPH_FILE, type ExportStyle, type HookSearch, type LocatedTensors, type Mismatch, type ModelFiles } from './export-style.js';
+import {
+  DEFAULT_GRAPH_FILE,
+  type ExportStyle,
+  type FinalNorm,
+  type HookSearch,
+  type LocatedTensors,
+  type Mismatch,
+  type ModelFiles,
+} from './export-style.js';
 
 /** transformers.js dtype suffixes (utils/dtypes.js), fp32-activation variants first: fp16 ones overflow Gemma. */
 const TRANSFORMERS_JS_SUFFIXES = ['', '_q4', '_quantized', '_int8', '_uint8', '_bnb4', '_fp16', '_q4f16'];
@@ -24,6 +35,7 @@ export const optimumExportStyle: ExportStyle = {
   description: 'torch.onnx / Hugging Face optimum / transformers.js export (residual stream as plain Add nodes)',
   findFiles: findOptimumFiles,
   locate: locateOptimumHooks,
+  locateFinalNorm: locateOptimumFinalNorm,
 };
 
 /**
@@ -65,25 +77,63 @@ export function locateOptimumHooks(index: GraphIndex, search: HookSearch): Locat
 }
 
 /**
- * resid_post of layer N = the residual sum that layer N+1's input_layernorm reads from outside layer N+1;
- * for the last layer, what the final norm reads. When several tensors enter, the residual one is the one the next
- * layer also adds back (or, for the last layer, the one produced inside layer N).
+ * The final norm is the `norm` scope beside the layers (`/model/norm/...`): what enters it from the last layer is
+ * the last residual, the one tensor leaving it is the normed stream, and its rank-1 initializer is the scale
+ * (Gemma adds 1 to it in the graph).
+ */
+export function locateOptimumFinalNorm(index: GraphIndex, numLayers: number): FinalNorm | Mismatch {
+  const stack = pickDecoderStack(index, numLayers);
+  if ('mismatch' in stack) return stack;
+  const scope = stackScope(stack, 'norm');
+  const nodes = nodesInScope(index, scope);
+  if (nodes.length === 0) return { mismatch: `no "${scope}" scope (the final norm) after the last layer` };
+  const input = normInput(index, scope, scope, (tensor) =>
+    isInScope(nodeScope(index.producerOf(tensor)?.name ?? ''), layerScope(stack, stack.numLayers - 1)),
+  );
+  if (typeof input !== 'string') return input;
+  const leaving = tensorsLeavingScope(index, scope);
+  if (leaving.length !== 1) return { mismatch: `the final norm "${scope}" hands ${leaving.length} tensors on, expected 1` };
+  const weight = scaleWeight(index, nodes);
+  const inScope = (name: string): boolean => isInScope(nodeScope(name), scope);
+  const scalePlusOne = weight !== null && index.consumersOf(weight).some((node) => inScope(node.name) && node.opType === 'Add');
+  return { input, output: leaving[0] as string, nodes: nodes.map((node) => node.name), weight, scalePlusOne, exposedOutputs: [] };
+}
+
+/** The norm's scale: the rank-1 initializer it reads (the largest if several, e.g. beside a stored epsilon). */
+function scaleWeight(index: GraphIndex, nodes: readonly NodeProto[]): string | null {
+  const read = [...new Set(nodes.flatMap((node) => node.input))].filter((name) => index.initializerDims.get(name)?.length === 1);
+  const size = (name: string): number => index.initializerDims.get(name)?.[0] ?? 0;
+  const sorted = read.sort((a, b) => size(b) - size(a));
+  if (sorted.length > 1 && size(sorted[0] as string) === size(sorted[1] as string)) return null;
+  return sorted[0] ?? null;
+}
+
+/**
+ * resid_post of layer N = the residual sum that layer N+1's input_layernorm reads from outside layer N+1; for the
+ * last layer, what the final norm reads.
  */
 function residPostTensor(index: GraphIndex, stack: DecoderStack, layer: number): string | Mismatch {
-  const isLast = layer === stack.numLayers - 1;
-  const normScope = isLast ? stackScope(stack, 'norm') : `${layerScope(stack, layer + 1)}/input_layernorm`;
-  const outer = isLast ? normScope : layerScope(stack, layer + 1);
+  if (layer === stack.numLayers - 1) {
+    const norm = locateOptimumFinalNorm(index, stack.numLayers);
+    return 'mismatch' in norm ? norm : norm.input;
+  }
+  const normScope = `${layerScope(stack, layer + 1)}/input_layernorm`;
+  const outer = layerScope(stack, layer + 1);
+  // The residual is the tensor the next layer also adds back (rotary tensors or hoisted constants may enter too).
+  return normInput(index, normScope, outer, (tensor) =>
+    index.consumersOf(tensor).some((node) => {
+      const scope = nodeScope(node.name);
+      return isInScope(scope, outer) && !isInScope(scope, normScope);
+    }),
+  );
+}
+
+/** The one tensor entering a norm scope from outside `outer`; when several do, the one `preferred` picks. */
+function normInput(index: GraphIndex, normScope: string, outer: string, preferred: (tensor: string) => boolean): string | Mismatch {
   const candidates = tensorsEnteringScope(index, normScope, outer);
   if (candidates.length === 1) return candidates[0] as string;
   if (candidates.length === 0) return { mismatch: `nothing enters "${normScope}" from outside` };
-  const preferred = candidates.filter((tensor) =>
-    isLast
-      ? isInScope(nodeScope(index.producerOf(tensor)?.name ?? ''), layerScope(stack, layer))
-      : index.consumersOf(tensor).some((node) => {
-          const scope = nodeScope(node.name);
-          return isInScope(scope, outer) && !isInScope(scope, normScope);
-        }),
-  );
-  if (preferred.length === 1) return preferred[0] as string;
+  const picked = candidates.filter(preferred);
+  if (picked.length === 1) return picked[0] as string;
   return { mismatch: `"${normScope}" reads ${candidates.length} tensors from outside (${candidates.join(', ')})` };
 }
