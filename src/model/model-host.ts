@@ -8,7 +8,7 @@ import { activationDtype, weightQuantization } from './graph-facts.js';
 import { locateHookTensors, type HookMap } from './hook-points.js';
 import { inspectModelDir, type ModelConfig } from './model-dir.js';
 import { openSession, prefillFeeds, type DeviceChoice } from './session.js';
-import { loadPromptTokenizer, truncateTokenIds } from './tokenizer.js';
+import { loadPromptTokenizer } from './tokenizer.js';
 import {
   hookName,
   type CaptureOptions,
@@ -128,7 +128,7 @@ export async function openModelHost(opts: ModelHostOptions): Promise<ModelHost> 
   }
 
   async function captureBatch(texts: readonly string[], captureOpts: CaptureOptions): Promise<CaptureResult[]> {
-    const encoded = texts.map((text) => truncateTokenIds(tokenizer.encode(text), captureOpts.maxInputTokens));
+    const encoded = texts.map((text) => tokenizer.encodeTruncated(text, captureOpts.maxInputTokens));
     const results: CaptureResult[] = new Array<CaptureResult>(texts.length);
     for (const group of lengthGroups(encoded.map(({ ids }) => ids.length), batchSize)) {
       const pooled = await runRows(group.map((at) => (encoded[at] as { ids: number[] }).ids));

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -202,6 +202,23 @@ describe('in-graph pooling', () => {
     await host.dispose();
     expect(result.tokenCount).toBe(5);
     expect(result.truncated).toBe(true);
+    expect(relativeError(result.pooled[0]!, tokenRow(unpooled[3]!, 4))).toBeLessThan(1e-5);
+  });
+
+  it('keeps the EOS a tokenizer appends when truncating, as Hugging Face does: the last token fed is EOS', async () => {
+    const eosDir = path.join(scratch, 'demo-eos');
+    cpSync(modelDir, eosDir, { recursive: true });
+    const tokenizerConfigPath = path.join(eosDir, 'tokenizer_config.json');
+    const tokenizerConfig = JSON.parse(readFileSync(tokenizerConfigPath, 'utf8'));
+    writeFileSync(tokenizerConfigPath, JSON.stringify({ ...tokenizerConfig, add_bos_token: true, add_eos_token: true }));
+    const ids = encode(PROMPT);
+    const eos = JSON.parse(readFileSync(path.join(eosDir, 'config.json'), 'utf8')).eos_token_id as number;
+    const fed = [...ids.slice(0, 4), eos];
+    const unpooled = (await runUnpooled(locateHookTensors(model.graph!, config, 'resid_post').tensors, [fed]))[0]!;
+    const host = await openModelHost(cpuHostOptions(eosDir, scratch, { layers: [3], pooling: 'last_token' }));
+    const result = await host.capture(PROMPT, { maxInputTokens: 5 });
+    await host.dispose();
+    expect({ tokenCount: result.tokenCount, truncated: result.truncated }).toEqual({ tokenCount: 5, truncated: true });
     expect(relativeError(result.pooled[0]!, tokenRow(unpooled[3]!, 4))).toBeLessThan(1e-5);
   });
 });
