@@ -67,7 +67,7 @@ export async function openModelHost(opts: ModelHostOptions): Promise<ModelHost> 
   const { model } = decoder;
   const located = locateHookTensors(decoder.graph, config, opts.hook, opts.hookMap ?? null, decoder.styles);
   const layers = resolveLayers(opts.layers, config);
-  const { bytes: captureGraph } = loadOrBuildCaptureGraph(opts.cacheDir, decoder.bytes, model, {
+  const { bytes: captureGraph, notice } = loadOrBuildCaptureGraph(opts.cacheDir, decoder.bytes, model, {
     hook: opts.hook,
     layers,
     tensors: layers.map((layer) => located.tensors[layer] as string),
@@ -104,6 +104,7 @@ export async function openModelHost(opts: ModelHostOptions): Promise<ModelHost> 
     exportStyle: located.source,
     quantization: weightQuantization(model).description,
     batchSize,
+    notices: notice === null ? [] : [notice],
   };
   const outputNames = layers.map((layer) => captureOutputName(layer, opts.hook, opts.pooling));
 

@@ -245,12 +245,45 @@ describe('the edited capture graph', () => {
 
   it('is cached per model and request in the cache dir', async () => {
     const cacheDir = path.join(scratch, 'cache-count');
-    const cached = (): string[] => readdirSync(path.join(cacheDir, 'capture-graphs'));
+    const cached = (): string[] => readdirSync(path.join(cacheDir, 'capture-graphs')).filter((name) => name.endsWith('.onnx'));
     await (await openModelHost(hostOptions({ cacheDir }))).dispose();
     await (await openModelHost(hostOptions({ cacheDir }))).dispose();
     expect(cached()).toHaveLength(1);
     await (await openModelHost(hostOptions({ cacheDir, pooling: 'mean' }))).dispose();
     expect(cached()).toHaveLength(2);
+  });
+
+  it('is checked against its recorded sha256: a corrupted entry is rebuilt, said so, and captures stay right', async () => {
+    const cacheDir = path.join(scratch, 'cache-corrupt');
+    const first = await openModelHost(hostOptions({ cacheDir, pooling: 'mean' }));
+    const expected = await first.capture(PROMPT, { maxInputTokens: null });
+    await first.dispose();
+    expect(first.info.notices).toEqual([]);
+    const graphsDir = path.join(cacheDir, 'capture-graphs');
+    const entry = path.join(graphsDir, readdirSync(graphsDir).find((name) => name.endsWith('.onnx'))!);
+    const bytes = readFileSync(entry);
+    // Same length, one byte in the middle changed (inside the embedding weights): the graph would still load.
+    const corrupt = Buffer.from(bytes);
+    const middle = Math.floor(corrupt.length / 2);
+    corrupt[middle] = corrupt[middle]! ^ 0xff;
+    writeFileSync(entry, corrupt);
+
+    const second = await openModelHost(hostOptions({ cacheDir, pooling: 'mean' }));
+    const again = await second.capture(PROMPT, { maxInputTokens: null });
+    await second.dispose();
+    expect(second.info.notices).toEqual([
+      `The cached capture graph ${entry} did not match its recorded sha256 (corrupted on disk); rebuilt it.`,
+    ]);
+    again.pooled.forEach((vector, layer) => expect(relativeError(vector, expected.pooled[layer]!)).toBeLessThan(1e-6));
+    expect(readFileSync(entry).equals(bytes)).toBe(true);
+
+    writeFileSync(entry, bytes.subarray(0, 100));
+    const third = await openModelHost(hostOptions({ cacheDir, pooling: 'mean' }));
+    await third.dispose();
+    expect(third.info.notices).toHaveLength(1);
+    const fourth = await openModelHost(hostOptions({ cacheDir, pooling: 'mean' }));
+    await fourth.dispose();
+    expect(fourth.info.notices).toEqual([]);
   });
 });
 
