@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { GraphProto } from 'onnx-buf';
 import { ModelError } from './errors.js';
 import type { ExportStyle, ExposedOutput, FinalNorm, LocatedTensors, Mismatch } from './export-styles/export-style.js';
@@ -51,19 +52,23 @@ export function cotlabHookedNorms(modelType: string): readonly string[] {
   return ['post_feedforward_layernorm', 'post_attention_layernorm', 'ln_2', 'layer_norm'];
 }
 
+export interface LocateOptions {
+  /** The model spec's hook_map; its names are used for the hook points it lists. */
+  hookMap?: HookMap | null;
+  /** Styles to try, in order; default: those for a graph no style had to normalise. */
+  styles?: readonly ExportStyle[];
+  /** The graph's file, named in errors. */
+  graphFile?: string;
+}
+
 /**
- * Find the tensor of `hook` for every decoder layer: from `hookMap` when it names them, else by graph structure,
- * trying `styles` in order (default: those for a graph no style had to normalise). The count must equal
- * config.json's num_hidden_layers.
+ * Find the tensor of `hook` for every decoder layer: from the hook map when it names them, else by graph
+ * structure, trying the export styles in order. The count must equal config.json's num_hidden_layers.
  */
-export function locateHookTensors(
-  graph: GraphProto,
-  config: ModelConfig,
-  hook: HookPoint,
-  hookMap: HookMap | null = null,
-  styles: readonly ExportStyle[] = PLAIN_GRAPH_STYLES,
-): LocatedHooks {
+export function locateHookTensors(graph: GraphProto, config: ModelConfig, hook: HookPoint, options: LocateOptions = {}): LocatedHooks {
+  const { hookMap = null, styles = PLAIN_GRAPH_STYLES, graphFile } = options;
   const index = new GraphIndex(graph);
+  const where = graphFile === undefined ? {} : { dir: path.dirname(graphFile), file: graphFile };
   const mapped = hookMap?.[hook];
   if (mapped) return { source: 'hook_map', tensors: checkHookMap(index, mapped, hook, config) };
   const mismatches: string[] = [];
@@ -75,8 +80,8 @@ export function locateHookTensors(
     }
     if (found.tensors.length !== config.numLayers) {
       throw new ModelError(
-        `The graph has ${found.tensors.length} decoder layers (${style.name} layout) but config.json says num_hidden_layers = ${config.numLayers}.`,
-        { field: 'num_hidden_layers' },
+        `The graph${graphFile === undefined ? '' : ` ${graphFile}`} has ${found.tensors.length} decoder layers (${style.name} layout) but config.json says num_hidden_layers = ${config.numLayers}.`,
+        { ...where, field: 'num_hidden_layers' },
       );
     }
     const located: LocatedHooks = { source: style.name, tensors: found.tensors };
@@ -84,9 +89,9 @@ export function locateHookTensors(
     return located;
   }
   throw new ModelError(
-    `Cannot locate the ${hook} tensors of the decoder layers in this graph (${mismatches.join('; ')}). ` +
+    `Cannot locate the ${hook} tensors of the decoder layers in ${graphFile ?? 'this graph'} (${mismatches.join('; ')}). ` +
       `The graph holds ${index.describe()}. Name the tensors with hook_map.${hook} in the model spec.`,
-    { field: `hook_map.${hook}` },
+    { ...where, field: `hook_map.${hook}` },
   );
 }
 
@@ -110,8 +115,9 @@ function locateWith(style: ExportStyle, index: GraphIndex, hook: HookPoint, conf
 export function locateFinalNorm(
   graph: GraphProto,
   config: ModelConfig,
-  styles: readonly ExportStyle[] = PLAIN_GRAPH_STYLES,
+  options: Omit<LocateOptions, 'hookMap'> = {},
 ): { source: string; finalNorm: FinalNorm } {
+  const { styles = PLAIN_GRAPH_STYLES, graphFile } = options;
   const index = new GraphIndex(graph);
   const mismatches: string[] = [];
   for (const style of styles) {
@@ -119,7 +125,10 @@ export function locateFinalNorm(
     if (!('mismatch' in found)) return { source: style.name, finalNorm: found };
     mismatches.push(`${style.name}: ${found.mismatch}`);
   }
-  throw new ModelError(`Cannot locate the final norm after the last decoder layer (${mismatches.join('; ')}).`);
+  throw new ModelError(
+    `Cannot locate the final norm after the last decoder layer in ${graphFile ?? 'this graph'} (${mismatches.join('; ')}).`,
+    graphFile === undefined ? {} : { dir: path.dirname(graphFile), file: graphFile },
+  );
 }
 
 function checkHookMap(index: GraphIndex, names: string[], hook: HookPoint, config: ModelConfig): string[] {

@@ -1,14 +1,15 @@
 /** `cotlab-wb inspect`: what the workbench sees in a model folder, without running the model. */
 import path from 'node:path';
 import type { ValueInfoProto } from 'onnx-buf';
-import { readDecoderGraph } from './decoder-graph.js';
+import { checkHiddenSize, locateDecoderFinalNorm, locateDecoderHooks, readDecoderGraph } from './decoder-graph.js';
 import { ModelError } from './errors.js';
 import type { ExposedOutput, FinalNorm } from './export-styles/export-style.js';
 import { activationDtype, weightQuantization, type Quantization } from './graph-facts.js';
-import { cotlabHookedNorms, hookSourceDescription, locateFinalNorm, locateHookTensors, type HookMap } from './hook-points.js';
+import { cotlabHookedNorms, hookSourceDescription, type HookMap } from './hook-points.js';
 import { nodeScope } from './graph-index.js';
 import { inspectModelDir } from './model-dir.js';
 import { OnnxDataType, opsetVersion } from './onnx-graph.js';
+import { loadPromptTokenizer } from './tokenizer.js';
 import type { HookPoint } from './types.js';
 
 export interface GraphValue {
@@ -64,28 +65,20 @@ export function inspectModel(dir: string, hookMap: HookMap | null = null): Model
   let exportStyle: string | null = null;
   let exposedOutputs: ExposedOutput[] = [];
   for (const hook of HOOK_POINTS) {
-    try {
-      const located = locateHookTensors(decoder.graph, config, hook, hookMap, decoder.styles);
-      located.tensors.forEach((tensor, layer) => {
-        const row = hooks[layer];
-        if (row) row[hook] = tensor;
-      });
-      if (hook === 'resid_post') {
-        exportStyle = located.source;
-        exposedOutputs = located.exposedOutputs ?? [];
-      }
-    } catch (err) {
-      if (!(err instanceof ModelError)) throw err;
-      problems.push(`${hook}: ${err.message}`);
+    const located = problemOf(hook, problems, () => locateDecoderHooks(decoder, modelDir, hook, hookMap));
+    if (located === null) continue;
+    located.tensors.forEach((tensor, layer) => {
+      const row = hooks[layer];
+      if (row) row[hook] = tensor;
+    });
+    if (hook === 'resid_post') {
+      exportStyle = located.source;
+      exposedOutputs = located.exposedOutputs ?? [];
     }
   }
-  let finalNorm: FinalNorm | null = null;
-  try {
-    finalNorm = locateFinalNorm(decoder.graph, config, decoder.styles).finalNorm;
-  } catch (err) {
-    if (!(err instanceof ModelError)) throw err;
-    problems.push(`final norm: ${err.message}`);
-  }
+  const finalNorm = problemOf('final norm', problems, () => locateDecoderFinalNorm(decoder, modelDir));
+  problemOf('config.json', problems, () => checkHiddenSize(decoder, modelDir));
+  problemOf('tokenizer', problems, () => loadPromptTokenizer(modelDir.tokenizerPath, modelDir.tokenizerConfigPath));
   const relative = (file: string): string => path.relative(modelDir.dir, file);
   return {
     dir: modelDir.dir,
@@ -108,6 +101,17 @@ export function inspectModel(dir: string, hookMap: HookMap | null = null): Model
     finalNorm,
     problems,
   };
+}
+
+/** `check()`'s result; a ModelError it throws becomes a problem line `<what>: <message>` instead. */
+function problemOf<T>(what: string, problems: string[], check: () => T): T | null {
+  try {
+    return check();
+  } catch (err) {
+    if (!(err instanceof ModelError)) throw err;
+    problems.push(`${what}: ${err.message}`);
+    return null;
+  }
 }
 
 function describeValue(value: ValueInfoProto): GraphValue {

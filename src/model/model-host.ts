@@ -2,10 +2,10 @@ import path from 'node:path';
 import type { Tensor } from 'onnxruntime-node';
 import { captureOutputName, loadOrBuildCaptureGraph } from './capture-graph.js';
 import { openEmbeddingStage, type EmbeddingStage } from './embedding-stage.js';
-import { readDecoderGraph } from './decoder-graph.js';
+import { checkHiddenSize, locateDecoderHooks, readDecoderGraph } from './decoder-graph.js';
 import { ModelError } from './errors.js';
 import { activationDtype, weightQuantization } from './graph-facts.js';
-import { locateHookTensors, type HookMap } from './hook-points.js';
+import type { HookMap } from './hook-points.js';
 import { inspectModelDir, type ModelConfig } from './model-dir.js';
 import { openSession, prefillFeeds, type DeviceChoice } from './session.js';
 import { loadPromptTokenizer } from './tokenizer.js';
@@ -64,8 +64,9 @@ export async function openModelHost(opts: ModelHostOptions): Promise<ModelHost> 
   const tokenizer = loadPromptTokenizer(modelDir.tokenizerPath, modelDir.tokenizerConfigPath);
   // An Optimum merged decoder is captured through its inlined first-pass branch; the cache key is still the file.
   const decoder = readDecoderGraph(modelDir.graphPath);
+  checkHiddenSize(decoder, modelDir);
   const { model } = decoder;
-  const located = locateHookTensors(decoder.graph, config, opts.hook, opts.hookMap ?? null, decoder.styles);
+  const located = locateDecoderHooks(decoder, modelDir, opts.hook, opts.hookMap ?? null);
   const layers = resolveLayers(opts.layers, config);
   const { bytes: captureGraph, notice } = loadOrBuildCaptureGraph(opts.cacheDir, decoder.bytes, model, {
     hook: opts.hook,

@@ -40,8 +40,10 @@ export function loadPromptTokenizer(tokenizerPath: string, tokenizerConfigPath: 
   const tokenizerJson = readModelJsonFile(tokenizerPath);
   const tokenizerShape = TokenizerJsonSchema.safeParse(tokenizerJson);
   if (!tokenizerShape.success) {
-    throw new ModelError(`${tokenizerPath} is not a Hugging Face tokenizer.json (no model or added_tokens).`, {
+    const field = tokenizerShape.error.issues[0]?.path.join('.') ?? '';
+    throw new ModelError(`${tokenizerPath}: field "${field}" is missing or invalid (it must be a Hugging Face tokenizer.json).`, {
       file: tokenizerPath,
+      field,
     });
   }
   const rawConfig = readModelJsonFile(tokenizerConfigPath);

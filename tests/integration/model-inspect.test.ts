@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
@@ -6,6 +6,12 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerInspectCommand } from '../../src/cli/inspect-command.js';
 import { buildDemoModel, type DemoModelOptions } from '../../scripts/demo-model/index.js';
 import { formatInspection, inspectModel } from '../../src/model/inspect.js';
+import { writeModel } from '../helpers/onnx-files.js';
+import { singleAddModel } from '../helpers/single-add-model.js';
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 
 let scratch: string;
 beforeAll(() => {
@@ -105,6 +111,57 @@ describe('inspectModel', () => {
     expect(inspection.exportStyle).toBe('hook_map');
     expect(inspection.hooks[2]?.resid_post).toBe('/model/layers.2/Add_output_0');
     expect(inspection.problems).toEqual([]);
+  });
+});
+
+describe('inspectModel problems', () => {
+  const problemsOf = (name: string, edit: (dir: string) => void): string[] => {
+    const dir = build(name, {});
+    edit(dir);
+    const inspection = inspectModel(dir);
+    expect(formatInspection(inspection)).toContain(`Problems:\n  ${inspection.problems[0]}`);
+    return inspection.problems;
+  };
+
+  it('reports a tokenizer.json that is not JSON, naming the file and where it breaks', () => {
+    let file = '';
+    const problems = problemsOf('corrupt-tokenizer', (dir) => {
+      file = path.join(dir, 'tokenizer.json');
+      writeFileSync(file, readFileSync(file, 'utf8').slice(0, 200));
+    });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^tokenizer: ${escape(file)} is not valid JSON \\(line \\d+, column \\d+: .+\\)\\.?$`));
+  });
+
+  it('reports a tokenizer.json without its model, naming the field', () => {
+    let file = '';
+    const problems = problemsOf('tokenizer-without-model', (dir) => {
+      file = path.join(dir, 'tokenizer.json');
+      const { model: _model, ...rest } = JSON.parse(readFileSync(file, 'utf8'));
+      writeFileSync(file, JSON.stringify(rest));
+    });
+    expect(problems).toEqual([`tokenizer: ${file}: field "model" is missing or invalid (it must be a Hugging Face tokenizer.json).`]);
+  });
+
+  it('reports a hidden_size in config.json that contradicts the graph, naming the file, the field and the graph tensor', () => {
+    let file = '';
+    const problems = problemsOf('wrong-hidden-size', (dir) => {
+      file = path.join(dir, 'config.json');
+      writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), hidden_size: 128 }));
+    });
+    expect(problems).toEqual([
+      `config.json: ${file}: field "hidden_size" is 128, but the graph's residual stream is 64 wide (the final norm weight model.norm.weight has 64 values).`,
+    ]);
+  });
+
+  it('names the graph file and its folder when the graph has no recognisable decoder layers', () => {
+    let graphFile = '';
+    const problems = problemsOf('no-layers', (dir) => {
+      graphFile = path.join(dir, 'model.onnx');
+      writeModel(singleAddModel(), graphFile);
+    });
+    expect(problems[0]).toMatch(new RegExp(`^resid_post: Cannot locate the resid_post tensors of the decoder layers in ${escape(graphFile)} \\(`));
+    expect(problems.every((problem) => problem.includes(graphFile))).toBe(true);
   });
 });
 

@@ -86,7 +86,7 @@ describe('inlining the prefill branch', () => {
     const plain = decodeModel(readFileSync(path.join(plainDir, 'model.onnx')));
     const graph = inlinePrefillBranch(merged.model).graph!;
     for (const hook of ['resid_post', 'cotlab'] as const) {
-      const located = locateHookTensors(graph, merged.dir.config, hook, null, [optimumMergedExportStyle]);
+      const located = locateHookTensors(graph, merged.dir.config, hook, { styles: [optimumMergedExportStyle] });
       expect(located.source).toBe('optimum-merged');
       expect(located.tensors).toEqual(locateHookTensors(plain.graph!, merged.dir.config, hook).tensors);
     }
@@ -204,7 +204,7 @@ describe('capture from a merged decoder', () => {
   it('edits the graph so it has no If, no use_cache_branch and no logits', async () => {
     const { model } = normaliseDecoder(merged.model);
     const { config } = merged.dir;
-    const located = locateHookTensors(model.graph!, config, 'resid_post', null, [optimumMergedExportStyle]);
+    const located = locateHookTensors(model.graph!, config, 'resid_post', { styles: [optimumMergedExportStyle] });
     const layers = Array.from({ length: config.numLayers }, (_, layer) => layer);
     const edited = buildCaptureGraph(model, {
       hook: 'resid_post',

@@ -134,19 +134,19 @@ describe('locateHookTensors with hook_map', () => {
 
   it('uses the named tensors when they exist', () => {
     const names = ['/model/layers.0/Add_output_0', '/model/layers.1/Add_output_0'];
-    expect(locateHookTensors(graph, config('gemma3_text', 2), 'cotlab', { cotlab: names })).toEqual({
+    expect(locateHookTensors(graph, config('gemma3_text', 2), 'cotlab', { hookMap: { cotlab: names } })).toEqual({
       source: 'hook_map',
       tensors: names,
     });
   });
 
   it('falls back to the graph structure for a hook the map does not name', () => {
-    expect(locateHookTensors(graph, config('gemma3_text', 2), 'resid_post', { cotlab: ['x', 'y'] }).source).toBe('optimum');
+    expect(locateHookTensors(graph, config('gemma3_text', 2), 'resid_post', { hookMap: { cotlab: ['x', 'y'] } }).source).toBe('optimum');
   });
 
   it('rejects a name that is not in the graph, naming the entry', () => {
     try {
-      locateHookTensors(graph, config('gemma3_text', 2), 'resid_post', { resid_post: ['emb', 'no_such_tensor'] });
+      locateHookTensors(graph, config('gemma3_text', 2), 'resid_post', { hookMap: { resid_post: ['emb', 'no_such_tensor'] } });
       expect.unreachable();
     } catch (err) {
       expect((err as Error).message).toBe('hook_map.resid_post[1] names tensor "no_such_tensor", which is not in the graph.');
@@ -155,7 +155,7 @@ describe('locateHookTensors with hook_map', () => {
   });
 
   it('rejects a map whose length is not the layer count', () => {
-    expect(() => locateHookTensors(graph, config('gemma3_text', 2), 'resid_post', { resid_post: ['emb'] })).toThrow(
+    expect(() => locateHookTensors(graph, config('gemma3_text', 2), 'resid_post', { hookMap: { resid_post: ['emb'] } })).toThrow(
       /names 1 tensors but the model has 2 layers/,
     );
   });
