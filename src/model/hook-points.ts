@@ -20,16 +20,32 @@ export function hookSourceDescription(source: string): string | null {
 export type HookMap = Partial<Record<HookPoint, string[]>>;
 
 /**
- * What each capture point is, in one sentence for reports (results.json capture.hook_description, EXPERIMENT.md,
- * the HTML report) and `cotlab-wb inspect`.
+ * What a capture point is, in one sentence for reports (results.json capture.hook_description, EXPERIMENT.md, the
+ * HTML report) and `cotlab-wb inspect`; with `model`, in that model's terms (its layer numbers, its CoTLab norm).
  */
+export function describeHookPoint(hook: HookPoint, model: { modelType: string; numLayers: number } | null = null): string {
+  if (hook === 'resid_post') {
+    return 'the residual stream after each decoder layer, raw for every layer (the output of the layer’s last residual Add; TransformerLens blocks.N.hook_resid_post); Hugging Face hidden_states[N+1] for every layer but the last, for which Hugging Face stores the final norm’s output instead';
+  }
+  if (hook === 'hf_hidden_states') {
+    const layers = model === null ? 'layers 0 to L-2, and for the last layer' : `layers 0 to ${model.numLayers - 2}, and for the last layer (${model.numLayers - 1})`;
+    return `exactly Hugging Face’s output_hidden_states[N+1]: the residual stream after ${layers} the final norm’s output that the LM head reads (TransformerLens ln_final.hook_normalized)`;
+  }
+  const norms = model === null ? null : cotlabHookedNorms(model.modelType);
+  const which =
+    norms === null
+      ? 'post_feedforward_layernorm (Gemma) or post_attention_layernorm (Llama/Mistral/Qwen/OLMo)'
+      : norms.length === 1
+        ? `${norms[0]} (what CoTLab hooks for ${model?.modelType})`
+        : `the first of ${norms.join(', ')} the layer has (CoTLab’s fallbacks for ${model?.modelType})`;
+  return `CoTLab’s capture point: the output of ${which}, which CoTLab calls the residual stream but is a normalised branch, not the stream itself`;
+}
+
+/** describeHookPoint of every capture point, model-independent. */
 export const HOOK_POINT_DESCRIPTIONS: Readonly<Record<HookPoint, string>> = {
-  resid_post:
-    'the residual stream after each decoder layer, raw for every layer (the output of the layer’s last residual Add; TransformerLens blocks.N.hook_resid_post); Hugging Face hidden_states[N+1] for every layer but the last, for which Hugging Face stores the final norm’s output instead',
-  hf_hidden_states:
-    'exactly Hugging Face’s output_hidden_states[N+1]: the residual stream after layers 0 to L-2, and for the last layer the final norm’s output that the LM head reads (TransformerLens ln_final.hook_normalized)',
-  cotlab:
-    'CoTLab’s capture point: the output of post_feedforward_layernorm (Gemma) or post_attention_layernorm (Llama/Mistral/Qwen/OLMo), which CoTLab calls the residual stream but is a normalised branch, not the stream itself',
+  resid_post: describeHookPoint('resid_post'),
+  hf_hidden_states: describeHookPoint('hf_hidden_states'),
+  cotlab: describeHookPoint('cotlab'),
 };
 
 export interface LocatedHooks {

@@ -5,7 +5,7 @@ import { checkHiddenSize, locateDecoderFinalNorm, locateDecoderHooks, readDecode
 import { ModelError } from './errors.js';
 import type { ExposedOutput, FinalNorm } from './export-styles/export-style.js';
 import { activationDtype, weightQuantization, type Quantization } from './graph-facts.js';
-import { cotlabHookedNorms, hookSourceDescription, type HookMap } from './hook-points.js';
+import { cotlabHookedNorms, describeHookPoint, hookSourceDescription, type HookMap } from './hook-points.js';
 import { nodeScope } from './graph-index.js';
 import { inspectModelDir } from './model-dir.js';
 import { OnnxDataType, opsetVersion } from './onnx-graph.js';
@@ -162,31 +162,10 @@ function describeFinalNorm(norm: FinalNorm): string {
   return `${nodes}; ${scale}; output ${norm.output}`;
 }
 
-/** The norm CoTLab hooks in this model, as a phrase: `post_feedforward_layernorm` or `the first of a, b it has`. */
-function cotlabNormPhrase(modelType: string): string {
-  const norms = cotlabHookedNorms(modelType);
-  return norms.length === 1 ? (norms[0] as string) : `the first of ${norms.join(', ')} the layer has`;
-}
-
 /** What each capture point is in this model. */
 function legend(inspection: ModelInspection): string[] {
-  const last = inspection.numLayers - 1;
-  const described: [HookPoint, string][] = [
-    [
-      'resid_post',
-      'the residual stream after the layer (TransformerLens blocks.N.hook_resid_post); Hugging Face hidden_states[N+1] for every layer but the last, where Hugging Face stores the final norm\'s output',
-    ],
-    [
-      'hf_hidden_states',
-      `exactly Hugging Face's hidden_states[N+1]: resid_post for layers 0-${last - 1}, and for layer ${last} the final norm's output (TransformerLens ln_final.hook_normalized)`,
-    ],
-    [
-      'cotlab',
-      `what CoTLab hooks for ${inspection.modelType}: the output of ${cotlabNormPhrase(inspection.modelType)} (a normalised branch, not the residual stream)`,
-    ],
-  ];
-  const width = Math.max(...described.map(([hook]) => hook.length));
-  return described.map(([hook, text]) => `  ${hook.padEnd(width)}  ${text}`);
+  const width = Math.max(...HOOK_POINTS.map((hook) => hook.length));
+  return HOOK_POINTS.map((hook) => `  ${hook.padEnd(width)}  ${describeHookPoint(hook, inspection)}`);
 }
 
 function table(inspection: ModelInspection): string[] {

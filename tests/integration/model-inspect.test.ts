@@ -56,10 +56,10 @@ describe('inspectModel', () => {
     const text = formatInspection(inspection);
     expect(text).toContain('  layer  resid_post                      hf_hidden_states                cotlab (post_feedforward_layernorm output)');
     expect(text).toContain('  5      /model/layers.5/Add_1_output_0  /model/norm/Mul_1_output_0      /model/layers.5/post_feedforward_layernorm/Mul_1_output_0');
-    expect(text).toMatch(/resid_post +the residual stream after the layer \(TransformerLens blocks\.N\.hook_resid_post\); Hugging Face hidden_states\[N\+1\] for every layer but the last/);
-    expect(text).toMatch(/hf_hidden_states +exactly Hugging Face's hidden_states\[N\+1\]: resid_post for layers 0-4, and for layer 5 the final norm's output \(TransformerLens ln_final\.hook_normalized\)/);
+    expect(text).toMatch(/resid_post +the residual stream after each decoder layer, raw for every layer .*TransformerLens blocks\.N\.hook_resid_post\); Hugging Face hidden_states\[N\+1\] for every layer but the last/);
+    expect(text).toMatch(/hf_hidden_states +exactly Hugging Face’s output_hidden_states\[N\+1\]: the residual stream after layers 0 to 4, and for the last layer \(5\) the final norm’s output .*\(TransformerLens ln_final\.hook_normalized\)/);
     expect(text).toContain('Final norm         /model/norm/* (12 nodes); scale 1 + model.norm.weight; output /model/norm/Mul_1_output_0');
-    expect(text).toMatch(/cotlab +what CoTLab hooks for gemma3_text: the output of post_feedforward_layernorm/);
+    expect(text).toMatch(/cotlab +CoTLab’s capture point: the output of post_feedforward_layernorm \(what CoTLab hooks for gemma3_text\), which CoTLab calls the residual stream but is a normalised branch/);
     expect(inspection.inputs[0]).toEqual({ name: 'input_ids', type: 'int64', shape: ['batch_size', 'sequence_length'] });
     expect(inspection.outputs[0]).toEqual({ name: 'logits', type: 'float', shape: ['batch_size', 'sequence_length', expect.any(Number)] });
   });
