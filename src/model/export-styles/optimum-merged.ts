@@ -7,9 +7,8 @@
  */
 import { Tensor, type InferenceSession } from 'onnxruntime-node';
 import { ModelError } from '../errors.js';
-import type { GraphIndex } from '../graph-index.js';
 import { makeNode, type GraphProto, type ModelProto, type NodeProto } from '../onnx-graph.js';
-import type { ExportStyle, FinalNorm, HookSearch, LocatedTensors, Mismatch } from './export-style.js';
+import type { ExportStyle } from './export-style.js';
 import { locateOptimumFinalNorm, locateOptimumHooks } from './optimum.js';
 
 export const USE_CACHE_BRANCH = 'use_cache_branch';
@@ -18,8 +17,9 @@ export const optimumMergedExportStyle: ExportStyle = {
   name: 'optimum-merged',
   description: 'optimum merged decoder (If on use_cache_branch; prefill branch inlined)',
   normalise: (model: ModelProto): ModelProto | null => (model.graph && findUseCacheIf(model.graph) ? inlinePrefillBranch(model) : null),
-  locate: (index: GraphIndex, search: HookSearch): LocatedTensors | Mismatch => locateOptimumHooks(index, search),
-  locateFinalNorm: (index: GraphIndex, numLayers: number): FinalNorm | Mismatch => locateOptimumFinalNorm(index, numLayers),
+  // Once inlined, the decoder is an ordinary optimum graph.
+  locate: locateOptimumHooks,
+  locateFinalNorm: locateOptimumFinalNorm,
   feed: (input: InferenceSession.ValueMetadata): Tensor | null =>
     input.name === USE_CACHE_BRANCH && input.isTensor && input.type === 'bool' ? new Tensor('bool', [false], [1]) : null,
 };
