@@ -41,6 +41,7 @@ function layerRule(layer, allowed) {
     { group: ['electron', 'electron/*'], message: 'src/ is the engine: no Electron imports.' },
     { group: ['react', 'react-dom', 'react/*'], message: 'src/ is the engine: no React imports.' },
     { regex: '^(\\.\\./)+(\\.\\./)(main|renderer)/', message: 'src/ never imports main/ or renderer/.' },
+    { regex: '^(\\.\\./)+(\\.\\./)(scripts|tests)/', message: 'src/ never imports the demo-model generator (scripts/) or test helpers (tests/).' },
   ];
   if (layer === 'contract') {
     patterns.push({ regex: '^(?!zod$|\\./)', message: 'the contract imports only zod and its own modules.' });

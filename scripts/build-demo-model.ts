@@ -1,8 +1,8 @@
 /** `npm run demo-model`: generates the random-weight demo decoder into resources/demo-model (or --out DIR). */
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { buildDemoModel, DemoModelConfigError } from '../src/model/demo/index.js';
-import type { DemoLayout, DemoOpset } from '../src/model/demo/index.js';
+import { buildDemoModel, DemoModelConfigError } from '../scripts/demo-model/index.js';
+import type { DemoLayout, DemoOpset } from '../scripts/demo-model/index.js';
 
 function positiveInteger(value: string): number {
   const n = Number(value);

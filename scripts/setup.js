@@ -53,7 +53,7 @@ buildWhenChanged(
 const demoDir = join(root, 'resources', 'demo-model');
 buildWhenChanged(
   'the demo model (resources/demo-model)',
-  [join(root, 'scripts', 'build-demo-model.ts'), join(root, 'src', 'model', 'onnx-graph.ts'), join(root, 'src', 'model', 'demo')],
+  [join(root, 'scripts', 'build-demo-model.ts'), join(root, 'scripts', 'demo-model'), join(root, 'src', 'model', 'onnx-graph.ts')],
   join(demoDir, '.build-stamp'),
   () => runNode([join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'scripts', 'build-demo-model.ts'), '--out', demoDir]),
 );

@@ -1,7 +1,7 @@
 /** The benchmark model: the demo decoder shaped like Gemma 3 270M, generated once into .cache/bench-model. */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildDemoModel, type DemoModelOptions } from '../../src/model/demo/index.js';
+import { buildDemoModel, type DemoModelOptions } from '../../scripts/demo-model/index.js';
 
 /** Gemma 3 270M: 18 layers, hidden 640, 4 heads of 256 sharing 1 KV head, MLP 2048, vocabulary 262144. */
 export const GEMMA_SHAPED: DemoModelOptions = {

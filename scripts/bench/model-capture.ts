@@ -8,7 +8,7 @@ import path from 'node:path';
 import { create } from '@bufbuild/protobuf';
 import { ModelProtoSchema } from 'onnx-buf';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
-import { CLINICAL_CORPUS } from '../../src/model/demo/corpus.js';
+import { CLINICAL_CORPUS } from '../../scripts/demo-model/corpus.js';
 import { inspectModelDir } from '../../src/model/model-dir.js';
 import { openModelHost, type ModelHost } from '../../src/model/model-host.js';
 import { encodeModel, makeNode, makeValueInfo, OnnxDataType } from '../../src/model/onnx-graph.js';

@@ -24,11 +24,12 @@ const TensorNamesSchema = z.array(z.string().min(1)).min(1);
 export const HookMapSchema = z
   .object({
     resid_post: TensorNamesSchema.optional(),
+    hf_hidden_states: TensorNamesSchema.optional(),
     cotlab: TensorNamesSchema.optional(),
   })
   .strict()
-  .refine((map) => map.resid_post !== undefined || map.cotlab !== undefined, {
-    error: 'hook_map needs resid_post or cotlab (a list of tensor names, one per layer)',
+  .refine((map) => map.resid_post !== undefined || map.hf_hidden_states !== undefined || map.cotlab !== undefined, {
+    error: 'hook_map needs resid_post, hf_hidden_states or cotlab (a list of tensor names, one per layer)',
   });
 
 /** configs/model/*.yaml: a local ONNX model directory. */
@@ -77,7 +78,7 @@ export const VariantSpecSchema = z
   .strict();
 
 const PoolingSchema = z.enum(['mean', 'last_token']) satisfies z.ZodType<Pooling>;
-const HookPointSchema = z.enum(['resid_post', 'cotlab']) satisfies z.ZodType<HookPoint>;
+const HookPointSchema = z.enum(['resid_post', 'hf_hidden_states', 'cotlab']) satisfies z.ZodType<HookPoint>;
 const ComparisonModeSchema = z.enum(['pairwise', 'baseline']) satisfies z.ZodType<ComparisonMode>;
 
 /** configs/experiment/*.yaml. */

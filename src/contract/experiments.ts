@@ -6,7 +6,7 @@ import { PromptChoiceSchema } from './prompts.js';
 
 export const PoolingSchema = z.enum(['mean', 'last_token']);
 export const ComparisonModeSchema = z.enum(['pairwise', 'baseline']);
-export const HookPointSchema = z.enum(['resid_post', 'cotlab']);
+export const HookPointSchema = z.enum(['resid_post', 'hf_hidden_states', 'cotlab']);
 
 export const VariantSchema = z
   .object({

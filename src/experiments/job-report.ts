@@ -3,20 +3,14 @@ import { reproduceOverrides } from '../config/reproduce.js';
 import type { ResolvedConfig } from '../config/schemas.js';
 import { toYaml } from '../config/to-yaml.js';
 import { resolveVariants } from '../config/variants.js';
+import { HOOK_POINT_DESCRIPTIONS } from '../model/hook-points.js';
 import type { ModelHost } from '../model/model-host.js';
 import type { ReportInput, RunStatus, VariantLine } from '../report/types.js';
-import type { HookPoint } from '../results/capture-points.js';
 import type { PairFindings } from '../results/findings.js';
 import type { ActivationCompareOutcome } from './activation-compare.js';
 import { isDemoModel, type JobContext, type PreparedJob } from './prepare-job.js';
 import { runtimeRecordOf } from './runtime-record.js';
 
-export const HOOK_DESCRIPTIONS: Record<HookPoint, string> = {
-  resid_post:
-    'the residual stream after each decoder layer (the output of the layer’s last residual Add; Hugging Face hidden_states[i+1])',
-  cotlab:
-    'CoTLab’s capture point: the output of post_feedforward_layernorm (Gemma) or post_attention_layernorm (Llama/Mistral/Qwen/OLMo), which CoTLab calls the residual stream but is a normalised branch, not the stream itself',
-};
 
 export interface Timing {
   startTime: Date;
@@ -46,7 +40,7 @@ export function buildReportInput(
     capture: {
       hook: config.experiment.hook,
       hook_names: host.hookNames,
-      hook_description: HOOK_DESCRIPTIONS[config.experiment.hook],
+      hook_description: HOOK_POINT_DESCRIPTIONS[config.experiment.hook],
       execution_provider: host.info.executionProvider,
       execution_provider_note: host.info.executionProviderNote,
       runtime: runtimeRecordOf(host.info),

@@ -98,6 +98,7 @@ function describeRun(run: PlannedRun): string {
 export function logModel(host: ModelHost, config: ResolvedConfig, log: (line: string) => void): void {
   log(`model: ${config.model.name} (${host.info.modelType}, ${host.info.numLayers} layers, hidden ${host.info.hiddenSize}) on ${host.info.executionProvider.toUpperCase()}`);
   if (host.info.executionProviderNote) log(`execution provider: ${host.info.executionProviderNote}`);
+  for (const notice of host.info.notices) log(`model: ${notice}`);
 }
 
 /** sha256 of each run's dataset file, hashing a file shared by several runs once. */

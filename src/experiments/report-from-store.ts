@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { PairAnalysis } from '../analytics/divergence.js';
 import { RootConfigSchema, type ResolvedConfig } from '../config/schemas.js';
-import { readModelConfig } from '../model/model-dir.js';
+import { readModelConfig, type ModelConfig } from '../model/model-dir.js';
 import { hookName } from '../results/capture-points.js';
 import type { PairFindings } from '../results/findings.js';
 import type { ReportInput, RunStatus } from '../report/types.js';
@@ -12,7 +12,8 @@ import { analyseRunPairs, type AnalysedRun } from './analyse.js';
 import { HistoryExportError } from './history-errors.js';
 import { comparisonOf } from './metrics.js';
 import { storedRuntimeRecord } from './runtime-record.js';
-import { assembleReportInput, HOOK_DESCRIPTIONS } from './job-report.js';
+import { HOOK_POINT_DESCRIPTIONS } from '../model/hook-points.js';
+import { assembleReportInput } from './job-report.js';
 import type { ActivationCompareMetrics, CaptureRecord, Comparison, ComparisonMode, RunSummary } from '../results/types.js';
 
 const REPORT_STATUS: Record<ExperimentStatus, RunStatus> = {
@@ -88,13 +89,13 @@ export function storedMetrics(
   };
 }
 
-/** The model type as the model folder says today ('unknown' when it is gone); it is not stored. */
-function modelTypeOf(modelDir: string | null): string {
-  if (modelDir === null) return 'unknown';
+/** The model's config as the model folder says today (null when it is gone); model type and layer count are not stored. */
+function modelConfigOf(modelDir: string | null): ModelConfig | null {
+  if (modelDir === null) return null;
   try {
-    return readModelConfig(path.join(modelDir, 'config.json')).modelType;
+    return readModelConfig(path.join(modelDir, 'config.json'));
   } catch {
-    return 'unknown';
+    return null;
   }
 }
 
@@ -106,15 +107,16 @@ function storedCapture(store: HistoryReader, experiment: ExperimentDetail, confi
     0,
   );
   const runtime = storedRuntimeRecord(experiment.runtime);
+  const modelConfig = modelConfigOf(experiment.modelDir);
   return {
     hook,
-    hook_names: layers.map((layer) => hookName(layer, hook)),
-    hook_description: HOOK_DESCRIPTIONS[hook],
+    hook_names: layers.map((layer) => hookName(layer, hook, modelConfig?.numLayers ?? null)),
+    hook_description: HOOK_POINT_DESCRIPTIONS[hook],
     execution_provider: experiment.executionProvider ?? 'unknown',
     execution_provider_note: experiment.executionProviderNote,
     ...(runtime === null ? {} : { runtime }),
     model_dir: experiment.modelDir ?? '',
-    model_type: modelTypeOf(experiment.modelDir),
+    model_type: modelConfig?.modelType ?? 'unknown',
     demo_model: experiment.demoModel,
     max_input_tokens: config.experiment.max_input_tokens,
     truncated_samples: truncated,

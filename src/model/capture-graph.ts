@@ -36,13 +36,17 @@ export interface CaptureGraphRequest {
   exposedOutputs?: ExposedOutput[];
 }
 
-/** Bumped whenever the emitted graph changes, so stale cached graphs are not reused. */
-const CAPTURE_GRAPH_FORMAT = 1;
+/** Bumped whenever the emitted graph or the cache layout changes, so stale cached graphs are not reused. */
+const CAPTURE_GRAPH_FORMAT = 2;
 const PREFIX = 'cotlab_capture';
 
-/** Graph output name: `blocks.3.hook_resid_post.mean`, `.last_token`, or without suffix for the unpooled tensor. */
+/**
+ * Graph output name: `blocks.3.hook_resid_post.mean`, `.last_token`, or without suffix for the unpooled tensor
+ * (hf_hidden_states points by their Hugging Face index, which needs no layer count: `hidden_states.4.mean`).
+ */
 export function captureOutputName(layer: number, hook: HookPoint, pooling: Pooling | null): string {
-  return pooling === null ? hookName(layer, hook) : `${hookName(layer, hook)}.${pooling}`;
+  const name = hookName(layer, hook, null);
+  return pooling === null ? name : `${name}.${pooling}`;
 }
 
 /**
@@ -74,7 +78,7 @@ export function buildCaptureGraph(model: ModelProto, request: CaptureGraphReques
   const pooledShape = ['batch', request.hiddenSize];
   request.layers.forEach((layer, at) => {
     const source = request.tensors[at] as string;
-    const label = hookName(layer, request.hook);
+    const label = hookName(layer, request.hook, null);
     const hidden = builder.castToFloat(source, label);
     for (const pooling of request.poolings) {
       const pooled = pooling === 'mean' ? builder.maskedMean(hidden, label) : builder.lastRealToken(hidden, label);
@@ -126,22 +130,44 @@ function captureGraphCachePath(cacheDir: string, modelBytes: Uint8Array, request
   return path.join(cacheDir, 'capture-graphs', `${hash.digest('hex')}.onnx`);
 }
 
-/** The cached edited graph for this request, building and storing it first when absent. */
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** The cached graph and the sha256 recorded beside it when it was built (`<entry>.sha256`). */
+function checksumPath(cachePath: string): string {
+  return `${cachePath}.sha256`;
+}
+
+/** The cache entry's bytes when they match their recorded sha256, why they cannot be used, or null when absent. */
+function readCacheEntry(cachePath: string): { bytes: Uint8Array } | { problem: string } | null {
+  if (!existsSync(cachePath)) return null;
+  const recorded = existsSync(checksumPath(cachePath)) ? readFileSync(checksumPath(cachePath), 'utf8').trim() : null;
+  if (recorded === null) return { problem: 'has no recorded sha256 (its writing was interrupted)' };
+  const bytes = readFileSync(cachePath);
+  return sha256(bytes) === recorded ? { bytes } : { problem: 'did not match its recorded sha256 (corrupted on disk)' };
+}
+
+/**
+ * The cached edited graph for this request, building and storing it first when absent. An entry whose bytes do not
+ * match the sha256 recorded when it was built is rebuilt, and `notice` says so.
+ */
 export function loadOrBuildCaptureGraph(
   cacheDir: string,
   modelBytes: Uint8Array,
   model: ModelProto,
   request: CaptureGraphRequest,
-): { bytes: Uint8Array; cachePath: string } {
+): { bytes: Uint8Array; cachePath: string; notice: string | null } {
   const cachePath = captureGraphCachePath(cacheDir, modelBytes, request);
-  if (existsSync(cachePath)) return { bytes: readFileSync(cachePath), cachePath };
+  const cached = readCacheEntry(cachePath);
+  if (cached && 'bytes' in cached) return { bytes: cached.bytes, cachePath, notice: null };
   const bytes = encodeModel(buildCaptureGraph(model, request));
   try {
     mkdirSync(path.dirname(cachePath), { recursive: true });
-    // Write then rename, so a crash or a parallel run never leaves a half-written graph under the final name.
-    const partial = `${cachePath}.${process.pid}.partial`;
-    writeFileSync(partial, bytes);
-    renameSync(partial, cachePath);
+    // Write then rename, so a crash or a parallel run never leaves a half-written file under the final name; the
+    // checksum goes last, so an entry without one is never trusted.
+    writeAtomically(cachePath, bytes);
+    writeAtomically(checksumPath(cachePath), `${sha256(bytes)}\n`);
   } catch (err) {
     throw new ModelError(
       `Cannot write the capture graph cache in ${cacheDir}: ${(err as Error).message}`,
@@ -149,7 +175,14 @@ export function loadOrBuildCaptureGraph(
       { cause: err },
     );
   }
-  return { bytes, cachePath };
+  const notice = cached ? `The cached capture graph ${cachePath} ${cached.problem}; rebuilt it.` : null;
+  return { bytes, cachePath, notice };
+}
+
+function writeAtomically(file: string, data: Uint8Array | string): void {
+  const partial = `${file}.${process.pid}.partial`;
+  writeFileSync(partial, data);
+  renameSync(partial, file);
 }
 
 /** Emits the pooling nodes; the attention-mask derived tensors are built once and shared by every layer. */

@@ -6,6 +6,8 @@ export class GraphIndex {
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];
   readonly initializers: ReadonlySet<string>;
+  /** The shape of each initializer, by name. */
+  readonly initializerDims: ReadonlyMap<string, readonly number[]>;
   private readonly producers = new Map<string, NodeProto>();
   private readonly consumers = new Map<string, NodeProto[]>();
 
@@ -14,6 +16,7 @@ export class GraphIndex {
     this.inputs = graph.input.map((value) => value.name);
     this.outputs = graph.output.map((value) => value.name);
     this.initializers = new Set(graph.initializer.map((tensor) => tensor.name));
+    this.initializerDims = new Map(graph.initializer.map((tensor) => [tensor.name, tensor.dims.map(Number)]));
     for (const node of graph.node) {
       for (const output of node.output) if (output) this.producers.set(output, node);
       for (const input of node.input) {

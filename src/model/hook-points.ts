@@ -1,36 +1,52 @@
+import path from 'node:path';
 import type { GraphProto } from 'onnx-buf';
 import { ModelError } from './errors.js';
-import type { ExportStyle, ExposedOutput } from './export-styles/export-style.js';
-import { genaiExportStyle } from './export-styles/genai.js';
-import { optimumExportStyle } from './export-styles/optimum.js';
-import { optimumMergedExportStyle } from './export-styles/optimum-merged.js';
+import type { ExportStyle, ExposedOutput, FinalNorm, LocatedTensors, Mismatch } from './export-styles/export-style.js';
+import { exportStyleDescription, PLAIN_GRAPH_STYLES } from './export-styles/registry.js';
 import { GraphIndex } from './graph-index.js';
 import type { ModelConfig } from './model-dir.js';
 import type { HookPoint } from '../results/capture-points.js';
 
-/**
- * Tried in order; adding an export style is one file plus one line here. genai comes first: its graphs also have
- * `layers.N/input_layernorm` scopes, but only it knows the fused skip norms.
- */
-export const EXPORT_STYLES: readonly ExportStyle[] = [genaiExportStyle, optimumExportStyle];
-
-/** Tried on a merged decoder once its prefill branch is inlined (src/model/merged-decoder.ts). */
-export const MERGED_EXPORT_STYLES: readonly ExportStyle[] = [optimumMergedExportStyle];
-
 /** The one-line description of a LocatedHooks source (an export style or hook_map); null for unknown names. */
 export function hookSourceDescription(source: string): string | null {
   if (source === 'hook_map') return 'tensor names from the model spec\'s hook_map';
-  return [...EXPORT_STYLES, ...MERGED_EXPORT_STYLES].find((style) => style.name === source)?.description ?? null;
+  return exportStyleDescription(source);
 }
 
 /**
  * Explicit tensor names per layer (index = layer), for graphs no export style understands; the model spec's
  * `hook_map` (validated in src/config/schemas.ts). Each name is checked against the graph here.
  */
-export interface HookMap {
-  resid_post?: string[];
-  cotlab?: string[];
+export type HookMap = Partial<Record<HookPoint, string[]>>;
+
+/**
+ * What a capture point is, in one sentence for reports (results.json capture.hook_description, EXPERIMENT.md, the
+ * HTML report) and `cotlab-wb inspect`; with `model`, in that model's terms (its layer numbers, its CoTLab norm).
+ */
+export function describeHookPoint(hook: HookPoint, model: { modelType: string; numLayers: number } | null = null): string {
+  if (hook === 'resid_post') {
+    return 'the residual stream after each decoder layer, raw for every layer (the output of the layer’s last residual Add; TransformerLens blocks.N.hook_resid_post); Hugging Face hidden_states[N+1] for every layer but the last, for which Hugging Face stores the final norm’s output instead';
+  }
+  if (hook === 'hf_hidden_states') {
+    const layers = model === null ? 'layers 0 to L-2, and for the last layer' : `layers 0 to ${model.numLayers - 2}, and for the last layer (${model.numLayers - 1})`;
+    return `exactly Hugging Face’s output_hidden_states[N+1]: the residual stream after ${layers} the final norm’s output that the LM head reads (TransformerLens ln_final.hook_normalized)`;
+  }
+  const norms = model === null ? null : cotlabHookedNorms(model.modelType);
+  const which =
+    norms === null
+      ? 'post_feedforward_layernorm (Gemma) or post_attention_layernorm (Llama/Mistral/Qwen/OLMo)'
+      : norms.length === 1
+        ? `${norms[0]} (what CoTLab hooks for ${model?.modelType})`
+        : `the first of ${norms.join(', ')} the layer has (CoTLab’s fallbacks for ${model?.modelType})`;
+  return `CoTLab’s capture point: the output of ${which}, which CoTLab calls the residual stream but is a normalised branch, not the stream itself`;
 }
+
+/** describeHookPoint of every capture point, model-independent. */
+export const HOOK_POINT_DESCRIPTIONS: Readonly<Record<HookPoint, string>> = {
+  resid_post: describeHookPoint('resid_post'),
+  hf_hidden_states: describeHookPoint('hf_hidden_states'),
+  cotlab: describeHookPoint('cotlab'),
+};
 
 export interface LocatedHooks {
   /** The export style that matched, or `hook_map`. */
@@ -41,39 +57,47 @@ export interface LocatedHooks {
   exposedOutputs?: ExposedOutput[];
 }
 
-/** The module CoTLab hooks per model family (its RESIDUAL_HOOK_POINTS), then its fallbacks for other families. */
-export function cotlabModules(modelType: string): readonly string[] {
+/**
+ * The norm modules whose output CoTLab hooks (its RESIDUAL_HOOK_POINTS), in order of preference: the post-MLP
+ * norm post_feedforward_layernorm for Gemma, the pre-MLP norm post_attention_layernorm for Llama, Mistral, Qwen
+ * and OLMo, then CoTLab's fallbacks for other families.
+ */
+export function cotlabHookedNorms(modelType: string): readonly string[] {
   if (modelType.startsWith('gemma')) return ['post_feedforward_layernorm'];
   if (['llama', 'mistral', 'qwen2', 'qwen3', 'olmo', 'olmo2'].includes(modelType)) return ['post_attention_layernorm'];
   return ['post_feedforward_layernorm', 'post_attention_layernorm', 'ln_2', 'layer_norm'];
 }
 
+export interface LocateOptions {
+  /** The model spec's hook_map; its names are used for the hook points it lists. */
+  hookMap?: HookMap | null;
+  /** Styles to try, in order; default: those for a graph no style had to normalise. */
+  styles?: readonly ExportStyle[];
+  /** The graph's file, named in errors. */
+  graphFile?: string;
+}
+
 /**
- * Find the tensor of `hook` for every decoder layer: from `hookMap` when it names them, else by graph structure,
- * trying `styles` in order. The count must equal config.json's num_hidden_layers.
+ * Find the tensor of `hook` for every decoder layer: from the hook map when it names them, else by graph
+ * structure, trying the export styles in order. The count must equal config.json's num_hidden_layers.
  */
-export function locateHookTensors(
-  graph: GraphProto,
-  config: ModelConfig,
-  hook: HookPoint,
-  hookMap: HookMap | null = null,
-  styles: readonly ExportStyle[] = EXPORT_STYLES,
-): LocatedHooks {
+export function locateHookTensors(graph: GraphProto, config: ModelConfig, hook: HookPoint, options: LocateOptions = {}): LocatedHooks {
+  const { hookMap = null, styles = PLAIN_GRAPH_STYLES, graphFile } = options;
   const index = new GraphIndex(graph);
+  const where = graphFile === undefined ? {} : { dir: path.dirname(graphFile), file: graphFile };
   const mapped = hookMap?.[hook];
   if (mapped) return { source: 'hook_map', tensors: checkHookMap(index, mapped, hook, config) };
   const mismatches: string[] = [];
   for (const style of styles) {
-    const search = { hook, cotlabModules: cotlabModules(config.modelType), numLayers: config.numLayers };
-    const found = style.locate(index, search);
+    const found = locateWith(style, index, hook, config);
     if ('mismatch' in found) {
       mismatches.push(`${style.name}: ${found.mismatch}`);
       continue;
     }
     if (found.tensors.length !== config.numLayers) {
       throw new ModelError(
-        `The graph has ${found.tensors.length} decoder layers (${style.name} layout) but config.json says num_hidden_layers = ${config.numLayers}.`,
-        { field: 'num_hidden_layers' },
+        `The graph${graphFile === undefined ? '' : ` ${graphFile}`} has ${found.tensors.length} decoder layers (${style.name} layout) but config.json says num_hidden_layers = ${config.numLayers}.`,
+        { ...where, field: 'num_hidden_layers' },
       );
     }
     const located: LocatedHooks = { source: style.name, tensors: found.tensors };
@@ -81,9 +105,45 @@ export function locateHookTensors(
     return located;
   }
   throw new ModelError(
-    `Cannot locate the ${hook} tensors of the decoder layers in this graph (${mismatches.join('; ')}). ` +
+    `Cannot locate the ${hook} tensors of the decoder layers in ${graphFile ?? 'this graph'} (${mismatches.join('; ')}). ` +
       `The graph holds ${index.describe()}. Name the tensors with hook_map.${hook} in the model spec.`,
-    { field: `hook_map.${hook}` },
+    { ...where, field: `hook_map.${hook}` },
+  );
+}
+
+/** hf_hidden_states is composed: resid_post for every layer but the last, whose value is the final norm's output. */
+function locateWith(style: ExportStyle, index: GraphIndex, hook: HookPoint, config: ModelConfig): LocatedTensors | Mismatch {
+  const search = (point: 'resid_post' | 'cotlab') => ({
+    hook: point,
+    branchNormModules: cotlabHookedNorms(config.modelType),
+    numLayers: config.numLayers,
+  });
+  if (hook !== 'hf_hidden_states') return style.locate(index, search(hook));
+  const residPost = style.locate(index, search('resid_post'));
+  if ('mismatch' in residPost) return residPost;
+  const norm = style.locateFinalNorm(index, config.numLayers);
+  if ('mismatch' in norm) return norm;
+  const tensors = [...residPost.tensors.slice(0, -1), norm.output];
+  return { tensors, exposedOutputs: residPost.exposedOutputs.filter((exposed) => tensors.includes(exposed.tensor)) };
+}
+
+/** The decoder's final norm as the first of `styles` that finds it locates it (for HF hidden_states[L] or a logit lens). */
+export function locateFinalNorm(
+  graph: GraphProto,
+  config: ModelConfig,
+  options: Omit<LocateOptions, 'hookMap'> = {},
+): { source: string; finalNorm: FinalNorm } {
+  const { styles = PLAIN_GRAPH_STYLES, graphFile } = options;
+  const index = new GraphIndex(graph);
+  const mismatches: string[] = [];
+  for (const style of styles) {
+    const found = style.locateFinalNorm(index, config.numLayers);
+    if (!('mismatch' in found)) return { source: style.name, finalNorm: found };
+    mismatches.push(`${style.name}: ${found.mismatch}`);
+  }
+  throw new ModelError(
+    `Cannot locate the final norm after the last decoder layer in ${graphFile ?? 'this graph'} (${mismatches.join('; ')}).`,
+    graphFile === undefined ? {} : { dir: path.dirname(graphFile), file: graphFile },
   );
 }
 

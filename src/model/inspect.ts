@@ -1,14 +1,15 @@
 /** `cotlab-wb inspect`: what the workbench sees in a model folder, without running the model. */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ValueInfoProto } from 'onnx-buf';
+import { checkHiddenSize, locateDecoderFinalNorm, locateDecoderHooks, readDecoderGraph } from './decoder-graph.js';
 import { ModelError } from './errors.js';
-import type { ExposedOutput } from './export-styles/export-style.js';
+import type { ExposedOutput, FinalNorm } from './export-styles/export-style.js';
 import { activationDtype, weightQuantization, type Quantization } from './graph-facts.js';
-import { EXPORT_STYLES, hookSourceDescription, locateHookTensors, MERGED_EXPORT_STYLES, type HookMap } from './hook-points.js';
-import { unwrapMergedDecoder } from './merged-decoder.js';
-import { externalDataFiles, inspectModelDir } from './model-dir.js';
-import { decodeModel, OnnxDataType, opsetVersion } from './onnx-graph.js';
+import { cotlabHookedNorms, describeHookPoint, hookSourceDescription, type HookMap } from './hook-points.js';
+import { nodeScope } from './graph-index.js';
+import { inspectModelDir } from './model-dir.js';
+import { OnnxDataType, opsetVersion } from './onnx-graph.js';
+import { loadPromptTokenizer } from './tokenizer.js';
 import type { HookPoint } from '../results/capture-points.js';
 
 export interface GraphValue {
@@ -18,11 +19,9 @@ export interface GraphValue {
   shape: (number | string)[];
 }
 
-export interface LayerHooks {
+/** The graph tensor of every capture point of one layer; null when that point could not be located. */
+export interface LayerHooks extends Record<HookPoint, string | null> {
   layer: number;
-  /** Tensor name per hook point; null when that hook point could not be located. */
-  resid_post: string | null;
-  cotlab: string | null;
 }
 
 export interface ModelInspection {
@@ -47,47 +46,39 @@ export interface ModelInspection {
   hooks: LayerHooks[];
   /** Node outputs the capture edit adds (e.g. the genai final norm's residual sum). */
   exposedOutputs: ExposedOutput[];
+  /** The final norm after the last layer (what hf_hidden_states' last layer is the output of); null when not found. */
+  finalNorm: FinalNorm | null;
   /** Why a hook point could not be located, per hook point. */
   problems: string[];
 }
 
-const HOOK_POINTS: readonly HookPoint[] = ['resid_post', 'cotlab'];
+const HOOK_POINTS: readonly HookPoint[] = ['resid_post', 'hf_hidden_states', 'cotlab'];
 
 export function inspectModel(dir: string, hookMap: HookMap | null = null): ModelInspection {
   const modelDir = inspectModelDir(dir);
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(modelDir.graphPath);
-  } catch (err) {
-    throw new ModelError(`Cannot read ${modelDir.graphPath}.`, { file: modelDir.graphPath }, { cause: err });
-  }
-  const model = decodeModel(bytes, modelDir.graphPath);
-  const graph = model.graph;
-  if (!graph) throw new ModelError(`${modelDir.graphPath} holds no graph.`, { file: modelDir.graphPath });
   // Hooks and weights of a merged decoder are inside its If; inputs and outputs are listed as the file has them.
-  const { model: decoder, merged } = unwrapMergedDecoder(model);
-  const styles = merged ? MERGED_EXPORT_STYLES : EXPORT_STYLES;
+  const decoder = readDecoderGraph(modelDir.graphPath);
+  const fileGraph = decoder.file.graph ?? decoder.graph;
   const { config } = modelDir;
-  const hooks: LayerHooks[] = Array.from({ length: config.numLayers }, (_, layer) => ({ layer, resid_post: null, cotlab: null }));
+  const hooks: LayerHooks[] = Array.from({ length: config.numLayers }, (_, layer) => ({ layer, resid_post: null, hf_hidden_states: null, cotlab: null }));
   const problems: string[] = [];
   let exportStyle: string | null = null;
   let exposedOutputs: ExposedOutput[] = [];
   for (const hook of HOOK_POINTS) {
-    try {
-      const located = locateHookTensors(decoder.graph ?? graph, config, hook, hookMap, styles);
-      located.tensors.forEach((tensor, layer) => {
-        const row = hooks[layer];
-        if (row) row[hook] = tensor;
-      });
-      if (hook === 'resid_post') {
-        exportStyle = located.source;
-        exposedOutputs = located.exposedOutputs ?? [];
-      }
-    } catch (err) {
-      if (!(err instanceof ModelError)) throw err;
-      problems.push(`${hook}: ${err.message}`);
+    const located = problemOf(hook, problems, () => locateDecoderHooks(decoder, modelDir, hook, hookMap));
+    if (located === null) continue;
+    located.tensors.forEach((tensor, layer) => {
+      const row = hooks[layer];
+      if (row) row[hook] = tensor;
+    });
+    if (hook === 'resid_post') {
+      exportStyle = located.source;
+      exposedOutputs = located.exposedOutputs ?? [];
     }
   }
+  const finalNorm = problemOf('final norm', problems, () => locateDecoderFinalNorm(decoder, modelDir));
+  problemOf('config.json', problems, () => checkHiddenSize(decoder, modelDir));
+  problemOf('tokenizer', problems, () => loadPromptTokenizer(modelDir.tokenizerPath, modelDir.tokenizerConfigPath));
   const relative = (file: string): string => path.relative(modelDir.dir, file);
   return {
     dir: modelDir.dir,
@@ -99,16 +90,28 @@ export function inspectModel(dir: string, hookMap: HookMap | null = null): Model
     exportStyleDescription: exportStyle === null ? null : hookSourceDescription(exportStyle),
     numLayers: config.numLayers,
     hiddenSize: config.hiddenSize,
-    opset: opsetVersion(model),
-    dtype: activationDtype(model),
-    quantization: weightQuantization(decoder),
-    externalDataFiles: externalDataFiles(model, modelDir.graphPath).map(relative),
-    inputs: graph.input.map(describeValue),
-    outputs: graph.output.map(describeValue),
+    opset: opsetVersion(decoder.file),
+    dtype: activationDtype(decoder.file),
+    quantization: weightQuantization(decoder.model),
+    externalDataFiles: decoder.externalDataFiles.map(relative),
+    inputs: fileGraph.input.map(describeValue),
+    outputs: fileGraph.output.map(describeValue),
     hooks,
     exposedOutputs,
+    finalNorm,
     problems,
   };
+}
+
+/** `check()`'s result; a ModelError it throws becomes a problem line `<what>: <message>` instead. */
+function problemOf<T>(what: string, problems: string[], check: () => T): T | null {
+  try {
+    return check();
+  } catch (err) {
+    if (!(err instanceof ModelError)) throw err;
+    problems.push(`${what}: ${err.message}`);
+    return null;
+  }
 }
 
 function describeValue(value: ValueInfoProto): GraphValue {
@@ -135,6 +138,7 @@ export function formatInspection(inspection: ModelInspection): string {
     ['Activation dtype', inspection.dtype],
     ['Quantization', inspection.quantization.description],
     ['External data', inspection.externalDataFiles.join(', ') || '(none: weights inside the graph file)'],
+    ['Final norm', inspection.finalNorm ? describeFinalNorm(inspection.finalNorm) : 'not found'],
   ];
   const width = Math.max(...facts.map(([label]) => label.length));
   const lines = facts.map(([label, value]) => `${label.padEnd(width)}  ${value}`);
@@ -142,7 +146,8 @@ export function formatInspection(inspection: ModelInspection): string {
     list.map((value) => `  ${value.name}  ${value.type}[${value.shape.join(', ')}]`);
   lines.push('', `Inputs (${inspection.inputs.length}):`, ...values(inspection.inputs));
   lines.push('', `Outputs (${inspection.outputs.length}):`, ...values(inspection.outputs));
-  lines.push('', 'Hook tensors:', ...table(inspection.hooks));
+  lines.push('', 'Capture points (experiment.hook):', ...legend(inspection));
+  lines.push('', 'Hook tensors:', ...table(inspection));
   for (const exposed of inspection.exposedOutputs) {
     lines.push(`  (the capture adds output ${exposed.outputIndex} "${exposed.tensor}" to node ${exposed.node})`);
   }
@@ -150,8 +155,26 @@ export function formatInspection(inspection: ModelInspection): string {
   return `${lines.join('\n')}\n`;
 }
 
-function table(hooks: LayerHooks[]): string[] {
-  const rows = [['layer', 'resid_post', 'cotlab'], ...hooks.map((row) => [String(row.layer), row.resid_post ?? '-', row.cotlab ?? '-'])];
-  const widths = [0, 1, 2].map((column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
+function describeFinalNorm(norm: FinalNorm): string {
+  const first = norm.nodes[0] ?? '?';
+  const nodes = norm.nodes.length > 1 ? `/${nodeScope(first)}/* (${norm.nodes.length} nodes)` : first;
+  const scale = norm.weight === null ? 'scale not found' : `scale ${norm.scalePlusOne ? '1 + ' : ''}${norm.weight}`;
+  return `${nodes}; ${scale}; output ${norm.output}`;
+}
+
+/** What each capture point is in this model. */
+function legend(inspection: ModelInspection): string[] {
+  const width = Math.max(...HOOK_POINTS.map((hook) => hook.length));
+  return HOOK_POINTS.map((hook) => `  ${hook.padEnd(width)}  ${describeHookPoint(hook, inspection)}`);
+}
+
+function table(inspection: ModelInspection): string[] {
+  const norms = cotlabHookedNorms(inspection.modelType);
+  const cotlabTitle = norms.length === 1 ? `cotlab (${norms[0]} output)` : 'cotlab';
+  const rows = [
+    ['layer', 'resid_post', 'hf_hidden_states', cotlabTitle],
+    ...inspection.hooks.map((row) => [String(row.layer), row.resid_post ?? '-', row.hf_hidden_states ?? '-', row.cotlab ?? '-']),
+  ];
+  const widths = [0, 1, 2, 3].map((column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
   return rows.map((row) => `  ${row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd()}`);
 }

@@ -3,6 +3,8 @@ import path from 'node:path';
 import type { GraphProto, ModelProto, TensorProto } from 'onnx-buf';
 import { z } from 'zod';
 import { ModelError } from './errors.js';
+import { DEFAULT_GRAPH_FILE } from './export-styles/export-style.js';
+import { findModelFiles } from './export-styles/registry.js';
 import { readModelJsonFile } from './json-file.js';
 
 /** The model facts the host needs from config.json (HF style; multimodal configs keep them under text_config). */
@@ -30,60 +32,6 @@ export interface ModelDirectory {
   tokenizerPath: string;
   tokenizerConfigPath: string;
   config: ModelConfig;
-}
-
-export const DEFAULT_GRAPH_FILE = 'model.onnx';
-export const GENAI_CONFIG_FILE = 'genai_config.json';
-
-/** transformers.js dtype suffixes (utils/dtypes.js), fp32-activation variants first: fp16 ones overflow Gemma. */
-const TRANSFORMERS_JS_SUFFIXES = ['', '_q4', '_quantized', '_int8', '_uint8', '_bnb4', '_fp16', '_q4f16'];
-
-const GenaiConfigSchema = z.object({
-  model: z.object({
-    decoder: z.object({ filename: z.string().min(1) }),
-    embedding: z.object({ filename: z.string().min(1) }).optional(),
-  }),
-});
-
-/** The decoder graph and optional embedding graph of a model folder, relative to it. */
-export interface ModelFiles {
-  graphFile: string;
-  embeddingFile: string | null;
-  genaiConfigFile: string | null;
-}
-
-/**
- * Which graph files a model folder uses: genai_config.json's decoder (and embedding) when present, else
- * model.onnx, else the transformers.js layout onnx/decoder_model_merged{dtype}.onnx (+ onnx/embed_tokens{dtype}.onnx).
- * Null when none exists.
- */
-export function findModelFiles(absDir: string): ModelFiles | null {
-  const genaiPath = path.join(absDir, GENAI_CONFIG_FILE);
-  if (existsSync(genaiPath)) {
-    const parsed = GenaiConfigSchema.safeParse(readModelJsonFile(genaiPath));
-    if (!parsed.success) {
-      const field = parsed.error.issues[0]?.path.join('.') ?? '';
-      throw new ModelError(`${genaiPath}: field "${field}" is missing or invalid.`, { file: genaiPath, field });
-    }
-    const { decoder, embedding } = parsed.data.model;
-    return { graphFile: decoder.filename, embeddingFile: embedding?.filename ?? null, genaiConfigFile: GENAI_CONFIG_FILE };
-  }
-  if (existsSync(path.join(absDir, DEFAULT_GRAPH_FILE))) {
-    return { graphFile: DEFAULT_GRAPH_FILE, embeddingFile: null, genaiConfigFile: null };
-  }
-  for (const suffix of TRANSFORMERS_JS_SUFFIXES) {
-    for (const name of ['decoder_model_merged', 'model']) {
-      const graphFile = `onnx/${name}${suffix}.onnx`;
-      if (!existsSync(path.join(absDir, graphFile))) continue;
-      const embeddingFile = `onnx/embed_tokens${suffix}.onnx`;
-      return {
-        graphFile,
-        embeddingFile: existsSync(path.join(absDir, embeddingFile)) ? embeddingFile : null,
-        genaiConfigFile: null,
-      };
-    }
-  }
-  return null;
 }
 
 const positiveInt = z.number().int().positive();

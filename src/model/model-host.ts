@@ -1,16 +1,14 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Tensor } from 'onnxruntime-node';
 import { captureOutputName, loadOrBuildCaptureGraph } from './capture-graph.js';
 import { openEmbeddingStage, type EmbeddingStage } from './embedding-stage.js';
+import { checkHiddenSize, locateDecoderHooks, readDecoderGraph } from './decoder-graph.js';
 import { ModelError } from './errors.js';
 import { activationDtype, weightQuantization } from './graph-facts.js';
-import { EXPORT_STYLES, locateHookTensors, MERGED_EXPORT_STYLES, type HookMap } from './hook-points.js';
-import { unwrapMergedDecoder } from './merged-decoder.js';
-import { externalDataFiles, inspectModelDir, type ModelConfig } from './model-dir.js';
-import { decodeModel, type ModelProto } from './onnx-graph.js';
+import type { HookMap } from './hook-points.js';
+import { inspectModelDir, type ModelConfig } from './model-dir.js';
 import { openSession, prefillFeeds, type DeviceChoice } from './session.js';
-import { loadPromptTokenizer, truncateTokenIds } from './tokenizer.js';
+import { loadPromptTokenizer } from './tokenizer.js';
 import { hookName, type HookPoint, type Pooling } from '../results/capture-points.js';
 import type { CaptureOptions, CaptureResult, ModelInfo } from './types.js';
 
@@ -58,16 +56,13 @@ export async function openModelHost(opts: ModelHostOptions): Promise<ModelHost> 
     throw new ModelError(`Batch size ${batchSize} is not a whole number of at least 1.`, { field: 'batch_size' });
   }
   const tokenizer = loadPromptTokenizer(modelDir.tokenizerPath, modelDir.tokenizerConfigPath);
-  const modelBytes = readGraphBytes(modelDir.graphPath);
-  const decoded = decodeGraph(modelBytes, modelDir.graphPath);
-  externalDataFiles(decoded, modelDir.graphPath);
   // An Optimum merged decoder is captured through its inlined first-pass branch; the cache key is still the file.
-  const { model, merged } = unwrapMergedDecoder(decoded);
-  if (!model.graph) throw new ModelError(`${modelDir.graphPath} holds no graph.`, { file: modelDir.graphPath });
-  const styles = merged ? MERGED_EXPORT_STYLES : EXPORT_STYLES;
-  const located = locateHookTensors(model.graph, config, opts.hook, opts.hookMap ?? null, styles);
+  const decoder = readDecoderGraph(modelDir.graphPath);
+  checkHiddenSize(decoder, modelDir);
+  const { model } = decoder;
+  const located = locateDecoderHooks(decoder, modelDir, opts.hook, opts.hookMap ?? null);
   const layers = resolveLayers(opts.layers, config);
-  const { bytes: captureGraph } = loadOrBuildCaptureGraph(opts.cacheDir, modelBytes, model, {
+  const { bytes: captureGraph, notice } = loadOrBuildCaptureGraph(opts.cacheDir, decoder.bytes, model, {
     hook: opts.hook,
     layers,
     tensors: layers.map((layer) => located.tensors[layer] as string),
@@ -104,6 +99,7 @@ export async function openModelHost(opts: ModelHostOptions): Promise<ModelHost> 
     exportStyle: located.source,
     quantization: weightQuantization(model).description,
     batchSize,
+    notices: notice === null ? [] : [notice],
   };
   const outputNames = layers.map((layer) => captureOutputName(layer, opts.hook, opts.pooling));
 
@@ -128,7 +124,7 @@ export async function openModelHost(opts: ModelHostOptions): Promise<ModelHost> 
   }
 
   async function captureBatch(texts: readonly string[], captureOpts: CaptureOptions): Promise<CaptureResult[]> {
-    const encoded = texts.map((text) => truncateTokenIds(tokenizer.encode(text), captureOpts.maxInputTokens));
+    const encoded = texts.map((text) => tokenizer.encodeTruncated(text, captureOpts.maxInputTokens));
     const results: CaptureResult[] = new Array<CaptureResult>(texts.length);
     for (const group of lengthGroups(encoded.map(({ ids }) => ids.length), batchSize)) {
       const pooled = await runRows(group.map((at) => (encoded[at] as { ids: number[] }).ids));
@@ -143,7 +139,7 @@ export async function openModelHost(opts: ModelHostOptions): Promise<ModelHost> 
   return {
     info,
     layers,
-    hookNames: layers.map((layer) => hookName(layer, opts.hook)),
+    hookNames: layers.map((layer) => hookName(layer, opts.hook, config.numLayers)),
     tokenize: (text) => tokenizer.encode(text),
     async capture(text, captureOpts) {
       const [result] = await captureBatch([text], captureOpts);
@@ -166,22 +162,6 @@ export function lengthGroups(lengths: readonly number[], batchSize: number): num
   const groups: number[][] = [];
   for (let start = 0; start < order.length; start += batchSize) groups.push(order.slice(start, start + batchSize));
   return groups;
-}
-
-function readGraphBytes(graphPath: string): Uint8Array {
-  try {
-    return readFileSync(graphPath);
-  } catch (err) {
-    throw new ModelError(`Cannot read ${graphPath}: ${(err as Error).message}`, { file: graphPath }, { cause: err });
-  }
-}
-
-function decodeGraph(bytes: Uint8Array, graphPath: string): ModelProto {
-  try {
-    return decodeModel(bytes, graphPath);
-  } catch (err) {
-    throw new ModelError((err as Error).message, { file: graphPath }, { cause: err });
-  }
 }
 
 function resolveLayers(requested: number[] | null, config: ModelConfig): number[] {

@@ -1,7 +1,7 @@
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { cudaProviderInstalled } from './cuda-provider.js';
 import { ModelError } from './errors.js';
-import { USE_CACHE_BRANCH } from './merged-decoder.js';
+import { styleFeed } from './export-styles/registry.js';
 import type { ModelConfig } from './model-dir.js';
 import type { ExecutionProviderName } from './types.js';
 
@@ -71,9 +71,9 @@ const PAST_INPUT = /^past_key_values\.|^past\./;
 
 /**
  * Feeds for one prefill pass over right-padded rows: input_ids (pad 0), attention_mask (1 = real token),
- * position_ids (0..n-1), an empty KV cache for every past input the graph has and, for an unedited Optimum merged
- * decoder, use_cache_branch = false (the first-pass branch). `provided` feeds (e.g. inputs_embeds from a separate
- * embedding graph) are used as given.
+ * position_ids (0..n-1), an empty KV cache for every past input the graph has and, for inputs only an export style
+ * knows (an unedited Optimum merged decoder's use_cache_branch), that style's value. `provided` feeds (e.g.
+ * inputs_embeds from a separate embedding graph) are used as given.
  */
 export function prefillFeeds(
   session: InferenceSession,
@@ -102,13 +102,16 @@ export function prefillFeeds(
     if (given) feeds[name] = given;
     else if (integerGrid) feeds[name] = integerTensor(input, integerGrid(), [batch, seq]);
     else if (PAST_INPUT.test(name)) feeds[name] = emptyPast(input, batch, config);
-    else if (name === USE_CACHE_BRANCH && input.type === 'bool') feeds[name] = new Tensor('bool', [false], [1]);
     else {
-      throw new ModelError(
-        `The graph needs an input named ${name}, which the workbench cannot fill ` +
-          '(it feeds input_ids, attention_mask, position_ids, past_key_values.*, use_cache_branch and inputs_embeds from an embedding graph).',
-        { tensor: name },
-      );
+      const quirk = styleFeed(input);
+      if (!quirk) {
+        throw new ModelError(
+          `The graph needs an input named ${name}, which the workbench cannot fill ` +
+            '(it feeds input_ids, attention_mask, position_ids, past_key_values.*, use_cache_branch and inputs_embeds from an embedding graph).',
+          { tensor: name },
+        );
+      }
+      feeds[name] = quirk;
     }
   }
   return feeds;

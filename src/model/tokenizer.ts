@@ -6,6 +6,12 @@ import { readModelJsonFile } from './json-file.js';
 /** Turns prompt text into the token ids the model is fed, special tokens included (BOS for Gemma). */
 export interface PromptTokenizer {
   encode(text: string): number[];
+  /**
+   * The ids fed for at most `maxTokens` tokens (null: no limit), as Hugging Face's
+   * `tokenizer(text, truncation=True, max_length=maxTokens)` gives them: the text's own tokens are cut (from the end,
+   * or the start with `truncation_side: left`) and the special tokens the tokenizer adds (BOS, an appended EOS) kept.
+   */
+  encodeTruncated(text: string, maxTokens: number | null): { ids: number[]; truncated: boolean };
 }
 
 /** A special token in tokenizer_config.json: a bare string or an AddedToken-like object. */
@@ -16,6 +22,7 @@ const TokenizerConfigSchema = z.object({
   add_eos_token: z.boolean().optional(),
   bos_token: SpecialTokenSchema,
   eos_token: SpecialTokenSchema,
+  truncation_side: z.enum(['left', 'right']).optional(),
 });
 
 const TokenizerJsonSchema = z.object({ added_tokens: z.array(z.unknown()), model: z.object({}).loose() }).loose();
@@ -33,8 +40,10 @@ export function loadPromptTokenizer(tokenizerPath: string, tokenizerConfigPath: 
   const tokenizerJson = readModelJsonFile(tokenizerPath);
   const tokenizerShape = TokenizerJsonSchema.safeParse(tokenizerJson);
   if (!tokenizerShape.success) {
-    throw new ModelError(`${tokenizerPath} is not a Hugging Face tokenizer.json (no model or added_tokens).`, {
+    const field = tokenizerShape.error.issues[0]?.path.join('.') ?? '';
+    throw new ModelError(`${tokenizerPath}: field "${field}" is missing or invalid (it must be a Hugging Face tokenizer.json).`, {
       file: tokenizerPath,
+      field,
     });
   }
   const rawConfig = readModelJsonFile(tokenizerConfigPath);
@@ -55,13 +64,38 @@ export function loadPromptTokenizer(tokenizerPath: string, tokenizerConfigPath: 
       { cause: err },
     );
   }
-  return { encode: (text: string) => tokenizer.encode(text).ids };
+  const side = configParsed.data.truncation_side ?? 'right';
+  const encode = (text: string): number[] => tokenizer.encode(text).ids;
+  return {
+    encode,
+    encodeTruncated(text, maxTokens) {
+      const ids = encode(text);
+      if (maxTokens === null || ids.length <= maxTokens) return { ids, truncated: false };
+      const { prefix, content, suffix } = splitSpecialTokens(ids, tokenizer.encode(text, { add_special_tokens: false }).ids);
+      const room = maxTokens - prefix.length - suffix.length;
+      if (room < 0) {
+        throw new ModelError(
+          `max_input_tokens = ${maxTokens} leaves no room for the text: the tokenizer adds ${prefix.length + suffix.length} special tokens (BOS/EOS) to every prompt.`,
+          { file: tokenizerPath, field: 'max_input_tokens' },
+        );
+      }
+      const kept = side === 'right' ? content.slice(0, room) : content.slice(content.length - room);
+      return { ids: [...prefix, ...kept, ...suffix], truncated: true };
+    },
+  };
 }
 
-/** Keep the first `maxTokens` ids (so BOS and the start of the prompt survive), as CoTLab's truncation does. */
-export function truncateTokenIds(ids: number[], maxTokens: number | null): { ids: number[]; truncated: boolean } {
-  if (maxTokens === null || ids.length <= maxTokens) return { ids, truncated: false };
-  return { ids: ids.slice(0, maxTokens), truncated: true };
+/**
+ * The special tokens the post-processor put before and after the text's own tokens. `content` is the encoding
+ * without special tokens; the post-processor only adds tokens around it (TemplateProcessing and its kin).
+ */
+function splitSpecialTokens(ids: number[], content: number[]): { prefix: number[]; content: number[]; suffix: number[] } {
+  for (let start = 0; start + content.length <= ids.length; start += 1) {
+    if (content.every((id, at) => ids[start + at] === id)) {
+      return { prefix: ids.slice(0, start), content, suffix: ids.slice(start + content.length) };
+    }
+  }
+  throw new ModelError('The tokenizer\'s post-processor changes the text\'s own tokens, so the input cannot be truncated as Hugging Face does.');
 }
 
 function flagTemplate(config: z.infer<typeof TokenizerConfigSchema>, configPath: string): object | null {

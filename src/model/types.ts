@@ -21,6 +21,8 @@ export interface ModelInfo {
   quantization: string;
   /** Prompts per forward pass in captureBatch. */
   batchSize: number;
+  /** What the host had to repair while opening (e.g. a corrupted capture-graph cache entry rebuilt), one line each. */
+  notices: string[];
 }
 
 export interface CaptureOptions {

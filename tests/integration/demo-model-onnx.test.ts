@@ -6,11 +6,12 @@ import { ValueInfoProtoSchema } from 'onnx-buf';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelProto } from '../../src/model/onnx-graph.js';
-import { encodeModel, opsetVersion, readInitializerFloat32, readModel } from '../../src/model/onnx-graph.js';
-import type { DemoModelBuild } from '../../src/model/demo/index.js';
-import { buildDemoModel, weightNames } from '../../src/model/demo/index.js';
-import type { ReferenceOutput } from '../../src/model/demo/reference.js';
-import { referenceForward } from '../../src/model/demo/reference.js';
+import { encodeModel, opsetVersion } from '../../src/model/onnx-graph.js';
+import { readInitializerFloat32, readModel } from '../helpers/onnx-files.js';
+import type { DemoModelBuild } from '../../scripts/demo-model/index.js';
+import { buildDemoModel, weightNames } from '../../scripts/demo-model/index.js';
+import type { ReferenceOutput } from '../helpers/demo-reference.js';
+import { referenceForward } from '../helpers/demo-reference.js';
 import { sha256OfFile } from '../helpers/sha256.js';
 import { relativeError } from '../helpers/relative-error.js';
 

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDemoModel } from '../../src/model/demo/index.js';
-import { splitTrainingWords, trainBpe } from '../../src/model/demo/bpe-trainer.js';
+import { buildDemoModel } from '../../scripts/demo-model/index.js';
+import { splitTrainingWords, trainBpe } from '../../scripts/demo-model/bpe-trainer.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'demo-tokenizer-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

@@ -5,13 +5,14 @@ import type { Tensor } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCaptureGraph, captureOutputName, type CaptureGraphRequest } from '../../src/model/capture-graph.js';
 import type { NodeProto } from 'onnx-buf';
-import { buildDemoModel, DemoModelOptionError, weightNames, type DemoModelOptions } from '../../src/model/demo/index.js';
+import { buildDemoModel, DemoModelOptionError, weightNames, type DemoModelOptions } from '../../scripts/demo-model/index.js';
 import { openEmbeddingStage } from '../../src/model/embedding-stage.js';
 import { ModelError } from '../../src/model/errors.js';
-import { locateHookTensors } from '../../src/model/hook-points.js';
+import { locateFinalNorm, locateHookTensors } from '../../src/model/hook-points.js';
 import { inspectModelDir, type ModelDirectory } from '../../src/model/model-dir.js';
 import { openModelHost, type ModelHostOptions } from '../../src/model/model-host.js';
-import { decodeModel, encodeModel, readInitializerFloat32, type ModelProto } from '../../src/model/onnx-graph.js';
+import { decodeModel, encodeModel, type ModelProto } from '../../src/model/onnx-graph.js';
+import { readInitializerFloat32 } from '../helpers/onnx-files.js';
 import { openSession, prefillFeeds } from '../../src/model/session.js';
 import { loadPromptTokenizer } from '../../src/model/tokenizer.js';
 import { relativeError } from '../helpers/relative-error.js';
@@ -99,6 +100,32 @@ function captureRequest(fixture: Fixture, overrides: Partial<CaptureGraphRequest
   };
 }
 
+/** The unedited model's logits at the last token of PROMPT. */
+async function lastTokenLogits(f: Fixture): Promise<Float32Array> {
+  const ids = encode(PROMPT);
+  const { results } = await runGraph(f, f.model, [ids], ['logits']);
+  const logits = results['logits']!;
+  const vocab = logits.dims[2] as number;
+  return (logits.data as Float32Array).slice((ids.length - 1) * vocab, ids.length * vocab);
+}
+
+/** Gemma RMSNorm x / rms(x) * (1 + w) with the fixture's final-norm weight; genai exports store 1 + w. */
+function finalNorm(f: Fixture, vector: Float32Array): number[] {
+  const stored = readInitializerFloat32(f.model, weightNames.finalNorm, path.dirname(f.dir.graphPath));
+  const scale = f.options.layout === 'genai' ? stored : stored.map((w) => 1 + w);
+  const eps = f.dir.config.raw['rms_norm_eps'] as number;
+  const rms = Math.sqrt(vector.reduce((sum, x) => sum + x * x, 0) / vector.length + eps);
+  return Array.from(vector, (x, i) => (x / rms) * scale[i]!);
+}
+
+/** The tied LM head: logits = normed . embed_tokens[t]. */
+function lmHead(f: Fixture, normed: number[]): number[] {
+  const embedding = readInitializerFloat32(f.model, weightNames.embedTokens, path.dirname(f.dir.graphPath));
+  const width = f.dir.config.hiddenSize;
+  const vocab = embedding.length / width;
+  return Array.from({ length: vocab }, (_, token) => normed.reduce((sum, x, i) => sum + x * embedding[token * width + i]!, 0));
+}
+
 function slice(data: unknown, row: number, width: number): Float32Array {
   return (data as Float32Array).slice(row * width, (row + 1) * width);
 }
@@ -108,28 +135,37 @@ describe.each(Object.keys(FIXTURES))('%s export', (name) => {
 
   it('final norm + LM head on the last layer\'s captured tensor reproduce the unedited model\'s logits', async () => {
     const f = fixture();
-    const ids = encode(PROMPT);
-    const { results } = await runGraph(f, f.model, [ids], ['logits']);
-    const logits = results['logits']!;
-    const vocab = logits.dims[2] as number;
-    const expected = (logits.data as Float32Array).slice((ids.length - 1) * vocab, ids.length * vocab);
-
+    const expected = await lastTokenLogits(f);
     const host = await openModelHost(hostOptions(f, { layers: [f.dir.config.numLayers - 1] }));
     const [last] = (await host.capture(PROMPT, { maxInputTokens: null })).pooled;
     await host.dispose();
-    // Gemma RMSNorm x / rms(x) * (1 + w); genai exports store 1 + w. The LM head is the tied embedding.
-    const graphDir = path.dirname(f.dir.graphPath);
-    const stored = readInitializerFloat32(f.model, weightNames.finalNorm, graphDir);
-    const scale = f.options.layout === 'genai' ? stored : stored.map((w) => 1 + w);
-    const embedding = readInitializerFloat32(f.model, weightNames.embedTokens, graphDir);
-    const eps = f.dir.config.raw['rms_norm_eps'] as number;
-    const rms = Math.sqrt(last!.reduce((sum, x) => sum + x * x, 0) / last!.length + eps);
-    const normed = Array.from(last!, (x, i) => (x / rms) * scale[i]!);
-    const width = f.dir.config.hiddenSize;
-    const reproduced = Array.from({ length: vocab }, (_, token) =>
-      normed.reduce((sum, x, i) => sum + x * embedding[token * width + i]!, 0),
-    );
-    expect(relativeError(reproduced, expected)).toBeLessThan(1e-4);
+    expect(relativeError(lmHead(f, finalNorm(f, last!)), expected)).toBeLessThan(1e-4);
+  });
+
+  it('hf_hidden_states is resid_post for layers 0..L-2 and, for the last layer, the final norm\'s output the LM head reads', async () => {
+    const f = fixture();
+    const last = f.dir.config.numLayers - 1;
+    const hf = await openModelHost(hostOptions(f, { hook: 'hf_hidden_states' }));
+    const raw = await openModelHost(hostOptions(f, { hook: 'resid_post' }));
+    const normed = (await hf.capture(PROMPT, { maxInputTokens: null })).pooled;
+    const residual = (await raw.capture(PROMPT, { maxInputTokens: null })).pooled;
+    await hf.dispose();
+    await raw.dispose();
+    expect(hf.hookNames).toEqual([...raw.hookNames.slice(0, last), 'ln_final.hook_normalized']);
+    normed.slice(0, last).forEach((vector, layer) => expect(relativeError(vector, residual[layer]!)).toBeLessThan(1e-6));
+    expect(relativeError(normed[last]!, finalNorm(f, residual[last]!))).toBeLessThan(1e-5);
+    expect(relativeError(lmHead(f, Array.from(normed[last]!)), await lastTokenLogits(f))).toBeLessThan(1e-4);
+  });
+
+  it('locates the final norm: the last residual in, the normed stream out, and its scale weight', () => {
+    const f = fixture();
+    const located = locateFinalNorm(f.model.graph!, f.dir.config);
+    const residPost = locateHookTensors(f.model.graph!, f.dir.config, 'resid_post');
+    expect(located.source).toBe(residPost.source);
+    expect(located.finalNorm.input).toBe(residPost.tensors.at(-1));
+    expect(located.finalNorm.weight).toBe(weightNames.finalNorm);
+    expect(located.finalNorm.scalePlusOne).toBe(f.options.layout !== 'genai');
+    expect(located.finalNorm.nodes.length).toBeGreaterThan(0);
   });
 
   it('captures every layer as its plain-layout twin does (the located tensors are the same residual stream)', async () => {

@@ -1,13 +1,15 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCaptureGraph, captureOutputName } from '../../src/model/capture-graph.js';
-import { buildDemoModel } from '../../src/model/demo/index.js';
+import { buildDemoModel, type DemoModelBuild } from '../../scripts/demo-model/index.js';
+import { referenceForward } from '../helpers/demo-reference.js';
 import { locateHookTensors } from '../../src/model/hook-points.js';
 import { readModelConfig, type ModelConfig } from '../../src/model/model-dir.js';
 import { openModelHost, type ModelHostOptions } from '../../src/model/model-host.js';
-import { decodeModel, encodeModel, readInitializerFloat32, type ModelProto } from '../../src/model/onnx-graph.js';
+import { decodeModel, encodeModel, type ModelProto } from '../../src/model/onnx-graph.js';
+import { readInitializerFloat32 } from '../helpers/onnx-files.js';
 import { openSession, prefillFeeds } from '../../src/model/session.js';
 import { loadPromptTokenizer } from '../../src/model/tokenizer.js';
 import type { HookPoint } from '../../src/results/capture-points.js';
@@ -19,6 +21,7 @@ const SHORT_PROMPT = 'Radiology: no fracture seen.';
 
 let scratch: string;
 let modelDir: string;
+let demo: DemoModelBuild;
 let model: ModelProto;
 let config: ModelConfig;
 let encode: (text: string) => number[];
@@ -26,7 +29,7 @@ let encode: (text: string) => number[];
 beforeAll(() => {
   scratch = mkdtempSync(path.join(tmpdir(), 'model-host-capture-'));
   modelDir = path.join(scratch, 'demo');
-  buildDemoModel(modelDir);
+  demo = buildDemoModel(modelDir);
   model = decodeModel(readFileSync(path.join(modelDir, 'model.onnx')));
   config = readModelConfig(path.join(modelDir, 'config.json'));
   const tokenizer = loadPromptTokenizer(path.join(modelDir, 'tokenizer.json'), path.join(modelDir, 'tokenizer_config.json'));
@@ -114,6 +117,27 @@ describe('resid_post is the true residual stream', () => {
   });
 });
 
+describe('hf_hidden_states is Hugging Face\'s output_hidden_states[1..L]', () => {
+  it('equals the reference forward pass: each layer\'s output, and the final norm of the last one', async () => {
+    const ids = encode(PROMPT);
+    const reference = referenceForward(demo.config, demo.vocabSize, (name) => readInitializerFloat32(model, name), ids);
+    const tokenMean = (states: Float64Array): Float64Array => {
+      const mean = new Float64Array(config.hiddenSize);
+      states.forEach((value, at) => (mean[at % config.hiddenSize] = mean[at % config.hiddenSize]! + value / ids.length));
+      return mean;
+    };
+    const host = await openModelHost(hostOptions({ hook: 'hf_hidden_states', pooling: 'mean' }));
+    const { pooled } = await host.capture(PROMPT, { maxInputTokens: null });
+    await host.dispose();
+    expect(host.hookNames).toEqual([0, 1, 2, 3, 4].map((layer) => `blocks.${layer}.hook_resid_post`).concat('ln_final.hook_normalized'));
+    [...reference.layerOutputs.slice(0, -1), reference.finalNormed].forEach((states, layer) =>
+      expect(relativeError(pooled[layer]!, tokenMean(states))).toBeLessThan(1e-4),
+    );
+    // The last layer's raw residual is far from its normed value, so the comparison above tells them apart.
+    expect(relativeError(tokenMean(reference.layerOutputs.at(-1)!), tokenMean(reference.finalNormed))).toBeGreaterThan(0.1);
+  });
+});
+
 describe('in-graph pooling', () => {
   it('equals mean and last-token pooling computed from the unpooled tensors, also for a right-padded row', async () => {
     const long = encode(PROMPT);
@@ -180,6 +204,23 @@ describe('in-graph pooling', () => {
     expect(result.truncated).toBe(true);
     expect(relativeError(result.pooled[0]!, tokenRow(unpooled[3]!, 4))).toBeLessThan(1e-5);
   });
+
+  it('keeps the EOS a tokenizer appends when truncating, as Hugging Face does: the last token fed is EOS', async () => {
+    const eosDir = path.join(scratch, 'demo-eos');
+    cpSync(modelDir, eosDir, { recursive: true });
+    const tokenizerConfigPath = path.join(eosDir, 'tokenizer_config.json');
+    const tokenizerConfig = JSON.parse(readFileSync(tokenizerConfigPath, 'utf8'));
+    writeFileSync(tokenizerConfigPath, JSON.stringify({ ...tokenizerConfig, add_bos_token: true, add_eos_token: true }));
+    const ids = encode(PROMPT);
+    const eos = JSON.parse(readFileSync(path.join(eosDir, 'config.json'), 'utf8')).eos_token_id as number;
+    const fed = [...ids.slice(0, 4), eos];
+    const unpooled = (await runUnpooled(locateHookTensors(model.graph!, config, 'resid_post').tensors, [fed]))[0]!;
+    const host = await openModelHost(cpuHostOptions(eosDir, scratch, { layers: [3], pooling: 'last_token' }));
+    const result = await host.capture(PROMPT, { maxInputTokens: 5 });
+    await host.dispose();
+    expect({ tokenCount: result.tokenCount, truncated: result.truncated }).toEqual({ tokenCount: 5, truncated: true });
+    expect(relativeError(result.pooled[0]!, tokenRow(unpooled[3]!, 4))).toBeLessThan(1e-5);
+  });
 });
 
 describe('the edited capture graph', () => {
@@ -204,12 +245,45 @@ describe('the edited capture graph', () => {
 
   it('is cached per model and request in the cache dir', async () => {
     const cacheDir = path.join(scratch, 'cache-count');
-    const cached = (): string[] => readdirSync(path.join(cacheDir, 'capture-graphs'));
+    const cached = (): string[] => readdirSync(path.join(cacheDir, 'capture-graphs')).filter((name) => name.endsWith('.onnx'));
     await (await openModelHost(hostOptions({ cacheDir }))).dispose();
     await (await openModelHost(hostOptions({ cacheDir }))).dispose();
     expect(cached()).toHaveLength(1);
     await (await openModelHost(hostOptions({ cacheDir, pooling: 'mean' }))).dispose();
     expect(cached()).toHaveLength(2);
+  });
+
+  it('is checked against its recorded sha256: a corrupted entry is rebuilt, said so, and captures stay right', async () => {
+    const cacheDir = path.join(scratch, 'cache-corrupt');
+    const first = await openModelHost(hostOptions({ cacheDir, pooling: 'mean' }));
+    const expected = await first.capture(PROMPT, { maxInputTokens: null });
+    await first.dispose();
+    expect(first.info.notices).toEqual([]);
+    const graphsDir = path.join(cacheDir, 'capture-graphs');
+    const entry = path.join(graphsDir, readdirSync(graphsDir).find((name) => name.endsWith('.onnx'))!);
+    const bytes = readFileSync(entry);
+    // Same length, one byte in the middle changed (inside the embedding weights): the graph would still load.
+    const corrupt = Buffer.from(bytes);
+    const middle = Math.floor(corrupt.length / 2);
+    corrupt[middle] = corrupt[middle]! ^ 0xff;
+    writeFileSync(entry, corrupt);
+
+    const second = await openModelHost(hostOptions({ cacheDir, pooling: 'mean' }));
+    const again = await second.capture(PROMPT, { maxInputTokens: null });
+    await second.dispose();
+    expect(second.info.notices).toEqual([
+      `The cached capture graph ${entry} did not match its recorded sha256 (corrupted on disk); rebuilt it.`,
+    ]);
+    again.pooled.forEach((vector, layer) => expect(relativeError(vector, expected.pooled[layer]!)).toBeLessThan(1e-6));
+    expect(readFileSync(entry).equals(bytes)).toBe(true);
+
+    writeFileSync(entry, bytes.subarray(0, 100));
+    const third = await openModelHost(hostOptions({ cacheDir, pooling: 'mean' }));
+    await third.dispose();
+    expect(third.info.notices).toHaveLength(1);
+    const fourth = await openModelHost(hostOptions({ cacheDir, pooling: 'mean' }));
+    await fourth.dispose();
+    expect(fourth.info.notices).toEqual([]);
   });
 });
 

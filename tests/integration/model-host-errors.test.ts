@@ -1,15 +1,15 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { create } from '@bufbuild/protobuf';
-import { ModelProtoSchema } from 'onnx-buf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cudaProviderInstalled } from '../../src/model/cuda-provider.js';
-import { buildDemoModel, weightNames } from '../../src/model/demo/index.js';
+import { buildDemoModel, weightNames } from '../../scripts/demo-model/index.js';
 import { ModelError } from '../../src/model/errors.js';
 import { openModelHost, type ModelHostOptions } from '../../src/model/model-host.js';
-import { float32Tensor, makeNode, makeValueInfo, OnnxDataType, readModel, readInitializerFloat32, writeModel } from '../../src/model/onnx-graph.js';
+import { float32Tensor } from '../../scripts/demo-model/onnx-tensors.js';
+import { readModel, readInitializerFloat32, writeModel } from '../helpers/onnx-files.js';
 import { cpuHostOptions } from '../helpers/host-options.js';
+import { singleAddModel } from '../helpers/single-add-model.js';
 
 let scratch: string;
 let demoDir: string;
@@ -63,22 +63,25 @@ describe('openModelHost rejects unusable model folders', () => {
     expect((await rejection(openModelHost(options(dir)))).message).toMatch(/keeps its weights in model\.onnx\.data, which is not in/);
   });
 
-  it('whose graph has no recognizable decoder layers, describing what the graph holds', async () => {
+  it('whose graph has no recognizable decoder layers, naming the graph file and describing what the graph holds', async () => {
     const dir = demoCopyWithout('single-add', 'model.onnx');
-    const single = create(ModelProtoSchema, {
-      irVersion: 8n,
-      opsetImport: [{ domain: '', version: 17n }],
-      graph: {
-        name: 'single_add',
-        node: [makeNode({ opType: 'Add', name: '/Add', inputs: ['x', 'y'], outputs: ['sum'] })],
-        input: [makeValueInfo('x', OnnxDataType.FLOAT, [1]), makeValueInfo('y', OnnxDataType.FLOAT, [1])],
-        output: [makeValueInfo('sum', OnnxDataType.FLOAT, [1])],
-      },
-    });
-    writeModel(single, path.join(dir, 'model.onnx'));
+    writeModel(singleAddModel(), path.join(dir, 'model.onnx'));
     const err = await rejection(openModelHost(options(dir)));
-    expect(err.message).toContain('Cannot locate the resid_post tensors of the decoder layers');
+    expect(err.message).toContain(`Cannot locate the resid_post tensors of the decoder layers in ${path.join(dir, 'model.onnx')} (`);
     expect(err.message).toContain('1 nodes; top-level scopes: (unscoped); first nodes: /Add; inputs: x, y; outputs: sum');
+    expect(err.context).toMatchObject({ dir, file: path.join(dir, 'model.onnx') });
+  });
+
+  it('whose config.json states a hidden_size the graph contradicts', async () => {
+    const dir = path.join(scratch, 'wrong-hidden-size');
+    cpSync(demoDir, dir, { recursive: true });
+    const configPath = path.join(dir, 'config.json');
+    writeFileSync(configPath, JSON.stringify({ ...JSON.parse(readFileSync(configPath, 'utf8')), hidden_size: 128 }));
+    const err = await rejection(openModelHost(options(dir)));
+    expect(err.message).toBe(
+      `${configPath}: field "hidden_size" is 128, but the graph's residual stream is 64 wide (the final norm weight model.norm.weight has 64 values).`,
+    );
+    expect(err.context).toMatchObject({ file: configPath, field: 'hidden_size' });
   });
 
   it('asked for a layer the model does not have', async () => {

@@ -1,11 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerInspectCommand } from '../../src/cli/inspect-command.js';
-import { buildDemoModel, type DemoModelOptions } from '../../src/model/demo/index.js';
+import { buildDemoModel, type DemoModelOptions } from '../../scripts/demo-model/index.js';
 import { formatInspection, inspectModel } from '../../src/model/inspect.js';
+import { writeModel } from '../helpers/onnx-files.js';
+import { singleAddModel } from '../helpers/single-add-model.js';
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 
 let scratch: string;
 beforeAll(() => {
@@ -43,9 +49,17 @@ describe('inspectModel', () => {
       LAYERS.map((layer) => ({
         layer,
         resid_post: `/model/layers.${layer}/Add_1_output_0`,
+        hf_hidden_states: layer < 5 ? `/model/layers.${layer}/Add_1_output_0` : '/model/norm/Mul_1_output_0',
         cotlab: `/model/layers.${layer}/post_feedforward_layernorm/Mul_1_output_0`,
       })),
     );
+    const text = formatInspection(inspection);
+    expect(text).toContain('  layer  resid_post                      hf_hidden_states                cotlab (post_feedforward_layernorm output)');
+    expect(text).toContain('  5      /model/layers.5/Add_1_output_0  /model/norm/Mul_1_output_0      /model/layers.5/post_feedforward_layernorm/Mul_1_output_0');
+    expect(text).toMatch(/resid_post +the residual stream after each decoder layer, raw for every layer .*TransformerLens blocks\.N\.hook_resid_post\); Hugging Face hidden_states\[N\+1\] for every layer but the last/);
+    expect(text).toMatch(/hf_hidden_states +exactly Hugging Face’s output_hidden_states\[N\+1\]: the residual stream after layers 0 to 4, and for the last layer \(5\) the final norm’s output .*\(TransformerLens ln_final\.hook_normalized\)/);
+    expect(text).toContain('Final norm         /model/norm/* (12 nodes); scale 1 + model.norm.weight; output /model/norm/Mul_1_output_0');
+    expect(text).toMatch(/cotlab +CoTLab’s capture point: the output of post_feedforward_layernorm \(what CoTLab hooks for gemma3_text\), which CoTLab calls the residual stream but is a normalised branch/);
     expect(inspection.inputs[0]).toEqual({ name: 'input_ids', type: 'int64', shape: ['batch_size', 'sequence_length'] });
     expect(inspection.outputs[0]).toEqual({ name: 'logits', type: 'float', shape: ['batch_size', 'sequence_length', expect.any(Number)] });
   });
@@ -68,9 +82,14 @@ describe('inspectModel', () => {
     expect(inspection.hooks.map((row) => row.cotlab)).toEqual(
       LAYERS.map((layer) => `/model/layers.${layer}/post_feedforward_layernorm/output_0`),
     );
+    expect(inspection.hooks.map((row) => row.hf_hidden_states)).toEqual([
+      ...LAYERS.slice(1, 6).map((layer) => `/model/layers.${layer}/input_layernorm/output_3`),
+      '/model/layers.6/final_norm_layernorm/output_0',
+    ]);
     const text = formatInspection(inspection);
     expect(text).toContain('Export style       genai: onnxruntime-genai model builder export');
     expect(text).toContain('Quantization       int4 MatMulNBits (block 32, 42 matmuls)');
+    expect(text).toContain('Final norm         /model/layers.6/final_norm_layernorm/SkipLayerNorm; scale model.norm.weight; output /model/layers.6/final_norm_layernorm/output_0');
     expect(text).toContain('(the capture adds output 3 "/model/layers.6/final_norm_layernorm/output_3" to node /model/layers.6/final_norm_layernorm/SkipLayerNorm)');
   });
 
@@ -92,6 +111,57 @@ describe('inspectModel', () => {
     expect(inspection.exportStyle).toBe('hook_map');
     expect(inspection.hooks[2]?.resid_post).toBe('/model/layers.2/Add_output_0');
     expect(inspection.problems).toEqual([]);
+  });
+});
+
+describe('inspectModel problems', () => {
+  const problemsOf = (name: string, edit: (dir: string) => void): string[] => {
+    const dir = build(name, {});
+    edit(dir);
+    const inspection = inspectModel(dir);
+    expect(formatInspection(inspection)).toContain(`Problems:\n  ${inspection.problems[0]}`);
+    return inspection.problems;
+  };
+
+  it('reports a tokenizer.json that is not JSON, naming the file and where it breaks', () => {
+    let file = '';
+    const problems = problemsOf('corrupt-tokenizer', (dir) => {
+      file = path.join(dir, 'tokenizer.json');
+      writeFileSync(file, readFileSync(file, 'utf8').slice(0, 200));
+    });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^tokenizer: ${escape(file)} is not valid JSON \\(line \\d+, column \\d+: .+\\)\\.?$`));
+  });
+
+  it('reports a tokenizer.json without its model, naming the field', () => {
+    let file = '';
+    const problems = problemsOf('tokenizer-without-model', (dir) => {
+      file = path.join(dir, 'tokenizer.json');
+      const { model: _model, ...rest } = JSON.parse(readFileSync(file, 'utf8'));
+      writeFileSync(file, JSON.stringify(rest));
+    });
+    expect(problems).toEqual([`tokenizer: ${file}: field "model" is missing or invalid (it must be a Hugging Face tokenizer.json).`]);
+  });
+
+  it('reports a hidden_size in config.json that contradicts the graph, naming the file, the field and the graph tensor', () => {
+    let file = '';
+    const problems = problemsOf('wrong-hidden-size', (dir) => {
+      file = path.join(dir, 'config.json');
+      writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), hidden_size: 128 }));
+    });
+    expect(problems).toEqual([
+      `config.json: ${file}: field "hidden_size" is 128, but the graph's residual stream is 64 wide (the final norm weight model.norm.weight has 64 values).`,
+    ]);
+  });
+
+  it('names the graph file and its folder when the graph has no recognisable decoder layers', () => {
+    let graphFile = '';
+    const problems = problemsOf('no-layers', (dir) => {
+      graphFile = path.join(dir, 'model.onnx');
+      writeModel(singleAddModel(), graphFile);
+    });
+    expect(problems[0]).toMatch(new RegExp(`^resid_post: Cannot locate the resid_post tensors of the decoder layers in ${escape(graphFile)} \\(`));
+    expect(problems.every((problem) => problem.includes(graphFile))).toBe(true);
   });
 });
 

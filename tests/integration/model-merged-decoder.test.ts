@@ -6,24 +6,16 @@ import { AttributeProtoSchema, AttributeProto_AttributeType, GraphProtoSchema, M
 import { Tensor } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCaptureGraph, captureOutputName } from '../../src/model/capture-graph.js';
-import { buildDemoModel, weightNames } from '../../src/model/demo/index.js';
-import { MERGED_EXPORT_STYLES, locateHookTensors } from '../../src/model/hook-points.js';
+import { buildDemoModel, weightNames } from '../../scripts/demo-model/index.js';
+import { locateHookTensors } from '../../src/model/hook-points.js';
 import { formatInspection, inspectModel } from '../../src/model/inspect.js';
-import { findUseCacheIf, inlinePrefillBranch, unwrapMergedDecoder, USE_CACHE_BRANCH } from '../../src/model/merged-decoder.js';
+import { findUseCacheIf, inlinePrefillBranch, optimumMergedExportStyle, USE_CACHE_BRANCH } from '../../src/model/export-styles/optimum-merged.js';
+import { normaliseDecoder } from '../../src/model/export-styles/registry.js';
 import { inspectModelDir, type ModelDirectory } from '../../src/model/model-dir.js';
 import { openModelHost, type ModelHostOptions } from '../../src/model/model-host.js';
 import { ModelError } from '../../src/model/errors.js';
-import {
-  decodeModel,
-  encodeModel,
-  float32Tensor,
-  makeNode,
-  makeValueInfo,
-  OnnxDataType,
-  tensorToFloat32,
-  type GraphProto,
-  type ModelProto,
-} from '../../src/model/onnx-graph.js';
+import { decodeModel, encodeModel, makeNode, makeValueInfo, OnnxDataType, type GraphProto, type ModelProto } from '../../src/model/onnx-graph.js';
+import { float32Tensor, tensorToFloat32 } from '../../scripts/demo-model/onnx-tensors.js';
 import { openSession, prefillFeeds } from '../../src/model/session.js';
 import { loadPromptTokenizer } from '../../src/model/tokenizer.js';
 import { relativeError } from '../helpers/relative-error.js';
@@ -86,15 +78,15 @@ describe('inlining the prefill branch', () => {
     const produced = new Set(graph.node.flatMap((node) => node.output));
     for (const output of graph.output) expect(produced.has(output.name)).toBe(true);
     expect(graph.initializer.map((tensor) => tensor.name)).toContain(weightNames.finalNorm);
-    expect(unwrapMergedDecoder(merged.model).merged).toBe(true);
-    expect(unwrapMergedDecoder(decodeModel(readFileSync(path.join(plainDir, 'model.onnx')))).merged).toBe(false);
+    expect(normaliseDecoder(merged.model).styles).toEqual([optimumMergedExportStyle]);
+    expect(normaliseDecoder(decodeModel(readFileSync(path.join(plainDir, 'model.onnx')))).styles).not.toContain(optimumMergedExportStyle);
   });
 
   it('locates the same hook tensors as the plain optimum export, reported as optimum-merged', () => {
     const plain = decodeModel(readFileSync(path.join(plainDir, 'model.onnx')));
     const graph = inlinePrefillBranch(merged.model).graph!;
     for (const hook of ['resid_post', 'cotlab'] as const) {
-      const located = locateHookTensors(graph, merged.dir.config, hook, null, MERGED_EXPORT_STYLES);
+      const located = locateHookTensors(graph, merged.dir.config, hook, { styles: [optimumMergedExportStyle] });
       expect(located.source).toBe('optimum-merged');
       expect(located.tensors).toEqual(locateHookTensors(plain.graph!, merged.dir.config, hook).tensors);
     }
@@ -198,7 +190,7 @@ describe('capture from a merged decoder', () => {
     expect(relativeError(reproduced, expected)).toBeLessThan(1e-4);
   });
 
-  it.each(['resid_post', 'cotlab'] as const)('captures every %s layer as the plain optimum export does', async (hook) => {
+  it.each(['resid_post', 'hf_hidden_states', 'cotlab'] as const)('captures every %s layer as the plain optimum export does', async (hook) => {
     const a = await openModelHost(hostOptions(merged.dir.dir, { hook }));
     const b = await openModelHost(hostOptions(plainDir, { hook }));
     const mine = await a.capture(PROMPT, { maxInputTokens: null });
@@ -210,9 +202,9 @@ describe('capture from a merged decoder', () => {
   });
 
   it('edits the graph so it has no If, no use_cache_branch and no logits', async () => {
-    const { model } = unwrapMergedDecoder(merged.model);
+    const { model } = normaliseDecoder(merged.model);
     const { config } = merged.dir;
-    const located = locateHookTensors(model.graph!, config, 'resid_post', null, MERGED_EXPORT_STYLES);
+    const located = locateHookTensors(model.graph!, config, 'resid_post', { styles: [optimumMergedExportStyle] });
     const layers = Array.from({ length: config.numLayers }, (_, layer) => layer);
     const edited = buildCaptureGraph(model, {
       hook: 'resid_post',
@@ -243,6 +235,7 @@ describe('inspect', () => {
     expect(inspection.hooks[0]).toEqual({
       layer: 0,
       resid_post: '/model/layers.0/Add_1_output_0',
+      hf_hidden_states: '/model/layers.0/Add_1_output_0',
       cotlab: '/model/layers.0/post_feedforward_layernorm/Mul_1_output_0',
     });
     expect(formatInspection(inspection)).toMatch(

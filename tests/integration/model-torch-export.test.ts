@@ -22,7 +22,7 @@ const FIXTURES = [
   { name: 'gemma3', cotlabModule: 'post_feedforward_layernorm', withCache: false },
   { name: 'gemma3-kv', cotlabModule: 'post_feedforward_layernorm', withCache: true },
 ];
-const HOOKS: readonly HookPoint[] = ['resid_post', 'cotlab'];
+const HOOKS = ['resid_post', 'cotlab'] as const satisfies readonly HookPoint[];
 const POOLINGS: readonly Pooling[] = ['mean', 'last_token'];
 const TOLERANCE = 1e-4;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { API_METHODS, apiContract, isApiMethod, RUN_METHODS, SERVICE_METHODS } from '../../src/contract/index.js';
+import { API_METHODS, apiContract, HookPointSchema, isApiMethod, RUN_METHODS, SERVICE_METHODS } from '../../src/contract/index.js';
 import { createDispatcher } from '../../src/host/dispatch.js';
 import { EngineRequestError, type EngineCalls } from '../../src/services/engine-calls.js';
 
@@ -20,6 +20,10 @@ describe('the API contract', () => {
     expect(new Set(API_METHODS).size).toBe(API_METHODS.length);
     expect(isApiMethod('startExperiment')).toBe(true);
     expect(isApiMethod('toString')).toBe(false);
+  });
+
+  it('offers every capture point the engine has', () => {
+    expect(HookPointSchema.options).toEqual(['resid_post', 'hf_hidden_states', 'cotlab']);
   });
 
   it('fills defaults of history queries', () => {

@@ -142,6 +142,11 @@ describe('composeConfig overrides', () => {
     expect(config.experiment.variants).toEqual([{ name: 'only', dataset: 'base', prompt: null, num_samples: 3, seed: null }]);
   });
 
+  it('accepts every capture point, and hook_map tensors for hf_hidden_states', () => {
+    for (const hook of ['resid_post', 'hf_hidden_states', 'cotlab']) expect(compose(`experiment.hook=${hook}`).experiment.hook).toBe(hook);
+    expect(compose('model.hook_map={hf_hidden_states: [a, b]}').model.hook_map).toEqual({ hf_hidden_states: ['a', 'b'] });
+  });
+
   it('sets a null mapping as a whole', () => {
     const config = compose('model.hook_map={cotlab: [a, b]}');
     expect(config.model.hook_map).toEqual({ cotlab: ['a', 'b'] });

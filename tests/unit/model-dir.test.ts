@@ -6,7 +6,7 @@ import { ModelProtoSchema, TensorProto_DataLocation } from 'onnx-buf';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ModelError } from '../../src/model/errors.js';
 import { externalDataFiles, inspectModelDir, readModelConfig } from '../../src/model/model-dir.js';
-import { float32Tensor } from '../../src/model/onnx-graph.js';
+import { float32Tensor } from '../../scripts/demo-model/onnx-tensors.js';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'model-dir-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { float16Bits } from '../../src/model/demo/float16.js';
+import { float16Bits } from '../../scripts/demo-model/float16.js';
 
 describe('float16Bits', () => {
   it.each([

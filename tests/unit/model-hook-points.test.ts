@@ -3,9 +3,11 @@ import { GraphProtoSchema } from 'onnx-buf';
 import type { GraphProto } from 'onnx-buf';
 import { describe, expect, it } from 'vitest';
 import { ModelError } from '../../src/model/errors.js';
-import { cotlabModules, locateHookTensors } from '../../src/model/hook-points.js';
+import { cotlabHookedNorms, locateFinalNorm, locateHookTensors } from '../../src/model/hook-points.js';
+import { hookName } from '../../src/results/capture-points.js';
 import type { ModelConfig } from '../../src/model/model-dir.js';
-import { float32Tensor, makeNode, makeValueInfo, OnnxDataType, tensorAttr } from '../../src/model/onnx-graph.js';
+import { makeNode, makeValueInfo, OnnxDataType } from '../../src/model/onnx-graph.js';
+import { float32Tensor, tensorAttr } from '../../scripts/demo-model/onnx-tensors.js';
 
 function config(modelType: string, numLayers: number): ModelConfig {
   return { modelType, numLayers, hiddenSize: 4, numKeyValueHeads: 1, headDim: 4, raw: {} };
@@ -77,7 +79,28 @@ describe('locateHookTensors (optimum layout)', () => {
       '/model/layers.0/post_attention_layernorm/Mul_output_0',
       '/model/layers.1/post_attention_layernorm/Mul_output_0',
     ]);
-    expect(cotlabModules('qwen3')).toEqual(['post_attention_layernorm']);
+    expect(cotlabHookedNorms('qwen3')).toEqual(['post_attention_layernorm']);
+  });
+
+  it('composes hf_hidden_states from resid_post and, for the last layer, the final norm\'s output', () => {
+    expect(locateHookTensors(miniDecoder(3), config('llama', 3), 'hf_hidden_states')).toEqual({
+      source: 'optimum',
+      tensors: ['/model/layers.0/Add_1_output_0', '/model/layers.1/Add_1_output_0', 'normed'],
+    });
+  });
+
+  it('locates the final norm with what it reads and writes and its scale weight', () => {
+    expect(locateFinalNorm(miniDecoder(3), config('llama', 3))).toEqual({
+      source: 'optimum',
+      finalNorm: {
+        input: '/model/layers.2/Add_1_output_0',
+        output: 'normed',
+        nodes: ['/model/norm/Mul'],
+        weight: 'w',
+        scalePlusOne: false,
+        exposedOutputs: [],
+      },
+    });
   });
 
   it('rejects a layer count that disagrees with config.json', () => {
@@ -111,19 +134,19 @@ describe('locateHookTensors with hook_map', () => {
 
   it('uses the named tensors when they exist', () => {
     const names = ['/model/layers.0/Add_output_0', '/model/layers.1/Add_output_0'];
-    expect(locateHookTensors(graph, config('gemma3_text', 2), 'cotlab', { cotlab: names })).toEqual({
+    expect(locateHookTensors(graph, config('gemma3_text', 2), 'cotlab', { hookMap: { cotlab: names } })).toEqual({
       source: 'hook_map',
       tensors: names,
     });
   });
 
   it('falls back to the graph structure for a hook the map does not name', () => {
-    expect(locateHookTensors(graph, config('gemma3_text', 2), 'resid_post', { cotlab: ['x', 'y'] }).source).toBe('optimum');
+    expect(locateHookTensors(graph, config('gemma3_text', 2), 'resid_post', { hookMap: { cotlab: ['x', 'y'] } }).source).toBe('optimum');
   });
 
   it('rejects a name that is not in the graph, naming the entry', () => {
     try {
-      locateHookTensors(graph, config('gemma3_text', 2), 'resid_post', { resid_post: ['emb', 'no_such_tensor'] });
+      locateHookTensors(graph, config('gemma3_text', 2), 'resid_post', { hookMap: { resid_post: ['emb', 'no_such_tensor'] } });
       expect.unreachable();
     } catch (err) {
       expect((err as Error).message).toBe('hook_map.resid_post[1] names tensor "no_such_tensor", which is not in the graph.');
@@ -132,8 +155,22 @@ describe('locateHookTensors with hook_map', () => {
   });
 
   it('rejects a map whose length is not the layer count', () => {
-    expect(() => locateHookTensors(graph, config('gemma3_text', 2), 'resid_post', { resid_post: ['emb'] })).toThrow(
+    expect(() => locateHookTensors(graph, config('gemma3_text', 2), 'resid_post', { hookMap: { resid_post: ['emb'] } })).toThrow(
       /names 1 tensors but the model has 2 layers/,
     );
+  });
+});
+
+describe('hookName', () => {
+  it('names captured points in TransformerLens vocabulary, the last hf_hidden_states one ln_final.hook_normalized', () => {
+    expect(hookName(3, 'resid_post', 6)).toBe('blocks.3.hook_resid_post');
+    expect(hookName(3, 'cotlab', 6)).toBe('blocks.3.hook_cotlab');
+    expect(hookName(4, 'hf_hidden_states', 6)).toBe('blocks.4.hook_resid_post');
+    expect(hookName(5, 'hf_hidden_states', 6)).toBe('ln_final.hook_normalized');
+  });
+
+  it('falls back to Hugging Face\'s hidden_states index when the layer count is unknown', () => {
+    expect(hookName(5, 'hf_hidden_states', null)).toBe('hidden_states.6');
+    expect(hookName(5, 'resid_post', null)).toBe('blocks.5.hook_resid_post');
   });
 });

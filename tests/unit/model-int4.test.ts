@@ -2,7 +2,7 @@ import { create } from '@bufbuild/protobuf';
 import { ModelProtoSchema } from 'onnx-buf';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { dequantizeInt4, int4Initializers, quantizeInt4 } from '../../src/model/demo/int4.js';
+import { dequantizeInt4, int4Initializers, quantizeInt4 } from '../../scripts/demo-model/int4.js';
 import { encodeModel, intAttr, makeNode, makeValueInfo, OnnxDataType } from '../../src/model/onnx-graph.js';
 
 describe('quantizeInt4', () => {

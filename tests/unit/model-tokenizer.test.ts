@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ModelError } from '../../src/model/errors.js';
-import { loadPromptTokenizer, truncateTokenIds } from '../../src/model/tokenizer.js';
+import { loadPromptTokenizer } from '../../src/model/tokenizer.js';
 
 const fixture = path.resolve('tests/fixtures/model/bpe-tokenizer');
 const tokenizerJson = path.join(fixture, 'tokenizer.json');
@@ -61,10 +61,43 @@ describe('loadPromptTokenizer', () => {
   });
 });
 
-describe('truncateTokenIds', () => {
-  it('keeps the first tokens and reports the cut', () => {
-    expect(truncateTokenIds([2, 5, 6, 7], 2)).toEqual({ ids: [2, 5], truncated: true });
-    expect(truncateTokenIds([2, 5], 2)).toEqual({ ids: [2, 5], truncated: false });
-    expect(truncateTokenIds([2, 5, 6], null)).toEqual({ ids: [2, 5, 6], truncated: false });
+/**
+ * Truncation matches Hugging Face's `tokenizer(text, truncation=True, max_length=N)`: the content is cut to
+ * N minus the special tokens the post-processor adds, then BOS/EOS are added around it, so an appended EOS survives.
+ */
+describe('encodeTruncated', () => {
+  const eosFixture = path.resolve('tests/fixtures/model/eos-tokenizer');
+
+  it('keeps the first tokens after BOS and reports the cut (a tokenizer that adds only BOS)', () => {
+    const tokenizer = loadPromptTokenizer(tokenizerJson, tokenizerConfig);
+    expect(tokenizer.encodeTruncated('the femur of no', 3)).toEqual({ ids: [2, 31, 37], truncated: true });
+    expect(tokenizer.encodeTruncated('the femur', 3)).toEqual({ ids: [2, 31, 37], truncated: false });
+    expect(tokenizer.encodeTruncated('the femur of no', null)).toEqual({ ids: [2, 31, 37, 32, 33], truncated: false });
+  });
+
+  it('keeps the EOS a tokenizer.json post-processor appends, cutting the content instead', () => {
+    const tokenizer = loadPromptTokenizer(path.join(eosFixture, 'tokenizer.json'), path.join(eosFixture, 'tokenizer_config.json'));
+    expect(tokenizer.encode('the femur of no')).toEqual([2, 31, 37, 32, 33, 1]);
+    expect(tokenizer.encodeTruncated('the femur of no', 4)).toEqual({ ids: [2, 31, 37, 1], truncated: true });
+    expect(tokenizer.encodeTruncated('the femur of no', 2)).toEqual({ ids: [2, 1], truncated: true });
+    expect(tokenizer.encodeTruncated('the femur of no', 6)).toEqual({ ids: [2, 31, 37, 32, 33, 1], truncated: false });
+  });
+
+  it('keeps the EOS that add_eos_token appends, and a special token written in the text is content', () => {
+    const tokenizer = loadPromptTokenizer(tokenizerJson, configWith({ add_bos_token: true, add_eos_token: true }));
+    expect(tokenizer.encodeTruncated('the of no', 3)).toEqual({ ids: [2, 31, 1], truncated: true });
+    expect(tokenizer.encodeTruncated('<eos> the of', 3)).toEqual({ ids: [2, 1, 1], truncated: true });
+  });
+
+  it('cuts from the left when tokenizer_config.json says truncation_side: left', () => {
+    const tokenizer = loadPromptTokenizer(path.join(eosFixture, 'tokenizer.json'), configWith({ truncation_side: 'left' }));
+    expect(tokenizer.encodeTruncated('the femur of no', 4)).toEqual({ ids: [2, 32, 33, 1], truncated: true });
+  });
+
+  it('refuses a limit that leaves no room beside the special tokens', () => {
+    const tokenizer = loadPromptTokenizer(path.join(eosFixture, 'tokenizer.json'), path.join(eosFixture, 'tokenizer_config.json'));
+    expect(() => tokenizer.encodeTruncated('the femur of no', 1)).toThrow(
+      'max_input_tokens = 1 leaves no room for the text: the tokenizer adds 2 special tokens (BOS/EOS) to every prompt.',
+    );
   });
 });

@@ -5,25 +5,9 @@ import { create, equals } from '@bufbuild/protobuf';
 import { ModelProtoSchema, TensorProtoSchema, TensorProto_DataLocation } from 'onnx-buf';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ModelProto } from '../../src/model/onnx-graph.js';
-import {
-  OnnxDataType,
-  OnnxGraphError,
-  decodeModel,
-  encodeModel,
-  float32Tensor,
-  floatAttr,
-  int64Tensor,
-  intAttr,
-  intsAttr,
-  makeNode,
-  makeValueInfo,
-  opsetVersion,
-  readInitializerFloat32,
-  readModel,
-  stringAttr,
-  tensorToFloat32,
-  writeModel,
-} from '../../src/model/onnx-graph.js';
+import { OnnxDataType, OnnxGraphError, decodeModel, encodeModel, int64Tensor, intAttr, makeNode, makeValueInfo, opsetVersion } from '../../src/model/onnx-graph.js';
+import { float32Tensor, floatAttr, intsAttr, stringAttr, tensorToFloat32 } from '../../scripts/demo-model/onnx-tensors.js';
+import { readInitializerFloat32, readModel, writeModel } from '../helpers/onnx-files.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'onnx-graph-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

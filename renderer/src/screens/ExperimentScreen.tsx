@@ -255,8 +255,9 @@ export function ExperimentScreen() {
           <label>
             Captured tensor
             <select value={draft.hook} onChange={(event) => setDraft({ hook: event.target.value as ExperimentRequest['hook'] })}>
-              <option value="resid_post">residual stream after each layer</option>
-              <option value="cotlab">CoTLab hook point (post-norm branch)</option>
+              <option value="resid_post">residual stream after each layer (raw, last layer too)</option>
+              <option value="hf_hidden_states">Hugging Face hidden_states (last layer after the final norm)</option>
+              <option value="cotlab">CoTLab hook point (post-norm branch output)</option>
             </select>
           </label>
           <label>

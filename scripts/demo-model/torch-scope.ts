@@ -2,8 +2,9 @@
  * Emits ONNX nodes named the way torch.onnx names them: `<module scope>/<OpType>[_k]`, where k counts earlier
  * nodes of the same type in the same scope, and outputs `<node name>_output_<j>`.
  */
-import type { AttributeProto, NodeProto } from '../onnx-graph.js';
-import { float32Tensor, int64Tensor, makeNode, tensorAttr } from '../onnx-graph.js';
+import type { AttributeProto, NodeProto } from '../../src/model/onnx-graph.js';
+import { int64Tensor, makeNode } from '../../src/model/onnx-graph.js';
+import { float32Tensor, tensorAttr } from './onnx-tensors.js';
 
 export class NodeSink {
   readonly nodes: NodeProto[] = [];

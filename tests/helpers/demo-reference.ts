@@ -3,8 +3,8 @@
  * written from the architecture rather than from the ONNX graph. Tests compare it with onnxruntime to prove
  * the graph computes what it claims. Float64 arithmetic on float32 weights.
  */
-import type { DemoModelConfig } from './config.js';
-import { weightNames } from './weights.js';
+import type { DemoModelConfig } from '../../scripts/demo-model/config.js';
+import { weightNames } from '../../scripts/demo-model/weights.js';
 
 /** Looks up a weight by its Hugging Face name (linear weights stored [in, out]). */
 export type WeightLookup = (name: string) => Float32Array;
@@ -14,6 +14,8 @@ export interface ReferenceOutput {
   logits: Float64Array;
   /** Residual stream after each decoder layer, each [sequence, hidden] row-major. */
   layerOutputs: Float64Array[];
+  /** The final norm of the last layer's output, [sequence, hidden]: what the LM head reads, HF hidden_states[L]. */
+  finalNormed: Float64Array;
 }
 
 /** x [rows, inDim] times w [inDim, outDim] (row-major). */
@@ -145,5 +147,5 @@ export function referenceForward(
       logits[s * vocabSize + t] = dot;
     }
   }
-  return { logits, layerOutputs };
+  return { logits, layerOutputs, finalNormed: final };
 }

@@ -4,8 +4,9 @@
  */
 import { create } from '@bufbuild/protobuf';
 import { TensorProtoSchema } from 'onnx-buf';
-import type { TensorProto } from '../onnx-graph.js';
-import { OnnxDataType, float32Tensor } from '../onnx-graph.js';
+import type { TensorProto } from '../../src/model/onnx-graph.js';
+import { OnnxDataType } from '../../src/model/onnx-graph.js';
+import { float32Tensor } from './onnx-tensors.js';
 
 export const INT4_BLOCK_SIZE = 32;
 const ZERO_POINT = 8;

@@ -6,8 +6,9 @@
  */
 import { create } from '@bufbuild/protobuf';
 import { TensorProtoSchema } from 'onnx-buf';
-import type { GraphProto, ModelProto, TensorProto, ValueInfoProto } from '../onnx-graph.js';
-import { OnnxDataType, intAttr, tensorToFloat32 } from '../onnx-graph.js';
+import type { GraphProto, ModelProto, TensorProto, ValueInfoProto } from '../../src/model/onnx-graph.js';
+import { OnnxDataType, intAttr } from '../../src/model/onnx-graph.js';
+import { tensorToFloat32 } from './onnx-tensors.js';
 
 export const FLOAT16_MAX = 65504;
 

@@ -6,8 +6,8 @@
  */
 import { create } from '@bufbuild/protobuf';
 import { AttributeProtoSchema, AttributeProto_AttributeType, GraphProtoSchema } from 'onnx-buf';
-import type { GraphProto, ModelProto, NodeProto } from '../onnx-graph.js';
-import { OnnxDataType, makeNode, makeValueInfo } from '../onnx-graph.js';
+import type { GraphProto, ModelProto, NodeProto } from '../../src/model/onnx-graph.js';
+import { OnnxDataType, makeNode, makeValueInfo } from '../../src/model/onnx-graph.js';
 
 export const USE_CACHE_BRANCH_INPUT = 'use_cache_branch';
 

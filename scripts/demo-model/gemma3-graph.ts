@@ -4,8 +4,9 @@
  */
 import { create } from '@bufbuild/protobuf';
 import { ModelProtoSchema } from 'onnx-buf';
-import type { ModelProto, TensorProto } from '../onnx-graph.js';
-import { OnnxDataType, float32Tensor, floatAttr, intAttr, intsAttr, makeValueInfo } from '../onnx-graph.js';
+import type { ModelProto, TensorProto } from '../../src/model/onnx-graph.js';
+import { OnnxDataType, intAttr, makeValueInfo } from '../../src/model/onnx-graph.js';
+import { float32Tensor, floatAttr, intsAttr } from './onnx-tensors.js';
 import type { DemoModelConfig } from './config.js';
 import { DemoModelOptionError, MAX_POSITION_EMBEDDINGS } from './config.js';
 import { INT4_BLOCK_SIZE, int4Initializers, int4TensorNames, quantizeInt4 } from './int4.js';

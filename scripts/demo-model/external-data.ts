@@ -5,7 +5,7 @@
  */
 import { create } from '@bufbuild/protobuf';
 import { TensorProtoSchema, TensorProto_DataLocation } from 'onnx-buf';
-import type { ModelProto } from '../onnx-graph.js';
+import type { ModelProto } from '../../src/model/onnx-graph.js';
 
 /** onnx.save_model's default: smaller tensors stay inside the graph file. */
 export const EXTERNAL_DATA_SIZE_THRESHOLD = 1024;

@@ -1,8 +1,8 @@
 /** Writes the complete demo model folder: graph, weights, config.json, tokenizer files and README.md. */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { ModelProto } from '../onnx-graph.js';
-import { encodeModel } from '../onnx-graph.js';
+import type { ModelProto } from '../../src/model/onnx-graph.js';
+import { encodeModel } from '../../src/model/onnx-graph.js';
 import type { DemoModelConfig } from './config.js';
 import { DemoModelConfigError, hfConfigJson, resolveDemoConfig } from './config.js';
 import { externalizeInitializers } from './external-data.js';
