@@ -75,3 +75,14 @@ export class HistoryImportError extends Error {
     this.file = file;
   }
 }
+
+/** An experiment whose runs cannot be probed, with the reason in words. */
+export class ProbeError extends Error {
+  readonly experimentId: number;
+
+  constructor(experimentId: number, problem: string) {
+    super(`Cannot probe experiment ${experimentId}: ${problem}.`);
+    this.name = 'ProbeError';
+    this.experimentId = experimentId;
+  }
+}

@@ -153,3 +153,18 @@ CREATE INDEX pair_findings_by_run_b ON pair_findings (run_b_id);
 ALTER TABLE experiments ADD COLUMN source_hash TEXT;
 CREATE INDEX experiments_by_source_hash ON experiments (source_hash) WHERE source_hash IS NOT NULL;
 `;
+
+/** Schema version 4: linear probes of a run's stored vectors (one row per probe made; the newest is shown). */
+export const SCHEMA_V4_SQL = `
+CREATE TABLE probes (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  experiment_id INTEGER NOT NULL REFERENCES experiments (id) ON DELETE CASCADE,
+  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  label_field TEXT,
+  created_at TEXT NOT NULL,
+  record_json TEXT NOT NULL CHECK (json_valid(record_json))
+) STRICT;
+
+CREATE INDEX probes_by_experiment ON probes (experiment_id, id);
+CREATE INDEX probes_by_run ON probes (run_id);
+`;
