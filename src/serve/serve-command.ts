@@ -22,6 +22,8 @@ export interface ServeCommandOptions {
   dataRoots?: string[];
   /** Experiment processes at once (`--max-runs`); later runs are queued. Default 1. */
   maxRuns?: number;
+  /** The history database (`--db`); default: the engine locations' ($COTLAB_WB_DB, else the per-user default). */
+  dbPath?: string;
   /** Where the URL line goes (default stdout). */
   print?: (line: string) => void;
 }
@@ -47,7 +49,8 @@ export function defaultDataRoots(root: string): string[] {
 export async function serveCommand(options: ServeCommandOptions = {}): Promise<RunningServer> {
   const rendererDir = options.rendererDir ?? path.join(projectRoot, 'dist-renderer');
   if (!existsSync(path.join(rendererDir, 'index.html'))) throw new RendererNotBuiltError(rendererDir);
-  const locations = options.engine ?? defaultEngineOptions();
+  const defaults = options.engine ?? defaultEngineOptions();
+  const locations = options.dbPath === undefined ? defaults : { ...defaults, dbPath: path.resolve(options.dbPath) };
   const paths = rootsAccess(options.dataRoots ?? defaultDataRoots(locations.root), locations.outputRoot);
   const engine = createEngineSupervisor({ spawn: forkEngine, engine: { ...locations, paths }, maxRuns: options.maxRuns });
   const token = randomBytes(24).toString('base64url');
@@ -62,6 +65,7 @@ export async function serveCommand(options: ServeCommandOptions = {}): Promise<R
   print(`CoTLab Workbench is serving on 127.0.0.1 only. Open (keep this URL private, it holds the access token):`);
   print(server.url);
   print(`Files it may open: inside ${paths.dataRoots.join(', ')} (--data-root); exports go inside ${paths.outputRoot}.`);
+  print(`History: ${locations.dbPath} (--db).`);
   print('For a remote GPU box: ssh -L <port>:127.0.0.1:<port> <host>, then open the URL locally.');
   return {
     port: server.port,
