@@ -37,8 +37,8 @@ export interface PreparedJob {
   layers: number[];
 }
 
-export function prepareJob(config: ResolvedConfig, context: JobContext): PreparedJob {
-  const runs = planRuns(config, { dataRoot: context.dataRoot, configDir: context.configDir });
+export async function prepareJob(config: ResolvedConfig, context: JobContext): Promise<PreparedJob> {
+  const runs = await planRuns(config, { dataRoot: context.dataRoot, configDir: context.configDir });
   const modelDir = inspectModelDir(path.resolve(context.dataRoot, config.model.path));
   const layers = selectLayers(modelDir.config.numLayers, config.experiment.layers, config.experiment.layer_stride);
   return { config, runs, modelDir, layers };

@@ -93,7 +93,7 @@ export async function resumeJob(
   const log = context.log ?? (() => undefined);
   const experiment = store.getExperiment(experimentId);
   const config = checkResumable(experiment);
-  const job = prepareJob(config, context);
+  const job = await prepareJob(config, context);
   logRuns(job.runs, log);
   const datasetHashes = await datasetHashesOf(job.runs);
   checkSamePlan(experiment, job, datasetHashes);

@@ -64,7 +64,7 @@ export async function runJob(
 ): Promise<JobResult> {
   const startTime = new Date();
   const log = context.log ?? (() => undefined);
-  const job = prepareJob(config, context);
+  const job = await prepareJob(config, context);
   logRuns(job.runs, log);
   const vectorPolicy = history === null ? null : checkedVectorPolicy(history.vectorPolicy, job.layers);
   const outputDir = context.outDir ?? defaultOutputDirFor(config, context.outputRoot, startTime);

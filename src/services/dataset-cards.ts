@@ -13,7 +13,11 @@ export function withoutCountClaims(description: string): string {
 }
 
 /** A bundled dataset's card: its description and the sample and label counts of its file as it loads now. */
-export function datasetCard(spec: DatasetSpec, configDir: string, load: (spec: DatasetSpec) => LoadedDataset): DatasetEntry {
+export async function datasetCard(
+  spec: DatasetSpec,
+  configDir: string,
+  load: (spec: DatasetSpec) => Promise<LoadedDataset>,
+): Promise<DatasetEntry> {
   const comment = optionDescription(configDir, 'dataset', spec.name);
   const card: DatasetEntry = {
     name: spec.name,
@@ -25,7 +29,7 @@ export function datasetCard(spec: DatasetSpec, configDir: string, load: (spec: D
     problem: null,
   };
   try {
-    const loaded = load(spec);
+    const loaded = await load(spec);
     return { ...card, path: loaded.path, samples: loaded.samples.length, labels: labelDistribution(loaded.samples) };
   } catch (error) {
     return { ...card, problem: error instanceof Error ? error.message : String(error) };

@@ -38,11 +38,11 @@ export function createEngineService(options: EngineOptions): EngineService {
   const tokenizers = new Map<string, PromptTokenizer>();
   const datasetCache = new Map<string, LoadedDataset>();
 
-  function dataset(spec: DatasetSpec): LoadedDataset {
+  async function dataset(spec: DatasetSpec): Promise<LoadedDataset> {
     const key = JSON.stringify(spec);
     const cached = datasetCache.get(key);
     if (cached) return cached;
-    const loaded = loadDataset(spec, options.root);
+    const loaded = await loadDataset(spec, options.root);
     if (datasetCache.size >= DATASET_CACHE_SIZE) datasetCache.delete(datasetCache.keys().next().value as string);
     datasetCache.set(key, loaded);
     return loaded;
@@ -71,17 +71,17 @@ export function createEngineService(options: EngineOptions): EngineService {
   const calls: ServiceCalls = {
     async listDatasets() {
       const specs = [...configOptions(options.configDir).datasets.values()];
-      return { datasets: specs.map((spec) => datasetCard(spec, options.configDir, dataset)) };
+      return { datasets: await Promise.all(specs.map((spec) => datasetCard(spec, options.configDir, dataset))) };
     },
 
     async loadDatasetPreview(request: ApiRequest<'loadDatasetPreview'>): Promise<ApiResponse<'loadDatasetPreview'>> {
       const spec = datasetSpecFor(request.source, configOptions(options.configDir));
       const file = path.resolve(options.root, spec.path);
-      const columns = spec.format === 'delimited' ? datasetColumns(file, spec.delimiter) : [];
+      const columns = spec.format === 'delimited' ? await datasetColumns(file, spec.delimiter) : [];
       if (spec.format === 'delimited' && spec.text_column === null) {
         return { name: spec.name, path: file, format: spec.format, totalSamples: 0, columns, offset: 0, rows: [], source: request.source };
       }
-      const loaded = dataset(spec);
+      const loaded = await dataset(spec);
       return {
         name: loaded.name,
         path: loaded.path,
@@ -117,7 +117,7 @@ export function createEngineService(options: EngineOptions): EngineService {
     async previewPrompt(request) {
       const settings = configOptions(options.configDir);
       const datasetSpec = datasetSpecFor(request.dataset, settings);
-      const loaded = dataset(datasetSpec);
+      const loaded = await dataset(datasetSpec);
       const sample = loaded.samples[request.sampleIdx];
       if (!sample) {
         throw new EngineRequestError(

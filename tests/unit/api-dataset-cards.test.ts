@@ -25,8 +25,8 @@ describe('bundled dataset cards', () => {
     expect(withoutCountClaims('Radiology reports (100 reports). Labels (true/false) as given.')).toBe('Radiology reports. Labels (true/false) as given.');
   });
 
-  it('states the counts of the file as it loads, not those of its comment', () => {
-    const card = datasetCard(notes, configDir, (spec) => loadDataset(spec, fixtures));
+  it('states the counts of the file as it loads, not those of its comment', async () => {
+    const card = await datasetCard(notes, configDir, (spec) => loadDataset(spec, fixtures));
     expect(card).toEqual({
       name: 'notes',
       format: 'delimited',
@@ -41,8 +41,8 @@ describe('bundled dataset cards', () => {
     });
   });
 
-  it('says why a dataset cannot be loaded instead of failing the whole list', () => {
-    const card = datasetCard({ ...notes, path: 'missing.tsv' }, configDir, (spec) => loadDataset(spec, fixtures));
+  it('says why a dataset cannot be loaded instead of failing the whole list', async () => {
+    const card = await datasetCard({ ...notes, path: 'missing.tsv' }, configDir, (spec) => loadDataset(spec, fixtures));
     expect(card.samples).toBeNull();
     expect(card.labels).toEqual([]);
     expect(card.problem).toContain('missing.tsv');
