@@ -71,6 +71,7 @@ export function historyStoreSection(root: string, benchModelDir: () => string): 
           cacheDir: path.join(root, '.cache'),
           outputRoot: scratch,
           outDir: path.join(scratch, name),
+          overwriteReport: true,
           appVersion: 'bench',
         });
         const recordingStore = openHistoryStore(path.join(scratch, 'recording.sqlite'));

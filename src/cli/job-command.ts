@@ -3,7 +3,7 @@ import { appVersion } from '../app-info.js';
 import type { JobContext } from '../experiments/prepare-job.js';
 import type { JobHooks, JobResult } from '../experiments/run-job.js';
 import type { HistoryStore } from '../store/history-store.js';
-import { reportingInterruption, stopOnInterrupt } from './interrupt.js';
+import { reportingKeptExperiment, stopOnInterrupt } from './interrupt.js';
 import { cliPaths } from './paths.js';
 import { createProgressBar } from './progress-bar.js';
 import { openHistoryForWriting, type DbOption } from './store-option.js';
@@ -11,6 +11,7 @@ import { openHistoryForWriting, type DbOption } from './store-option.js';
 /** The options `run` and `resume` share. */
 export interface JobCommandOptions extends DbOption {
   out?: string;
+  force?: boolean;
   progress: boolean;
 }
 
@@ -36,11 +37,12 @@ export async function runJobCommand(options: JobCommandOptions, start: StartJob)
     cacheDir: paths.cacheDir,
     outputRoot: process.cwd(),
     outDir: options.out ? path.resolve(options.out) : null,
+    overwriteReport: options.force === true,
     appVersion: appVersion(),
     log,
   };
   try {
-    await reportingInterruption(async () => {
+    await reportingKeptExperiment(async () => {
       const result = await start(store, context, { onProgress: (event) => bar?.update(event), signal: interrupt.signal });
       bar?.stop();
       printJobResult(result, log);
@@ -54,7 +56,7 @@ export async function runJobCommand(options: JobCommandOptions, start: StartJob)
 
 /** The comparison summary and history id on stderr, the report folder on stdout (for scripts). */
 function printJobResult(result: JobResult, log: (line: string) => void): void {
-  for (const comparison of result.outcome.comparisons) {
+  for (const comparison of result.report.comparisons) {
     log(`${comparison.run_a} vs ${comparison.run_b}: mean cosine ${comparison.mean_cosine_similarity.toFixed(4)}, mean L2 ${comparison.mean_l2_distance.toFixed(4)}`);
   }
   if (result.experimentId !== null) log(`history: experiment ${result.experimentId} completed`);

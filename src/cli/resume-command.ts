@@ -11,6 +11,7 @@ export function registerResumeCommand(program: Command): void {
     )
     .argument('<experiment>', 'experiment id (as listed by `cotlab-wb history`) or uid prefix')
     .option('--out <dir>', 'write the report into this folder instead of the one chosen when the experiment started')
+    .option('--force', 'let --out overwrite a folder that already holds a report')
     .option('--no-progress', 'no progress bar');
   addDbOption(command).action(async (ref: string, options: JobCommandOptions) => {
     await runJobCommand(options, (store, context, hooks) =>

@@ -21,6 +21,7 @@ export function registerRunCommand(program: Command): void {
     .argument('[overrides...]', 'Hydra-style overrides: group=option (dataset=radiology) or key=value (experiment.num_samples=50)')
     .option('--config <path>', 'run a saved config.json (from an earlier report) instead of composing configs/')
     .option('--out <dir>', 'write the report into this folder instead of outputs/YYYY-MM-DD/HH-MM-SS_...')
+    .option('--force', 'let --out overwrite a folder that already holds a report')
     .option('--no-progress', 'no progress bar')
     .addOption(
       new Option(

@@ -25,6 +25,8 @@ export interface JobContext {
   outputRoot: string;
   /** Explicit output folder (`--out`); null: CoTLab's naming under outputRoot. */
   outDir: string | null;
+  /** `--force`: an outDir that already holds a report may be overwritten. */
+  overwriteReport: boolean;
   appVersion: string;
   /** Progress lines for people (dataset summaries, execution provider). */
   log?: (line: string) => void;
