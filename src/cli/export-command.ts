@@ -6,7 +6,7 @@ import { storedExportText } from '../experiments/stored-exports.js';
 import { exportExperimentVectors } from '../experiments/stored-vectors-export.js';
 import { ReportWriteError } from '../report/write-report.js';
 import { cliPaths } from './paths.js';
-import { addDbOption, withHistory, type DbOption } from './store-option.js';
+import { addDbOption, withHistoryReader, type DbOption } from './store-option.js';
 
 const FORMATS = ['md', 'json', 'html', 'csv', 'npy'] as const;
 type ExportFormat = (typeof FORMATS)[number];
@@ -27,7 +27,7 @@ export function registerExportCommand(program: Command): void {
     .option('--out <path>', 'file to write (folder for npy); default: print to standard output');
   addDbOption(command).action(async (ref: string, options: ExportOptions) => {
     const outPath = options.out === undefined ? null : path.resolve(options.out);
-    await withHistory(options, 'read', async (store) => {
+    await withHistoryReader(options, async (store) => {
       const experiment = store.getExperiment(store.resolveExperimentRef(ref));
       if (options.format === 'npy') {
         if (outPath === null) throw new HistoryExportError(experiment.id, 'npy', 'give a folder to write into with --out DIR');

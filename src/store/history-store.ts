@@ -349,7 +349,6 @@ export class HistoryStore extends HistoryReader {
   }
 
   private write<T>(operation: string, body: () => T): T {
-    if (this.readonly) this.fail('read-only', operation, 'the history was opened read-only');
     return this.guard(operation, body);
   }
 
