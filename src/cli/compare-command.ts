@@ -4,6 +4,7 @@ import { pairRecord } from '../experiments/divergence-json.js';
 import { addDbOption, withHistoryReader, type DbOption } from './store-option.js';
 import { formatTable, metric } from './text-table.js';
 import { stringifyJsonExact } from '../config/exact-json.js';
+import { terminalText } from './terminal-text.js';
 
 interface CompareOptions extends DbOption {
   json?: boolean;
@@ -70,6 +71,6 @@ export function registerCompareCommand(program: Command): void {
       const result = compareStoredRuns(store, resolveRunRef(store, refA), resolveRunRef(store, refB));
       return options.json === true ? `${stringifyJsonExact(compareJson(result), 2)}\n` : compareText(result);
     });
-    process.stdout.write(text);
+    process.stdout.write(terminalText(text));
   });
 }

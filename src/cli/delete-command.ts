@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { localDateTime } from '../report/local-time.js';
 import { addDbOption, withHistoryStore, type DbOption } from './store-option.js';
+import { terminalLine } from './terminal-text.js';
 
 export function registerDeleteCommand(program: Command): void {
   const command = program
@@ -13,6 +14,6 @@ export function registerDeleteCommand(program: Command): void {
       store.deleteExperiment(experiment.id);
       return `Deleted experiment ${experiment.id} (${experiment.name}, ${experiment.runs.map((run) => run.name).join(', ')}, started ${localDateTime(new Date(experiment.startedAt))}).`;
     });
-    process.stdout.write(`${line}\n`);
+    process.stdout.write(`${terminalLine(line)}\n`);
   });
 }

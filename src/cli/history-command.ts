@@ -4,6 +4,7 @@ import type { ExperimentListItem, ExperimentStatus } from '../store/types.js';
 import { addDbOption, historyPath, withHistoryReader, type DbOption } from './store-option.js';
 import { formatTable, shortDuration } from './text-table.js';
 import { stringifyJsonExact } from '../config/exact-json.js';
+import { terminalLine } from './terminal-text.js';
 
 interface HistoryOptions extends DbOption {
   json?: boolean;
@@ -67,7 +68,7 @@ export function registerHistoryCommand(program: Command): void {
       return;
     }
     if (page.items.length === 0) {
-      process.stdout.write(`No experiments${options.search || options.status ? ' match' : ''} in ${historyPath(options)}.\n`);
+      process.stdout.write(`${terminalLine(`No experiments${options.search || options.status ? ' match' : ''} in ${historyPath(options)}.`)}\n`);
       return;
     }
     const table = formatTable(

@@ -1,5 +1,6 @@
 import { ExperimentInterruptedError, ReportNotWrittenError } from '../experiments/history-errors.js';
 import { shellQuote } from '../report/shell-quote.js';
+import { terminalLine } from './terminal-text.js';
 
 /** Exit status of a process stopped by Ctrl+C (128 + SIGINT), as shells report it. */
 export const INTERRUPTED_EXIT_CODE = 130;
@@ -31,13 +32,13 @@ export async function reportingKeptExperiment(job: () => Promise<void>, dbOption
     const db = dbOption === undefined ? '' : ` --db ${shellQuote(dbOption)}`;
     if (error instanceof ReportNotWrittenError) {
       process.stderr.write(
-        `cotlab-wb: ${error.message} Write it, without computing anything again, with: cotlab-wb resume ${error.experimentId}${db} [--out DIR] (or cotlab-wb export ${error.experimentId}${db} --format json|md|html --out FILE)\n`,
+        `${terminalLine(`cotlab-wb: ${error.message} Write it, without computing anything again, with: cotlab-wb resume ${error.experimentId}${db} [--out DIR] (or cotlab-wb export ${error.experimentId}${db} --format json|md|html --out FILE)`)}\n`,
       );
       process.exitCode = 1;
       return;
     }
     if (!(error instanceof ExperimentInterruptedError)) throw error;
-    process.stderr.write(`cotlab-wb: ${error.message} Continue it with: cotlab-wb resume ${error.experimentId}${db}\n`);
+    process.stderr.write(`${terminalLine(`cotlab-wb: ${error.message} Continue it with: cotlab-wb resume ${error.experimentId}${db}`)}\n`);
     process.exitCode = INTERRUPTED_EXIT_CODE;
   }
 }

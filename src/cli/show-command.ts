@@ -8,6 +8,7 @@ import type { VectorPolicy } from '../store/vector-policy.js';
 import { addDbOption, withHistoryReader, type DbOption } from './store-option.js';
 import { formatTable, layerRanges, metric, shortDuration } from './text-table.js';
 import { stringifyJsonExact } from '../config/exact-json.js';
+import { terminalText } from './terminal-text.js';
 
 interface ShowOptions extends DbOption {
   json?: boolean;
@@ -126,6 +127,6 @@ export function registerShowCommand(program: Command): void {
         ? `${stringifyJsonExact(showJson(store, experiment, pairs), 2)}\n`
         : showText(experiment, pairs);
     });
-    process.stdout.write(text);
+    process.stdout.write(terminalText(text));
   });
 }
