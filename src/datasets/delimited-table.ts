@@ -23,13 +23,11 @@ type ParsedRecord = string[] & { line: number };
  * every parsed row. Parsed leniently like Python's csv module (stray quotes inside unquoted fields kept, short rows
  * allowed, blank lines skipped). Refused with a DatasetError naming the file and line: an unterminated quoted field,
  * a header naming a column twice, a field larger than MAX_FIELD_BYTES. Returns the header.
- * `headerOnly` stops after the header.
  */
 export async function readDelimitedTable(
   file: string,
   delimiter: string,
   sink: DelimitedRowSink,
-  options: { headerOnly?: boolean } = {},
 ): Promise<string[]> {
   checkDatasetFile(file);
   let lastRecord = { endLine: 0, emptyLines: 0 };
@@ -60,7 +58,6 @@ export async function readDelimitedTable(
         if (cells.every((cell) => cell.trim() === '')) continue;
         header = checkedHeader(cells, file, line);
         sink.header?.(header);
-        if (options.headerOnly) break;
         continue;
       }
       const row: DelimitedRow = {};

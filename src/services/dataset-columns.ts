@@ -20,5 +20,6 @@ export async function datasetColumns(file: string, delimiter: string | null): Pr
     }
   }
   const separator = delimiter ?? (extension === '.csv' ? ',' : '\t');
-  return readDelimitedTable(file, separator, {}, { headerOnly: true });
+  // The whole file is read, so a malformed file is reported when it is opened, before any column is mapped.
+  return readDelimitedTable(file, separator, {});
 }
