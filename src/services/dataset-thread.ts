@@ -19,11 +19,11 @@ const send = (message: FromDatasetThread) => port.postMessage(message);
 let samples: Sample[] = [];
 try {
   const file = path.resolve(root, spec.path);
-  const columns = spec.format === 'delimited' ? datasetColumns(file, spec.delimiter) : [];
+  const columns = spec.format === 'delimited' ? await datasetColumns(file, spec.delimiter) : [];
   let loaded: LoadedDataset | null = null;
   let unloaded: string | null = null;
   try {
-    loaded = loadDataset(spec, root);
+    loaded = await loadDataset(spec, root);
   } catch (error) {
     // A delimited file whose text column is not chosen yet is read for its columns only.
     if (!(error instanceof DatasetError && error.code === 'missing_setting')) throw error;

@@ -52,6 +52,7 @@ export function jobContextFor(options: EngineOptions, log?: (line: string) => vo
     cacheDir: options.cacheDir,
     outputRoot: options.outputRoot,
     outDir: null,
+    overwriteReport: false,
     appVersion: options.appVersion,
     log,
   };

@@ -9,7 +9,7 @@ const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 const configDir = path.join(fixtures, 'configs');
 /** The card's view of a file, computed here with the loaders directly. */
 async function summarize(spec: DatasetSpec) {
-  const loaded = loadDataset(spec, fixtures);
+  const loaded = await loadDataset(spec, fixtures);
   return { name: loaded.name, path: loaded.path, total: loaded.samples.length, unloaded: null, columns: [], labels: labelDistribution(loaded.samples) };
 }
 
