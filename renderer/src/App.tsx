@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import { isActiveRunState } from '../../src/contract/index.js';
 import type { WorkbenchApi } from './api-client.js';
 import { DatasetsScreen } from './screens/DatasetsScreen.js';
 import { ExperimentScreen } from './screens/ExperimentScreen.js';
@@ -43,7 +44,7 @@ export function App({ api }: { api: WorkbenchApi }) {
       api.onProgress((event) => {
         // A new run's first events can arrive before its start call returns: take them unless another run is active.
         setWorkspace((current) =>
-          current.run === null || current.run.runId === event.runId || !['starting', 'running'].includes(current.run.state)
+          current.run === null || current.run.runId === event.runId || !isActiveRunState(current.run.state)
             ? { ...current, run: event }
             : current,
         );

@@ -6,7 +6,8 @@ import { storedExportText } from '../experiments/stored-exports.js';
 import { exportExperimentVectors } from '../experiments/stored-vectors-export.js';
 import { ReportWriteError } from '../report/write-report.js';
 import { cliPaths } from './paths.js';
-import { addDbOption, withHistory, type DbOption } from './store-option.js';
+import { addDbOption, withHistoryReader, type DbOption } from './store-option.js';
+import { terminalLine } from './terminal-text.js';
 
 const FORMATS = ['md', 'json', 'html', 'csv', 'probing-csv', 'npy'] as const;
 type ExportFormat = (typeof FORMATS)[number];
@@ -27,13 +28,13 @@ export function registerExportCommand(program: Command): void {
     .option('--out <path>', 'file to write (folder for npy); default: print to standard output');
   addDbOption(command).action(async (ref: string, options: ExportOptions) => {
     const outPath = options.out === undefined ? null : path.resolve(options.out);
-    await withHistory(options, 'read', async (store) => {
+    await withHistoryReader(options, async (store) => {
       const experiment = store.getExperiment(store.resolveExperimentRef(ref));
       if (options.format === 'npy') {
         if (outPath === null) throw new HistoryExportError(experiment.id, 'npy', 'give a folder to write into with --out DIR');
         const written = await exportExperimentVectors(store, experiment, outPath);
         process.stderr.write(
-          `wrote ${written.samples?.files.length ?? 0} sample-vector files and ${written.directions.files.length} direction files to ${outPath}\n`,
+          `${terminalLine(`wrote ${written.samples?.files.length ?? 0} sample-vector files and ${written.directions.files.length} direction files to ${outPath}`)}\n`,
         );
         return;
       }
@@ -47,7 +48,7 @@ export function registerExportCommand(program: Command): void {
       } catch (cause) {
         throw new ReportWriteError(outPath, { cause });
       }
-      process.stderr.write(`wrote ${outPath}\n`);
+      process.stderr.write(`${terminalLine(`wrote ${outPath}`)}\n`);
     });
   });
 }

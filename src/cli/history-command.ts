@@ -1,9 +1,10 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { localDateTime } from '../report/local-time.js';
 import type { ExperimentListItem, ExperimentStatus } from '../store/types.js';
-import { addDbOption, historyPath, withHistory, type DbOption } from './store-option.js';
+import { addDbOption, historyPath, withHistoryReader, type DbOption } from './store-option.js';
 import { formatTable, shortDuration } from './text-table.js';
 import { stringifyJsonExact } from '../config/exact-json.js';
+import { terminalLine } from './terminal-text.js';
 
 interface HistoryOptions extends DbOption {
   json?: boolean;
@@ -59,7 +60,7 @@ export function registerHistoryCommand(program: Command): void {
     .option('--search <text>', 'only experiments whose name, model, run, dataset or prompt contains this text')
     .addOption(new Option('--status <status>', 'only experiments with this status').choices(STATUSES));
   addDbOption(command).action(async (options: HistoryOptions) => {
-    const page = await withHistory(options, 'read', (store) =>
+    const page = await withHistoryReader(options, (store) =>
       store.listExperiments({ limit: options.limit, search: options.search ?? null, status: options.status ?? null }),
     );
     if (options.json === true) {
@@ -67,7 +68,7 @@ export function registerHistoryCommand(program: Command): void {
       return;
     }
     if (page.items.length === 0) {
-      process.stdout.write(`No experiments${options.search || options.status ? ' match' : ''} in ${historyPath(options)}.\n`);
+      process.stdout.write(`${terminalLine(`No experiments${options.search || options.status ? ' match' : ''} in ${historyPath(options)}.`)}\n`);
       return;
     }
     const table = formatTable(

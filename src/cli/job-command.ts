@@ -3,14 +3,16 @@ import { appVersion } from '../app-info.js';
 import type { JobContext } from '../experiments/prepare-job.js';
 import type { JobHooks, JobResult } from '../experiments/run-job.js';
 import type { HistoryStore } from '../store/history-store.js';
-import { reportingInterruption, stopOnInterrupt } from './interrupt.js';
+import { reportingKeptExperiment, stopOnInterrupt } from './interrupt.js';
 import { cliPaths } from './paths.js';
 import { createProgressBar } from './progress-bar.js';
 import { openHistoryForWriting, type DbOption } from './store-option.js';
+import { terminalLine } from './terminal-text.js';
 
 /** The options `run` and `resume` share. */
 export interface JobCommandOptions extends DbOption {
   out?: string;
+  force?: boolean;
   progress: boolean;
 }
 
@@ -22,25 +24,16 @@ export type StartJob = (store: HistoryStore, context: JobContext, hooks: JobHook
  * first Ctrl+C as a clean stop that says how to resume, and the result printed (see printJobResult).
  */
 export async function runJobCommand(options: JobCommandOptions, start: StartJob): Promise<void> {
-  const paths = cliPaths();
-  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const log = cliLog;
   const store = openHistoryForWriting(options);
   const bar = options.progress ? createProgressBar() : null;
   const interrupt = stopOnInterrupt(() => {
     bar?.stop();
     log('stopping after the current sample (press Ctrl+C again to quit at once)…');
   });
-  const context: JobContext = {
-    configDir: paths.configDir,
-    dataRoot: paths.root,
-    cacheDir: paths.cacheDir,
-    outputRoot: process.cwd(),
-    outDir: options.out ? path.resolve(options.out) : null,
-    appVersion: appVersion(),
-    log,
-  };
+  const context = cliJobContext(options);
   try {
-    await reportingInterruption(async () => {
+    await reportingKeptExperiment(async () => {
       const result = await start(store, context, { onProgress: (event) => bar?.update(event), signal: interrupt.signal });
       bar?.stop();
       printJobResult(result, log);
@@ -52,9 +45,29 @@ export async function runJobCommand(options: JobCommandOptions, start: StartJob)
   }
 }
 
+/** Progress lines for people, on stderr, one line each with control characters from the data shown escaped. */
+export function cliLog(line: string): void {
+  process.stderr.write(`${terminalLine(line)}\n`);
+}
+
+/** The CLI's job context: configs and data of the installation, reports under the working folder (or --out). */
+export function cliJobContext(options: Pick<JobCommandOptions, 'out' | 'force'>): JobContext {
+  const paths = cliPaths();
+  return {
+    configDir: paths.configDir,
+    dataRoot: paths.root,
+    cacheDir: paths.cacheDir,
+    outputRoot: process.cwd(),
+    outDir: options.out ? path.resolve(options.out) : null,
+    overwriteReport: options.force === true,
+    appVersion: appVersion(),
+    log: cliLog,
+  };
+}
+
 /** The comparison summary and history id on stderr, the report folder on stdout (for scripts). */
 function printJobResult(result: JobResult, log: (line: string) => void): void {
-  for (const comparison of result.outcome.comparisons) {
+  for (const comparison of result.report.comparisons) {
     log(`${comparison.run_a} vs ${comparison.run_b}: mean cosine ${comparison.mean_cosine_similarity.toFixed(4)}, mean L2 ${comparison.mean_l2_distance.toFixed(4)}`);
   }
   if (result.experimentId !== null) log(`history: experiment ${result.experimentId} completed`);

@@ -3,7 +3,7 @@ import { stringifyJsonExact } from '../config/exact-json.js';
 import { probeStoredRuns } from '../experiments/probe-stored-runs.js';
 import type { ProbeRecord } from '../results/probe-record.js';
 import { cliPaths } from './paths.js';
-import { addDbOption, withHistory, type DbOption } from './store-option.js';
+import { addDbOption, withHistoryStore, type DbOption } from './store-option.js';
 import { formatTable, metric } from './text-table.js';
 
 interface ProbeOptions extends DbOption {
@@ -62,7 +62,7 @@ export function registerProbeCommand(program: Command): void {
     const colon = ref.lastIndexOf(':');
     const experimentRef = colon < 0 ? ref : ref.slice(0, colon);
     const runName = colon < 0 ? null : ref.slice(colon + 1);
-    const records = await withHistory(options, 'write', (store) =>
+    const records = await withHistoryStore(options, (store) =>
       probeStoredRuns(store, {
         experimentId: store.resolveExperimentRef(experimentRef),
         runName,

@@ -5,9 +5,10 @@ import { localDateTime } from '../report/local-time.js';
 import type { HistoryReader } from '../store/history-reader.js';
 import type { ComparisonRecord, ExperimentDetail, PairRecord, RunRecord } from '../store/types.js';
 import type { VectorPolicy } from '../store/vector-policy.js';
-import { addDbOption, withHistory, type DbOption } from './store-option.js';
+import { addDbOption, withHistoryReader, type DbOption } from './store-option.js';
 import { formatTable, layerRanges, metric, shortDuration } from './text-table.js';
 import { stringifyJsonExact } from '../config/exact-json.js';
+import { terminalText } from './terminal-text.js';
 
 interface ShowOptions extends DbOption {
   json?: boolean;
@@ -119,13 +120,13 @@ export function registerShowCommand(program: Command): void {
     .argument('<experiment>', 'experiment id (see `cotlab-wb history`) or uid prefix')
     .option('--json', 'print the experiment, its runs, pair summaries and per-layer comparison rows as JSON');
   addDbOption(command).action(async (ref: string, options: ShowOptions) => {
-    const text = await withHistory(options, 'read', (store) => {
+    const text = await withHistoryReader(options, (store) => {
       const experiment = store.getExperiment(store.resolveExperimentRef(ref));
       const pairs = pairSummaries(store.getPairs(experiment.id), store.getComparisons(experiment.id));
       return options.json === true
         ? `${stringifyJsonExact(showJson(store, experiment, pairs), 2)}\n`
         : showText(experiment, pairs);
     });
-    process.stdout.write(text);
+    process.stdout.write(terminalText(text));
   });
 }

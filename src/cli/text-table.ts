@@ -1,5 +1,9 @@
+import { terminalLine } from './terminal-text.js';
+
 /** A plain-text table for the terminal: columns padded to their widest cell, numbers aligned right. */
-export function formatTable(headers: readonly string[], rows: ReadonlyArray<readonly string[]>, rightAligned: readonly number[] = []): string {
+export function formatTable(headers: readonly string[], cells: ReadonlyArray<readonly string[]>, rightAligned: readonly number[] = []): string {
+  // A cell is one line: a line break or escape sequence from the data would break the table.
+  const rows = cells.map((row) => row.map(terminalLine));
   const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)));
   const line = (cells: readonly string[]) =>
     cells

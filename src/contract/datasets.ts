@@ -63,7 +63,7 @@ export type SampleRow = z.infer<typeof SampleRowSchema>;
 /** The largest page the preview grid asks for; the grid sorts, filters and pages within it. */
 export const MAX_PREVIEW_ROWS = 5000;
 
-/** Largest dataset file the browser may hand over by drag and drop (serve mode has no file paths). */
+/** Largest dataset file the browser may hand over by drag and drop (serve mode reads paths only inside its data roots). */
 export const MAX_UPLOAD_CHARS = 24 * 1024 * 1024;
 
 export const DatasetPreviewSchema = z

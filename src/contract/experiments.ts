@@ -44,8 +44,14 @@ export const ExperimentRequestSchema = z
   .strict();
 export type ExperimentRequest = z.infer<typeof ExperimentRequestSchema>;
 
-export const RunStateSchema = z.enum(['starting', 'running', 'completed', 'cancelled', 'failed']);
+/** `queued`: waiting for a free run slot (serve --max-runs); `queuePosition` says how many are ahead, plus one. */
+export const RunStateSchema = z.enum(['queued', 'starting', 'running', 'completed', 'cancelled', 'failed']);
 export type RunState = z.infer<typeof RunStateSchema>;
+
+/** Queued, starting or running: the run has more to report (the other states are final). */
+export function isActiveRunState(state: RunState): boolean {
+  return state === 'queued' || state === 'starting' || state === 'running';
+}
 
 /** One progress report of a running experiment (WebSocket /api/progress, IPC `cotlab:progress`). */
 export const ProgressEventSchema = z
@@ -62,6 +68,8 @@ export const ProgressEventSchema = z
     message: z.string().nullable(),
     /** The stored experiment, once it exists in the history. */
     experimentId: z.string().nullable(),
+    /** 1 = next to start; null unless the run is `queued`. */
+    queuePosition: wholeNumber.min(1).nullable(),
   })
   .strict();
 export type ProgressEvent = z.infer<typeof ProgressEventSchema>;

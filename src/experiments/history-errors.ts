@@ -86,3 +86,18 @@ export class ProbeError extends Error {
     this.experimentId = experimentId;
   }
 }
+
+/**
+ * A recorded experiment whose results are complete and kept in the history, but whose report folder could not be
+ * written; the history can write it again without computing anything.
+ */
+export class ReportNotWrittenError extends Error {
+  readonly experimentId: number;
+
+  constructor(experimentId: number, options: { cause: unknown }) {
+    const reason = options.cause instanceof Error ? options.cause.message : String(options.cause);
+    super(`Experiment ${experimentId} completed and is kept in the history, but its report could not be written: ${reason}`, options);
+    this.name = 'ReportNotWrittenError';
+    this.experimentId = experimentId;
+  }
+}

@@ -4,10 +4,12 @@ import type { ResolvedConfig } from '../config/schemas.js';
 import { labelDistribution } from '../datasets/load-dataset.js';
 import { inspectModelDir, type ModelDirectory } from '../model/model-dir.js';
 import { openModelHost, type ModelHost } from '../model/model-host.js';
+import { loadPromptTokenizer, type PromptTokenizer } from '../model/tokenizer.js';
 import { defaultOutputDir } from '../report/output-dir.js';
 import type { VectorPolicy } from '../store/vector-policy.js';
 import { ExperimentError } from './errors.js';
 import { sha256File } from './file-hash.js';
+import { checkInputs, type PlannedInput } from './input-check.js';
 import { selectLayers } from './layer-selection.js';
 import { planRuns, type PlannedRun } from './plan.js';
 
@@ -23,25 +25,36 @@ export interface JobContext {
   outputRoot: string;
   /** Explicit output folder (`--out`); null: CoTLab's naming under outputRoot. */
   outDir: string | null;
+  /** `--force`: an outDir that already holds a report may be overwritten. */
+  overwriteReport: boolean;
   appVersion: string;
   /** Progress lines for people (dataset summaries, execution provider). */
   log?: (line: string) => void;
 }
 
 
-/** The plan half of a job: data loaded, samples chosen, model directory checked, layers chosen. */
+/**
+ * The plan half of a job: data loaded, samples chosen, model directory checked, layers chosen, every prompt
+ * tokenized and measured against the model's context.
+ */
 export interface PreparedJob {
   config: ResolvedConfig;
   runs: PlannedRun[];
   modelDir: ModelDirectory;
   layers: number[];
+  tokenizer: PromptTokenizer;
+  /** Per run, what each sampled prompt is fed as, in processing order. */
+  inputs: PlannedInput[][];
 }
 
-export function prepareJob(config: ResolvedConfig, context: JobContext): PreparedJob {
-  const runs = planRuns(config, { dataRoot: context.dataRoot, configDir: context.configDir });
+/** Everything a job needs before the model is loaded; a prompt the model cannot take is refused here. */
+export async function prepareJob(config: ResolvedConfig, context: JobContext): Promise<PreparedJob> {
+  const runs = await planRuns(config, { dataRoot: context.dataRoot, configDir: context.configDir });
   const modelDir = inspectModelDir(path.resolve(context.dataRoot, config.model.path));
   const layers = selectLayers(modelDir.config.numLayers, config.experiment.layers, config.experiment.layer_stride);
-  return { config, runs, modelDir, layers };
+  const tokenizer = loadPromptTokenizer(modelDir.tokenizerPath, modelDir.tokenizerConfigPath);
+  const inputs = checkInputs(runs, config.experiment, tokenizer, modelDir);
+  return { config, runs, modelDir, layers, tokenizer, inputs };
 }
 
 export async function openJobModel(job: PreparedJob, cacheDir: string): Promise<ModelHost> {
@@ -58,6 +71,7 @@ export async function openJobModel(job: PreparedJob, cacheDir: string): Promise<
     cacheDir,
     hookMap: config.model.hook_map,
     batchSize: config.backend.batch_size,
+    tokenizer: job.tokenizer,
   });
 }
 

@@ -85,7 +85,7 @@ async function metadataLabels(experiment: ExperimentDetail, run: RunRecord, fiel
   if (variant === undefined) {
     throw new ProbeError(experiment.id, `its stored configuration does not say how run "${run.name}"'s dataset was read, so --label-field cannot be used`);
   }
-  const dataset = loadDataset(variant.dataset, dataRoot);
+  const dataset = await loadDataset(variant.dataset, dataRoot);
   if (run.datasetHash !== null && (await sha256File(dataset.path)) !== run.datasetHash) {
     throw new ProbeError(experiment.id, `the dataset file ${dataset.path} of run "${run.name}" changed since the run, so its metadata no longer matches the samples`);
   }

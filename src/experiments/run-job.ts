@@ -6,10 +6,11 @@ import type { ReportPaths } from '../report/write-report.js';
 import type { HistoryStore } from '../store/history-store.js';
 import type { VectorPolicy } from '../store/vector-policy.js';
 import { sha256File } from './file-hash.js';
-import { executeActivationCompare, type ActivationCompareOutcome, type ExecuteHooks } from './activation-compare.js';
+import { executeActivationCompare, type ExecuteHooks } from './activation-compare.js';
 import { analyseRunPairs } from './analyse.js';
-import { ExperimentCancelledError } from './errors.js';
-import { ExperimentInterruptedError } from './history-errors.js';
+import { claimReportFolder, createUniqueReportFolder, probeReportFolder } from '../report/report-folder.js';
+import { ExperimentCancelledError, ExperimentError } from './errors.js';
+import { ExperimentInterruptedError, ReportNotWrittenError } from './history-errors.js';
 import { buildReportInput } from './job-report.js';
 import { pairsFor } from './metrics.js';
 import { findingsOfPairs, perLayerComparisons } from './pair-findings.js';
@@ -33,7 +34,6 @@ export interface JobResult {
   outputDir: string;
   paths: ReportPaths;
   report: ReportInput;
-  outcome: ActivationCompareOutcome;
   /** One analysis per compared pair, in comparison order. */
   analyses: PairAnalysis[];
   /** The experiment's id in the history; null when the job was not recorded. */
@@ -64,10 +64,13 @@ export async function runJob(
 ): Promise<JobResult> {
   const startTime = new Date();
   const log = context.log ?? (() => undefined);
-  const job = prepareJob(config, context);
+  if (config.dry_run) {
+    throw new ExperimentError('dry_run=true only plans the experiment (cotlab-wb run prints the plan); set dry_run=false to run it', 'dry_run');
+  }
+  const job = await prepareJob(config, context);
   logRuns(job.runs, log);
   const vectorPolicy = history === null ? null : checkedVectorPolicy(history.vectorPolicy, job.layers);
-  const outputDir = context.outDir ?? defaultOutputDirFor(config, context.outputRoot, startTime);
+  const outputDir = await takeReportFolder(context, null, () => defaultOutputDirFor(config, context.outputRoot, startTime));
   const datasetHashes = await datasetHashesOf(job.runs);
   const modelHash = history === null ? null : await sha256File(job.modelDir.graphPath);
   const host = await openJobModel(job, context.cacheDir);
@@ -121,8 +124,10 @@ export interface JobExecution {
 }
 
 /**
- * The loop, analytics, history records and report of a job whose model is open. A failure or cancellation is
- * recorded as the experiment's final status (a cancellation is rethrown as ExperimentInterruptedError).
+ * The loop, analytics, history records and report of a job whose model is open. A failure or cancellation before
+ * the results are stored is recorded as the experiment's final status (a cancellation is rethrown as
+ * ExperimentInterruptedError). A report folder that cannot be written after that leaves the experiment completed,
+ * with the failure recorded (ReportNotWrittenError): `resume` writes it from the history.
  */
 export async function executeJob(
   job: PreparedJob,
@@ -136,6 +141,10 @@ export async function executeJob(
   const collector = new SampleVectorCollector(job.runs);
   const loopStart = performance.now();
   const sessionDuration = () => (Date.now() - execution.sessionStart.getTime()) / 1000;
+  let report: ReportInput;
+  let analyses: PairAnalysis[];
+  let durationS: number;
+  let endTime: Date;
   try {
     const outcome = await executeActivationCompare(host, job.runs, config.experiment, {
       onProgress: hooks.onProgress,
@@ -150,7 +159,7 @@ export async function executeJob(
         return stored;
       },
     });
-    const analyses =
+    analyses =
       job.runs.length < 2
         ? []
         : analyseRunPairs(
@@ -165,18 +174,15 @@ export async function executeJob(
     const perLayer = perLayerComparisons(outcome);
     const findings = findingsOfPairs(perLayer, analyses);
     recorder?.recordOutcome(outcome, perLayer, analyses, findings);
-    const endTime = new Date();
-    const durationS = execution.previousDurationS + sessionDuration();
-    const report = buildReportInput(job, host, outcome, findings, context, {
+    endTime = new Date();
+    durationS = execution.previousDurationS + sessionDuration();
+    report = buildReportInput(job, host, outcome, findings, context, {
       startTime: execution.startTime,
       endTime,
       durationSeconds: durationS,
       runDurationSeconds: execution.previousDurationS + (performance.now() - loopStart) / 1000,
       status: 'Completed',
     });
-    const paths = await writeJobReport(execution.outputDir, report, analyses);
-    recorder?.finish({ status: 'completed', endedAt: endTime, durationS, outputDir: execution.outputDir });
-    return { outputDir: execution.outputDir, paths, report, outcome, analyses, experimentId: recorder?.experimentId ?? null };
   } catch (error) {
     if (recorder === null) throw error;
     const cancelled = error instanceof ExperimentCancelledError;
@@ -193,4 +199,30 @@ export async function executeJob(
     if (cancelled) throw new ExperimentInterruptedError(recorder.experimentId, error.completedSamples, { cause: error });
     throw error;
   }
+  const finished = { status: 'completed', endedAt: endTime, durationS, outputDir: execution.outputDir } as const;
+  let paths: ReportPaths;
+  try {
+    paths = await writeJobReport(execution.outputDir, report, analyses);
+  } catch (error) {
+    if (recorder === null) throw error;
+    // Every result is stored: the experiment completed; only its report folder is missing.
+    recorder.finish({ ...finished, error: `The report could not be written: ${error instanceof Error ? error.message : String(error)}` });
+    throw new ReportNotWrittenError(recorder.experimentId, { cause: error });
+  }
+  recorder?.finish(finished);
+  return { outputDir: execution.outputDir, paths, report, analyses, experimentId: recorder?.experimentId ?? null };
+}
+
+/**
+ * The report folder of a job, taken before any compute: `--out` when given (refused when it holds a report, unless
+ * context.overwriteReport), else `ownFolder` (an experiment's own folder, when it is resumed), else a new folder at
+ * `defaultFolder()` (suffixed _2, _3... when a run started in the same second took it). Probed with a small write.
+ */
+export async function takeReportFolder(context: JobContext, ownFolder: string | null, defaultFolder: () => string): Promise<string> {
+  let folder: string;
+  if (context.outDir !== null) folder = await claimReportFolder(context.outDir, { overwrite: context.overwriteReport });
+  else if (ownFolder !== null) folder = await claimReportFolder(ownFolder, { overwrite: true });
+  else folder = await createUniqueReportFolder(defaultFolder());
+  await probeReportFolder(folder);
+  return folder;
 }

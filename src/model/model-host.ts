@@ -8,7 +8,7 @@ import { activationDtype, weightQuantization } from './graph-facts.js';
 import type { HookMap } from './hook-points.js';
 import { inspectModelDir, type ModelConfig } from './model-dir.js';
 import { openSession, prefillFeeds, type DeviceChoice } from './session.js';
-import { loadPromptTokenizer } from './tokenizer.js';
+import { loadPromptTokenizer, type PromptTokenizer } from './tokenizer.js';
 import { hookName, type HookPoint, type Pooling } from '../results/capture-points.js';
 import type { CaptureOptions, CaptureResult, ModelInfo } from './types.js';
 
@@ -29,6 +29,8 @@ export interface ModelHostOptions {
   /** Where edited capture graphs are cached (the model directory may be read-only). */
   cacheDir: string;
   hookMap?: HookMap | null;
+  /** The model folder's tokenizer when the caller has loaded it already (it is read from the folder otherwise). */
+  tokenizer?: PromptTokenizer;
 }
 
 /** A loaded model that turns prompts into one pooled vector per requested layer. */
@@ -55,7 +57,7 @@ export async function openModelHost(opts: ModelHostOptions): Promise<ModelHost> 
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new ModelError(`Batch size ${batchSize} is not a whole number of at least 1.`, { field: 'batch_size' });
   }
-  const tokenizer = loadPromptTokenizer(modelDir.tokenizerPath, modelDir.tokenizerConfigPath);
+  const tokenizer = opts.tokenizer ?? loadPromptTokenizer(modelDir.tokenizerPath, modelDir.tokenizerConfigPath);
   // An Optimum merged decoder is captured through its inlined first-pass branch; the cache key is still the file.
   const decoder = readDecoderGraph(modelDir.graphPath);
   checkHiddenSize(decoder, modelDir);

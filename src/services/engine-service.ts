@@ -1,9 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { OUTPUT_FORMATS, type PromptSpec } from '../config/schemas.js';
-import { loadDataset } from '../datasets/load-dataset.js';
-import type { LoadedDataset } from '../datasets/sample.js';
-import type { DatasetSpec } from '../datasets/spec.js';
 import { inspectModelDir } from '../model/model-dir.js';
 import { loadPromptTokenizer, type PromptTokenizer } from '../model/tokenizer.js';
 import { datasetFormatWarning, loadPromptStrategy } from '../prompts/strategy.js';
@@ -11,12 +8,13 @@ import type { HistoryStore } from '../store/history-store.js';
 import { openHistoryStore } from '../store/open-store.js';
 import type { ApiRequest, ApiResponse, DatasetFormat } from '../contract/index.js';
 import { datasetCard } from './dataset-cards.js';
-import { datasetColumns } from './dataset-columns.js';
 import type { EngineOptions } from './engine-options.js';
 import { EngineRequestError, type ServiceCalls } from './engine-calls.js';
 import { datasetSpecFor, promptSpecFor } from './experiment-config.js';
 import { layerDetail, storedRunRef } from './layer-detail.js';
 import { modelFacts } from './model-facts.js';
+import { ParsedDatasets } from './parsed-datasets.js';
+import type { PathPolicy } from './path-policy.js';
 import { exportFolder, exportReport, exportVectors } from './report-export.js';
 import { asRequestError } from './request-errors.js';
 import { crossExperimentResultSet, storedResultSet, summaryFromListItem } from './result-view.js';
@@ -26,30 +24,18 @@ export interface EngineService extends ServiceCalls {
   close(): void;
 }
 
-/** Datasets kept loaded, so paging a preview or stepping through prompts does not re-read the file. */
-const DATASET_CACHE_SIZE = 6;
-
 /**
  * Every UI call except running experiments, on the real engine: configs, datasets, prompts, model inspection, the
- * history and exports. It lives in the engine service process; experiments run in processes of their own.
+ * history and exports. It lives in the engine service process; experiments run in processes of their own. Paths in
+ * requests go through `paths`, the policy its host chose (serve: data roots; desktop: files chosen in a dialog).
+ * Dataset files are parsed in threads of their own (`datasets`), so history calls never wait behind a parse.
  */
-export function createEngineService(options: EngineOptions): EngineService {
+export function createEngineService(options: EngineOptions, paths: PathPolicy, datasets = new ParsedDatasets(options.root)): EngineService {
   const store: HistoryStore = openHistoryStore(options.dbPath);
   const tokenizers = new Map<string, PromptTokenizer>();
-  const datasetCache = new Map<string, LoadedDataset>();
-
-  function dataset(spec: DatasetSpec): LoadedDataset {
-    const key = JSON.stringify(spec);
-    const cached = datasetCache.get(key);
-    if (cached) return cached;
-    const loaded = loadDataset(spec, options.root);
-    if (datasetCache.size >= DATASET_CACHE_SIZE) datasetCache.delete(datasetCache.keys().next().value as string);
-    datasetCache.set(key, loaded);
-    return loaded;
-  }
 
   function modelDirOf(requested: string | null): string {
-    return requested === null ? path.resolve(options.root, baseConfig(options.configDir).model.path) : path.resolve(requested);
+    return requested === null ? path.resolve(options.root, baseConfig(options.configDir).model.path) : paths.readable(requested, 'model folder');
   }
 
   /** The strategy file's dataset formats; left out when it names none or cannot be read (its preview says why). */
@@ -71,25 +57,20 @@ export function createEngineService(options: EngineOptions): EngineService {
   const calls: ServiceCalls = {
     async listDatasets() {
       const specs = [...configOptions(options.configDir).datasets.values()];
-      return { datasets: specs.map((spec) => datasetCard(spec, options.configDir, dataset)) };
+      return { datasets: await Promise.all(specs.map((spec) => datasetCard(spec, options.configDir, (bundled) => datasets.summary(bundled)))) };
     },
 
-    async loadDatasetPreview(request: ApiRequest<'loadDatasetPreview'>): Promise<ApiResponse<'loadDatasetPreview'>> {
-      const spec = datasetSpecFor(request.source, configOptions(options.configDir));
-      const file = path.resolve(options.root, spec.path);
-      const columns = spec.format === 'delimited' ? datasetColumns(file, spec.delimiter) : [];
-      if (spec.format === 'delimited' && spec.text_column === null) {
-        return { name: spec.name, path: file, format: spec.format, totalSamples: 0, columns, offset: 0, rows: [], source: request.source };
-      }
-      const loaded = dataset(spec);
+    async loadDatasetPreview(request: ApiRequest<'loadDatasetPreview'>, signal?: AbortSignal): Promise<ApiResponse<'loadDatasetPreview'>> {
+      const spec = datasetSpecFor(request.source, configOptions(options.configDir), paths);
+      const summary = await datasets.summary(spec, signal);
       return {
-        name: loaded.name,
-        path: loaded.path,
+        name: summary.name,
+        path: summary.path,
         format: spec.format,
-        totalSamples: loaded.samples.length,
-        columns,
+        totalSamples: summary.total,
+        columns: summary.columns,
         offset: request.offset,
-        rows: loaded.samples.slice(request.offset, request.offset + request.limit),
+        rows: summary.total === 0 ? [] : await datasets.rows(spec, request.offset, request.limit, signal),
         source: request.source,
       };
     },
@@ -114,14 +95,15 @@ export function createEngineService(options: EngineOptions): EngineService {
       };
     },
 
-    async previewPrompt(request) {
+    async previewPrompt(request, signal) {
       const settings = configOptions(options.configDir);
-      const datasetSpec = datasetSpecFor(request.dataset, settings);
-      const loaded = dataset(datasetSpec);
-      const sample = loaded.samples[request.sampleIdx];
+      const datasetSpec = datasetSpecFor(request.dataset, settings, paths);
+      const summary = await datasets.summary(datasetSpec, signal);
+      if (summary.unloaded !== null) throw new EngineRequestError(summary.unloaded, 'bad_request');
+      const [sample] = await datasets.rows(datasetSpec, request.sampleIdx, 1, signal);
       if (!sample) {
         throw new EngineRequestError(
-          `Sample ${request.sampleIdx} does not exist: ${loaded.name} has ${loaded.samples.length} samples (0–${loaded.samples.length - 1}).`,
+          `Sample ${request.sampleIdx} does not exist: ${summary.name} has ${summary.total} samples (0–${summary.total - 1}).`,
           'bad_request',
         );
       }
@@ -185,18 +167,18 @@ export function createEngineService(options: EngineOptions): EngineService {
     },
 
     async exportVectors(request) {
+      const chosen = request.dir === null ? null : paths.writable(request.dir, 'export folder');
       const stored = experiment(request.experimentId);
-      const dir = request.dir === null ? path.join(exportFolder(stored, options.outputRoot), 'vectors') : path.resolve(request.dir);
-      return exportVectors(store, stored, dir);
+      return exportVectors(store, stored, chosen ?? path.join(exportFolder(stored, options.outputRoot), 'vectors'));
     },
   };
 
   const guarded = Object.fromEntries(
     Object.entries(calls).map(([method, call]) => [
       method,
-      async (request: never) => {
+      async (request: never, signal?: AbortSignal) => {
         try {
-          return await (call as (request: never) => Promise<unknown>)(request);
+          return await (call as (request: never, signal?: AbortSignal) => Promise<unknown>)(request, signal);
         } catch (error) {
           throw asRequestError(error);
         }
@@ -204,5 +186,11 @@ export function createEngineService(options: EngineOptions): EngineService {
     ]),
   ) as unknown as ServiceCalls;
 
-  return { ...guarded, close: () => store.close() };
+  return {
+    ...guarded,
+    close: () => {
+      datasets.close();
+      store.close();
+    },
+  };
 }

@@ -3,6 +3,7 @@ import { RootConfigSchema, type PromptSpec, type ResolvedConfig } from '../confi
 import type { DatasetSpec } from '../datasets/spec.js';
 import type { DatasetSource, ExperimentRequest, PromptChoice } from '../contract/index.js';
 import { EngineRequestError } from './engine-calls.js';
+import type { PathPolicy } from './path-policy.js';
 
 /** The bundled config options a UI request may name. */
 export interface ConfigOptions {
@@ -10,8 +11,8 @@ export interface ConfigOptions {
   prompts: ReadonlyMap<string, PromptSpec>;
 }
 
-/** A UI dataset source as the engine's dataset spec. */
-export function datasetSpecFor(source: DatasetSource, options: ConfigOptions): DatasetSpec {
+/** A UI dataset source as the engine's dataset spec; a file must be one the path policy lets the engine read. */
+export function datasetSpecFor(source: DatasetSource, options: ConfigOptions, paths: PathPolicy): DatasetSpec {
   if (source.kind === 'bundled') {
     const spec = options.datasets.get(source.name);
     if (!spec) throw new EngineRequestError(`There is no bundled dataset "${source.name}".`, 'not_found');
@@ -20,7 +21,7 @@ export function datasetSpecFor(source: DatasetSource, options: ConfigOptions): D
   return {
     name: path.basename(source.path).replace(/\.[^.]+$/, '') || 'dataset',
     format: source.format,
-    path: path.resolve(source.path),
+    path: paths.readable(source.path, 'dataset file'),
     text_column: source.mapping.textColumn,
     label_column: source.mapping.labelColumn,
     metadata_columns: source.mapping.metadataColumns,
@@ -45,10 +46,10 @@ export function promptSpecFor(choice: PromptChoice, options: ConfigOptions): Pro
  * The resolved config of an experiment started from the UI: the composed defaults with the request's variants,
  * capture settings and model folder. The top-level dataset and prompt are the first variant's, as CoTLab records them.
  */
-export function experimentConfig(request: ExperimentRequest, base: ResolvedConfig, options: ConfigOptions): ResolvedConfig {
+export function experimentConfig(request: ExperimentRequest, base: ResolvedConfig, options: ConfigOptions, paths: PathPolicy): ResolvedConfig {
   const variants = request.variants.map((variant) => ({
     name: variant.name,
-    dataset: datasetSpecFor(variant.dataset, options),
+    dataset: datasetSpecFor(variant.dataset, options, paths),
     prompt: promptSpecFor(variant.prompt, options),
     // In the contract null means the whole dataset; in CoTLab's config null means "the experiment's default" and a
     // value <= 0 means the whole dataset.
@@ -57,7 +58,7 @@ export function experimentConfig(request: ExperimentRequest, base: ResolvedConfi
   }));
   const first = variants[0];
   if (!first) throw new EngineRequestError('Add at least one variant.', 'bad_request');
-  const modelDir = request.modelDir === null ? null : path.resolve(request.modelDir);
+  const modelDir = request.modelDir === null ? null : paths.readable(request.modelDir, 'model folder');
   const modelName = modelDir === null ? base.model.name : path.basename(modelDir);
   const config = {
     ...base,

@@ -1,4 +1,5 @@
 import { AnalysisInputError } from '../analytics/errors.js';
+import type { ApiErrorBody } from '../contract/index.js';
 import { ConfigError } from '../config/errors.js';
 import { DatasetError } from '../datasets/errors.js';
 import { ExperimentError } from '../experiments/errors.js';
@@ -32,4 +33,11 @@ export function asRequestError(error: unknown): unknown {
     if (error.reason === 'conflict') return new EngineRequestError(error.message, 'bad_request');
   }
   return error;
+}
+
+/** Any error as the UI receives it; an EngineRequestError (or an input error) keeps its code and details. */
+export function errorBody(error: unknown): ApiErrorBody['error'] {
+  const known = asRequestError(error);
+  if (known instanceof EngineRequestError) return { code: known.code, message: known.message, details: known.details };
+  return { code: 'engine_error', message: error instanceof Error ? error.message : String(error), details: [] };
 }

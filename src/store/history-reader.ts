@@ -55,15 +55,13 @@ const RUN_COLUMNS = `id, experiment_id, run_index, name, dataset_name, dataset_p
  */
 export class HistoryReader {
   readonly dbPath: string;
-  readonly readonly: boolean;
   protected readonly db: Database.Database;
   protected readonly statements = new Map<string, Database.Statement>();
   protected readonly runShapes = new Map<number, RunShape>();
 
-  constructor(db: Database.Database, dbPath: string, readonly: boolean) {
+  constructor(db: Database.Database, dbPath: string) {
     this.db = db;
     this.dbPath = dbPath;
-    this.readonly = readonly;
   }
 
   close(): void {

@@ -264,6 +264,17 @@ export class HistoryStore extends HistoryReader {
     );
   }
 
+  /** A completed experiment's report folder was written (again): records where, and clears a report failure. */
+  recordReportWritten(experimentId: number, outputDir: string): void {
+    const operation = `record the report of experiment ${experimentId}`;
+    this.write(operation, () => {
+      const updated = this.statement(
+        `UPDATE experiments SET output_dir = ?, error = NULL WHERE id = ? AND status = 'completed'`,
+      ).run(outputDir, experimentId);
+      if (updated.changes === 0) this.fail('conflict', operation, `experiment ${experimentId} is not a completed experiment`);
+    });
+  }
+
   /**
    * Takes over an interrupted (or failed) experiment so a runner can continue it: it becomes `running` under this
    * process, as do its unfinished runs. getRunSamples tells which positions are already stored.
@@ -355,7 +366,6 @@ export class HistoryStore extends HistoryReader {
   }
 
   private write<T>(operation: string, body: () => T): T {
-    if (this.readonly) this.fail('read-only', operation, 'the history was opened read-only');
     return this.guard(operation, body);
   }
 

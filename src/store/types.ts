@@ -139,6 +139,7 @@ export interface ExperimentRecord {
   pooling: Pooling | null;
   appVersion: string | null;
   outputDir: string | null;
+  /** Why it failed or was interrupted; for a completed experiment, why its report folder could not be written. */
   error: string | null;
   writerPid: number | null;
   writerHost: string | null;

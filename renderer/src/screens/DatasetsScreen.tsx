@@ -1,5 +1,5 @@
 import { createColumnHelper } from '@tanstack/react-table';
-import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import type { ColumnMapping, DatasetEntry, DatasetFormat, DatasetPreview, DatasetSource, SampleRow } from '../../../src/contract/index.js';
 import type { gridFeatures } from '../components/DataGrid.js';
 import { DataGrid } from '../components/DataGrid.js';
@@ -53,18 +53,29 @@ export function DatasetsScreen() {
     api.call('listDatasets', {}).then((answer) => setBundled(answer.datasets), setError);
   }, [api]);
 
+  // Only the latest preview matters: an earlier one still loading (a large file) is withdrawn, so it stops parsing.
+  const loading = useRef<AbortController | null>(null);
+  useEffect(() => () => loading.current?.abort(), []);
+
   const load = useCallback(
     async (source: DatasetSource) => {
+      loading.current?.abort();
+      const controller = new AbortController();
+      loading.current = controller;
       setBusy(true);
       setError(null);
       try {
-        const answer = await api.call('loadDatasetPreview', { source });
+        const answer = await api.call('loadDatasetPreview', { source }, { signal: controller.signal });
+        if (controller.signal.aborted) return;
         setPreview(answer);
         update((current) => withDataset(current, answer));
       } catch (failure) {
-        setError(failure);
+        if (!controller.signal.aborted) setError(failure);
       } finally {
-        setBusy(false);
+        if (loading.current === controller) {
+          loading.current = null;
+          setBusy(false);
+        }
       }
     },
     [api, update],

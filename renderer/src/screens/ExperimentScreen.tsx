@@ -1,11 +1,9 @@
 import { useEffect, useState } from 'react';
-import type { DatasetFormat, ExperimentRequest, PromptStrategyInfo } from '../../../src/contract/index.js';
+import { isActiveRunState, type DatasetFormat, type ExperimentRequest, type PromptStrategyInfo } from '../../../src/contract/index.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
 import { ProgressBar } from '../components/ProgressBar.js';
 import { draftToRequest, initialDraft, variantFor, type ExperimentDraft, type VariantDraft } from '../experiment-draft.js';
 import { useWorkbench } from '../workspace.js';
-
-const ACTIVE_STATES = new Set(['starting', 'running']);
 
 /** The formats a prompt is written for, when the dataset's format is not among them; null when they fit or are unknown. */
 function formatMismatch(prompt: PromptStrategyInfo | undefined, format: DatasetFormat | undefined): DatasetFormat[] | null {
@@ -39,7 +37,7 @@ export function ExperimentScreen() {
 
   const draft = workspace.experimentDraft;
   const run = workspace.run;
-  const running = run !== null && ACTIVE_STATES.has(run.state);
+  const running = run !== null && isActiveRunState(run.state);
 
   if (draft === null) {
     return (
@@ -83,6 +81,7 @@ export function ExperimentScreen() {
           etaSeconds: null,
           message: null,
           experimentId: null,
+          queuePosition: null,
         },
       }));
     } catch (failure) {

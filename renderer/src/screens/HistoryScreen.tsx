@@ -93,6 +93,7 @@ export function HistoryScreen() {
                   etaSeconds: null,
                   message: `Resuming experiment ${summary.id}…`,
                   experimentId: summary.id,
+                  queuePosition: null,
                 },
         }));
         navigate('experiment');
