@@ -1,7 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { OUTPUT_FORMATS, type PromptSpec } from '../config/schemas.js';
-import { loadDataset } from '../datasets/load-dataset.js';
+import { detectDatasetFormat, type FormatDetection } from '../datasets/detect-format.js';
+import { DatasetError } from '../datasets/errors.js';
+import { labelDistribution, loadDataset } from '../datasets/load-dataset.js';
 import type { LoadedDataset } from '../datasets/sample.js';
 import type { DatasetSpec } from '../datasets/spec.js';
 import { inspectModelDir } from '../model/model-dir.js';
@@ -9,17 +10,20 @@ import { loadPromptTokenizer, type PromptTokenizer } from '../model/tokenizer.js
 import { datasetFormatWarning, loadPromptStrategy } from '../prompts/strategy.js';
 import type { HistoryStore } from '../store/history-store.js';
 import { openHistoryStore } from '../store/open-store.js';
-import type { ApiRequest, ApiResponse, DatasetFormat } from '../contract/index.js';
+import { storedWorkbenchConfig } from '../experiments/report-from-store.js';
+import type { ApiRequest, ApiResponse, DatasetDetection, DatasetFormat } from '../contract/index.js';
 import { datasetCard } from './dataset-cards.js';
 import { datasetColumns } from './dataset-columns.js';
 import type { EngineOptions } from './engine-options.js';
 import { EngineRequestError, type ServiceCalls } from './engine-calls.js';
 import { datasetSpecFor, promptSpecFor } from './experiment-config.js';
+import { experimentDefaults, settingsOfConfig } from './experiment-settings.js';
 import { layerDetail, storedRunRef } from './layer-detail.js';
 import { modelFacts } from './model-facts.js';
 import { exportFolder, exportReport, exportVectors } from './report-export.js';
 import { asRequestError } from './request-errors.js';
 import { crossExperimentResultSet, storedResultSet, summaryFromListItem } from './result-view.js';
+import { storeUpload } from './upload-file.js';
 import { baseConfig, configOptions, strategyDescription } from './workbench-configs.js';
 
 export interface EngineService extends ServiceCalls {
@@ -28,6 +32,26 @@ export interface EngineService extends ServiceCalls {
 
 /** Datasets kept loaded, so paging a preview or stepping through prompts does not re-read the file. */
 const DATASET_CACHE_SIZE = 6;
+
+/** The engine's detection in the UI's vocabulary. */
+function detectionView(detection: FormatDetection): DatasetDetection {
+  return {
+    format: detection.format,
+    reason: detection.reason,
+    columns: detection.columns,
+    mapping: { textColumn: detection.textColumn, labelColumn: detection.labelColumn, metadataColumns: [], delimiter: detection.delimiter },
+  };
+}
+
+/** A file's detected format for the preview; null when its content fits no format (loading it says why). */
+function detectionOrNull(file: string): DatasetDetection | null {
+  try {
+    return detectionView(detectDatasetFormat(file));
+  } catch (error) {
+    if (error instanceof DatasetError) return null;
+    throw error;
+  }
+}
 
 /**
  * Every UI call except running experiments, on the real engine: configs, datasets, prompts, model inspection, the
@@ -78,8 +102,9 @@ export function createEngineService(options: EngineOptions): EngineService {
       const spec = datasetSpecFor(request.source, configOptions(options.configDir));
       const file = path.resolve(options.root, spec.path);
       const columns = spec.format === 'delimited' ? datasetColumns(file, spec.delimiter) : [];
+      const detected = request.source.kind === 'file' ? detectionOrNull(file) : null;
       if (spec.format === 'delimited' && spec.text_column === null) {
-        return { name: spec.name, path: file, format: spec.format, totalSamples: 0, columns, offset: 0, rows: [], source: request.source };
+        return { name: spec.name, path: file, format: spec.format, totalSamples: 0, columns, offset: 0, rows: [], labels: [], detected, source: request.source };
       }
       const loaded = dataset(spec);
       return {
@@ -90,16 +115,18 @@ export function createEngineService(options: EngineOptions): EngineService {
         columns,
         offset: request.offset,
         rows: loaded.samples.slice(request.offset, request.offset + request.limit),
+        labels: labelDistribution(loaded.samples),
+        detected,
         source: request.source,
       };
     },
 
+    async detectDatasetFormat(request) {
+      return detectionView(detectDatasetFormat(path.resolve(request.path)));
+    },
+
     async uploadDataset(request) {
-      mkdirSync(options.uploadDir, { recursive: true });
-      const safeName = path.basename(request.fileName).replace(/[^A-Za-z0-9_.-]+/g, '_');
-      const stored = path.join(options.uploadDir, `${Date.now()}-${safeName}`);
-      writeFileSync(stored, request.content, 'utf8');
-      return { path: stored };
+      return { path: storeUpload(options.uploadDir, request.fileName, request.content) };
     },
 
     async listPrompts() {
@@ -155,6 +182,23 @@ export function createEngineService(options: EngineOptions): EngineService {
     async inspectModel(request) {
       const base = baseConfig(options.configDir);
       return modelFacts(modelDirOf(request.dir), base.backend.device, request.dir === null ? base.model.hook_map : null);
+    },
+
+    async experimentDefaults() {
+      const base = baseConfig(options.configDir);
+      const modelLayers = () => modelFacts(modelDirOf(null), base.backend.device, base.model.hook_map).numLayers ?? 0;
+      return experimentDefaults(base, configOptions(options.configDir), options.root, modelLayers);
+    },
+
+    async experimentSettings(request) {
+      const stored = experiment(request.id);
+      const config = storedWorkbenchConfig(stored);
+      if (config === null) {
+        const why = stored.source === 'workbench' ? 'its stored configuration is not readable by this version' : 'it was imported from a CoTLab results.json';
+        throw new EngineRequestError(`Experiment ${stored.id} has no workbench settings to show: ${why}.`, 'bad_request');
+      }
+      const captured = () => stored.runs[0]?.layerIndices ?? [];
+      return settingsOfConfig(config, baseConfig(options.configDir), configOptions(options.configDir), options.root, captured);
     },
 
     async listExperiments(request) {

@@ -18,7 +18,7 @@ export function datasetSpecFor(source: DatasetSource, options: ConfigOptions): D
     return spec;
   }
   return {
-    name: path.basename(source.path).replace(/\.[^.]+$/, '') || 'dataset',
+    name: source.name ?? (path.basename(source.path).replace(/\.[^.]+$/, '') || 'dataset'),
     format: source.format,
     path: path.resolve(source.path),
     text_column: source.mapping.textColumn,
