@@ -7,7 +7,9 @@ import { HistoryScreen } from './screens/HistoryScreen.js';
 import { ModelScreen } from './screens/ModelScreen.js';
 import { PromptsScreen } from './screens/PromptsScreen.js';
 import { ResultsScreen } from './screens/ResultsScreen.js';
-import { emptyWorkspace, WorkbenchContext, type ScreenId, type Workspace, type WorkbenchContextValue } from './workspace.js';
+import { ErrorNotice } from './components/ErrorNotice.js';
+import { WorkbenchContext, type ScreenId, type Workspace, type WorkbenchContextValue } from './workspace.js';
+import { isActiveRun, restoredWorkspace, useWorkspaceSession } from './workspace-session.js';
 
 const SCREENS: { id: ScreenId; label: string; key: string }[] = [
   { id: 'datasets', label: 'Datasets', key: '1' },
@@ -30,12 +32,14 @@ const SCREEN_VIEWS: Record<ScreenId, () => React.JSX.Element> = {
 };
 
 export function App({ api }: { api: WorkbenchApi }) {
-  const [workspace, setWorkspace] = useState<Workspace>(emptyWorkspace);
+  const [restored] = useState(restoredWorkspace);
+  const [workspace, setWorkspace] = useState<Workspace>(restored.workspace);
   const [screen, setScreen] = useState<ScreenId>('datasets');
 
   const update = useCallback<WorkbenchContextValue['update']>((change) => {
     setWorkspace((current) => ({ ...current, ...(typeof change === 'function' ? change(current) : change) }));
   }, []);
+  const sessionError = useWorkspaceSession(api, workspace, update, restored.openResult);
 
   // Progress is followed here, not on the Experiment screen, so a run keeps reporting while you look elsewhere.
   useEffect(
@@ -43,7 +47,7 @@ export function App({ api }: { api: WorkbenchApi }) {
       api.onProgress((event) => {
         // A new run's first events can arrive before its start call returns: take them unless another run is active.
         setWorkspace((current) =>
-          current.run === null || current.run.runId === event.runId || !['starting', 'running'].includes(current.run.state)
+          current.run === null || current.run.runId === event.runId || !isActiveRun(current.run.state)
             ? { ...current, run: event }
             : current,
         );
@@ -90,7 +94,7 @@ export function App({ api }: { api: WorkbenchApi }) {
                   title={`Alt+${entry.key}`}
                 >
                   {entry.label}
-                  {entry.id === 'experiment' && run && (run.state === 'running' || run.state === 'starting') ? (
+                  {entry.id === 'experiment' && run && isActiveRun(run.state) ? (
                     <span className="nav-pill">{run.samplesTotal > 0 ? `${Math.round((100 * run.samplesDone) / run.samplesTotal)}%` : '…'}</span>
                   ) : null}
                 </button>
@@ -100,6 +104,7 @@ export function App({ api }: { api: WorkbenchApi }) {
           <div className="sidebar-foot muted small">{api.desktop ? 'Desktop' : 'Local server (127.0.0.1)'}</div>
         </nav>
         <main className="content">
+          <ErrorNotice error={sessionError} title="The workbench could not load its prompts, datasets or default settings." />
           <View />
         </main>
       </div>
