@@ -99,7 +99,9 @@ export function DatasetsScreen() {
       return;
     }
     const existing = workspace.datasets.find((dataset) => dataset.source.kind === 'file' && dataset.source.path === trimmed);
-    const name = existing?.label ?? uniqueDatasetName(fileDatasetName(shownName), `file:${trimmed}`, choices);
+    // The name must not clash with a bundled one either, also when the list of bundled datasets is still on its way.
+    const taken = bundled.length > 0 ? choices : datasetChoices((await api.call('listDatasets', {}).catch(() => ({ datasets: [] }))).datasets, workspace.datasets);
+    const name = existing?.label ?? uniqueDatasetName(fileDatasetName(shownName), `file:${trimmed}`, taken);
     await load({ kind: 'file', path: trimmed, format: detected.format, mapping: detected.mapping, name });
   };
 
