@@ -6,7 +6,8 @@ import type { HistoryReader } from '../store/history-reader.js';
 import type { ComparisonRecord, ExperimentDetail, PairRecord, RunRecord } from '../store/types.js';
 import type { VectorPolicy } from '../store/vector-policy.js';
 import { addDbOption, withHistory, type DbOption } from './store-option.js';
-import { formatTable, layerRanges, metric, shortDuration } from './text-table.js';
+import { layerRanges } from '../results/layer-ranges.js';
+import { formatTable, metric, shortDuration } from './text-table.js';
 import { stringifyJsonExact } from '../config/exact-json.js';
 
 interface ShowOptions extends DbOption {

@@ -153,3 +153,25 @@ CREATE INDEX pair_findings_by_run_b ON pair_findings (run_b_id);
 ALTER TABLE experiments ADD COLUMN source_hash TEXT;
 CREATE INDEX experiments_by_source_hash ON experiments (source_hash) WHERE source_hash IS NOT NULL;
 `;
+
+/**
+ * Schema version 4: the researcher's notes and tags on each experiment (editable, searched by the history), and
+ * per compared layer the analytics a run computes beyond the v1 columns: the L2 that sampling noise alone would
+ * give, the L2 with that bias removed, and Cohen's d of held-out samples along the diff-in-means direction.
+ * Tags are unique per experiment whatever their case.
+ */
+export const SCHEMA_V4_SQL = `
+ALTER TABLE experiments ADD COLUMN notes TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE experiment_tags (
+  experiment_id INTEGER NOT NULL REFERENCES experiments (id) ON DELETE CASCADE,
+  tag TEXT NOT NULL COLLATE NOCASE CHECK (length(tag) BETWEEN 1 AND 40),
+  PRIMARY KEY (experiment_id, tag)
+) STRICT, WITHOUT ROWID;
+
+CREATE INDEX experiment_tags_by_tag ON experiment_tags (tag);
+
+ALTER TABLE comparisons ADD COLUMN l2_noise_floor REAL;
+ALTER TABLE comparisons ADD COLUMN l2_debiased REAL;
+ALTER TABLE comparisons ADD COLUMN cohens_d_held_out REAL;
+`;

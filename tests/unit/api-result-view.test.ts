@@ -23,6 +23,9 @@ function row(layer: number, cosine: number, l2: number, analytics: Partial<Compa
     nPermutations: null,
     cka: null,
     pValueHolm: null,
+    l2NoiseFloor: null,
+    l2Debiased: null,
+    cohensDHeldOut: null,
     ...analytics,
   };
 }
