@@ -158,6 +158,7 @@ export function storedReportInput(
       sampleLog: null,
       capture: storedCapture(store, experiment, config),
     },
+    { notes: experiment.notes, tags: experiment.tags },
   );
 }
 
