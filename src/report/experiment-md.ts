@@ -161,7 +161,7 @@ function perLayerTable(comparison: Comparison): string {
   return `| Layer | Cosine similarity | L2 distance |\n|---:|---:|---:|\n${rows.join('')}`;
 }
 
-function perLayerSection(comparisons: readonly Comparison[]): string {
+export function perLayerSection(comparisons: readonly Comparison[]): string {
   if (comparisons.length === 0) return '## Per-Layer Comparison\n\n_No comparisons: the experiment has a single run._\n';
   return `## Per-Layer Comparison\n\n${comparisons.map((c) => `### ${pairTitle(c)}\n\n${perLayerTable(c)}`).join('\n')}`;
 }
@@ -191,7 +191,7 @@ function pairAnalysis(comparison: Comparison, findings: PairFindings | undefined
   return `### ${pairTitle(comparison)}\n\n${summary}\n${detail}`;
 }
 
-function analysisSection(comparisons: readonly Comparison[], findings: readonly PairFindings[]): string {
+export function analysisSection(comparisons: readonly Comparison[], findings: readonly PairFindings[]): string {
   if (comparisons.length === 0) return '## Analysis\n\n_No comparisons: the experiment has a single run._\n';
   return `## Analysis\n\n${comparisons.map((comparison) => pairAnalysis(comparison, findingsOfPair(findings, comparison.run_a, comparison.run_b))).join('\n')}`;
 }
@@ -205,7 +205,7 @@ function cell(text: string): string {
  * Every run's settings side by side, the settings that tell the runs apart first and in bold, so two runs that
  * differ only in, say, the output format are told apart at a glance.
  */
-function runsSection(runs: readonly NamedRunSettings[]): string {
+export function runsSection(runs: readonly NamedRunSettings[]): string {
   if (runs.length === 0) return '';
   const differing = differingSettings(runs.map((run) => run.settings));
   const labels = new Map(SETTING_LABELS);

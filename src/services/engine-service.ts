@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { OUTPUT_FORMATS, type PromptSpec } from '../config/schemas.js';
 import { loadDataset } from '../datasets/load-dataset.js';
@@ -19,12 +20,23 @@ import { layerDetail, storedRunRef } from './layer-detail.js';
 import { modelFacts } from './model-facts.js';
 import { exportFolder, exportReport, exportVectors } from './report-export.js';
 import { asRequestError } from './request-errors.js';
-import { crossExperimentResultSet, storedResultSet, summaryFromListItem } from './result-view.js';
+import { crossExperimentResultSet, historyPage, storedResultSet } from './result-view.js';
+import { comparisonExportText } from '../experiments/comparison-exports.js';
+import { PartialRunMeans } from '../experiments/partial-run-means.js';
+import { storedSampleText } from '../experiments/stored-sample.js';
+import { vectorsArchiveName, writeVectorsArchive } from '../experiments/vectors-archive.js';
 import { baseConfig, configOptions, strategyDescription } from './workbench-configs.js';
 
 export interface EngineService extends ServiceCalls {
   close(): void;
 }
+
+/** The comparison exports: the same formats and names an experiment's exports have. */
+const COMPARISON_FILES = {
+  markdown: { format: 'md', suffix: '.md', mimeType: 'text/markdown' },
+  html: { format: 'html', suffix: '.html', mimeType: 'text/html' },
+  csv: { format: 'csv', suffix: '-metrics.csv', mimeType: 'text/csv' },
+} as const;
 
 /** Datasets kept loaded, so paging a preview or stepping through prompts does not re-read the file. */
 const DATASET_CACHE_SIZE = 6;
@@ -37,6 +49,8 @@ export function createEngineService(options: EngineOptions): EngineService {
   const store: HistoryStore = openHistoryStore(options.dbPath);
   const tokenizers = new Map<string, PromptTokenizer>();
   const datasetCache = new Map<string, LoadedDataset>();
+  // Followed runs' means so far: each look at a running experiment reads only the samples stored since the last.
+  const partialMeans = new PartialRunMeans();
 
   function dataset(spec: DatasetSpec): LoadedDataset {
     const key = JSON.stringify(spec);
@@ -160,11 +174,19 @@ export function createEngineService(options: EngineOptions): EngineService {
     async listExperiments(request) {
       store.markStaleRunningAsInterrupted();
       const page = store.listExperiments({ limit: request.limit, offset: request.offset, search: request.search, status: request.status });
-      return { items: page.items.map(summaryFromListItem), total: page.total };
+      return { items: historyPage(store, page.items), total: page.total, statusCounts: store.statusCounts() };
+    },
+
+    async annotateExperiment(request) {
+      return store.annotateExperiment(experiment(request.id).id, {
+        ...(request.notes === undefined ? {} : { notes: request.notes }),
+        addTags: request.addTags,
+        removeTags: request.removeTags,
+      });
     },
 
     async getExperiment(request) {
-      return storedResultSet(store, experiment(request.id));
+      return storedResultSet(store, experiment(request.id), partialMeans);
     },
 
     async deleteExperiment(request) {
@@ -173,7 +195,52 @@ export function createEngineService(options: EngineOptions): EngineService {
 
     async compareRuns(request) {
       store.markStaleRunningAsInterrupted();
-      return crossExperimentResultSet(store, request.runs.map((ref) => storedRunRef(store, ref)));
+      return crossExperimentResultSet(store, request.runs.map((ref) => storedRunRef(store, ref)), partialMeans);
+    },
+
+    async exportComparison(request) {
+      store.markStaleRunningAsInterrupted();
+      const format = COMPARISON_FILES[request.format];
+      const picked = request.runs.map((ref) => storedRunRef(store, ref));
+      return {
+        fileName: `comparison-${picked.map((ref) => `${ref.experiment.id}-${ref.run.name}`).join('_').replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 120)}${format.suffix}`,
+        mimeType: format.mimeType,
+        content: comparisonExportText(store, picked, format.format),
+      };
+    },
+
+    async storedSample(request) {
+      const stored = await storedSampleText(store, storedRunRef(store, request.run), request.position, options.configDir, dataset);
+      return { run: request.run, ...stored };
+    },
+
+    async exportVectorsArchive(request) {
+      const stored = experiment(request.experimentId);
+      const archive = await writeVectorsArchive(store, stored, exportFolder(stored, options.outputRoot));
+      return { fileName: path.basename(archive.file), mimeType: 'application/x-tar', bytes: archive.bytes };
+    },
+
+    async readExportChunk(request) {
+      const stored = experiment(request.experimentId);
+      // Only archives this workbench made for this experiment can be read, never another file.
+      if (request.fileName !== vectorsArchiveName(stored.id)) {
+        throw new EngineRequestError(`${request.fileName} is not an export of experiment ${stored.id}.`, 'bad_request');
+      }
+      const file = path.join(exportFolder(stored, options.outputRoot), request.fileName);
+      let handle;
+      try {
+        handle = await open(file, 'r');
+      } catch {
+        throw new EngineRequestError(`${request.fileName} has not been made yet (or was removed): export it again.`, 'not_found');
+      }
+      try {
+        const size = (await handle.stat()).size;
+        const buffer = Buffer.alloc(Math.max(0, Math.min(request.length, size - request.offset)));
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, request.offset);
+        return { base64: buffer.subarray(0, bytesRead).toString('base64'), done: request.offset + bytesRead >= size };
+      } finally {
+        await handle.close();
+      }
     },
 
     async layerDetail(request) {

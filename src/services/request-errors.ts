@@ -2,7 +2,7 @@ import { AnalysisInputError } from '../analytics/errors.js';
 import { ConfigError } from '../config/errors.js';
 import { DatasetError } from '../datasets/errors.js';
 import { ExperimentError } from '../experiments/errors.js';
-import { HistoryExportError, IncomparableRunsError, ResumeError, RunRefError } from '../experiments/history-errors.js';
+import { HistoryExportError, IncomparableRunsError, ResumeError, RunRefError, StoredSampleError } from '../experiments/history-errors.js';
 import { ModelError } from '../model/errors.js';
 import { PromptStrategyError } from '../prompts/errors.js';
 import { StoreError } from '../store/store-error.js';
@@ -20,6 +20,7 @@ const INPUT_ERRORS = [
   IncomparableRunsError,
   ResumeError,
   HistoryExportError,
+  StoredSampleError,
 ];
 
 /** An engine error as the UI should receive it: input problems as bad_request with their message, lookups as not_found. */

@@ -132,6 +132,24 @@ export class HistoryReader {
     });
   }
 
+  /**
+   * The stored vectors of one layer of a run from sample position `fromPosition` on, with their positions, in
+   * position order: how far a running run got, read a little at a time.
+   */
+  getRunVectorsSince(runId: number, layer: number, fromPosition: number): Array<{ position: number; vector: Float32Array }> {
+    const operation = `read layer ${layer} vectors of run ${runId} from sample ${fromPosition}`;
+    return this.guard(operation, () => {
+      const shape = this.runShape(operation, runId);
+      const index = shape.layerIndices.indexOf(layer);
+      if (index < 0 || !shape.keepVector[index]) return [];
+      const rows = this.statement(
+        `SELECT s.position, v.vector FROM samples s JOIN sample_vectors v ON v.sample_id = s.id AND v.layer = ?
+         WHERE s.run_id = ? AND s.position >= ? ORDER BY s.position`,
+      ).all(layer, runId, fromPosition) as { position: number; vector: Buffer }[];
+      return rows.map((row) => ({ position: row.position, vector: decodeVector('sample_vectors.vector', row.vector) }));
+    });
+  }
+
   /** The run's per-layer means and norms by ascending layer (empty until the run is completed). */
   getRunMeans(runId: number): LayerMeanRecord[] {
     const operation = `read layer means of run ${runId}`;

@@ -18,11 +18,17 @@ function run(label: string, norms: number[]): RunView {
     layerIndices: norms.map((_, i) => i),
     meanActivationNorms: norms,
     vectorsStored: true,
+    settings: [],
+    differences: [],
+    status: 'completed',
+    samplesDone: 4,
+    samplesPlanned: 4,
+    partial: false,
   };
 }
 
 function layer(index: number, cosine: number, l2: number, extra: Partial<LayerComparison> = {}): LayerComparison {
-  return { layer: index, cosine, l2, cosineCi: null, l2Ci: null, pValue: null, pValueHolm: null, cka: null, centredCosine: null, relativeL2: null, ...extra };
+  return { layer: index, cosine, l2, cosineCi: null, l2Ci: null, pValue: null, pValueHolm: null, cka: null, centredCosine: null, relativeL2: null, l2NoiseFloor: null, l2Debiased: null, cohensDHeldOut: null, ...extra };
 }
 
 /** A pair as the engine serves it: its findings computed by the engine from the same layers. */
@@ -40,6 +46,7 @@ function pair(runA: string, runB: string, cosine: number[], l2: number[], extra:
     layers,
     findings: findingsView(pairFindings(runA, runB, values, { cosine: 0, l2: 0 })),
     analysis: null,
+    partial: false,
   };
 }
 
@@ -49,12 +56,16 @@ const twoRuns: ResultSet = {
   experiment: null,
   runs: [run('histo', [10, 12, 20]), run('radio', [11, 15, 21])],
   comparisons: [pair('histo', 'radio', [0.9, 0.5, 0.5], [3, 9, 7])],
+  differingSettings: [],
+  live: false,
 };
 
 const threeRuns: ResultSet = {
   experiment: null,
   runs: [...twoRuns.runs, run('mcq', [9, 9, 9])],
   comparisons: [twoRuns.comparisons[0] as ComparisonView, pair('histo', 'mcq', [0.8, 0.7, 0.6], [1, 2, 3]), pair('radio', 'mcq', [0.95, 0.9, 0.2], [1, 1, 8])],
+  differingSettings: [],
+  live: false,
 };
 
 describe('divergence callouts', () => {
@@ -148,13 +159,20 @@ describe('chart figures', () => {
       runB: '1:radio',
       paired: false,
       points: [
-        { run: 'a', datasetIndex: 14, label: 2, pc1: 1, pc2: 0.5 },
-        { run: 'b', datasetIndex: 7, label: true, pc1: -1, pc2: 0 },
-        { run: 'b', datasetIndex: 9, label: null, pc1: -2, pc2: 1 },
+        { run: 'a', position: 0, datasetIndex: 14, label: 2, pc1: 1, pc2: 0.5, projection: -1 },
+        { run: 'b', position: 0, datasetIndex: 7, label: true, pc1: -1, pc2: 0, projection: 1 },
+        { run: 'b', position: 1, datasetIndex: 9, label: null, pc1: -2, pc2: 1, projection: 2 },
       ],
       explainedVarianceRatio: [0.75, 0.125],
       sampleCosines: null,
       sampleCosineSummary: null,
+      directionNorm: 2,
+      cohensD: 3,
+      cohensDHeldOut: 1.5,
+      relativeL2: 0.1,
+      l2NoiseFloor: 0.5,
+      l2Debiased: 1.9,
+      labelGroups: [],
     };
     const figure = pcaFigure(detail, ['histo', 'radio'], ['#111111', '#222222']);
     expect(figure.traces.map((trace) => [trace.name, trace.x])).toEqual([
