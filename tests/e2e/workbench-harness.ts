@@ -25,6 +25,8 @@ export interface Workbench {
   server: RunningServer;
   context: BrowserContext;
   page: Page;
+  /** Stops serve and starts it again on the same history and files (a new port and token: open `server.url`). */
+  restart(): Promise<RunningServer>;
   close(): Promise<void>;
 }
 
@@ -32,11 +34,8 @@ export interface Workbench {
 export async function openWorkbench(): Promise<Workbench> {
   const scratch = mkdtempSync(path.join(tmpdir(), 'cotlab-e2e-'));
   mkdirSync(screenshotDir, { recursive: true });
-  const server = await serveCommand({
-    port: 0,
-    print: () => undefined,
-    engine: scratchEngineOptions(scratch, 'e2e'),
-  });
+  const serve = () => serveCommand({ port: 0, print: () => undefined, engine: scratchEngineOptions(scratch, 'e2e') });
+  let server = await serve();
   const context = await chromium.launchPersistentContext(path.join(scratch, 'chromium-profile'), {
     executablePath: process.env['CHROMIUM_PATH'],
     headless: true,
@@ -46,9 +45,16 @@ export async function openWorkbench(): Promise<Workbench> {
   });
   const page = context.pages()[0] ?? (await context.newPage());
   return {
-    server,
+    get server() {
+      return server;
+    },
     context,
     page,
+    async restart() {
+      await server.close();
+      server = await serve();
+      return server;
+    },
     async close() {
       await context.close();
       await server.close();
