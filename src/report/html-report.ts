@@ -152,13 +152,14 @@ function formatInterval(low: number | undefined, high: number | undefined): stri
 function chartLayout(title: string, yTitle: string, xTitle = 'Layer'): Record<string, unknown> {
   return {
     title: { text: plotlyText(title), font: { size: 15 } },
-    xaxis: { title: { text: xTitle }, zeroline: false },
-    yaxis: { title: { text: yTitle }, zeroline: false },
+    xaxis: { title: { text: xTitle, standoff: 8 }, zeroline: false, automargin: true },
+    yaxis: { title: { text: yTitle }, zeroline: false, automargin: true },
     font: { family: FONT_STACK, size: 12, color: '#1f2933' },
-    margin: { l: 70, r: 20, t: 50, b: 90 },
+    // The legend sits at the figure's bottom edge and Plotly grows the margin to fit it: it never covers the x title.
+    margin: { l: 70, r: 20, t: 50, b: 16, autoexpand: true },
     height: 380,
     hovermode: 'x unified',
-    legend: { orientation: 'h', y: -0.3 },
+    legend: { orientation: 'h', x: 0, xref: 'container', y: 0, yref: 'container', yanchor: 'bottom' },
     paper_bgcolor: '#ffffff',
     plot_bgcolor: '#ffffff',
   };

@@ -24,6 +24,9 @@ import type {
 import { float32ToBlob } from './vector-blob.js';
 import { VectorPolicySchema } from './vector-policy.js';
 
+/** Why an experiment left running by a process that is gone was marked interrupted (the History shows it). */
+export const STALE_WRITER_ERROR = 'its process stopped before it finished (crashed or was killed); resume it to continue';
+
 /** Notes are free text, but not a place for whole documents. */
 export const MAX_NOTES_CHARS = 20_000;
 
@@ -267,8 +270,9 @@ export class HistoryStore extends HistoryReader {
         for (const row of stale) {
           const durationS = (Date.parse(row.last_activity_at) - Date.parse(row.started_at)) / 1000;
           this.statement(
-            `UPDATE experiments SET status = 'interrupted', ended_at = last_activity_at, duration_s = ? WHERE id = ?`,
-          ).run(durationS, row.id);
+            `UPDATE experiments SET status = 'interrupted', ended_at = last_activity_at, duration_s = ?,
+               error = coalesce(error, ?) WHERE id = ?`,
+          ).run(durationS, STALE_WRITER_ERROR, row.id);
           this.statement(`UPDATE runs SET status = 'interrupted' WHERE experiment_id = ? AND status = 'running'`).run(
             row.id,
           );
