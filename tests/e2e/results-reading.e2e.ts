@@ -32,13 +32,16 @@ const LEGEND_OVER_TITLE = `(() => {
   });
 })()`;
 
-/** What sticks out: the page wider than the window, or panels whose content is wider than the panel. */
+/**
+ * What sticks out: the page wider than the window, panels whose content is wider than the panel, or tables that
+ * need a horizontal scroll bar to be read.
+ */
 const OVERFLOW = `(() => {
   const page = document.scrollingElement.scrollWidth > window.innerWidth + 1 ? ['page'] : [];
-  const panels = [...document.querySelectorAll('main .panel, main .callout, main .screen-header')]
-    .filter((panel) => panel.scrollWidth > panel.clientWidth + 1)
-    .map((panel) => (panel.querySelector('h2, h1')?.textContent ?? panel.className) + ' (' + panel.scrollWidth + ' > ' + panel.clientWidth + ')');
-  return [...page, ...panels];
+  const boxes = [...document.querySelectorAll('main .panel, main .callout, main .screen-header, main .grid-scroll, main .table-scroll')]
+    .filter((box) => box.scrollWidth > box.clientWidth + 1)
+    .map((box) => (box.closest('.panel')?.querySelector('h2, h1')?.textContent ?? box.className) + ': ' + box.className + ' (' + box.scrollWidth + ' > ' + box.clientWidth + ')');
+  return [...page, ...boxes];
 })()`;
 
 describe('reading results: runs that identify themselves, notes and tags, compare, live results, exports', () => {

@@ -75,18 +75,17 @@ function SampleText({ picked }: { picked: PickedSample }) {
 function LabelGroups({ detail, names }: { detail: LayerDetail; names: readonly [string, string] }) {
   if (detail.labelGroups.length === 0) return null;
   const name = (run: 'a' | 'b') => (run === 'a' ? names[0] : names[1]);
-  const other = (run: 'a' | 'b') => (run === 'a' ? names[1] : names[0]);
   return (
     <div className="stack">
       <h3>Per label</h3>
-      <div className="grid-scroll">
+      <p className="muted small">The mean of each label group of one run, against the mean of the other run.</p>
+      <div className="table-scroll">
         <table className="form-table" data-testid="label-groups">
           <thead>
             <tr>
               <th>Run</th>
               <th>Label</th>
               <th className="num">Samples</th>
-              <th>Against the mean of</th>
               <th className="num">Cosine</th>
               <th className="num">L2</th>
             </tr>
@@ -97,7 +96,6 @@ function LabelGroups({ detail, names }: { detail: LayerDetail; names: readonly [
                 <td className="wrap-name">{name(group.run)}</td>
                 <td>{labelText(group.label)}</td>
                 <td className="num">{group.count}</td>
-                <td className="wrap-name">{other(group.run)}</td>
                 <td className="num">{formatMetric(group.cosineToOtherMean, 'cosine')}</td>
                 <td className="num">{formatMetric(group.l2ToOtherMean, 'distance')}</td>
               </tr>
