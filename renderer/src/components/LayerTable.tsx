@@ -59,6 +59,16 @@ function columnsFor(result: ResultSet, comparison: ComparisonView | null): GridC
         },
       }),
     );
+    if (has((layer) => layer.centredCosine)) {
+      pairColumns.push(
+        helper.accessor((row) => at(row)?.centredCosine ?? null, {
+          id: 'centredCosine',
+          header: () => <Heading metric="Centred cosine" detail="about all runs’ mean" />,
+          sortFn: 'basic',
+          cell: (info) => formatMetric(info.getValue(), 'cosine'),
+        }),
+      );
+    }
     if (has((layer) => layer.relativeL2)) {
       pairColumns.push(
         helper.accessor((row) => at(row)?.relativeL2 ?? null, {
@@ -119,7 +129,7 @@ function columnsFor(result: ResultSet, comparison: ComparisonView | null): GridC
 
 /**
  * Every layer's numbers for one pair at a time (a chooser when there are several): cosine and L2 with their
- * intervals and the noise floor, relative L2, the Holm-adjusted p-value, the held-out effect size, CKA; the norm of
+ * intervals and the noise floor, the centred cosine (three runs or more), relative L2, the Holm-adjusted p-value, the held-out effect size, CKA; the norm of
  * each of its two runs.
  */
 export function LayerTable({ result }: { result: ResultSet }) {
