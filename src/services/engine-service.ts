@@ -1,5 +1,4 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { OUTPUT_FORMATS, type PromptSpec } from '../config/schemas.js';
 import { loadDataset } from '../datasets/load-dataset.js';
@@ -18,25 +17,16 @@ import { EngineRequestError, type ServiceCalls } from './engine-calls.js';
 import { datasetSpecFor, promptSpecFor } from './experiment-config.js';
 import { layerDetail, storedRunRef } from './layer-detail.js';
 import { modelFacts } from './model-facts.js';
-import { exportFolder, exportReport, exportVectors } from './report-export.js';
+import { exportComparison, exportFolder, exportReport, exportVectors, exportVectorsArchive, readVectorsArchiveChunk } from './report-export.js';
 import { asRequestError } from './request-errors.js';
 import { crossExperimentResultSet, historyPage, storedResultSet } from './result-view.js';
-import { comparisonExportText } from '../experiments/comparison-exports.js';
 import { PartialRunMeans } from '../experiments/partial-run-means.js';
 import { storedSampleText } from '../experiments/stored-sample.js';
-import { vectorsArchiveName, writeVectorsArchive } from '../experiments/vectors-archive.js';
 import { baseConfig, configOptions, strategyDescription } from './workbench-configs.js';
 
 export interface EngineService extends ServiceCalls {
   close(): void;
 }
-
-/** The comparison exports: the same formats and names an experiment's exports have. */
-const COMPARISON_FILES = {
-  markdown: { format: 'md', suffix: '.md', mimeType: 'text/markdown' },
-  html: { format: 'html', suffix: '.html', mimeType: 'text/html' },
-  csv: { format: 'csv', suffix: '-metrics.csv', mimeType: 'text/csv' },
-} as const;
 
 /** Datasets kept loaded, so paging a preview or stepping through prompts does not re-read the file. */
 const DATASET_CACHE_SIZE = 6;
@@ -200,13 +190,7 @@ export function createEngineService(options: EngineOptions): EngineService {
 
     async exportComparison(request) {
       store.markStaleRunningAsInterrupted();
-      const format = COMPARISON_FILES[request.format];
-      const picked = request.runs.map((ref) => storedRunRef(store, ref));
-      return {
-        fileName: `comparison-${picked.map((ref) => `${ref.experiment.id}-${ref.run.name}`).join('_').replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 120)}${format.suffix}`,
-        mimeType: format.mimeType,
-        content: comparisonExportText(store, picked, format.format),
-      };
+      return exportComparison(store, request.runs.map((ref) => storedRunRef(store, ref)), request.format);
     },
 
     async storedSample(request) {
@@ -215,32 +199,11 @@ export function createEngineService(options: EngineOptions): EngineService {
     },
 
     async exportVectorsArchive(request) {
-      const stored = experiment(request.experimentId);
-      const archive = await writeVectorsArchive(store, stored, exportFolder(stored, options.outputRoot));
-      return { fileName: path.basename(archive.file), mimeType: 'application/x-tar', bytes: archive.bytes };
+      return exportVectorsArchive(store, experiment(request.experimentId), options.outputRoot);
     },
 
     async readExportChunk(request) {
-      const stored = experiment(request.experimentId);
-      // Only archives this workbench made for this experiment can be read, never another file.
-      if (request.fileName !== vectorsArchiveName(stored.id)) {
-        throw new EngineRequestError(`${request.fileName} is not an export of experiment ${stored.id}.`, 'bad_request');
-      }
-      const file = path.join(exportFolder(stored, options.outputRoot), request.fileName);
-      let handle;
-      try {
-        handle = await open(file, 'r');
-      } catch {
-        throw new EngineRequestError(`${request.fileName} has not been made yet (or was removed): export it again.`, 'not_found');
-      }
-      try {
-        const size = (await handle.stat()).size;
-        const buffer = Buffer.alloc(Math.max(0, Math.min(request.length, size - request.offset)));
-        const { bytesRead } = await handle.read(buffer, 0, buffer.length, request.offset);
-        return { base64: buffer.subarray(0, bytesRead).toString('base64'), done: request.offset + bytesRead >= size };
-      } finally {
-        await handle.close();
-      }
+      return readVectorsArchiveChunk(experiment(request.experimentId), options.outputRoot, request);
     },
 
     async layerDetail(request) {

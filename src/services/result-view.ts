@@ -6,7 +6,7 @@ import { comparePicks, labelledPicks } from '../experiments/picked-runs.js';
 import { compareRuns, pairsFor } from '../experiments/metrics.js';
 import type { PartialRunMeans } from '../experiments/partial-run-means.js';
 import { storedVectorLayers, storedWorkbenchConfig } from '../experiments/report-from-store.js';
-import { storedRunSettings } from '../experiments/stored-run-settings.js';
+import { storedRunsWithSettings } from '../experiments/stored-run-settings.js';
 import type { AnalysisSettingsRecord } from '../results/analysis-settings.js';
 import { holmPValueAt, pairFindings, type PairFindings } from '../results/findings.js';
 import {
@@ -61,17 +61,12 @@ function runSettingsViews(runs: readonly NamedRunSettings[], labels: readonly st
   }));
 }
 
-function storedNamedRuns(experiment: ExperimentDetail): NamedRunSettings[] {
-  const config = storedWorkbenchConfig(experiment);
-  return experiment.runs.map((run) => ({ name: run.name, settings: storedRunSettings(experiment, run, config) }));
-}
-
 /**
  * One experiment of the history with its runs' settings and its pairs' headline numbers. `labels` name the runs
  * (default: their names).
  */
 export function experimentSummary(store: HistoryReader, experiment: ExperimentDetail, labels?: readonly string[]): ExperimentSummary {
-  const runs = storedNamedRuns(experiment);
+  const runs = storedRunsWithSettings(experiment);
   return {
     id: String(experiment.id),
     createdAt: experiment.startedAt,
@@ -97,7 +92,7 @@ export function experimentSummary(store: HistoryReader, experiment: ExperimentDe
  */
 export function historyPage(store: HistoryReader, items: readonly ExperimentListItem[]): ExperimentSummary[] {
   const experiments = items.map((item) => store.getExperiment(item.id));
-  const runs = experiments.flatMap(storedNamedRuns);
+  const runs = experiments.flatMap(storedRunsWithSettings);
   const phrases = namesakeDifferences(runs);
   let offset = 0;
   return experiments.map((experiment) => {
@@ -311,7 +306,7 @@ export function storedResultSet(store: HistoryReader, experiment: ExperimentDeta
       runView(experiment, run, runNorms(store, experiment, run, partial), run.name, summary.runs[i] as RunSettingsView),
     ),
     comparisons,
-    differingSettings: differingSettings(storedNamedRuns(experiment).map((run) => run.settings)),
+    differingSettings: differingSettings(storedRunsWithSettings(experiment).map((run) => run.settings)),
     live: experiment.status === 'running',
   };
 }
