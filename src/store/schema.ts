@@ -168,3 +168,25 @@ CREATE TABLE probes (
 CREATE INDEX probes_by_experiment ON probes (experiment_id, id);
 CREATE INDEX probes_by_run ON probes (run_id);
 `;
+
+/**
+ * Schema version 5: the researcher's notes and tags on each experiment (editable, searched by the history), and
+ * per compared layer the analytics a run computes beyond the v1 columns: the L2 that sampling noise alone would
+ * give, the L2 with that bias removed, and Cohen's d of held-out samples along the diff-in-means direction.
+ * Tags are unique per experiment whatever their case.
+ */
+export const SCHEMA_V5_SQL = `
+ALTER TABLE experiments ADD COLUMN notes TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE experiment_tags (
+  experiment_id INTEGER NOT NULL REFERENCES experiments (id) ON DELETE CASCADE,
+  tag TEXT NOT NULL COLLATE NOCASE CHECK (length(tag) BETWEEN 1 AND 40),
+  PRIMARY KEY (experiment_id, tag)
+) STRICT, WITHOUT ROWID;
+
+CREATE INDEX experiment_tags_by_tag ON experiment_tags (tag);
+
+ALTER TABLE comparisons ADD COLUMN l2_noise_floor REAL;
+ALTER TABLE comparisons ADD COLUMN l2_debiased REAL;
+ALTER TABLE comparisons ADD COLUMN cohens_d_held_out REAL;
+`;
