@@ -7,6 +7,7 @@ import { ProgressBar } from '../components/ProgressBar.js';
 import { datasetChoices } from '../dataset-choices.js';
 import { checkDraft, readableIssue } from '../draft-check.js';
 import { draftFromSettings, newVariant, type ExperimentDraft } from '../experiment-draft.js';
+import { runStarted } from '../run-started.js';
 import { useWorkbench } from '../workspace.js';
 
 /** A server's refusal in the form's words: "Variant "x" samples: ..." rather than "variants.0.numSamples: ...". */
@@ -118,26 +119,7 @@ export function ExperimentScreen() {
     update({ run: null });
     try {
       const { runId } = await api.call('startExperiment', request);
-      update((current) => ({
-        draftRunId: runId,
-        run:
-          current.run?.runId === runId
-            ? current.run
-            : {
-                runId,
-                state: 'starting',
-                variantName: null,
-                variantIndex: 0,
-                variantCount: request.variants.length,
-                samplesDone: 0,
-                samplesTotal: 0,
-                samplesPerSecond: null,
-                etaSeconds: null,
-                message: null,
-                experimentId: null,
-                queuePosition: null,
-              },
-      }));
+      update((current) => ({ draftRunId: runId, run: runStarted(current.run, runId, { variantCount: request.variants.length }) }));
     } catch (failure) {
       setStartError(readableError(failure, draft.variants.map((variant) => variant.name)));
     } finally {

@@ -6,6 +6,7 @@ import { DataGrid, type GridColumn } from '../components/DataGrid.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
 import { countOf, formatDateTime, formatEta } from '../format.js';
 import { formatMetric } from '../results-math.js';
+import { runStarted } from '../run-started.js';
 import { useWorkbench } from '../workspace.js';
 
 const helper = createColumnHelper<typeof gridFeatures, ExperimentSummary>();
@@ -158,23 +159,7 @@ export function HistoryScreen() {
       try {
         const { runId } = await api.call('resumeExperiment', { id: summary.id });
         update((current) => ({
-          run:
-            current.run?.runId === runId
-              ? current.run
-              : {
-                  runId,
-                  state: 'starting',
-                  variantName: null,
-                  variantIndex: 0,
-                  variantCount: summary.variants.length,
-                  samplesDone: 0,
-                  samplesTotal: 0,
-                  samplesPerSecond: null,
-                  etaSeconds: null,
-                  message: `Resuming experiment ${summary.id}…`,
-                  experimentId: summary.id,
-                  queuePosition: null,
-                },
+          run: runStarted(current.run, runId, { variantCount: summary.variants.length, message: `Resuming experiment ${summary.id}…`, experimentId: summary.id }),
         }));
         navigate('experiment');
       } catch (failure) {
