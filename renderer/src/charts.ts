@@ -16,14 +16,20 @@ export interface ChartTrace {
   hoverinfo?: 'skip';
   hovertemplate?: string;
   customdata?: (number | string)[][];
+  /** Heatmap cell labels, e.g. '%{z}' to print each count in its cell. */
+  texttemplate?: string;
   showlegend?: boolean;
   colorscale?: string;
+  reversescale?: boolean;
   zmin?: number;
   zmax?: number;
-  colorbar?: { title?: { text: string } };
+  colorbar?: { title?: { text: string }; dtick?: number; tickformat?: string };
   /** Bar widths (bins of a histogram drawn as bars). */
   width?: number[];
-  meta: { kind: 'pair' | 'band' | 'run' | 'heatmap' | 'cka' | 'pca' | 'histogram' | 'projection'; label: string };
+  meta: {
+    kind: 'pair' | 'band' | 'run' | 'heatmap' | 'cka' | 'pca' | 'histogram' | 'projection' | 'probe' | 'baseline' | 'control' | 'mark' | 'confusion';
+    label: string;
+  };
 }
 
 export interface ChartFigure {
@@ -37,6 +43,8 @@ export interface ChartFigure {
   yDtick?: number;
   /** Bars of several traces drawn over each other (histograms of two runs). */
   barmode?: 'overlay';
+  /** Both axes name categories (class names, even when they read as numbers); the y axis runs top-down. */
+  categoryAxes?: boolean;
 }
 
 /** Equal-width bins over the values' range: each bin's centre, width and how many values fall in it. */
@@ -80,7 +88,7 @@ export function runColor(result: ResultSet, label: string): string {
   return colorAt(Math.max(0, result.runs.findIndex((run) => run.label === label)));
 }
 
-function translucent(hex: string): string {
+export function translucent(hex: string): string {
   const n = Number.parseInt(hex.slice(1), 16);
   return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, 0.18)`;
 }
