@@ -250,7 +250,8 @@ export const LayerDetailSchema = z
   .strict();
 export type LayerDetail = z.infer<typeof LayerDetailSchema>;
 
-export const ExportFormatSchema = z.enum(['markdown', 'json', 'html', 'csv']);
+/** `probingCsv`: the stored probes' per-layer scores (`export --format probing-csv`). */
+export const ExportFormatSchema = z.enum(['markdown', 'json', 'html', 'csv', 'probingCsv']);
 export type ExportFormat = z.infer<typeof ExportFormatSchema>;
 
 export const ExportedReportSchema = z

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Page, Route } from 'playwright-core';
@@ -176,6 +177,14 @@ describe('probing a run from the Results screen', () => {
     await panel().locator('[data-testid="plot-probe-accuracy"] .main-svg').first().waitFor({ timeout: 30_000 });
     expect(await panel().getByTestId('probe-findings').textContent()).toContain(`Best layer ${probe?.bestLayer}`);
     expect((await tracesOf(page(), 'plot-probe-accuracy')).find((trace) => trace.name === 'Probe accuracy')?.y).toEqual(probe?.layers.map((layer) => layer.accuracy));
+  });
+
+  it('exports the stored probes from the Export screen as the CLI does', async () => {
+    await nav('Export');
+    const [file] = await Promise.all([page().waitForEvent('download'), page().getByTestId('export-probingCsv').click()]);
+    expect(file.suggestedFilename()).toBe('experiment-1-probing.csv');
+    const exported = runCli(['export', '1', '--format', 'probing-csv'], workbench.scratch);
+    expect(readFileSync((await file.path()) as string, 'utf8')).toBe(exported.stdout);
     expect(consoleErrors.join('\n')).toBe('');
   });
 });

@@ -6,6 +6,7 @@ import { createEngineService, type EngineService } from '../../src/services/engi
 import { runExperimentJob } from '../../src/services/experiment-job.js';
 import { createPathPolicy } from '../../src/services/path-policy.js';
 import { openHistoryStore } from '../../src/store/open-store.js';
+import { cli, QUICK_RUN } from '../fixtures/cli-history/cli.js';
 import { scratchEngineOptions } from '../helpers/engine-options.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 
@@ -44,6 +45,8 @@ const radiology = { experimentId: '1', runName: 'radiology' };
 beforeAll(async () => {
   work = makeTempDir('services-probes');
   await run(request(24));
+  // Experiment 2 keeps run means only: nothing to probe.
+  await cli(['run', ...QUICK_RUN, '--store-vectors', 'means', '--out', work.path('means'), '--db', scratchEngineOptions(work.dir, 'test').dbPath]);
   service = openService();
 }, 300_000);
 
@@ -131,5 +134,18 @@ describe('probing through the service', () => {
     expect(noExperiment).toMatchObject({ ok: false, error: { code: 'not_found' } });
     const badFolds = await dispatch('probeRun', { run: radiology, folds: 1 });
     expect(badFolds).toMatchObject({ ok: false, error: { code: 'bad_request', details: ['folds: use at least 2 folds'] } });
+  });
+});
+
+describe('runs that cannot be probed', () => {
+  it('are offered with the reason, and a probe of one is refused with it', async () => {
+    const reason = 'it kept no per-sample vectors (--store-vectors means); run it again with --store-vectors all';
+    const { targets } = await service.experimentProbes({ experimentId: '2' });
+    expect(targets.map((target) => [target.unavailable, target.metadataFields])).toEqual([
+      [reason, []],
+      [reason, []],
+    ]);
+    const refused = await createDispatcher(service)('probeRun', { run: { experimentId: '2', runName: targets[0]?.runName ?? '' } });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'bad_request', message: `Cannot probe experiment 2: ${reason}.` } });
   });
 });
