@@ -16,14 +16,16 @@ export interface ChartTrace {
   hoverinfo?: 'skip';
   hovertemplate?: string;
   customdata?: (number | string)[][];
-  /** Heatmap cell labels, e.g. '%{z}' to print each count in its cell. */
-  texttemplate?: string;
   showlegend?: boolean;
   colorscale?: string;
+  /** Light for low values (Plotly's Blues runs dark to light). */
   reversescale?: boolean;
   zmin?: number;
   zmax?: number;
   colorbar?: { title?: { text: string }; dtick?: number; tickformat?: string };
+  /** Text of each heatmap cell (a token, a count), drawn by texttemplate. */
+  text?: string[][];
+  texttemplate?: string;
   /** Bar widths (bins of a histogram drawn as bars). */
   width?: number[];
   meta: {
@@ -43,8 +45,8 @@ export interface ChartFigure {
   yDtick?: number;
   /** Bars of several traces drawn over each other (histograms of two runs). */
   barmode?: 'overlay';
-  /** Both axes name categories (class names, even when they read as numbers); the y axis runs top-down. */
-  categoryAxes?: boolean;
+  /** Both axes name categories (class names, ranks), never numbers, even when the names look like numbers. */
+  categorical?: boolean;
 }
 
 /** Equal-width bins over the values' range: each bin's centre, width and how many values fall in it. */

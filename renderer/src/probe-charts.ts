@@ -77,7 +77,7 @@ export function probeAccuracyFigure(probe: ProbeView): ChartFigure {
 }
 
 /** One layer's held-out predictions: true class by row, predicted class by column, each cell's count printed in it. */
-export function confusionFigure(probe: ProbeView, layer: number): ChartFigure | null {
+export function probeConfusionFigure(probe: ProbeView, layer: number): ChartFigure | null {
   const entry = probe.layers.find((candidate) => candidate.layer === layer);
   if (entry === undefined) return null;
   const max = Math.max(1, ...entry.confusion.flat());
@@ -88,12 +88,12 @@ export function confusionFigure(probe: ProbeView, layer: number): ChartFigure | 
         x: probe.classes,
         y: probe.classes,
         z: entry.confusion,
-        // Plotly's Blues runs dark to light: reversed, more samples read darker.
+        text: entry.confusion.map((row) => row.map(String)),
+        texttemplate: '%{text}',
         colorscale: 'Blues',
         reversescale: true,
         zmin: 0,
         zmax: max,
-        texttemplate: '%{z}',
         colorbar: { title: { text: 'samples' }, dtick: countTickStep(max), tickformat: 'd' },
         hovertemplate: 'true %{y}<br>predicted %{x}<br>%{z} samples<extra></extra>',
         meta: { kind: 'confusion', label: `layer ${layer}` },
@@ -102,6 +102,6 @@ export function confusionFigure(probe: ProbeView, layer: number): ChartFigure | 
     xTitle: 'Predicted class',
     yTitle: 'True class',
     layerAxis: false,
-    categoryAxes: true,
+    categorical: true,
   };
 }

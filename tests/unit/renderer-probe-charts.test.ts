@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ProbeLayerView, ProbeView } from '../../src/contract/index.js';
-import { confusionFigure, probeAccuracyFigure, probeTarget } from '../../renderer/src/probe-charts.js';
+import { probeAccuracyFigure, probeConfusionFigure, probeTarget } from '../../renderer/src/probe-charts.js';
 
 function layer(index: number, accuracy: number, confusion: number[][]): ProbeLayerView {
   return {
@@ -77,8 +77,8 @@ describe('probe charts', () => {
   });
 
   it('shows a layer’s confusion matrix with class names on categorical axes and whole-number count ticks', () => {
-    const figure = confusionFigure(probe, 2);
-    expect(figure).toMatchObject({ categoryAxes: true, xTitle: 'Predicted class', yTitle: 'True class', layerAxis: false });
+    const figure = probeConfusionFigure(probe, 2);
+    expect(figure).toMatchObject({ categorical: true, xTitle: 'Predicted class', yTitle: 'True class', layerAxis: false });
     expect(figure?.traces[0]).toMatchObject({
       type: 'heatmap',
       x: ['0', '1'],
@@ -89,10 +89,14 @@ describe('probe charts', () => {
       ],
       zmin: 0,
       zmax: 5,
-      texttemplate: '%{z}',
+      text: [
+        ['5', '0'],
+        ['1', '4'],
+      ],
+      texttemplate: '%{text}',
       colorbar: { dtick: 1, tickformat: 'd' },
     });
-    expect(confusionFigure(probe, 7)).toBeNull();
+    expect(probeConfusionFigure(probe, 7)).toBeNull();
   });
 
   it('names what was probed', () => {

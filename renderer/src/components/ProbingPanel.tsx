@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { MAX_PROBE_FOLDS, type ProbeLayerView, type ProbeTarget, type ProbeView } from '../../../src/contract/index.js';
 import { formatDateTime } from '../format.js';
-import { confusionFigure, probeAccuracyFigure, probeTarget } from '../probe-charts.js';
+import { probeAccuracyFigure, probeConfusionFigure, probeTarget } from '../probe-charts.js';
 import { formatP } from '../results-math.js';
 import { useWorkbench } from '../workspace.js';
 import { ErrorNotice } from './ErrorNotice.js';
@@ -119,7 +119,7 @@ function ProbeResult({ probe }: { probe: ProbeView }) {
   const layer = chosen?.probe === probe ? chosen.layer : probe.bestLayer;
   const onLayer = useCallback((picked: number) => setChosen({ probe, layer: picked }), [probe]);
   const accuracy = useMemo(() => probeAccuracyFigure(probe), [probe]);
-  const confusion = useMemo(() => confusionFigure(probe, layer), [probe, layer]);
+  const confusion = useMemo(() => probeConfusionFigure(probe, layer), [probe, layer]);
   const best = probe.layers.find((entry) => entry.layer === probe.bestLayer);
   const chosenLayer = probe.layers.find((entry) => entry.layer === layer);
   const unconverged = probe.layers.reduce((sum, entry) => sum + entry.unconvergedFits, 0);
