@@ -15,6 +15,9 @@ import {
   ExportedReportSchema,
   ExportedVectorsSchema,
   LayerDetailSchema,
+  MAX_PROBE_FOLDS,
+  ProbeTargetSchema,
+  ProbeViewSchema,
   ResultSetSchema,
   RunRefSchema,
   StoredSampleViewSchema,
@@ -158,6 +161,26 @@ export const apiContract = {
       .object({ runs: z.array(RunRefSchema).min(2, 'pick at least two runs').max(12), format: z.enum(['markdown', 'html', 'csv']) })
       .strict(),
     response: ExportedReportSchema,
+  },
+  /**
+   * Probes one stored run's vectors (no forward pass) and stores the probe with its experiment, as `cotlab-wb probe`
+   * does. Withdrawing the call (serve mode) stops the probe; nothing is stored then.
+   */
+  probeRun: {
+    request: z
+      .object({
+        run: RunRefSchema,
+        folds: wholeNumber.min(2, 'use at least 2 folds').max(MAX_PROBE_FOLDS, `use at most ${MAX_PROBE_FOLDS} folds`).default(5),
+        /** A metadata field of the run's dataset to probe instead of its label; null: the label. */
+        labelField: z.string().min(1).max(200).nullable().default(null),
+      })
+      .strict(),
+    response: z.object({ probe: ProbeViewSchema }).strict(),
+  },
+  /** An experiment's stored probes (the newest of each run and label, in run order) and what each run can probe. */
+  experimentProbes: {
+    request: z.object({ experimentId: z.string().min(1) }).strict(),
+    response: z.object({ probes: z.array(ProbeViewSchema), targets: z.array(ProbeTargetSchema) }).strict(),
   },
   /** One stored sample of a run: its text and label from the dataset file, and the text the model was fed. */
   storedSample: {

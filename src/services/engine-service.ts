@@ -18,6 +18,7 @@ import { layerDetail, storedRunRef } from './layer-detail.js';
 import { modelFacts } from './model-facts.js';
 import { ParsedDatasets } from './parsed-datasets.js';
 import type { PathPolicy } from './path-policy.js';
+import { experimentProbes, probeRun } from './probe-view.js';
 import { exportComparison, exportFolder, exportReport, exportVectors, exportVectorsArchive, readVectorsArchiveChunk } from './report-export.js';
 import { asRequestError } from './request-errors.js';
 import { crossExperimentResultSet, historyPage, storedResultSet } from './result-view.js';
@@ -217,6 +218,15 @@ export function createEngineService(options: EngineOptions, paths: PathPolicy, d
     async exportComparison(request) {
       store.markStaleRunningAsInterrupted();
       return exportComparison(store, request.runs.map((ref) => storedRunRef(store, ref)), request.format);
+    },
+
+    async probeRun(request, signal) {
+      store.markStaleRunningAsInterrupted();
+      return { probe: await probeRun(store, request, options.root, datasets, signal) };
+    },
+
+    async experimentProbes(request) {
+      return experimentProbes(store, experiment(request.experimentId), datasets);
     },
 
     async storedSample(request) {
