@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { backfillPairFindings } from './backfill-findings.js';
-import { HISTORY_APPLICATION_ID, SCHEMA_V1_SQL, SCHEMA_V2_SQL, SCHEMA_V3_SQL } from './schema.js';
+import { HISTORY_APPLICATION_ID, SCHEMA_V1_SQL, SCHEMA_V2_SQL, SCHEMA_V3_SQL, SCHEMA_V4_SQL } from './schema.js';
 
 /** One schema step: `up` brings a database at `version - 1` to `version`. */
 export interface Migration {
@@ -31,6 +31,11 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec(SCHEMA_V3_SQL);
       backfillPairFindings(db);
     },
+  },
+  {
+    version: 4,
+    description: 'experiments computed on a cluster: the plan and shard of a shard file, the shards and hosts of a merged experiment',
+    up: (db) => db.exec(SCHEMA_V4_SQL),
   },
 ];
 

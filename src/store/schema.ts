@@ -153,3 +153,12 @@ CREATE INDEX pair_findings_by_run_b ON pair_findings (run_b_id);
 ALTER TABLE experiments ADD COLUMN source_hash TEXT;
 CREATE INDEX experiments_by_source_hash ON experiments (source_hash) WHERE source_hash IS NOT NULL;
 `;
+
+/**
+ * Schema version 4: experiments computed on a cluster (cotlab-wb plan / shard / merge). In a shard's own history
+ * file, which shard of which plan its experiment is and which processes worked on it; in a merged experiment, the
+ * plan and every shard with its hosts (src/results/cluster.ts). NULL for an experiment run in one process.
+ */
+export const SCHEMA_V4_SQL = `
+ALTER TABLE experiments ADD COLUMN cluster_json TEXT CHECK (cluster_json IS NULL OR json_valid(cluster_json));
+`;
