@@ -9,6 +9,7 @@ import { cliStartSection } from './bench/cli-start.js';
 import { gemmaShapedModel } from './bench/gemma-shaped-model.js';
 import { historyStoreSection } from './bench/history-store.js';
 import { modelCaptureSection } from './bench/model-capture.js';
+import { probingSection } from './bench/probing.js';
 import type { BenchSection } from './bench/section.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -22,6 +23,7 @@ const allSections: BenchSection[] = [
   cliStartSection(root),
   modelCaptureSection(cacheRoot),
   historyStoreSection(root, () => gemmaShapedModel(cacheRoot, log)),
+  probingSection(cacheRoot),
 ];
 // `npm run bench -- history` runs only the sections whose name contains one of the words given.
 const wanted = process.argv.slice(2);

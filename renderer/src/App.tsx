@@ -8,7 +8,9 @@ import { HistoryScreen } from './screens/HistoryScreen.js';
 import { ModelScreen } from './screens/ModelScreen.js';
 import { PromptsScreen } from './screens/PromptsScreen.js';
 import { ResultsScreen } from './screens/ResultsScreen.js';
-import { emptyWorkspace, WorkbenchContext, type ScreenId, type Workspace, type WorkbenchContextValue } from './workspace.js';
+import { ErrorNotice } from './components/ErrorNotice.js';
+import { WorkbenchContext, type ScreenId, type Workspace, type WorkbenchContextValue } from './workspace.js';
+import { restoredWorkspace, useWorkspaceSession } from './workspace-session.js';
 
 const SCREENS: { id: ScreenId; label: string; key: string }[] = [
   { id: 'datasets', label: 'Datasets', key: '1' },
@@ -31,12 +33,14 @@ const SCREEN_VIEWS: Record<ScreenId, () => React.JSX.Element> = {
 };
 
 export function App({ api }: { api: WorkbenchApi }) {
-  const [workspace, setWorkspace] = useState<Workspace>(emptyWorkspace);
+  const [restored] = useState(restoredWorkspace);
+  const [workspace, setWorkspace] = useState<Workspace>(restored.workspace);
   const [screen, setScreen] = useState<ScreenId>('datasets');
 
   const update = useCallback<WorkbenchContextValue['update']>((change) => {
     setWorkspace((current) => ({ ...current, ...(typeof change === 'function' ? change(current) : change) }));
   }, []);
+  const sessionError = useWorkspaceSession(api, workspace, update, restored.openResult);
 
   // Progress is followed here, not on the Experiment screen, so a run keeps reporting while you look elsewhere.
   useEffect(
@@ -91,7 +95,7 @@ export function App({ api }: { api: WorkbenchApi }) {
                   title={`Alt+${entry.key}`}
                 >
                   {entry.label}
-                  {entry.id === 'experiment' && run && (run.state === 'running' || run.state === 'starting') ? (
+                  {entry.id === 'experiment' && run && isActiveRunState(run.state) ? (
                     <span className="nav-pill">{run.samplesTotal > 0 ? `${Math.round((100 * run.samplesDone) / run.samplesTotal)}%` : '…'}</span>
                   ) : null}
                 </button>
@@ -101,6 +105,7 @@ export function App({ api }: { api: WorkbenchApi }) {
           <div className="sidebar-foot muted small">{api.desktop ? 'Desktop' : 'Local server (127.0.0.1)'}</div>
         </nav>
         <main className="content">
+          <ErrorNotice error={sessionError} title="The workbench could not load its prompts, datasets or default settings." />
           <View />
         </main>
       </div>

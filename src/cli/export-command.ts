@@ -9,7 +9,7 @@ import { cliPaths } from './paths.js';
 import { addDbOption, withHistoryReader, type DbOption } from './store-option.js';
 import { terminalLine } from './terminal-text.js';
 
-const FORMATS = ['md', 'json', 'html', 'csv', 'npy'] as const;
+const FORMATS = ['md', 'json', 'html', 'csv', 'probing-csv', 'npy'] as const;
 type ExportFormat = (typeof FORMATS)[number];
 
 interface ExportOptions extends DbOption {
@@ -21,7 +21,7 @@ export function registerExportCommand(program: Command): void {
   const command = program
     .command('export')
     .description(
-      'Export a stored experiment: md (EXPERIMENT.md), json (results.json with the analytics, rebuilt from the history), html (one self-contained report page), csv (per-layer metrics), npy (per-sample vectors and diff-in-means directions as NumPy files with JSON indexes; needs --out DIR).',
+      'Export a stored experiment: md (EXPERIMENT.md), json (results.json with the analytics, rebuilt from the history), html (one self-contained report page), csv (per-layer metrics), probing-csv (per-layer probe scores, after `cotlab-wb probe`), npy (per-sample vectors and diff-in-means directions as NumPy files with JSON indexes; needs --out DIR).',
     )
     .argument('<experiment>', 'experiment id (see `cotlab-wb history`) or uid prefix')
     .addOption(new Option('--format <format>', 'what to write').choices(FORMATS).makeOptionMandatory())

@@ -20,6 +20,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Register> 
   export: { summary: 'export a stored experiment (md, json, html, csv, npy)', load: async () => (await import('./export-command.js')).registerExportCommand },
   delete: { summary: 'delete an experiment from the history', load: async () => (await import('./delete-command.js')).registerDeleteCommand },
   import: { summary: 'add a CoTLab results.json to the history', load: async () => (await import('./import-command.js')).registerImportCommand },
+  probe: { summary: 'probe where a stored experiment encodes the label, layer by layer', load: async () => (await import('./probe-command.js')).registerProbeCommand },
 };
 
 /** The subcommand named on the command line (for `help CMD`, that command), if any. */

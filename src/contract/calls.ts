@@ -1,10 +1,10 @@
 /** Every call: its request and response schema. */
 import { z } from 'zod';
 import { wholeNumber } from './primitives.js';
-import { DatasetEntrySchema, DatasetPreviewSchema, DatasetSourceSchema, MAX_PREVIEW_ROWS, MAX_UPLOAD_CHARS } from './datasets.js';
+import { DatasetDetectionSchema, DatasetEntrySchema, DatasetPreviewSchema, DatasetSourceSchema, MAX_PREVIEW_ROWS, MAX_UPLOAD_CHARS } from './datasets.js';
 import { PromptChoiceSchema, PromptPreviewSchema, PromptStrategyInfoSchema } from './prompts.js';
 import { ModelInspectionSchema } from './model.js';
-import { ExperimentRequestSchema, ProgressEventSchema } from './experiments.js';
+import { ExperimentDefaultsSchema, ExperimentRequestSchema, ExperimentSettingsSchema, ProgressEventSchema } from './experiments.js';
 import { ExperimentStatusSchema, ExperimentSummarySchema, ExportFormatSchema, ExportedReportSchema, ExportedVectorsSchema, LayerDetailSchema, ResultSetSchema, RunRefSchema } from './results.js';
 
 const Empty = z.object({}).strict();
@@ -22,6 +22,11 @@ export const apiContract = {
       .strict(),
     response: DatasetPreviewSchema,
   },
+  /** How a file on the workbench machine would load, told from its content (format, separator, guessed columns). */
+  detectDatasetFormat: {
+    request: z.object({ path: z.string().min(1, 'choose a file') }).strict(),
+    response: DatasetDetectionSchema,
+  },
   uploadDataset: {
     request: z
       .object({
@@ -33,7 +38,7 @@ export const apiContract = {
         content: z.string().max(MAX_UPLOAD_CHARS, 'the file is larger than 24 MB'),
       })
       .strict(),
-    /** Where the workbench stored the file; use it as a `file` source. */
+    /** Where the workbench stored the file (under its own name, suffixed only when another file has it); use it as a `file` source. */
     response: z.object({ path: z.string().min(1) }).strict(),
   },
   listPrompts: { request: Empty, response: z.object({ prompts: z.array(PromptStrategyInfoSchema) }).strict() },
@@ -51,6 +56,13 @@ export const apiContract = {
   inspectModel: {
     request: z.object({ dir: z.string().min(1).nullable() }).strict(),
     response: ModelInspectionSchema,
+  },
+  /** The experiment the configs describe (configs/config.yaml composed): what a new Experiment form starts from. */
+  experimentDefaults: { request: Empty, response: ExperimentDefaultsSchema },
+  /** The settings a stored experiment ran with, read from its recorded config. */
+  experimentSettings: {
+    request: z.object({ id: z.string().min(1) }).strict(),
+    response: ExperimentSettingsSchema,
   },
   startExperiment: {
     request: ExperimentRequestSchema,

@@ -1,6 +1,6 @@
 /** Experiment requests and run progress. */
 import { z } from 'zod';
-import { finite, seedInput, wholeNumber } from './primitives.js';
+import { finite, seedInput, seedShown, wholeNumber } from './primitives.js';
 import { DatasetSourceSchema } from './datasets.js';
 import { PromptChoiceSchema } from './prompts.js';
 
@@ -43,6 +43,41 @@ export const ExperimentRequestSchema = z
   })
   .strict();
 export type ExperimentRequest = z.infer<typeof ExperimentRequestSchema>;
+
+/** One variant of a configured or stored experiment, as the Experiment form shows it. */
+export const VariantSettingsSchema = z
+  .object({
+    name: z.string().min(1),
+    dataset: DatasetSourceSchema,
+    prompt: PromptChoiceSchema,
+    /** null = the whole dataset. */
+    numSamples: wholeNumber.min(1).nullable(),
+    /** Exact: a seed beyond the safe integers comes as its decimal digits. */
+    seed: seedShown,
+  })
+  .strict();
+export type VariantSettings = z.infer<typeof VariantSettingsSchema>;
+
+/** An experiment's settings in the request's terms: what a run recorded, or what the configs default to. */
+export const ExperimentSettingsSchema = z
+  .object({
+    modelDir: z.string().min(1).nullable(),
+    variants: z.array(VariantSettingsSchema),
+    layers: z.array(wholeNumber.nonnegative()).nullable(),
+    pooling: PoolingSchema,
+    comparisonMode: ComparisonModeSchema,
+    hook: HookPointSchema,
+    maxInputTokens: wholeNumber.min(1).nullable(),
+  })
+  .strict();
+export type ExperimentSettings = z.infer<typeof ExperimentSettingsSchema>;
+
+/** The composed default config (configs/): the default experiment, plus the samples and seed a new variant starts with. */
+export const ExperimentDefaultsSchema = ExperimentSettingsSchema.extend({
+  numSamples: wholeNumber.min(1).nullable(),
+  seed: seedShown,
+}).strict();
+export type ExperimentDefaults = z.infer<typeof ExperimentDefaultsSchema>;
 
 /** `queued`: waiting for a free run slot (serve --max-runs); `queuePosition` says how many are ahead, plus one. */
 export const RunStateSchema = z.enum(['queued', 'starting', 'running', 'completed', 'cancelled', 'failed']);

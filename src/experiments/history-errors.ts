@@ -76,6 +76,17 @@ export class HistoryImportError extends Error {
   }
 }
 
+/** An experiment whose runs cannot be probed, with the reason in words. */
+export class ProbeError extends Error {
+  readonly experimentId: number;
+
+  constructor(experimentId: number, problem: string) {
+    super(`Cannot probe experiment ${experimentId}: ${problem}.`);
+    this.name = 'ProbeError';
+    this.experimentId = experimentId;
+  }
+}
+
 /**
  * A recorded experiment whose results are complete and kept in the history, but whose report folder could not be
  * written; the history can write it again without computing anything.

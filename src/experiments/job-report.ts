@@ -36,6 +36,7 @@ export function buildReportInput(
     runTimestamps: outcome.runTimestamps,
     comparisons: outcome.comparisons,
     findings,
+    probes: [],
     sampleLog: outcome.sampleLog,
     capture: {
       hook: config.experiment.hook,
@@ -57,7 +58,7 @@ export function buildReportInput(
 /** The measured parts of a report, from a run just made or rebuilt from the history. */
 export type ReportResults = Pick<
   ReportInput,
-  'metrics' | 'runs' | 'runTimestamps' | 'comparisons' | 'findings' | 'sampleLog' | 'capture'
+  'metrics' | 'runs' | 'runTimestamps' | 'comparisons' | 'findings' | 'probes' | 'sampleLog' | 'capture'
 >;
 
 /** A report's input: the measured parts plus everything that follows from the config. */

@@ -4,9 +4,10 @@ import { RootConfigSchema, type ResolvedConfig } from '../config/schemas.js';
 import { readModelConfig, type ModelConfig } from '../model/model-dir.js';
 import { hookName } from '../results/capture-points.js';
 import type { PairFindings } from '../results/findings.js';
+import type { ProbeRecord } from '../results/probe-record.js';
 import type { ReportInput, RunStatus } from '../report/types.js';
 import type { HistoryReader } from '../store/history-reader.js';
-import type { ExperimentDetail, ExperimentStatus, RunRecord } from '../store/types.js';
+import type { ExperimentDetail, ExperimentStatus, RunRecord, StoredProbe } from '../store/types.js';
 import { keepsLayerVector } from '../store/vector-policy.js';
 import { analyseRunPairs, type AnalysedRun } from './analyse.js';
 import { HistoryExportError } from './history-errors.js';
@@ -52,6 +53,16 @@ export function storedRunSummaries(store: HistoryReader, experiment: ExperimentD
 /** The findings of each compared pair, as the run computed and stored them, in run order. */
 export function storedFindings(store: HistoryReader, experiment: ExperimentDetail): PairFindings[] {
   return store.getPairs(experiment.id).map((pair) => pair.findings);
+}
+
+/** The newest probe of each run and label, in run order: what reports show. */
+export function currentProbes(store: HistoryReader, experiment: ExperimentDetail): ProbeRecord[] {
+  const newest = new Map<string, StoredProbe>();
+  for (const probe of store.getProbes(experiment.id)) newest.set(`${probe.runId}\u0000${probe.labelField ?? ''}`, probe);
+  const runOrder = new Map(experiment.runs.map((run) => [run.id, run.runIndex]));
+  return [...newest.values()]
+    .sort((a, b) => (runOrder.get(a.runId) ?? 0) - (runOrder.get(b.runId) ?? 0) || a.id - b.id)
+    .map((probe) => probe.record);
 }
 
 /** Stored per-layer rows regrouped into CoTLab comparisons (layers in run A's order). */
@@ -156,6 +167,7 @@ export function storedReportInput(
       runTimestamps: experiment.runs.map(() => endTime),
       comparisons,
       findings: storedFindings(store, experiment),
+      probes: currentProbes(store, experiment),
       sampleLog: null,
       capture: storedCapture(store, experiment, config),
     },

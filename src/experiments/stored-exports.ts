@@ -1,11 +1,13 @@
 import type { PairAnalysis } from '../analytics/divergence.js';
-import { metricsCsv } from '../report/csv.js';
+import { metricsCsv, probingCsv } from '../report/csv.js';
 import { buildExperimentMd } from '../report/experiment-md.js';
 import { renderHtmlReport } from '../report/html-report.js';
 import type { HistoryReader } from '../store/history-reader.js';
 import type { ExperimentDetail } from '../store/types.js';
 import { resultsWithDivergence } from './report-files.js';
+import { HistoryExportError } from './history-errors.js';
 import {
+  currentProbes,
   requireCompletedWorkbench,
   storedAnalyses,
   storedComparisons,
@@ -19,7 +21,7 @@ import type { Comparison } from '../results/types.js';
 import { stringifyJsonExact } from '../config/exact-json.js';
 
 /** The one-file exports of a stored experiment: EXPERIMENT.md, results.json, the HTML report, the metrics CSV. */
-export type StoredExportFormat = 'md' | 'json' | 'html' | 'csv';
+export type StoredExportFormat = 'md' | 'json' | 'html' | 'csv' | 'probing-csv';
 
 /** Comparisons (per-layer values always kept) and analyses of an experiment that can be shown as a table or page. */
 function comparisonsWithAnalyses(
@@ -45,6 +47,7 @@ function htmlReport(store: HistoryReader, experiment: ExperimentDetail, configDi
     capture: report?.capture ?? null,
     analyses,
     findings: storedFindings(store, experiment),
+    probes: currentProbes(store, experiment),
   });
 }
 
@@ -73,5 +76,10 @@ export function storedExportText(
     }
     case 'html':
       return htmlReport(store, experiment, configDir);
+    case 'probing-csv': {
+      const probes = currentProbes(store, experiment);
+      if (probes.length === 0) throw new HistoryExportError(experiment.id, format, 'no run of it has been probed yet; run `cotlab-wb probe` first');
+      return probingCsv(probes);
+    }
   }
 }

@@ -1,6 +1,7 @@
 import { analysisFor, layerRows, type LayerRow } from '../analytics/layer-rows.js';
 import type { PairAnalysis } from '../analytics/divergence.js';
 import { findingsOfPair, type PairFindings } from '../results/findings.js';
+import type { ProbeLayerRecord, ProbeRecord } from '../results/probe-record.js';
 import type { Comparison } from '../results/types.js';
 
 const COLUMNS: ReadonlyArray<readonly [string, (row: LayerRow) => string | number | null]> = [
@@ -50,6 +51,32 @@ export function metricsCsv(
     for (const row of layerRows(comparison, analysisFor(comparison, analyses), pairFindings)) {
       lines.push(COLUMNS.map(([, read]) => csvField(read(row))).join(','));
     }
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+const PROBE_COLUMNS: ReadonlyArray<readonly [string, (probe: ProbeRecord, layer: ProbeLayerRecord) => string | number | null]> = [
+  ['run', (probe) => probe.run],
+  ['label_field', (probe) => probe.label_field],
+  ['layer', (_, layer) => layer.layer],
+  ['accuracy', (_, layer) => layer.accuracy],
+  ['accuracy_ci_low', (_, layer) => layer.accuracy_ci[0]],
+  ['accuracy_ci_high', (_, layer) => layer.accuracy_ci[1]],
+  ['balanced_accuracy', (_, layer) => layer.balanced_accuracy],
+  ['macro_f1', (_, layer) => layer.macro_f1],
+  ['majority_accuracy', (_, layer) => layer.majority_accuracy],
+  ['control_accuracy', (_, layer) => layer.control_accuracy],
+  ['selectivity', (_, layer) => layer.selectivity],
+  ['p_value', (_, layer) => layer.p_value],
+  ['p_value_holm', (_, layer) => layer.p_value_holm],
+  ['beyond_chance', (probe, layer) => (probe.layers_beyond_chance.includes(layer.layer) ? 1 : 0)],
+];
+
+/** Per-layer probe scores of every stored probe as CSV (header row, CRLF line ends). */
+export function probingCsv(probes: readonly ProbeRecord[]): string {
+  const lines = [PROBE_COLUMNS.map(([name]) => name).join(',')];
+  for (const probe of probes) {
+    for (const layer of probe.layers) lines.push(PROBE_COLUMNS.map(([, read]) => csvField(read(probe, layer))).join(','));
   }
   return `${lines.join('\r\n')}\r\n`;
 }

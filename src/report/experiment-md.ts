@@ -1,5 +1,6 @@
 import { describeProvenance } from '../results/cluster.js';
 import { findingsOfPair, type PairFindings } from '../results/findings.js';
+import type { ProbeRecord } from '../results/probe-record.js';
 import type { LayerScore } from '../results/rankings.js';
 import type { CaptureRecord, Comparison } from '../results/types.js';
 import { localDateTime } from './local-time.js';
@@ -197,6 +198,39 @@ function analysisSection(comparisons: readonly Comparison[], findings: readonly 
   return `## Analysis\n\n${comparisons.map((comparison) => pairAnalysis(comparison, findingsOfPair(findings, comparison.run_a, comparison.run_b))).join('\n')}`;
 }
 
+function probeLabel(probe: ProbeRecord): string {
+  const label = probe.label_field === null ? 'the dataset label' : `metadata field \`${probe.label_field}\``;
+  const classes = probe.classes.map((name, k) => `${name} (${probe.class_counts[k]})`).join(', ');
+  return `${label}; ${probe.samples} samples; classes ${classes}`;
+}
+
+function probeTable(probe: ProbeRecord): string {
+  const beyond = new Set(probe.layers_beyond_chance);
+  const rows = probe.layers.map((layer) => {
+    const [low, high] = layer.accuracy_ci;
+    const p = `${layer.p_value_holm.toFixed(4)}${beyond.has(layer.layer) ? ' *' : ''}`;
+    return `| ${layer.layer} | ${layer.accuracy.toFixed(3)} [${low.toFixed(3)}, ${high.toFixed(3)}] | ${layer.balanced_accuracy.toFixed(3)} | ${layer.macro_f1.toFixed(3)} | ${layer.majority_accuracy.toFixed(3)} | ${layer.control_accuracy.toFixed(3)} | ${layer.selectivity.toFixed(3)} | ${p} |\n`;
+  });
+  const level = Math.round(probe.settings.confidence_level * 100);
+  return `| Layer | Accuracy [${level}% CI] | Balanced accuracy | Macro-F1 | Majority | Control | Selectivity | p (Holm) |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n${rows.join('')}`;
+}
+
+function probingSection(probes: readonly ProbeRecord[]): string {
+  const parts = probes.map((probe) => {
+    const { settings } = probe;
+    return (
+      `### ${probe.run}: ${probeLabel(probe)}\n\n${probeTable(probe)}\n` +
+      `Best layer ${probe.best_layer}; earliest within one standard error of it: layer ${probe.earliest_within_one_se}. ` +
+      `${probe.layers_beyond_chance.length} of ${probe.layers.length} layers beyond chance (*: Holm-adjusted p < ${settings.significance_level}).\n\n` +
+      `_Logistic probe (L2, C by ${settings.inner_folds}-fold nested cross-validation from ${settings.c_grid.join(', ')}), ` +
+      `${settings.folds}-fold stratified cross-validation, seed ${settings.seed}; majority: the training part's most frequent class; ` +
+      `control: the probe trained on labels shuffled within each training part; p: ${settings.permutations} relabellings of a ridge probe ` +
+      `on the same folds (${settings.permutation_rule})._\n`
+    );
+  });
+  return `## Probing\n\n${parts.join('\n')}`;
+}
+
 /**
  * EXPERIMENT.md: CoTLab's sections (title, status, research questions, configuration, full YAML, reproduce,
  * results), then ours (capture, per-layer table, analysis). `outputDir` is where config.json is saved.
@@ -214,5 +248,6 @@ export function buildExperimentMd(input: ReportInput, outputDir: string): string
     captureSection(input.capture, processedSamples),
   ];
   if (input.status !== 'Running') sections.push(perLayerSection(input.comparisons), analysisSection(input.comparisons, input.findings));
+  if (input.probes.length > 0) sections.push(probingSection(input.probes));
   return sections.join('\n');
 }

@@ -5,6 +5,7 @@ import type { PairAnalysis } from '../analytics/divergence.js';
 import { analysisFor, layerRows, type LayerRow } from '../analytics/layer-rows.js';
 import { mean } from '../analytics/summary-stats.js';
 import { findingsOfPair, type PairFindings } from '../results/findings.js';
+import type { ProbeRecord } from '../results/probe-record.js';
 import type { LayerScore } from '../results/rankings.js';
 import type { ActivationCompareMetrics, CaptureRecord, Comparison, RunSummary } from '../results/types.js';
 
@@ -24,6 +25,8 @@ export interface HtmlReportInput {
   analyses?: PairAnalysis[];
   /** The findings of every compared pair (matched to comparisons by run names). */
   findings: PairFindings[];
+  /** Linear probes of the runs' stored vectors, if any were made. */
+  probes?: ProbeRecord[];
 }
 
 export interface HtmlReportOptions {
@@ -415,6 +418,65 @@ function normsChart(runs: RunSummary[], book: ChartBook): string {
   return book.add(traces, chartLayout('Norm of each run\'s mean activation', 'L2 norm of the mean vector'), "L2 norm of each run's mean activation vector per layer (CoTLab's mean_activation_norms).");
 }
 
+function probeChart(probe: ProbeRecord, book: ChartBook): string {
+  const layers = probe.layers.map((layer) => layer.layer);
+  const level = Math.round(probe.settings.confidence_level * 100);
+  const beyond = probe.layers.filter((layer) => probe.layers_beyond_chance.includes(layer.layer));
+  const reference = (name: string, values: number[], dash: string) => ({
+    type: 'scatter',
+    mode: 'lines',
+    name,
+    x: layers,
+    y: values,
+    line: { color: '#5f6b7a', width: 1.5, dash },
+  });
+  const traces = [
+    ...lineWithBand(
+      'probe accuracy',
+      layers,
+      probe.layers.map((layer) => layer.accuracy),
+      { low: probe.layers.map((layer) => layer.accuracy_ci[0]), high: probe.layers.map((layer) => layer.accuracy_ci[1]) },
+      PALETTE[0] as string,
+    ),
+    reference('majority class', probe.layers.map((layer) => layer.majority_accuracy), 'dash'),
+    reference('control task', probe.layers.map((layer) => layer.control_accuracy), 'dot'),
+    {
+      type: 'scatter',
+      mode: 'markers',
+      name: `beyond chance (Holm p < ${probe.settings.significance_level})`,
+      x: beyond.map((layer) => layer.layer),
+      y: beyond.map((layer) => layer.accuracy),
+      marker: { symbol: 'star', size: 11, color: PALETTE[1] },
+    },
+  ];
+  const label = probe.label_field === null ? 'label' : probe.label_field;
+  return book.add(
+    traces,
+    chartLayout(`Probe accuracy by layer: ${probe.run} (${label})`, 'Held-out accuracy'),
+    `Held-out accuracy of a linear probe per layer with ${level}% bootstrap interval, against the majority class and the control task (labels shuffled within each training part).`,
+  );
+}
+
+function probeSection(probe: ProbeRecord, book: ChartBook): string {
+  const beyond = new Set(probe.layers_beyond_chance);
+  const body = probe.layers
+    .map(
+      (layer) =>
+        `<tr${beyond.has(layer.layer) ? ' class="marked"' : ''}><td class="num">${layer.layer}</td><td class="num">${formatNumber(layer.accuracy, 3)} <span class="note">[${formatNumber(layer.accuracy_ci[0], 3)}, ${formatNumber(layer.accuracy_ci[1], 3)}]</span></td><td class="num">${formatNumber(layer.balanced_accuracy, 3)}</td><td class="num">${formatNumber(layer.macro_f1, 3)}</td><td class="num">${formatNumber(layer.majority_accuracy, 3)}</td><td class="num">${formatNumber(layer.control_accuracy, 3)}</td><td class="num">${formatNumber(layer.selectivity, 3)}</td><td class="num">${formatP(layer.p_value_holm)}</td></tr>`,
+    )
+    .join('');
+  const classes = probe.classes.map((name, k) => `${escapeHtml(name)} (${probe.class_counts[k]})`).join(', ');
+  const label = probe.label_field === null ? 'the dataset label' : `metadata field ${escapeHtml(probe.label_field)}`;
+  return (
+    `<h3>${escapeHtml(probe.run)}: ${label}</h3>` +
+    `<p>${probe.samples} samples; classes ${classes}. Best layer ${probe.best_layer}; earliest within one standard error of it: layer ${probe.earliest_within_one_se}; ` +
+    `${probe.layers_beyond_chance.length} of ${probe.layers.length} layers beyond chance after Holm adjustment.</p>` +
+    probeChart(probe, book) +
+    `<table><thead><tr><th class="num">Layer</th><th class="num">Accuracy</th><th class="num">Balanced</th><th class="num">Macro-F1</th><th class="num">Majority</th><th class="num">Control</th><th class="num">Selectivity</th><th class="num">p (Holm)</th></tr></thead><tbody>${body}</tbody></table>` +
+    `<p class="note">Logistic probe (L2, C by ${probe.settings.inner_folds}-fold nested cross-validation), ${probe.settings.folds}-fold stratified cross-validation; p: ${probe.settings.permutations} relabellings of a ridge probe on the same folds.</p>`
+  );
+}
+
 function readPlotly(plotlyPath: string): string {
   try {
     // A literal "</script" would end the inline script early; "<\/script" means the same to JavaScript.
@@ -456,6 +518,7 @@ export function renderHtmlReport(input: HtmlReportInput, options: HtmlReportOpti
   const norms = input.runs.length > 0 ? normsChart(input.runs, book) : '';
   const findings = views.length > 0 ? views.map(pairFindingItems).join('') + (analyses.length > 0 ? READING_NOTE : '') : '<p>Only one run: nothing was compared.</p>';
   const tables = views.map(layerTable).join('');
+  const probes = (input.probes ?? []).map((probe) => probeSection(probe, book)).join('');
 
   const chartData = jsonForScript(book.charts);
   // Scripts are allowed by hash only; styles need 'unsafe-inline' because plotly sets styles at run time.
@@ -511,6 +574,7 @@ ${norms}
 <h2>Per-layer table</h2>
 ${tables}
 </section>
+${probes === '' ? '' : `<section>\n<h2>Probing</h2>\n${probes}\n</section>`}
 </main>
 <script type="application/json" id="report-charts">${chartData}</script>
 <script>${plotly}</script>

@@ -1,4 +1,5 @@
 import type { PairFindings } from '../results/findings.js';
+import type { ProbeRecord } from '../results/probe-record.js';
 import { RANKED_LAYER_COUNT, type LayerScore } from '../results/rankings.js';
 import type { ActivationCompareMetrics, CaptureRecord, Comparison, RunSummary } from '../results/types.js';
 import { pythonIsoformat } from './local-time.js';
@@ -40,6 +41,8 @@ export interface ResultsJson {
   duration_seconds: number;
   capture: CaptureRecord;
   analysis: { top_k: number; pairs: AnalysisPairRecord[] };
+  /** Present once runs have been probed (`cotlab-wb probe`). */
+  probing?: ProbeRecord[];
   app: { name: 'cotlab-workbench'; version: string };
 }
 
@@ -150,6 +153,7 @@ export function buildResultsJson(input: ReportInput): ResultsJson {
     duration_seconds: input.durationSeconds,
     capture: input.capture,
     analysis: { top_k: RANKED_LAYER_COUNT, pairs: input.findings.map(analysisPairRecord) },
+    ...(input.probes.length > 0 ? { probing: input.probes } : {}),
     app: { name: 'cotlab-workbench', version: input.appVersion },
   };
 }

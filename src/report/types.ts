@@ -1,4 +1,5 @@
 import type { PairFindings } from '../results/findings.js';
+import type { ProbeRecord } from '../results/probe-record.js';
 import type { Seed } from '../results/seed.js';
 import type { ActivationCompareMetrics, CaptureRecord, Comparison, RunSummary } from '../results/types.js';
 
@@ -59,6 +60,8 @@ export interface ReportInput {
   comparisons: Comparison[];
   /** The findings of each compared pair, in comparison order (computed once by the experiment). */
   findings: PairFindings[];
+  /** Linear probes made of the runs' stored vectors (`cotlab-wb probe`), newest per run and label; none for a new run. */
+  probes: ProbeRecord[];
   /** Per-sample records when log_samples is true, else null. */
   sampleLog: SampleLogEntry[] | null;
   capture: CaptureRecord;

@@ -1,16 +1,19 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { OUTPUT_FORMATS, type PromptSpec } from '../config/schemas.js';
+import { detectDatasetFormat, type FormatDetection } from '../datasets/detect-format.js';
+import { DatasetError } from '../datasets/errors.js';
 import { inspectModelDir } from '../model/model-dir.js';
 import { loadPromptTokenizer, type PromptTokenizer } from '../model/tokenizer.js';
 import { datasetFormatWarning, loadPromptStrategy } from '../prompts/strategy.js';
 import type { HistoryStore } from '../store/history-store.js';
 import { openHistoryStore } from '../store/open-store.js';
-import type { ApiRequest, ApiResponse, DatasetFormat } from '../contract/index.js';
+import { storedWorkbenchConfig } from '../experiments/report-from-store.js';
+import type { ApiRequest, ApiResponse, DatasetDetection, DatasetFormat } from '../contract/index.js';
 import { datasetCard } from './dataset-cards.js';
 import type { EngineOptions } from './engine-options.js';
 import { EngineRequestError, type ServiceCalls } from './engine-calls.js';
 import { datasetSpecFor, promptSpecFor } from './experiment-config.js';
+import { experimentDefaults, settingsOfConfig } from './experiment-settings.js';
 import { layerDetail, storedRunRef } from './layer-detail.js';
 import { modelFacts } from './model-facts.js';
 import { ParsedDatasets } from './parsed-datasets.js';
@@ -18,10 +21,31 @@ import type { PathPolicy } from './path-policy.js';
 import { exportFolder, exportReport, exportVectors } from './report-export.js';
 import { asRequestError } from './request-errors.js';
 import { crossExperimentResultSet, storedResultSet, summaryFromListItem } from './result-view.js';
+import { storeUpload } from './upload-file.js';
 import { baseConfig, configOptions, strategyDescription } from './workbench-configs.js';
 
 export interface EngineService extends ServiceCalls {
   close(): void;
+}
+
+/** The engine's detection in the UI's vocabulary. */
+function detectionView(detection: FormatDetection): DatasetDetection {
+  return {
+    format: detection.format,
+    reason: detection.reason,
+    columns: detection.columns,
+    mapping: { textColumn: detection.textColumn, labelColumn: detection.labelColumn, metadataColumns: [], delimiter: detection.delimiter },
+  };
+}
+
+/** A file's detected format for the preview; null when its content fits no format (loading it says why). */
+async function detectionOrNull(file: string): Promise<DatasetDetection | null> {
+  try {
+    return detectionView(await detectDatasetFormat(file));
+  } catch (error) {
+    if (error instanceof DatasetError) return null;
+    throw error;
+  }
 }
 
 /**
@@ -63,6 +87,7 @@ export function createEngineService(options: EngineOptions, paths: PathPolicy, d
     async loadDatasetPreview(request: ApiRequest<'loadDatasetPreview'>, signal?: AbortSignal): Promise<ApiResponse<'loadDatasetPreview'>> {
       const spec = datasetSpecFor(request.source, configOptions(options.configDir), paths);
       const summary = await datasets.summary(spec, signal);
+      const detected = request.source.kind === 'file' ? await detectionOrNull(summary.path) : null;
       return {
         name: summary.name,
         path: summary.path,
@@ -71,16 +96,18 @@ export function createEngineService(options: EngineOptions, paths: PathPolicy, d
         columns: summary.columns,
         offset: request.offset,
         rows: summary.total === 0 ? [] : await datasets.rows(spec, request.offset, request.limit, signal),
+        labels: summary.labels,
+        detected,
         source: request.source,
       };
     },
 
+    async detectDatasetFormat(request) {
+      return detectionView(await detectDatasetFormat(paths.readable(request.path, 'dataset file')));
+    },
+
     async uploadDataset(request) {
-      mkdirSync(options.uploadDir, { recursive: true });
-      const safeName = path.basename(request.fileName).replace(/[^A-Za-z0-9_.-]+/g, '_');
-      const stored = path.join(options.uploadDir, `${Date.now()}-${safeName}`);
-      writeFileSync(stored, request.content, 'utf8');
-      return { path: stored };
+      return { path: storeUpload(options.uploadDir, request.fileName, request.content) };
     },
 
     async listPrompts() {
@@ -137,6 +164,23 @@ export function createEngineService(options: EngineOptions, paths: PathPolicy, d
     async inspectModel(request) {
       const base = baseConfig(options.configDir);
       return modelFacts(modelDirOf(request.dir), base.backend.device, request.dir === null ? base.model.hook_map : null);
+    },
+
+    async experimentDefaults() {
+      const base = baseConfig(options.configDir);
+      const modelLayers = () => modelFacts(modelDirOf(null), base.backend.device, base.model.hook_map).numLayers ?? 0;
+      return experimentDefaults(base, configOptions(options.configDir), options.root, modelLayers);
+    },
+
+    async experimentSettings(request) {
+      const stored = experiment(request.id);
+      const config = storedWorkbenchConfig(stored);
+      if (config === null) {
+        const why = stored.source === 'workbench' ? 'its stored configuration is not readable by this version' : 'it was imported from a CoTLab results.json';
+        throw new EngineRequestError(`Experiment ${stored.id} has no workbench settings to show: ${why}.`, 'bad_request');
+      }
+      const captured = () => stored.runs[0]?.layerIndices ?? [];
+      return settingsOfConfig(config, baseConfig(options.configDir), configOptions(options.configDir), options.root, captured);
     },
 
     async listExperiments(request) {

@@ -19,7 +19,7 @@ export function datasetSpecFor(source: DatasetSource, options: ConfigOptions, pa
     return spec;
   }
   return {
-    name: path.basename(source.path).replace(/\.[^.]+$/, '') || 'dataset',
+    name: source.name ?? (path.basename(source.path).replace(/\.[^.]+$/, '') || 'dataset'),
     format: source.format,
     path: paths.readable(source.path, 'dataset file'),
     text_column: source.mapping.textColumn,

@@ -1,3 +1,6 @@
+import path from 'node:path';
+import { resolveVariants } from '../config/variants.js';
+import { checkDatasetFile } from '../datasets/read-dataset-file.js';
 import type { ProgressEvent as EngineProgress } from '../experiments/activation-compare.js';
 import { ExperimentCancelledError } from '../experiments/errors.js';
 import { ExperimentInterruptedError, ResumeError } from '../experiments/history-errors.js';
@@ -39,6 +42,8 @@ export async function runExperimentJob(
   reporter: JobReporter,
 ): Promise<void> {
   const config = job.kind === 'start' ? experimentConfig(job.request, baseConfig(options.configDir), configOptions(options.configDir), paths) : null;
+  // A dataset file gone since it was opened is refused here, before anything is recorded, rather than as a failed run.
+  if (config !== null) for (const variant of resolveVariants(config)) checkDatasetFile(path.resolve(options.root, variant.dataset.path));
   let latest: ProgressEvent = { ...startingEvent(runId, 'Loading the data and the model…'), variantCount: config?.experiment.variants.length ?? 0 };
   let lastSentAt = 0;
   const publish = (change: Partial<ProgressEvent>, always: boolean) => {

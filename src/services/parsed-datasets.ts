@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../experiments/module-worker.js';
 import type { ApiErrorBody } from '../contract/index.js';
 import type { LabelCount } from '../datasets/label-distribution.js';
 import type { Sample } from '../datasets/sample.js';
@@ -217,11 +218,5 @@ function cancelled(): EngineRequestError {
  * `cotlab-wb serve` through tsx) is loaded through tsx's loader, registered inside the new thread.
  */
 export function spawnDatasetThread(input: DatasetThreadInput): Worker {
-  const extension = path.extname(new URL(import.meta.url).pathname);
-  const entry = new URL(`./dataset-thread${extension}`, import.meta.url);
-  const options = { workerData: input, resourceLimits: { maxOldGenerationSizeMb: THREAD_HEAP_MB } };
-  if (extension !== '.ts') return new Worker(entry, options);
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry.href)}); })`;
-  return new Worker(bootstrap, { ...options, eval: true });
+  return startModuleWorker(import.meta.url, 'dataset-thread', { workerData: input, resourceLimits: { maxOldGenerationSizeMb: THREAD_HEAP_MB } });
 }

@@ -3,7 +3,7 @@ import type { ApiErrorBody } from '../contract/index.js';
 import { ConfigError } from '../config/errors.js';
 import { DatasetError } from '../datasets/errors.js';
 import { ExperimentError } from '../experiments/errors.js';
-import { HistoryExportError, IncomparableRunsError, ResumeError, RunRefError } from '../experiments/history-errors.js';
+import { HistoryExportError, IncomparableRunsError, ProbeError, ResumeError, RunRefError } from '../experiments/history-errors.js';
 import { ModelError } from '../model/errors.js';
 import { PromptStrategyError } from '../prompts/errors.js';
 import { StoreError } from '../store/store-error.js';
@@ -21,6 +21,7 @@ const INPUT_ERRORS = [
   IncomparableRunsError,
   ResumeError,
   HistoryExportError,
+  ProbeError,
 ];
 
 /** An engine error as the UI should receive it: input problems as bad_request with their message, lookups as not_found. */

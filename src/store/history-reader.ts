@@ -7,6 +7,7 @@ import {
   layerMeanFromRow,
   pairFromRow,
   parseLayerIndices,
+  probeFromRow,
   parseVectorPolicy,
   runFromRow,
   sampleFromRow,
@@ -14,6 +15,7 @@ import {
   type ExperimentRow,
   type LayerMeanRow,
   type PairRow,
+  type ProbeRow,
   type RunRow,
   type SampleRow,
 } from './rows.js';
@@ -25,6 +27,7 @@ import type {
   LayerMeanRecord,
   ListExperimentsQuery,
   PairRecord,
+  StoredProbe,
   StoredSample,
 } from './types.js';
 import { keepsLayerVector } from './vector-policy.js';
@@ -189,6 +192,19 @@ export class HistoryReader {
          ORDER BY a.run_index, b.run_index`,
       ).all(experimentId) as PairRow[];
       return rows.map(pairFromRow);
+    });
+  }
+
+  /** The probes made of an experiment's runs, oldest first. */
+  getProbes(experimentId: number): StoredProbe[] {
+    const operation = `read the probes of experiment ${experimentId}`;
+    return this.guard(operation, () => {
+      this.requireExperiment(operation, experimentId);
+      const rows = this.statement(
+        `SELECT p.id, p.run_id, r.name AS run_name, p.label_field, p.created_at, p.record_json
+         FROM probes p JOIN runs r ON r.id = p.run_id WHERE p.experiment_id = ? ORDER BY p.id`,
+      ).all(experimentId) as ProbeRow[];
+      return rows.map(probeFromRow);
     });
   }
 

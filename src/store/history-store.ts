@@ -5,6 +5,7 @@ import { cotlabResultsHash, findImportedExperiment, insertCotlabExperiment } fro
 import { parseCotlabResults } from './cotlab-results.js';
 import { newExperimentUid } from './experiment-uid.js';
 import { HistoryReader } from './history-reader.js';
+import type { ProbeRecord } from '../results/probe-record.js';
 import { isProcessAlive } from './process-liveness.js';
 import { insertLayerMeans, upsertPair, type StatementSource } from './row-writes.js';
 import { seedColumns } from './seed-columns.js';
@@ -342,6 +343,22 @@ export class HistoryStore extends HistoryReader {
           if (shape.experimentId === experimentId) this.runShapes.delete(runId);
         }
         return true;
+      }),
+    );
+  }
+
+  /** Stores a probe of one of the experiment's runs; returns its id. */
+  saveProbe(experimentId: number, runId: number, record: ProbeRecord): number {
+    const operation = `save a probe of experiment ${experimentId}`;
+    return this.write(operation, () =>
+      this.transaction(() => {
+        this.requireExperiment(operation, experimentId);
+        const run = this.statement('SELECT experiment_id FROM runs WHERE id = ?').get(runId) as { experiment_id: number } | undefined;
+        if (run?.experiment_id !== experimentId) this.fail('invalid-input', operation, `run ${runId} does not belong to experiment ${experimentId}`);
+        const result = this.statement(
+          'INSERT INTO probes (experiment_id, run_id, label_field, created_at, record_json) VALUES (?, ?, ?, ?, ?)',
+        ).run(experimentId, runId, record.label_field, record.created_at, stringifyJsonExact(record));
+        return Number(result.lastInsertRowid);
       }),
     );
   }

@@ -6,6 +6,7 @@ import { blobToFloat32 } from './vector-blob.js';
 import { VectorPolicySchema, type VectorPolicy } from './vector-policy.js';
 import type { AnalysisSettingsRecord } from '../results/analysis-settings.js';
 import type { PairFindings } from '../results/findings.js';
+import type { ProbeRecord } from '../results/probe-record.js';
 import type {
   ComparisonRecord,
   ExperimentRecord,
@@ -14,6 +15,7 @@ import type {
   LayerMeanRecord,
   PairRecord,
   RunRecord,
+  StoredProbe,
   RunStatus,
   StoredSample,
 } from './types.js';
@@ -148,6 +150,69 @@ const AnalysisSettingsSchema: z.ZodType<AnalysisSettingsRecord> = z
   })
   .strict();
 const LabelSchema = z.union([z.number(), z.boolean(), z.string(), z.null()]);
+
+export interface ProbeRow {
+  id: number;
+  run_id: number;
+  run_name: string;
+  label_field: string | null;
+  created_at: string;
+  record_json: string;
+}
+
+const IntervalPairSchema = z.tuple([z.number(), z.number()]);
+
+const ProbeRecordSchema: z.ZodType<ProbeRecord> = z
+  .object({
+    run: z.string(),
+    label_field: z.string().nullable(),
+    created_at: z.string(),
+    samples: z.number().int().nonnegative(),
+    classes: z.array(z.string()),
+    class_counts: z.array(z.number().int().nonnegative()),
+    best_layer: z.number().int(),
+    earliest_within_one_se: z.number().int(),
+    layers_beyond_chance: IndexListSchema,
+    settings: z
+      .object({
+        folds: z.number().int(),
+        inner_folds: z.number().int(),
+        c_grid: z.array(z.number()),
+        seed: z.union([z.number().int(), z.bigint()]),
+        bootstrap_resamples: z.number().int(),
+        confidence_level: z.number(),
+        significance_level: z.number(),
+        permutations: z.number().int(),
+        permutation_rule: z.string(),
+        ridge_lambda_per_sample: z.number(),
+      })
+      .strict(),
+    layers: z.array(
+      z
+        .object({
+          layer: z.number().int(),
+          accuracy: z.number(),
+          accuracy_ci: IntervalPairSchema,
+          balanced_accuracy: z.number(),
+          balanced_accuracy_ci: IntervalPairSchema,
+          macro_f1: z.number(),
+          macro_f1_ci: IntervalPairSchema,
+          fold_accuracies: z.array(z.number()),
+          accuracy_se: z.number(),
+          majority_accuracy: z.number(),
+          control_accuracy: z.number(),
+          selectivity: z.number(),
+          chosen_c: z.array(z.number()),
+          confusion: z.array(z.array(z.number().int().nonnegative())),
+          ridge_accuracy: z.number(),
+          p_value: z.number(),
+          p_value_holm: z.number(),
+          unconverged_fits: z.number().int().nonnegative(),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
 
 const ShardAttemptSchema: z.ZodType<ShardAttempt> = z
   .object({
@@ -340,5 +405,16 @@ export function pairFromRow(row: PairRow): PairRecord {
       row.analysis_json === null
         ? null
         : parseJsonColumn('pair_findings.analysis_json', row.analysis_json, AnalysisSettingsSchema, parseJsonExact),
+  };
+}
+
+export function probeFromRow(row: ProbeRow): StoredProbe {
+  return {
+    id: row.id,
+    runId: row.run_id,
+    runName: row.run_name,
+    labelField: row.label_field,
+    createdAt: row.created_at,
+    record: parseJsonColumn('probes.record_json', row.record_json, ProbeRecordSchema, parseJsonExact),
   };
 }

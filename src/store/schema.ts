@@ -154,11 +154,26 @@ ALTER TABLE experiments ADD COLUMN source_hash TEXT;
 CREATE INDEX experiments_by_source_hash ON experiments (source_hash) WHERE source_hash IS NOT NULL;
 `;
 
+/** Schema version 4: linear probes of a run's stored vectors (one row per probe made; the newest is shown). */
+export const SCHEMA_V4_SQL = `
+CREATE TABLE probes (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  experiment_id INTEGER NOT NULL REFERENCES experiments (id) ON DELETE CASCADE,
+  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  label_field TEXT,
+  created_at TEXT NOT NULL,
+  record_json TEXT NOT NULL CHECK (json_valid(record_json))
+) STRICT;
+
+CREATE INDEX probes_by_experiment ON probes (experiment_id, id);
+CREATE INDEX probes_by_run ON probes (run_id);
+`;
+
 /**
- * Schema version 4: experiments computed on a cluster (cotlab-wb plan / shard / merge). In a shard's own history
+ * Schema version 5: experiments computed on a cluster (cotlab-wb plan / shard / merge). In a shard's own history
  * file, which shard of which plan its experiment is and which processes worked on it; in a merged experiment, the
  * plan and every shard with its hosts (src/results/cluster.ts). NULL for an experiment run in one process.
  */
-export const SCHEMA_V4_SQL = `
+export const SCHEMA_V5_SQL = `
 ALTER TABLE experiments ADD COLUMN cluster_json TEXT CHECK (cluster_json IS NULL OR json_valid(cluster_json));
 `;

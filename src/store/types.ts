@@ -2,6 +2,7 @@ import type { Seed } from '../results/seed.js';
 import type { Sample } from '../datasets/sample.js';
 import type { AnalysisSettingsRecord } from '../results/analysis-settings.js';
 import type { PairFindings } from '../results/findings.js';
+import type { ProbeRecord } from '../results/probe-record.js';
 import type { HookPoint, Pooling } from '../results/capture-points.js';
 import type { ClusterRecord } from '../results/cluster.js';
 import type { VectorPolicy } from './vector-policy.js';
@@ -222,4 +223,14 @@ export interface ExperimentPage {
 export interface CotlabImport {
   experimentId: number;
   created: boolean;
+}
+
+/** A probe stored with an experiment (`cotlab-wb probe`). */
+export interface StoredProbe {
+  id: number;
+  runId: number;
+  runName: string;
+  labelField: string | null;
+  createdAt: string;
+  record: ProbeRecord;
 }

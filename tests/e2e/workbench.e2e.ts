@@ -74,11 +74,13 @@ describe('workbench in a real browser against serve (demo model)', () => {
 
   const nav = (name: string) => workbench.page.getByRole('navigation').getByRole('button', { name, exact: true }).click();
 
-  /** A second tab on the same server, starting from an empty session. */
+  /** A second tab on the same server, starting from an empty workspace (the kept one is cleared first). */
   const freshPage = async () => {
     const page = await workbench.context.newPage();
     page.on('pageerror', (error) => consoleErrors.push(error.message));
     await page.goto(workbench.server.url);
+    await page.evaluate('localStorage.clear()');
+    await page.reload();
     return page;
   };
 
@@ -302,7 +304,7 @@ describe('workbench in a real browser against serve (demo model)', () => {
       '⚠ written for hare_tsv data, this is radiology',
     );
     expect(await page.getByLabel('Variant 2 prompt').getAttribute('aria-describedby')).toBe(await warnings.getAttribute('id'));
-    expect(await page.getByRole('button', { name: 'Run experiment' }).isEnabled()).toBe(true);
+    await expect.poll(() => page.getByRole('button', { name: 'Run experiment' }).isEnabled(), { timeout: 30_000 }).toBe(true);
     await snap(page, '13-experiment-format-warning');
     await page.close();
   });
@@ -329,6 +331,9 @@ describe('workbench in a real browser against serve (demo model)', () => {
       }
       await page.keyboard.press('Enter');
       await expect.poll(() => page.locator('main h1').textContent()).toBe(screen);
+      // Wait for the screen's state, not for time: the checks must pass before Run can take the focus.
+      if (screen === 'Experiment') await expect.poll(() => page.getByRole('button', { name: 'Run experiment' }).isEnabled(), { timeout: 30_000 }).toBe(true);
+      if (screen === 'Prompts') await page.getByLabel('Few-shot examples').waitFor();
       const names: string[] = [];
       // The remaining navigation buttons, then the screen's own controls until the focus leaves the page content.
       for (let presses = 0; ; presses += 1) {

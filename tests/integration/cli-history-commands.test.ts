@@ -218,7 +218,7 @@ describe('export', () => {
     expect(await cliError(['export', '1', '--format', 'npy', '--db', db])).toBe(
       'Cannot export experiment 1 as npy: give a folder to write into with --out DIR.',
     );
-    expect(await cliError(['export', '1', '--format', 'pdf', '--db', db])).toContain('Allowed choices are md, json, html, csv, npy.');
+    expect(await cliError(['export', '1', '--format', 'pdf', '--db', db])).toContain('Allowed choices are md, json, html, csv, probing-csv, npy.');
   });
 });
 

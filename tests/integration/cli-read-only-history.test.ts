@@ -14,10 +14,12 @@ function cliAsNobody(args: readonly string[], cwd: string): CliResult {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** Brings a schema-3 history back to schema 2 (no pair findings, no Holm column, no exact seeds or import hashes). */
+/** Brings a current history back to schema 2 (no cluster record, no probes, pair findings, Holm column, exact seeds or import hashes). */
 function downgradeToSchema2(dbPath: string): void {
   const db = new Database(dbPath);
   db.exec(`
+    DROP TABLE probes;
+    ALTER TABLE experiments DROP COLUMN cluster_json;
     DROP TABLE pair_findings;
     ALTER TABLE runs DROP COLUMN seed_text;
     ALTER TABLE comparisons DROP COLUMN p_value_holm;

@@ -72,7 +72,7 @@ describe('migrate', () => {
     );
     row.run(0, 0.9, 1, 0.001);
     row.run(1, 0.5, 4, 0.04);
-    expect(migrate(db)).toEqual([3]);
+    expect(migrate(db, MIGRATIONS.slice(0, 3))).toEqual([3]);
     // Holm over two layers: 0.001·2 = 0.002, max(0.002, 0.04·1) = 0.04.
     expect(db.prepare('SELECT layer, p_value_holm FROM comparisons ORDER BY layer').all()).toEqual([
       { layer: 0, p_value_holm: 0.002 },
@@ -108,7 +108,7 @@ describe('migrate', () => {
        VALUES (1, ?, 'r', 'd', 'p', ?, 1, '[0]', 'completed')`,
     );
     addRun.run(0, 42);
-    expect(migrate(db)).toEqual([3]);
+    expect(migrate(db, MIGRATIONS.slice(0, 3))).toEqual([3]);
     expect(db.prepare('SELECT seed, seed_text FROM runs').all()).toEqual([{ seed: 42, seed_text: null }]);
     const setText = db.prepare('UPDATE runs SET seed = ?, seed_text = ? WHERE run_index = 0');
     setText.run(null, '-1180591620717411303424');
