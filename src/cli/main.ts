@@ -19,6 +19,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Register> 
   compare: { summary: 'compare two stored runs layer by layer', load: async () => (await import('./compare-command.js')).registerCompareCommand },
   export: { summary: 'export a stored experiment (md, json, html, csv, npy)', load: async () => (await import('./export-command.js')).registerExportCommand },
   delete: { summary: 'delete an experiment from the history', load: async () => (await import('./delete-command.js')).registerDeleteCommand },
+  plan: { summary: 'plan an experiment for a cluster: samples drawn, fingerprinted and split into shards', load: async () => (await import('./plan-command.js')).registerPlanCommand },
+  shard: { summary: 'compute one shard of a cluster plan into its own history file', load: async () => (await import('./shard-command.js')).registerShardCommand },
+  merge: { summary: "merge a cluster plan's shards into the history as one experiment", load: async () => (await import('./merge-command.js')).registerMergeCommand },
+  slurm: { summary: 'write (and submit) the Slurm jobs of a cluster plan, or show their state', load: async () => (await import('./slurm-command.js')).registerSlurmCommand },
   import: { summary: 'add a CoTLab results.json to the history', load: async () => (await import('./import-command.js')).registerImportCommand },
   probe: { summary: 'probe where a stored experiment encodes the label, layer by layer', load: async () => (await import('./probe-command.js')).registerProbeCommand },
 };

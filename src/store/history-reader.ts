@@ -108,14 +108,14 @@ export class HistoryReader {
     });
   }
 
-  /** The experiments that belong to a cluster plan (its shards, or merges of it), oldest first. */
-  experimentsOfPlan(planId: string): number[] {
-    return this.guard(`find the experiments of plan ${planId}`, () =>
+  /** The experiments that belong to cluster plan `planId` (its shards, or merges of it), or to any plan (null), oldest first. */
+  experimentsOfPlan(planId: string | null): number[] {
+    return this.guard(`find the experiments of ${planId === null ? 'cluster plans' : `plan ${planId}`}`, () =>
       (
         this.statement(
-          `SELECT id FROM experiments WHERE cluster_json IS NOT NULL AND json_extract(cluster_json, '$.plan_id') = ?
+          `SELECT id FROM experiments WHERE cluster_json IS NOT NULL AND (? IS NULL OR json_extract(cluster_json, '$.plan_id') = ?)
            ORDER BY id`,
-        ).all(planId) as { id: number }[]
+        ).all(planId, planId) as { id: number }[]
       ).map((row) => row.id),
     );
   }
