@@ -129,8 +129,8 @@ export interface SlurmJobState {
 }
 
 /**
- * The state of a plan's jobs: the queue (squeue) for those still in it, the accounting (sacct) for finished ones
- * where accounting is kept; a row per array task and the merge job.
+ * The state of a plan's jobs, a row per array task and the merge job: what the controller still knows (squeue, which
+ * keeps finished jobs for MinJobAge), else the accounting (sacct) where the site keeps it.
  */
 export async function slurmJobStates(planDir: string, jobs: SubmittedJobs): Promise<SlurmJobState[]> {
   const ids = [jobs.shards_job, jobs.merge_job].join(',');
@@ -146,7 +146,7 @@ export async function slurmJobStates(planDir: string, jobs: SubmittedJobs): Prom
   }
   let queue = '';
   try {
-    queue = (await run('squeue', ['-h', '-r', '-j', ids, '-o', '%i|%T|%R'])).stdout;
+    queue = (await run('squeue', ['-h', '-r', '-t', 'all', '-j', ids, '-o', '%i|%T|%R'])).stdout;
   } catch (error) {
     // squeue refuses ids that have all left the queue; then accounting alone tells how they ended.
     if (states.size === 0) throw new ClusterPlanError(planDir, `neither squeue nor sacct knows jobs ${ids}: ${(error as Error).message}`, { cause: error });
