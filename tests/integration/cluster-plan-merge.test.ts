@@ -103,6 +103,10 @@ describe('a plan computed in shards and merged', () => {
     expect(cluster.shards[1]?.attempts.length).toBe(stored < 4 ? 2 : 1);
     expect(readFileSync(path.join(merged.report, 'EXPERIMENT.md'), 'utf8')).toMatch(/Computed on:\*\* 4 shards of cluster plan/);
 
+    const shown = await cli(['show', '1', '--db', merged.db]);
+    expect(shown.stdout).toMatch(/cluster {4}4 shards of cluster plan [0-9a-f-]{12} \(shard 0: 4 samples on .*; shard 1: 4 samples on .*\), merged on /);
+    expect((await cli(['show', '1', '--db', shardFile(planDir, 1)])).stdout).toMatch(/cluster {4}shard 1 of 4 of plan .{36}, \d attempt\(s\) on /);
+
     expect(await cliError(['merge', planDir, '--db', merged.db])).toMatch(/already merged into .* as experiment 1/);
   });
 });
