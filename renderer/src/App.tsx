@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { isActiveRunState } from '../../src/contract/index.js';
 import type { WorkbenchApi } from './api-client.js';
 import { DatasetsScreen } from './screens/DatasetsScreen.js';
@@ -32,6 +32,9 @@ const SCREEN_VIEWS: Record<ScreenId, () => React.JSX.Element> = {
   export: ExportScreen,
 };
 
+/** How often open results of a running experiment are re-read from the history. */
+const LIVE_READ_INTERVAL_MS = 700;
+
 export function App({ api }: { api: WorkbenchApi }) {
   const [restored] = useState(restoredWorkspace);
   const [workspace, setWorkspace] = useState<Workspace>(restored.workspace);
@@ -41,6 +44,11 @@ export function App({ api }: { api: WorkbenchApi }) {
     setWorkspace((current) => ({ ...current, ...(typeof change === 'function' ? change(current) : change) }));
   }, []);
   const sessionError = useWorkspaceSession(api, workspace, update, restored.openResult);
+
+  // The experiment whose results are open, for the progress listener: a running one is re-read as it goes.
+  const openExperiment = useRef<string | null>(null);
+  openExperiment.current = workspace.results?.experiment?.id ?? null;
+  const liveRead = useRef({ at: 0, busy: false });
 
   // Progress is followed here, not on the Experiment screen, so a run keeps reporting while you look elsewhere.
   useEffect(
@@ -54,6 +62,22 @@ export function App({ api }: { api: WorkbenchApi }) {
         );
         if (event.state === 'completed' && event.experimentId !== null) {
           api.call('getExperiment', { id: event.experimentId }).then((results) => update({ results }), () => undefined);
+          return;
+        }
+        // Results of the running experiment are open: show the samples stored so far, a few times a second at most.
+        const live = liveRead.current;
+        const now = performance.now();
+        const stopped = event.state === 'failed' || event.state === 'cancelled';
+        if (event.experimentId !== null && event.experimentId === openExperiment.current && (stopped || (!live.busy && now - live.at > LIVE_READ_INTERVAL_MS))) {
+          live.busy = true;
+          live.at = now;
+          const id = event.experimentId;
+          api
+            .call('getExperiment', { id })
+            .then((results) => update((current) => (current.results?.experiment?.id === id ? { results } : {})), () => undefined)
+            .finally(() => {
+              live.busy = false;
+            });
         }
       }),
     [api, update],

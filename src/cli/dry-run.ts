@@ -3,7 +3,8 @@ import type { Sample } from '../datasets/sample.js';
 import type { PlannedInput } from '../experiments/input-check.js';
 import type { PlannedRun } from '../experiments/plan.js';
 import { logRuns, type PreparedJob } from '../experiments/prepare-job.js';
-import { formatTable, layerRanges } from './text-table.js';
+import { layerRanges } from '../results/layer-ranges.js';
+import { formatTable } from './text-table.js';
 import { terminalText } from './terminal-text.js';
 
 function median(sorted: readonly number[]): number {

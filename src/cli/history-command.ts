@@ -36,6 +36,9 @@ function historyEntryJson(item: ExperimentListItem) {
     variants: item.variants,
     samples: item.totalSamples,
     duration_s: item.durationS,
+    error: item.error,
+    notes: item.notes,
+    tags: item.tags,
   };
 }
 
@@ -48,6 +51,7 @@ function tableRow(item: ExperimentListItem): string[] {
     String(item.totalSamples),
     shortDuration(item.durationS),
     item.status,
+    item.tags.join(' '),
   ];
 }
 
@@ -57,7 +61,10 @@ export function registerHistoryCommand(program: Command): void {
     .description('List the experiments in the history, newest first.')
     .option('--json', 'print a JSON array (id, status, started_at, model, variants, samples, duration_s, ...)')
     .option('--limit <n>', 'show at most this many', positiveInteger, 20)
-    .option('--search <text>', 'only experiments whose name, model, run, dataset or prompt contains this text')
+    .option(
+      '--search <text>',
+      'only experiments whose name, model, capture point, pooling, notes, tags, or a run, dataset (name or file), prompt or prompt option contains this text',
+    )
     .addOption(new Option('--status <status>', 'only experiments with this status').choices(STATUSES));
   addDbOption(command).action(async (options: HistoryOptions) => {
     const page = await withHistoryReader(options, (store) =>
@@ -72,7 +79,7 @@ export function registerHistoryCommand(program: Command): void {
       return;
     }
     const table = formatTable(
-      ['ID', 'DATE', 'MODEL', 'VARIANTS', 'SAMPLES', 'DURATION', 'STATUS'],
+      ['ID', 'DATE', 'MODEL', 'VARIANTS', 'SAMPLES', 'DURATION', 'STATUS', 'TAGS'],
       page.items.map(tableRow),
       [0, 4, 5],
     );

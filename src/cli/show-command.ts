@@ -7,7 +7,10 @@ import type { HistoryReader } from '../store/history-reader.js';
 import type { ComparisonRecord, ExperimentDetail, PairRecord, RunRecord } from '../store/types.js';
 import type { VectorPolicy } from '../store/vector-policy.js';
 import { addDbOption, withHistoryReader, type DbOption } from './store-option.js';
-import { formatTable, layerRanges, metric, shortDuration } from './text-table.js';
+import { storedRunsWithSettings } from '../experiments/stored-run-settings.js';
+import { layerRanges } from '../results/layer-ranges.js';
+import { describeEntries, distinguishingEntries } from '../results/run-settings.js';
+import { formatTable, metric, shortDuration } from './text-table.js';
 import { stringifyJsonExact } from '../config/exact-json.js';
 import { terminalText } from './terminal-text.js';
 
@@ -57,7 +60,7 @@ function describeVectorPolicy(policy: VectorPolicy): string {
   return `layers ${layerRanges(policy.layers)}, every sample`;
 }
 
-function runRow(run: RunRecord): string[] {
+function runRow(run: RunRecord, setApartBy: string): string[] {
   return [
     `#${run.runIndex + 1}`,
     run.name,
@@ -67,6 +70,7 @@ function runRow(run: RunRecord): string[] {
     `${run.completedSamples}/${run.numSamplesPlanned}`,
     layerRanges(run.layerIndices),
     run.status,
+    setApartBy === '' ? '-' : setApartBy,
   ];
 }
 
@@ -96,6 +100,7 @@ function clusterLines(experiment: ExperimentDetail): string[] {
 }
 
 function showText(experiment: ExperimentDetail, pairs: readonly PairSummary[]): string {
+  const distinguishing = distinguishingEntries(storedRunsWithSettings(experiment).map((run) => run.settings));
   const lines = [
     `Experiment ${experiment.id} (${experiment.uid}): ${experiment.name}`,
     `  status     ${experiment.status}${experiment.error ? ` (${experiment.error})` : ''}`,
@@ -106,9 +111,15 @@ function showText(experiment: ExperimentDetail, pairs: readonly PairSummary[]): 
     `  source     ${experiment.source === 'cotlab-import' ? `imported from ${experiment.sourcePath ?? '?'}` : `CoTLab Workbench ${experiment.appVersion ?? ''}`.trimEnd()}`,
     ...clusterLines(experiment),
     `  report     ${experiment.outputDir ?? '-'}`,
+    ...(experiment.tags.length === 0 ? [] : [`  tags       ${experiment.tags.join(' ')}`]),
+    ...(experiment.notes === '' ? [] : ['  notes', ...experiment.notes.split('\n').map((line) => `    ${line}`)]),
     '',
     'Runs:',
-    formatTable(['', 'RUN', 'DATASET', 'PROMPT', 'SEED', 'SAMPLES', 'LAYERS', 'STATUS'], experiment.runs.map(runRow), [4, 5])
+    formatTable(
+      ['', 'RUN', 'DATASET', 'PROMPT', 'SEED', 'SAMPLES', 'LAYERS', 'STATUS', 'SET APART BY'],
+      experiment.runs.map((run, i) => runRow(run, describeEntries(distinguishing[i] ?? []))),
+      [4, 5],
+    )
       .split('\n')
       .map((line) => `  ${line}`)
       .join('\n'),

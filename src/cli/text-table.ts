@@ -29,20 +29,3 @@ export function shortDuration(seconds: number | null): string {
 export function metric(value: number | null | undefined, digits = 4): string {
   return value === null || value === undefined || !Number.isFinite(value) ? '-' : value.toFixed(digits);
 }
-
-/** Layer lists read better as ranges: 0-5, 8, 10-12. */
-export function layerRanges(layers: readonly number[]): string {
-  const parts: string[] = [];
-  let start: number | undefined;
-  let previous: number | undefined;
-  for (const layer of [...layers, Number.NaN]) {
-    if (previous !== undefined && layer === previous + 1) {
-      previous = layer;
-      continue;
-    }
-    if (start !== undefined && previous !== undefined) parts.push(start === previous ? `${start}` : `${start}-${previous}`);
-    start = layer;
-    previous = layer;
-  }
-  return parts.join(', ');
-}

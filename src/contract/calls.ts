@@ -5,7 +5,28 @@ import { DatasetDetectionSchema, DatasetEntrySchema, DatasetPreviewSchema, Datas
 import { PromptChoiceSchema, PromptPreviewSchema, PromptStrategyInfoSchema } from './prompts.js';
 import { ModelInspectionSchema } from './model.js';
 import { ExperimentDefaultsSchema, ExperimentRequestSchema, ExperimentSettingsSchema, ProgressEventSchema } from './experiments.js';
-import { ExperimentStatusSchema, ExperimentSummarySchema, ExportFormatSchema, ExportedReportSchema, ExportedVectorsSchema, LayerDetailSchema, ResultSetSchema, RunRefSchema } from './results.js';
+import {
+  AnnotationsSchema,
+  ArchiveChunkSchema,
+  ExperimentStatusSchema,
+  ExperimentSummarySchema,
+  ExportedArchiveSchema,
+  ExportFormatSchema,
+  ExportedReportSchema,
+  ExportedVectorsSchema,
+  LayerDetailSchema,
+  ResultSetSchema,
+  RunRefSchema,
+  StoredSampleViewSchema,
+} from './results.js';
+
+/** A tag: letters, digits and _ . : -, not starting with + or - (which add and remove on the command line). */
+export const TagSchema = z
+  .string()
+  .regex(/^[\p{L}\p{N}_][\p{L}\p{N}_.:-]{0,39}$/u, 'a tag is 1 to 40 letters, digits or _ . : -, starting with a letter, digit or _');
+
+/** Largest piece of a binary export one call returns (base64 makes it a third larger on the wire). */
+export const MAX_ARCHIVE_CHUNK_BYTES = 8 * 1024 * 1024;
 
 const Empty = z.object({}).strict();
 
@@ -90,7 +111,26 @@ export const apiContract = {
         offset: wholeNumber.nonnegative().default(0),
       })
       .strict(),
-    response: z.object({ items: z.array(ExperimentSummarySchema), total: wholeNumber.nonnegative() }).strict(),
+    response: z
+      .object({
+        items: z.array(ExperimentSummarySchema),
+        total: wholeNumber.nonnegative(),
+        /** How many experiments of the whole history have each status (only statuses that occur). */
+        statusCounts: z.array(z.object({ status: ExperimentStatusSchema, count: wholeNumber.nonnegative() }).strict()),
+      })
+      .strict(),
+  },
+  /** Changes an experiment's notes and tags (what is left out stays); answers them as now stored. */
+  annotateExperiment: {
+    request: z
+      .object({
+        id: z.string().min(1),
+        notes: z.string().max(20_000, 'notes are limited to 20,000 characters').optional(),
+        addTags: z.array(TagSchema).max(50).default([]),
+        removeTags: z.array(TagSchema).max(50).default([]),
+      })
+      .strict(),
+    response: AnnotationsSchema,
   },
   getExperiment: {
     request: z.object({ id: z.string().min(1) }).strict(),
@@ -111,6 +151,35 @@ export const apiContract = {
   exportReport: {
     request: z.object({ experimentId: z.string().min(1), format: ExportFormatSchema }).strict(),
     response: ExportedReportSchema,
+  },
+  /** Runs picked from any experiments, compared and written like an experiment's report (markdown, html or csv). */
+  exportComparison: {
+    request: z
+      .object({ runs: z.array(RunRefSchema).min(2, 'pick at least two runs').max(12), format: z.enum(['markdown', 'html', 'csv']) })
+      .strict(),
+    response: ExportedReportSchema,
+  },
+  /** One stored sample of a run: its text and label from the dataset file, and the text the model was fed. */
+  storedSample: {
+    request: z.object({ run: RunRefSchema, position: wholeNumber.nonnegative() }).strict(),
+    response: StoredSampleViewSchema,
+  },
+  /** The .npy export of an experiment as one tar file made on the engine side; fetch it with readExportChunk. */
+  exportVectorsArchive: {
+    request: z.object({ experimentId: z.string().min(1) }).strict(),
+    response: ExportedArchiveSchema,
+  },
+  /** A piece of an archive made by exportVectorsArchive. */
+  readExportChunk: {
+    request: z
+      .object({
+        experimentId: z.string().min(1),
+        fileName: z.string().min(1).max(255),
+        offset: wholeNumber.nonnegative(),
+        length: wholeNumber.min(1).max(MAX_ARCHIVE_CHUNK_BYTES),
+      })
+      .strict(),
+    response: ArchiveChunkSchema,
   },
   /** Per-sample vectors and diff-in-means directions as .npy files (`cotlab-wb export --format npy`). */
   exportVectors: {

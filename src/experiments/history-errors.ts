@@ -101,3 +101,14 @@ export class ReportNotWrittenError extends Error {
     this.experimentId = experimentId;
   }
 }
+
+/** A stored sample's text cannot be shown (the run has no such sample, or its dataset is gone or changed shape). */
+export class StoredSampleError extends Error {
+  constructor(
+    readonly what: string,
+    problem: string,
+  ) {
+    super(`Cannot show ${what}: ${problem}.`);
+    this.name = 'StoredSampleError';
+  }
+}

@@ -5,11 +5,12 @@ import { toYaml } from '../config/to-yaml.js';
 import { resolveVariants } from '../config/variants.js';
 import { HOOK_POINT_DESCRIPTIONS } from '../model/hook-points.js';
 import type { ModelHost } from '../model/model-host.js';
-import type { ReportInput, RunStatus, VariantLine } from '../report/types.js';
+import type { Annotations, ReportInput, RunStatus, VariantLine } from '../report/types.js';
 import type { PairFindings } from '../results/findings.js';
 import type { ActivationCompareOutcome } from './activation-compare.js';
 import { isDemoModel, type JobContext, type PreparedJob } from './prepare-job.js';
 import { runtimeRecordOf } from './runtime-record.js';
+import { configRunSettings } from './config-run-settings.js';
 
 
 export interface Timing {
@@ -67,6 +68,7 @@ export function assembleReportInput(
   context: Pick<JobContext, 'configDir' | 'appVersion'>,
   timing: Timing,
   results: ReportResults,
+  annotations: Annotations | null = null,
 ): ReportInput {
   const variants: VariantLine[] =
     config.experiment.variants.length === 0
@@ -101,5 +103,7 @@ export function assembleReportInput(
     },
     topDatasetName: config.dataset.name,
     appVersion: context.appVersion,
+    runSettings: configRunSettings(config, results.runs),
+    annotations,
   };
 }

@@ -31,23 +31,26 @@ export function storedWorkbenchConfig(experiment: ExperimentDetail): ResolvedCon
   return parsed.success ? (parsed.data as ResolvedConfig) : null;
 }
 
+/** One stored run in CoTLab's results.json layout, named `name`; its norms are empty when it never completed. */
+export function storedRunSummary(store: HistoryReader, experiment: ExperimentDetail, run: RunRecord, name = run.name): RunSummary {
+  const norms = new Map(store.getRunMeans(run.id).map((mean) => [mean.layer, mean.norm]));
+  return {
+    name,
+    dataset: run.datasetName,
+    prompt: run.promptName,
+    num_samples: run.numSamplesPlanned,
+    seed: run.seed ?? 0,
+    pooling: experiment.pooling ?? 'mean',
+    layer_indices: [...run.layerIndices],
+    mean_activation_norms: run.layerIndices.flatMap((layer) => norms.get(layer) ?? []),
+    system_prompt: run.systemPrompt,
+    sample_indices: run.sampleIndices ?? [],
+  };
+}
+
 /** Each run in CoTLab's results.json layout; norms are empty for a run that never completed. */
 export function storedRunSummaries(store: HistoryReader, experiment: ExperimentDetail): RunSummary[] {
-  return experiment.runs.map((run) => {
-    const norms = new Map(store.getRunMeans(run.id).map((mean) => [mean.layer, mean.norm]));
-    return {
-      name: run.name,
-      dataset: run.datasetName,
-      prompt: run.promptName,
-      num_samples: run.numSamplesPlanned,
-      seed: run.seed ?? 0,
-      pooling: experiment.pooling ?? 'mean',
-      layer_indices: [...run.layerIndices],
-      mean_activation_norms: run.layerIndices.flatMap((layer) => norms.get(layer) ?? []),
-      system_prompt: run.systemPrompt,
-      sample_indices: run.sampleIndices ?? [],
-    };
-  });
+  return experiment.runs.map((run) => storedRunSummary(store, experiment, run));
 }
 
 /** The findings of each compared pair, as the run computed and stored them, in run order. */
@@ -171,6 +174,7 @@ export function storedReportInput(
       sampleLog: null,
       capture: storedCapture(store, experiment, config),
     },
+    { notes: experiment.notes, tags: experiment.tags },
   );
 }
 

@@ -19,6 +19,7 @@ import {
 } from './report-from-store.js';
 import type { Comparison } from '../results/types.js';
 import { stringifyJsonExact } from '../config/exact-json.js';
+import { storedRunsWithSettings } from './stored-run-settings.js';
 
 /** The one-file exports of a stored experiment: EXPERIMENT.md, results.json, the HTML report, the metrics CSV. */
 export type StoredExportFormat = 'md' | 'json' | 'html' | 'csv' | 'probing-csv';
@@ -48,6 +49,8 @@ function htmlReport(store: HistoryReader, experiment: ExperimentDetail, configDi
     analyses,
     findings: storedFindings(store, experiment),
     probes: currentProbes(store, experiment),
+    runSettings: storedRunsWithSettings(experiment),
+    annotations: { notes: experiment.notes, tags: experiment.tags },
   });
 }
 
@@ -72,7 +75,7 @@ export function storedExportText(
     }
     case 'csv': {
       const { comparisons, analyses } = comparisonsWithAnalyses(store, experiment, format);
-      return metricsCsv(comparisons, analyses, storedFindings(store, experiment));
+      return metricsCsv(comparisons, analyses, storedFindings(store, experiment), storedRunsWithSettings(experiment));
     }
     case 'html':
       return htmlReport(store, experiment, configDir);

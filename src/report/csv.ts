@@ -2,12 +2,18 @@ import { analysisFor, layerRows, type LayerRow } from '../analytics/layer-rows.j
 import type { PairAnalysis } from '../analytics/divergence.js';
 import { findingsOfPair, type PairFindings } from '../results/findings.js';
 import type { ProbeLayerRecord, ProbeRecord } from '../results/probe-record.js';
+import { describeEntries, distinguishingEntries, type NamedRunSettings } from '../results/run-settings.js';
 import type { Comparison } from '../results/types.js';
 
-const COLUMNS: ReadonlyArray<readonly [string, (row: LayerRow) => string | number | null]> = [
+/** What tells a run apart from the others, by run name ('' for a run without recorded settings). */
+type RunPhrases = ReadonlyMap<string, string>;
+
+const COLUMNS: ReadonlyArray<readonly [string, (row: LayerRow, phrases: RunPhrases) => string | number | null]> = [
   ['pair', (row) => row.pair],
   ['run_a', (row) => row.runA],
   ['run_b', (row) => row.runB],
+  ['run_a_set_apart_by', (row, phrases) => phrases.get(row.runA) ?? ''],
+  ['run_b_set_apart_by', (row, phrases) => phrases.get(row.runB) ?? ''],
   ['layer', (row) => row.layer],
   ['cosine', (row) => row.cosine],
   ['l2', (row) => row.l2],
@@ -37,19 +43,23 @@ export function csvField(value: string | number | null): string {
 }
 
 /**
- * Per-layer metrics of every compared pair as CSV (header row, CRLF line ends). Columns beyond cosine and L2 are
- * empty for pairs without an analysis; cka is empty for unpaired analyses.
+ * Per-layer metrics of every compared pair as CSV (header row, CRLF line ends), each run with the settings that set
+ * it apart from the others (`runSettings`, by run name). Columns beyond cosine and L2 are empty for pairs without an
+ * analysis; cka is empty for unpaired analyses.
  */
 export function metricsCsv(
   comparisons: readonly Comparison[],
   analyses: readonly PairAnalysis[],
   findings: readonly PairFindings[],
+  runSettings: readonly NamedRunSettings[],
 ): string {
+  const distinguishing = distinguishingEntries(runSettings.map((run) => run.settings));
+  const phrases: RunPhrases = new Map(runSettings.map((run, i) => [run.name, describeEntries(distinguishing[i] ?? [])]));
   const lines = [COLUMNS.map(([name]) => name).join(',')];
   for (const comparison of comparisons) {
     const pairFindings = findingsOfPair(findings, comparison.run_a, comparison.run_b);
     for (const row of layerRows(comparison, analysisFor(comparison, analyses), pairFindings)) {
-      lines.push(COLUMNS.map(([, read]) => csvField(read(row))).join(','));
+      lines.push(COLUMNS.map(([, read]) => csvField(read(row, phrases))).join(','));
     }
   }
   return `${lines.join('\r\n')}\r\n`;

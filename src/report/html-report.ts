@@ -2,11 +2,14 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { PairAnalysis } from '../analytics/divergence.js';
+import type { LabelGroupSummary as LabelGroup } from '../analytics/label-breakdown.js';
 import { analysisFor, layerRows, type LayerRow } from '../analytics/layer-rows.js';
 import { mean } from '../analytics/summary-stats.js';
 import { findingsOfPair, type PairFindings } from '../results/findings.js';
 import type { ProbeRecord } from '../results/probe-record.js';
 import type { LayerScore } from '../results/rankings.js';
+import { differingSettings, distinguishingEntries, describeEntries, settingEntries, SETTING_LABELS, type NamedRunSettings } from '../results/run-settings.js';
+import type { Annotations } from './types.js';
 import type { ActivationCompareMetrics, CaptureRecord, Comparison, RunSummary } from '../results/types.js';
 
 /** Everything the HTML report shows. */
@@ -27,6 +30,10 @@ export interface HtmlReportInput {
   findings: PairFindings[];
   /** Linear probes of the runs' stored vectors, if any were made. */
   probes?: ProbeRecord[];
+  /** Each run's settings, in run order (what tells the runs apart is shown from them). */
+  runSettings: NamedRunSettings[];
+  /** The researcher's notes and tags; null or absent when there are none. */
+  annotations?: Annotations | null;
 }
 
 export interface HtmlReportOptions {
@@ -75,6 +82,13 @@ tr.marked td { background: #eef5fb; }
 .plot { width: 100%; min-height: 360px; margin: .5rem 0 1.5rem; border: 1px solid var(--line); border-radius: 4px; }
 details pre { white-space: pre-wrap; background: var(--soft); padding: .5rem; max-height: 20rem; overflow: auto; }
 .table-scroll { overflow-x: auto; }
+.tags code { background: var(--soft); padding: .1rem .4rem; border-radius: 4px; margin-right: .3rem; }
+.notes { white-space: pre-wrap; }
+@media print {
+  thead { display: table-header-group; }
+  tr { break-inside: avoid; }
+  .plot { break-inside: avoid; }
+}
 `;
 
 // Draws every chart listed in the JSON data block; without plotly (e.g. scripts blocked) the tables still stand.
@@ -83,7 +97,7 @@ const INIT_SCRIPT = `(function () {
   if (!data || typeof Plotly === 'undefined') return;
   JSON.parse(data.textContent).forEach(function (chart) {
     var target = document.getElementById(chart.id);
-    if (target) Plotly.newPlot(target, chart.traces, chart.layout, { displaylogo: false, responsive: true });
+    if (target) Plotly.newPlot(target, chart.traces, chart.layout, { displaylogo: false, showSendToCloud: false, showEditInChartStudio: false, responsive: true });
   });
 })();`;
 
@@ -141,13 +155,14 @@ function formatInterval(low: number | undefined, high: number | undefined): stri
 function chartLayout(title: string, yTitle: string, xTitle = 'Layer'): Record<string, unknown> {
   return {
     title: { text: plotlyText(title), font: { size: 15 } },
-    xaxis: { title: { text: xTitle }, zeroline: false },
-    yaxis: { title: { text: yTitle }, zeroline: false },
+    xaxis: { title: { text: xTitle, standoff: 8 }, zeroline: false, automargin: true },
+    yaxis: { title: { text: yTitle }, zeroline: false, automargin: true },
     font: { family: FONT_STACK, size: 12, color: '#1f2933' },
-    margin: { l: 70, r: 20, t: 50, b: 90 },
+    // The legend sits at the figure's bottom edge and Plotly grows the margin to fit it: it never covers the x title.
+    margin: { l: 70, r: 20, t: 50, b: 16, autoexpand: true },
     height: 380,
     hovermode: 'x unified',
-    legend: { orientation: 'h', y: -0.3 },
+    legend: { orientation: 'h', x: 0, xref: 'container', y: 0, yref: 'container', yanchor: 'bottom' },
     paper_bgcolor: '#ffffff',
     plot_bgcolor: '#ffffff',
   };
@@ -293,17 +308,78 @@ function configurationTable(input: HtmlReportInput): string {
   return `<table class="config"><tbody>${rows.map(([key, value]) => `<tr><th scope="row">${escapeHtml(key)}</th><td>${escapeHtml(value)}</td></tr>`).join('')}</tbody></table>`;
 }
 
-function runsTable(runs: RunSummary[]): string {
+function runsTable(runs: RunSummary[], settings: readonly NamedRunSettings[]): string {
+  const distinguishing = distinguishingEntries(settings.map((run) => run.settings));
   const body = runs
-    .map((run) => {
+    .map((run, i) => {
       const systemPrompt =
         run.system_prompt === null
           ? 'none'
           : `<details><summary>${escapeHtml(run.system_prompt.slice(0, 60))}${run.system_prompt.length > 60 ? '…' : ''}</summary><pre>${escapeHtml(run.system_prompt)}</pre></details>`;
-      return `<tr><td>${escapeHtml(run.name)}</td><td>${escapeHtml(run.dataset)}</td><td>${escapeHtml(run.prompt)}</td><td class="num">${run.num_samples}</td><td class="num">${run.seed}</td><td>${systemPrompt}</td></tr>`;
+      const differs = describeEntries(distinguishing[i] ?? []);
+      return `<tr><td>${escapeHtml(run.name)}</td><td>${escapeHtml(differs === '' ? '–' : differs)}</td><td>${escapeHtml(run.dataset)}</td><td>${escapeHtml(run.prompt)}</td><td class="num">${run.num_samples}</td><td class="num">${run.seed}</td><td>${systemPrompt}</td></tr>`;
     })
     .join('');
-  return `<table><thead><tr><th>Run</th><th>Dataset</th><th>Prompt</th><th class="num">Samples</th><th class="num">Seed</th><th>System prompt</th></tr></thead><tbody>${body}</tbody></table>`;
+  return `<table data-table="runs"><thead><tr><th>Run</th><th>Set apart by</th><th>Dataset</th><th>Prompt</th><th class="num">Samples</th><th class="num">Seed</th><th>System prompt</th></tr></thead><tbody>${body}</tbody></table>`;
+}
+
+/** Every run's settings side by side; the rows that tell the runs apart come first and are marked. */
+function settingsTable(runs: readonly NamedRunSettings[]): string {
+  if (runs.length === 0) return '';
+  const differing = differingSettings(runs.map((run) => run.settings));
+  const entries = runs.map((run) => settingEntries(run.settings));
+  const order = [...differing, ...SETTING_LABELS.map(([key]) => key).filter((key) => !differing.includes(key))];
+  const labels = new Map(SETTING_LABELS);
+  const rows = order
+    .map((key) => {
+      const cells = entries.map((list) => `<td>${escapeHtml(list.find((entry) => entry.key === key)?.value ?? '')}</td>`).join('');
+      return `<tr${differing.includes(key) ? ' class="marked"' : ''}><th scope="row">${escapeHtml(labels.get(key) ?? key)}</th>${cells}</tr>`;
+    })
+    .join('');
+  const lead =
+    runs.length < 2
+      ? ''
+      : `<p class="note">${
+          differing.length === 0 ? 'The runs share every setting.' : `What tells the runs apart (highlighted): ${escapeHtml(differing.map((key) => labels.get(key) ?? key).join(', '))}.`
+        }</p>`;
+  return `<h3>Run settings</h3>${lead}<div class="table-scroll"><table data-table="settings"><thead><tr><th>Setting</th>${runs.map((run) => `<th>${escapeHtml(run.name)}</th>`).join('')}</tr></thead><tbody>${rows}</tbody></table></div>`;
+}
+
+/** The researcher's notes and tags, when there are any. */
+function notesSection(annotations: Annotations | null | undefined): string {
+  if (annotations === null || annotations === undefined || (annotations.notes.trim() === '' && annotations.tags.length === 0)) return '';
+  const tags = annotations.tags.length === 0 ? '' : `<p class="tags">Tags: ${annotations.tags.map((tag) => `<code>${escapeHtml(tag)}</code>`).join('')}</p>`;
+  const notes = annotations.notes.trim() === '' ? '' : `<p class="notes">${escapeHtml(annotations.notes.trim())}</p>`;
+  return `<section data-section="notes"><h2>Notes</h2>${tags}${notes}</section>`;
+}
+
+function labelValue(label: LabelGroup['label']): string {
+  return label === null ? '(no label)' : String(label);
+}
+
+/**
+ * How each label group of each run sits against the other run's mean, at the pair's lowest-cosine layer: are the
+ * runs apart as a whole, or through some of the labels only?
+ */
+function labelBreakdownTable(view: PairView): string {
+  const target = view.findings?.lowest_cosine_layers[0];
+  const layer = target === undefined ? undefined : view.analysis?.perLayer.find((entry) => entry.layer === target.layer);
+  if (layer === undefined || layer.labels.length === 0) return '';
+  const name = (run: 'a' | 'b') => (run === 'a' ? view.comparison.run_a : view.comparison.run_b);
+  const other = (run: 'a' | 'b') => (run === 'a' ? view.comparison.run_b : view.comparison.run_a);
+  const rows = layer.labels
+    .map(
+      (group) =>
+        `<tr><td>${escapeHtml(name(group.run))}</td><td>${escapeHtml(labelValue(group.label))}</td><td class="num">${group.count}</td>` +
+        `<td>${escapeHtml(other(group.run))}</td><td class="num">${formatNumber(group.cosineToOtherMean)}</td><td class="num">${formatNumber(group.l2ToOtherMean)}</td></tr>`,
+    )
+    .join('');
+  return (
+    `<h3>Per label at layer ${layer.layer}: ${escapeHtml(view.label)}</h3>` +
+    `<p class="note">The mean of each label group of one run, compared with the other run's mean, at the layer of lowest cosine.</p>` +
+    `<div class="table-scroll"><table data-table="labels"><thead><tr><th>Run</th><th>Label</th><th class="num">Samples</th><th>Against the mean of</th>` +
+    `<th class="num">Cosine</th><th class="num">L2</th></tr></thead><tbody>${rows}</tbody></table></div>`
+  );
 }
 
 function layerTable(view: PairView): string {
@@ -519,6 +595,7 @@ export function renderHtmlReport(input: HtmlReportInput, options: HtmlReportOpti
   const findings = views.length > 0 ? views.map(pairFindingItems).join('') + (analyses.length > 0 ? READING_NOTE : '') : '<p>Only one run: nothing was compared.</p>';
   const tables = views.map(layerTable).join('');
   const probes = (input.probes ?? []).map((probe) => probeSection(probe, book)).join('');
+  const labelTables = views.map(labelBreakdownTable).join('');
 
   const chartData = jsonForScript(book.charts);
   // Scripts are allowed by hash only; styles need 'unsafe-inline' because plotly sets styles at run time.
@@ -552,11 +629,13 @@ export function renderHtmlReport(input: HtmlReportInput, options: HtmlReportOpti
 <p class="meta">Model ${escapeHtml(input.model)} · ${input.metrics.pooling === 'mean' ? 'mean pooling' : 'last-token pooling'} · generated ${escapeHtml(input.generatedAt)}</p>
 </header>
 ${input.capture?.demo_model === true ? DEMO_WARNING : ''}
+${notesSection(input.annotations)}
 <section>
 <h2>Configuration</h2>
 ${configurationTable(input)}
 <h3>Runs</h3>
-${runsTable(input.runs)}
+${runsTable(input.runs, input.runSettings)}
+${settingsTable(input.runSettings)}
 </section>
 <section>
 <h2>Findings</h2>
@@ -575,6 +654,7 @@ ${norms}
 ${tables}
 </section>
 ${probes === '' ? '' : `<section>\n<h2>Probing</h2>\n${probes}\n</section>`}
+${labelTables === '' ? '' : `<section>\n<h2>Per-label breakdown</h2>\n${labelTables}\n</section>`}
 </main>
 <script type="application/json" id="report-charts">${chartData}</script>
 <script>${plotly}</script>

@@ -1,5 +1,6 @@
 import type { PairFindings } from '../results/findings.js';
 import type { ProbeRecord } from '../results/probe-record.js';
+import type { NamedRunSettings } from '../results/run-settings.js';
 import type { Seed } from '../results/seed.js';
 import type { ActivationCompareMetrics, CaptureRecord, Comparison, RunSummary } from '../results/types.js';
 
@@ -74,4 +75,14 @@ export interface ReportInput {
   topPrompt: TopPromptSummary;
   topDatasetName: string;
   appVersion: string;
+  /** Each run's settings, in run order: what tells the runs apart is computed from them. */
+  runSettings: NamedRunSettings[];
+  /** The researcher's notes and tags (a report rebuilt from the history); null for a job just run. */
+  annotations: Annotations | null;
+}
+
+/** The researcher's notes and tags on an experiment. */
+export interface Annotations {
+  notes: string;
+  tags: string[];
 }

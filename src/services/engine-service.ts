@@ -18,10 +18,12 @@ import { layerDetail, storedRunRef } from './layer-detail.js';
 import { modelFacts } from './model-facts.js';
 import { ParsedDatasets } from './parsed-datasets.js';
 import type { PathPolicy } from './path-policy.js';
-import { exportFolder, exportReport, exportVectors } from './report-export.js';
+import { exportComparison, exportFolder, exportReport, exportVectors, exportVectorsArchive, readVectorsArchiveChunk } from './report-export.js';
 import { asRequestError } from './request-errors.js';
-import { crossExperimentResultSet, storedResultSet, summaryFromListItem } from './result-view.js';
+import { crossExperimentResultSet, historyPage, storedResultSet } from './result-view.js';
 import { storeUpload } from './upload-file.js';
+import { PartialRunMeans } from '../experiments/partial-run-means.js';
+import { storedSampleText } from '../experiments/stored-sample.js';
 import { baseConfig, configOptions, strategyDescription } from './workbench-configs.js';
 
 export interface EngineService extends ServiceCalls {
@@ -57,6 +59,8 @@ async function detectionOrNull(file: string): Promise<DatasetDetection | null> {
 export function createEngineService(options: EngineOptions, paths: PathPolicy, datasets = new ParsedDatasets(options.root)): EngineService {
   const store: HistoryStore = openHistoryStore(options.dbPath);
   const tokenizers = new Map<string, PromptTokenizer>();
+  // Followed runs' means so far: each look at a running experiment reads only the samples stored since the last.
+  const partialMeans = new PartialRunMeans();
 
   function modelDirOf(requested: string | null): string {
     return requested === null ? path.resolve(options.root, baseConfig(options.configDir).model.path) : paths.readable(requested, 'model folder');
@@ -186,11 +190,19 @@ export function createEngineService(options: EngineOptions, paths: PathPolicy, d
     async listExperiments(request) {
       store.markStaleRunningAsInterrupted();
       const page = store.listExperiments({ limit: request.limit, offset: request.offset, search: request.search, status: request.status });
-      return { items: page.items.map(summaryFromListItem), total: page.total };
+      return { items: historyPage(store, page.items), total: page.total, statusCounts: store.statusCounts() };
+    },
+
+    async annotateExperiment(request) {
+      return store.annotateExperiment(experiment(request.id).id, {
+        ...(request.notes === undefined ? {} : { notes: request.notes }),
+        addTags: request.addTags,
+        removeTags: request.removeTags,
+      });
     },
 
     async getExperiment(request) {
-      return storedResultSet(store, experiment(request.id));
+      return storedResultSet(store, experiment(request.id), partialMeans);
     },
 
     async deleteExperiment(request) {
@@ -199,7 +211,25 @@ export function createEngineService(options: EngineOptions, paths: PathPolicy, d
 
     async compareRuns(request) {
       store.markStaleRunningAsInterrupted();
-      return crossExperimentResultSet(store, request.runs.map((ref) => storedRunRef(store, ref)));
+      return crossExperimentResultSet(store, request.runs.map((ref) => storedRunRef(store, ref)), partialMeans);
+    },
+
+    async exportComparison(request) {
+      store.markStaleRunningAsInterrupted();
+      return exportComparison(store, request.runs.map((ref) => storedRunRef(store, ref)), request.format);
+    },
+
+    async storedSample(request) {
+      const stored = await storedSampleText(store, storedRunRef(store, request.run), request.position, options.configDir, datasets);
+      return { run: request.run, ...stored };
+    },
+
+    async exportVectorsArchive(request) {
+      return exportVectorsArchive(store, experiment(request.experimentId), options.outputRoot);
+    },
+
+    async readExportChunk(request) {
+      return readVectorsArchiveChunk(experiment(request.experimentId), options.outputRoot, request);
     },
 
     async layerDetail(request) {

@@ -3,7 +3,7 @@ import type { ApiErrorBody } from '../contract/index.js';
 import { ConfigError } from '../config/errors.js';
 import { DatasetError } from '../datasets/errors.js';
 import { ExperimentError } from '../experiments/errors.js';
-import { HistoryExportError, IncomparableRunsError, ProbeError, ResumeError, RunRefError } from '../experiments/history-errors.js';
+import { HistoryExportError, IncomparableRunsError, ProbeError, ResumeError, RunRefError, StoredSampleError } from '../experiments/history-errors.js';
 import { ModelError } from '../model/errors.js';
 import { PromptStrategyError } from '../prompts/errors.js';
 import { StoreError } from '../store/store-error.js';
@@ -22,6 +22,7 @@ const INPUT_ERRORS = [
   ResumeError,
   HistoryExportError,
   ProbeError,
+  StoredSampleError,
 ];
 
 /** An engine error as the UI should receive it: input problems as bad_request with their message, lookups as not_found. */

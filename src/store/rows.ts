@@ -51,6 +51,9 @@ export interface ExperimentRow {
   writer_host: string | null;
   runtime_json: string | null;
   cluster_json: string | null;
+  notes: string;
+  /** JSON array of the experiment's tags, sorted (a subquery of the experiment select). */
+  tags_json: string;
 }
 
 export interface RunRow {
@@ -107,6 +110,9 @@ export interface ComparisonRow {
   n_permutations: number | null;
   cka: number | null;
   p_value_holm: number | null;
+  l2_noise_floor: number | null;
+  l2_debiased: number | null;
+  cohens_d_held_out: number | null;
 }
 
 export interface PairRow {
@@ -119,6 +125,7 @@ export interface PairRow {
 }
 
 const IndexListSchema = z.array(z.number().int());
+const TagListSchema = z.array(z.string());
 const LayerScoresSchema = z.array(z.object({ layer: z.number().int(), value: z.number() }).strict());
 
 const PairFindingsSchema: z.ZodType<PairFindings> = z
@@ -285,6 +292,15 @@ export function decodeVector(column: string, blob: Buffer): Float32Array {
   return vector;
 }
 
+/** An experiment's tags as a sorted JSON array, for the experiment whose id is the SQL expression `id`. */
+export function tagsJsonSql(id: string): string {
+  return `(SELECT json_group_array(t.tag ORDER BY t.tag) FROM experiment_tags t WHERE t.experiment_id = ${id})`;
+}
+
+export function parseTags(text: string): string[] {
+  return parseJsonColumn('experiment_tags.tag', text, TagListSchema);
+}
+
 export function parseLayerIndices(text: string): number[] {
   return parseJsonColumn('runs.layer_indices_json', text, IndexListSchema);
 }
@@ -322,6 +338,8 @@ export function experimentFromRow(row: ExperimentRow): ExperimentRecord {
     writerHost: row.writer_host,
     runtime: row.runtime_json === null ? null : parseJsonColumn('experiments.runtime_json', row.runtime_json, z.unknown()),
     cluster: row.cluster_json === null ? null : parseCluster(row.cluster_json),
+    notes: row.notes,
+    tags: parseTags(row.tags_json),
   };
 }
 
@@ -391,6 +409,9 @@ export function comparisonFromRow(row: ComparisonRow): ComparisonRecord {
     nPermutations: row.n_permutations,
     cka: row.cka,
     pValueHolm: row.p_value_holm,
+    l2NoiseFloor: row.l2_noise_floor,
+    l2Debiased: row.l2_debiased,
+    cohensDHeldOut: row.cohens_d_held_out,
   };
 }
 

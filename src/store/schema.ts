@@ -170,10 +170,32 @@ CREATE INDEX probes_by_run ON probes (run_id);
 `;
 
 /**
- * Schema version 5: experiments computed on a cluster (cotlab-wb plan / shard / merge). In a shard's own history
+ * Schema version 5: the researcher's notes and tags on each experiment (editable, searched by the history), and
+ * per compared layer the analytics a run computes beyond the v1 columns: the L2 that sampling noise alone would
+ * give, the L2 with that bias removed, and Cohen's d of held-out samples along the diff-in-means direction.
+ * Tags are unique per experiment whatever their case.
+ */
+export const SCHEMA_V5_SQL = `
+ALTER TABLE experiments ADD COLUMN notes TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE experiment_tags (
+  experiment_id INTEGER NOT NULL REFERENCES experiments (id) ON DELETE CASCADE,
+  tag TEXT NOT NULL COLLATE NOCASE CHECK (length(tag) BETWEEN 1 AND 40),
+  PRIMARY KEY (experiment_id, tag)
+) STRICT, WITHOUT ROWID;
+
+CREATE INDEX experiment_tags_by_tag ON experiment_tags (tag);
+
+ALTER TABLE comparisons ADD COLUMN l2_noise_floor REAL;
+ALTER TABLE comparisons ADD COLUMN l2_debiased REAL;
+ALTER TABLE comparisons ADD COLUMN cohens_d_held_out REAL;
+`;
+
+/**
+ * Schema version 6: experiments computed on a cluster (cotlab-wb plan / shard / merge). In a shard's own history
  * file, which shard of which plan its experiment is and which processes worked on it; in a merged experiment, the
  * plan and every shard with its hosts (src/results/cluster.ts). NULL for an experiment run in one process.
  */
-export const SCHEMA_V5_SQL = `
+export const SCHEMA_V6_SQL = `
 ALTER TABLE experiments ADD COLUMN cluster_json TEXT CHECK (cluster_json IS NULL OR json_valid(cluster_json));
 `;

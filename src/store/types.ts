@@ -87,6 +87,11 @@ export interface LayerComparisonInput {
   pValue?: number | null;
   nPermutations?: number | null;
   cka?: number | null;
+  /** L2 that sampling noise alone would give, and L2 with that bias removed (schema 4; null before). */
+  l2NoiseFloor?: number | null;
+  l2Debiased?: number | null;
+  /** Cohen's d of held-out samples along the diff-in-means direction (schema 4; null before). */
+  cohensDHeldOut?: number | null;
 }
 
 /** A compared pair of runs as the experiment stores it: per-layer rows, findings and how they were analysed. */
@@ -150,6 +155,21 @@ export interface ExperimentRecord {
   runtime: unknown;
   /** A shard of a cluster plan, or an experiment merged from shards; null for a run in one process. */
   cluster: ClusterRecord | null;
+  /** The researcher's notes ('' when none) and tags (sorted), editable at any time. */
+  notes: string;
+  tags: string[];
+}
+
+/** A change to an experiment's notes and tags; what is left out stays as it is. */
+export interface AnnotationChange {
+  notes?: string;
+  addTags?: readonly string[];
+  removeTags?: readonly string[];
+}
+
+export interface Annotations {
+  notes: string;
+  tags: string[];
 }
 
 export interface RunRecord {
@@ -196,7 +216,10 @@ export interface LayerMeanRecord {
 export interface ListExperimentsQuery {
   limit: number;
   offset?: number;
-  /** Case-insensitive text found in the name, uid, model, or a run's name, dataset or prompt. */
+  /**
+   * Case-insensitive text found in the name, uid, model, capture point, pooling, notes, a tag, or a run's name,
+   * dataset name or file, prompt or prompt options (e.g. an output format).
+   */
   search?: string | null;
   status?: ExperimentStatus | null;
 }
@@ -205,7 +228,19 @@ export interface ListExperimentsQuery {
 export interface ExperimentListItem
   extends Pick<
     ExperimentRecord,
-    'id' | 'uid' | 'name' | 'status' | 'source' | 'startedAt' | 'modelName' | 'demoModel' | 'pooling' | 'durationS'
+    | 'id'
+    | 'uid'
+    | 'name'
+    | 'status'
+    | 'source'
+    | 'startedAt'
+    | 'modelName'
+    | 'demoModel'
+    | 'pooling'
+    | 'durationS'
+    | 'error'
+    | 'notes'
+    | 'tags'
   > {
   /** Run names in run order. */
   variants: string[];

@@ -175,7 +175,8 @@ describe('workbench in a real browser against serve (demo model)', () => {
       ['histopathology', 4],
       ['radiology', 4],
     ]);
-    expect(scatter[0]?.first).toHaveLength(2);
+    // Run, position, dataset index, label.
+    expect(scatter[0]?.first).toHaveLength(4);
     await page.getByLabel('Layer of the sample plots').selectOption('2');
     await expect.poll(() => page.getByTestId('layer-samples').locator('h2').textContent(), { timeout: 30_000 }).toBe('Samples at layer 2');
     await snap(page, '5-results');
@@ -210,8 +211,9 @@ describe('workbench in a real browser against serve (demo model)', () => {
     const csv = readFileSync(await csvDownload.path(), 'utf8');
     expect(csv.split('\r\n')[0]).toContain('cosine_ci_low');
     expect(csv.split('\r\n')).toHaveLength(1 + 6 + 1);
-    await page.getByTestId('export-npy').click();
-    await expect.poll(() => page.getByTestId('export-npy-done').textContent(), { timeout: 30_000 }).toMatch(/Wrote 12 sample-vector files and 1 direction files/);
+    const [tar] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-npy').click()]);
+    expect(tar.suggestedFilename()).toBe('experiment-1-vectors.tar');
+    await expect.poll(() => page.getByTestId('export-npy-done').textContent(), { timeout: 30_000 }).toMatch(/Downloaded experiment-1-vectors\.tar/);
     await snap(page, '7-export');
   });
 

@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResultSetSchema } from '../../src/contract/index.js';
+import { PartialRunMeans } from '../../src/experiments/partial-run-means.js';
 import { storedResultSet } from '../../src/services/result-view.js';
 import { parseJsonExact } from '../../src/config/exact-json.js';
 import { PythonRandom } from '../../src/datasets/python-random.js';
@@ -214,7 +215,7 @@ describe('a seed beyond 64 bits (CPython takes any integer)', () => {
       const experiment = store.getExperiment(1);
       expect(experiment.runs.map((run) => run.seed)).toEqual([2n ** 70n, -5]);
       // The UI contract carries a seed beyond the safe integers as its exact digits.
-      const view = ResultSetSchema.parse(storedResultSet(store, experiment));
+      const view = ResultSetSchema.parse(storedResultSet(store, experiment, new PartialRunMeans()));
       expect(view.runs.map((run) => run.seed)).toEqual([SEED, -5]);
       expect(view.comparisons[0]?.analysis?.seed).toBe(SEED);
     } finally {

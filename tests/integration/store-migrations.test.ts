@@ -29,6 +29,19 @@ describe('migrate', () => {
     expect(migrate(db)).toEqual([]);
   });
 
+  it('gives a version-4 history empty notes and tags, and no stored noise floors for its compared layers', () => {
+    migrate(db, MIGRATIONS.slice(0, 4));
+    db.prepare(
+      `INSERT INTO experiments (uid, name, status, source, config_json, vector_policy_json, started_at, last_activity_at)
+       VALUES ('u1', 'kept', 'completed', 'workbench', '{}', '"all"', '2026-01-01', '2026-01-01')`,
+    ).run();
+    expect(migrate(db, MIGRATIONS.slice(0, 5))).toEqual([5]);
+    expect(db.prepare('SELECT name, notes FROM experiments').all()).toEqual([{ name: 'kept', notes: '' }]);
+    expect(tableNames()).toContain('experiment_tags');
+    const columns = (db.prepare('PRAGMA table_info(comparisons)').all() as { name: string }[]).map((column) => column.name);
+    expect(columns).toEqual(expect.arrayContaining(['l2_noise_floor', 'l2_debiased', 'cohens_d_held_out']));
+  });
+
   it('applies only the steps after the stored version, keeping the rows', () => {
     migrate(db);
     db.prepare(
