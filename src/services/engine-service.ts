@@ -8,11 +8,15 @@ import { datasetFormatWarning, loadPromptStrategy } from '../prompts/strategy.js
 import type { HistoryStore } from '../store/history-store.js';
 import { openHistoryStore } from '../store/open-store.js';
 import { storedWorkbenchConfig } from '../experiments/report-from-store.js';
+import { mergeClusterPlan } from '../experiments/cluster-merge.js';
+import { shardSize, writeClusterPlan } from '../experiments/cluster-plan.js';
+import { shellQuote } from '../report/shell-quote.js';
+import { describeProvenance } from '../results/cluster.js';
 import type { ApiRequest, ApiResponse, DatasetDetection, DatasetFormat } from '../contract/index.js';
 import { datasetCard } from './dataset-cards.js';
-import type { EngineOptions } from './engine-options.js';
+import { jobContextFor, type EngineOptions } from './engine-options.js';
 import { EngineRequestError, type ServiceCalls } from './engine-calls.js';
-import { datasetSpecFor, promptSpecFor } from './experiment-config.js';
+import { datasetSpecFor, experimentConfig, promptSpecFor } from './experiment-config.js';
 import { experimentDefaults, settingsOfConfig } from './experiment-settings.js';
 import { layerDetail, storedRunRef } from './layer-detail.js';
 import { modelFacts } from './model-facts.js';
@@ -238,6 +242,30 @@ export function createEngineService(options: EngineOptions, paths: PathPolicy, d
 
     async exportReport(request) {
       return exportReport(store, experiment(request.experimentId), request.format, options.configDir, options.outputRoot);
+    },
+
+    async planForCluster(request) {
+      const config = experimentConfig(request.experiment, baseConfig(options.configDir), configOptions(options.configDir), paths);
+      const planDir = paths.writable(request.dir, 'plan folder');
+      const plan = await writeClusterPlan(config, request.shards, planDir, jobContextFor(options));
+      const shardSizes = plan.shards.map(shardSize);
+      return {
+        planDir,
+        planId: plan.plan_id,
+        samples: shardSizes.reduce((sum, size) => sum + size, 0),
+        shardSizes,
+        commands: [`cotlab-wb slurm ${shellQuote(planDir)} --submit`, `cotlab-wb slurm ${shellQuote(planDir)} --status`],
+      };
+    },
+
+    async importMergedPlan(request) {
+      const result = await mergeClusterPlan(paths.readable(request.dir, 'plan folder'), store, jobContextFor(options));
+      const cluster = result.report.capture.cluster;
+      return {
+        experimentId: String(result.experimentId),
+        reportDir: result.outputDir,
+        computedOn: cluster === undefined ? '' : describeProvenance(cluster),
+      };
     },
 
     async exportVectors(request) {
