@@ -21,7 +21,7 @@ import { experimentDefaults, settingsOfConfig } from './experiment-settings.js';
 import { layerDetail, storedRunRef } from './layer-detail.js';
 import { modelFacts } from './model-facts.js';
 import { ParsedDatasets } from './parsed-datasets.js';
-import type { PathPolicy } from './path-policy.js';
+import { PathRefusedError, type PathPolicy } from './path-policy.js';
 import { exportComparison, exportFolder, exportReport, exportVectors, exportVectorsArchive, readVectorsArchiveChunk } from './report-export.js';
 import { asRequestError } from './request-errors.js';
 import { crossExperimentResultSet, historyPage, storedResultSet } from './result-view.js';
@@ -77,6 +77,23 @@ export function createEngineService(options: EngineOptions, paths: PathPolicy, d
       return formats === null ? {} : { datasetFormats: [...formats] };
     } catch {
       return {};
+    }
+  }
+
+  /**
+   * A plan folder to merge: one the engine may read, or one under the folder it writes to, where the app itself
+   * writes plans in serve mode (Plan for a cluster…); the shards there are only read.
+   */
+  function planFolderToRead(requested: string): string {
+    try {
+      return paths.readable(requested, 'plan folder');
+    } catch (refused) {
+      if (!(refused instanceof PathRefusedError)) throw refused;
+      try {
+        return paths.writable(requested, 'plan folder');
+      } catch {
+        throw refused;
+      }
     }
   }
 
@@ -259,7 +276,7 @@ export function createEngineService(options: EngineOptions, paths: PathPolicy, d
     },
 
     async importMergedPlan(request) {
-      const result = await mergeClusterPlan(paths.readable(request.dir, 'plan folder'), store, jobContextFor(options));
+      const result = await mergeClusterPlan(planFolderToRead(request.dir), store, jobContextFor(options));
       const cluster = result.report.capture.cluster;
       return {
         experimentId: String(result.experimentId),
