@@ -39,7 +39,9 @@ export async function openWorkbench(): Promise<Workbench> {
   const scratch = mkdtempSync(path.join(tmpdir(), 'cotlab-e2e-'));
   mkdirSync(screenshotDir, { recursive: true });
   const engine = scratchEngineOptions(scratch, 'e2e');
-  const server = await serveCommand({ port: 0, print: () => undefined, engine });
+  // Files are opened by path from the bundled data, the test fixtures and the scratch folder, as `--data-root` allows.
+  const dataRoots = [path.join(repoRoot, 'data'), path.join(repoRoot, 'tests/fixtures'), scratch];
+  const server = await serveCommand({ port: 0, print: () => undefined, engine, dataRoots });
   const context = await chromium.launchPersistentContext(path.join(scratch, 'chromium-profile'), {
     executablePath: process.env['CHROMIUM_PATH'],
     headless: true,
@@ -56,7 +58,7 @@ export async function openWorkbench(): Promise<Workbench> {
     async restartServer() {
       const { port } = workbench.server;
       await workbench.server.close();
-      workbench.server = await serveCommand({ port, print: () => undefined, engine });
+      workbench.server = await serveCommand({ port, print: () => undefined, engine, dataRoots });
     },
     async api(method, body = {}) {
       const token = new URL(workbench.server.url).searchParams.get('token') ?? '';

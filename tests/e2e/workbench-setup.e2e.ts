@@ -215,7 +215,8 @@ describe('setting up a run in a real browser against serve (each test on a fresh
     await page.getByLabel('Variant 2 samples').fill('2');
     await runButton().click();
     const progress = page.getByRole('progressbar');
-    await expect.poll(async () => Number(await progress.getAttribute('aria-valuenow')), { timeout: 60_000 }).toBeGreaterThan(0);
+    // Every prompt is measured against the model's context before the first forward pass: 4000 take a while.
+    await expect.poll(async () => Number(await progress.getAttribute('aria-valuenow')), { timeout: 240_000 }).toBeGreaterThan(0);
 
     await page.reload();
     await nav('Experiment');
@@ -245,7 +246,7 @@ describe('setting up a run in a real browser against serve (each test on a fresh
     await expect.poll(() => stateLabel(), { timeout: 60_000 }).toMatch(/cancelled|completed/);
     await page.getByRole('button', { name: 'Show my draft' }).click();
     expect(await page.getByLabel('Variant 1 name').inputValue()).toBe('draft_only');
-  });
+  }, 480_000);
 
   it('checks the form before Run, in words, and clears an old error when the form changes', async () => {
     await experimentReady();

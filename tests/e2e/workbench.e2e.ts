@@ -75,7 +75,9 @@ describe('workbench in a real browser against serve (demo model)', () => {
   const nav = (name: string) => workbench.page.getByRole('navigation').getByRole('button', { name, exact: true }).click();
 
   /** A second tab on the same server, starting from an empty workspace (the kept one is cleared first). */
+  /** A page on an empty workspace: earlier pages are closed first, so none saves its workspace over the cleared one. */
   const freshPage = async () => {
+    for (const open of workbench.context.pages()) await open.close();
     const page = await workbench.context.newPage();
     page.on('pageerror', (error) => consoleErrors.push(error.message));
     await page.goto(workbench.server.url);

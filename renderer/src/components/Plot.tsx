@@ -68,12 +68,17 @@ export function plotLayout(figure: ChartFigure, title: string, height: number): 
 /** One interactive Plotly chart; hover shows values, clicking a point on a layer axis reports its layer. */
 export function Plot({ figure, title, onLayerClick, onPointClick, height = 320, testId }: PlotProps) {
   const element = useRef<HTMLDivElement>(null);
+  // Draws run one after another and the chart is purged only after the last one ends: Plotly fails when a chart is
+  // purged, or drawn again, while an earlier draw (its auto-margin redraws) is still under way.
+  const drawing = useRef<Promise<void>>(Promise.resolve());
 
   useEffect(() => {
     const target = element.current;
     if (!target) return;
     let cancelled = false;
-    void Plotly.react(target, figure.traces, plotLayout(figure, title, height), PLOT_CONFIG).then((plot: PlotlyElement) => {
+    const draw = drawing.current.then(async () => {
+      if (cancelled) return;
+      const plot: PlotlyElement = await Plotly.react(target, figure.traces, plotLayout(figure, title, height), PLOT_CONFIG);
       if (cancelled) return;
       plot.removeAllListeners('plotly_click');
       plot.on('plotly_click', (event) => {
@@ -86,6 +91,7 @@ export function Plot({ figure, title, onLayerClick, onPointClick, height = 320, 
         if (onPointClick && Array.isArray(point.customdata)) onPointClick(point.customdata);
       });
     });
+    drawing.current = draw.catch((error: unknown) => console.error(error));
     return () => {
       cancelled = true;
     };
@@ -94,7 +100,7 @@ export function Plot({ figure, title, onLayerClick, onPointClick, height = 320, 
   useEffect(() => {
     const target = element.current;
     return () => {
-      if (target) Plotly.purge(target);
+      if (target) void drawing.current.then(() => Plotly.purge(target));
     };
   }, []);
 
