@@ -9,7 +9,8 @@ export interface SlurmCluster {
   env: Record<string, string>;
   /** Runs a Slurm client command against this cluster; its stdout. */
   run(command: string, args: readonly string[]): string;
-  stop(): void;
+  /** Stops the daemons and waits until they have exited (they write their state on the way out). */
+  stop(): Promise<void>;
 }
 
 const DAEMONS = ['/usr/sbin/munged', '/usr/sbin/slurmctld', '/usr/sbin/slurmd', '/usr/sbin/mungekey', '/usr/bin/sbatch'];
@@ -28,6 +29,16 @@ function readPid(file: string): number | null {
     return Number.parseInt(readFileSync(file, 'utf8'), 10);
   } catch {
     return null;
+  }
+}
+
+/** Whether a process still runs: it exists and is not a zombie waiting for a parent to reap it. */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
   }
 }
 
@@ -53,17 +64,19 @@ export async function startSlurmCluster(dir: string): Promise<SlurmCluster> {
   const node = hostname().split('.')[0] as string;
   const port = 20000 + (process.pid % 20000) * 2;
   const pids = ['munged.pid', 'slurmctld.pid', 'slurmd.pid'].map(file);
-  const stop = () => {
-    for (const pidFile of [...pids].reverse()) {
+  const stop = async () => {
+    const started = [...pids].reverse().flatMap((pidFile) => {
       const pid = readPid(pidFile);
-      if (pid !== null) {
-        try {
-          process.kill(pid, 'SIGTERM');
-        } catch {
-          // Already gone.
-        }
+      return pid === null ? [] : [pid];
+    });
+    for (const pid of started) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        // Already gone.
       }
     }
+    await waitFor('the Slurm and munge daemons to exit', 60, () => !started.some(running));
   };
   const logs = () => ['munged.log', 'slurmctld.log', 'slurmd.log'].map((name) => `${name}: ${existsSync(file(name)) ? readFileSync(file(name), 'utf8').split('\n').slice(-8).join('\n') : '(none)'}`).join('\n');
   try {
@@ -116,7 +129,7 @@ export async function startSlurmCluster(dir: string): Promise<SlurmCluster> {
     execFileSync('/usr/sbin/slurmctld', ['-f', file('slurm.conf')]);
     execFileSync('/usr/sbin/slurmd', ['-f', file('slurm.conf'), '-N', node]);
   } catch (error) {
-    stop();
+    await stop();
     throw new Error(`the cluster did not start: ${(error as Error).message}\n${logs()}`, { cause: error });
   }
   const env = { SLURM_CONF: file('slurm.conf') };
@@ -131,7 +144,7 @@ export async function startSlurmCluster(dir: string): Promise<SlurmCluster> {
       return result.status === 0 && result.stdout.trim() === 'idle';
     });
   } catch (error) {
-    stop();
+    await stop();
     throw new Error(`${(error as Error).message}\n${logs()}`, { cause: error });
   }
   return { env, run, stop };

@@ -26,10 +26,10 @@ beforeAll(async () => {
   }
 }, 90_000);
 
-afterAll(() => {
-  cluster?.stop();
+afterAll(async () => {
+  await cluster?.stop();
   work.remove();
-});
+}, 90_000);
 
 /** Slurm's state of one job (e.g. 3_1), as the controller knows it. */
 function jobState(slurm: SlurmCluster, job: string): { state: string; reason: string } {
