@@ -1,6 +1,6 @@
 /** `run dry_run=true`: the plan of an experiment, printed; no model loaded, nothing computed, recorded or written. */
 import type { Sample } from '../datasets/sample.js';
-import type { PlannedInput } from '../experiments/input-check.js';
+import { plannedInputs, type PlannedInput } from '../experiments/input-check.js';
 import type { PlannedRun } from '../experiments/plan.js';
 import { logRuns, type PreparedJob } from '../experiments/prepare-job.js';
 import { layerRanges } from '../results/layer-ranges.js';
@@ -50,6 +50,7 @@ export function formatDryRun(job: PreparedJob, reportFolder: string): string {
     `max input   ${experiment.max_input_tokens === null ? 'no limit' : `${experiment.max_input_tokens} tokens (longer prompts are truncated)`}`,
     `report      ${reportFolder}`,
   ];
-  job.runs.forEach((run, index) => lines.push('', ...runPlan(run, job.inputs[index] ?? [], experiment.answer_cue)));
+  const inputs = plannedInputs(job.runs, experiment, job.tokenizer, modelDir);
+  job.runs.forEach((run, index) => lines.push('', ...runPlan(run, inputs[index] ?? [], experiment.answer_cue)));
   return terminalText(`${lines.join('\n')}\n`);
 }

@@ -28,22 +28,27 @@ interface TooLong {
 const NAMED_SAMPLES = 3;
 
 /**
- * Tokenizes every sampled prompt of every run (long texts only as far as a limit needs) and refuses the job when a
- * prompt is longer than the model's context (max_position_embeddings in config.json) after max_input_tokens,
- * naming the samples and their token counts. Returns each run's inputs in processing order.
+ * Tokens a text can be fed as at most: every token of a byte-level or byte-fallback vocabulary covers at least one
+ * byte, plus a word-start marker the tokenizer may put in front, plus the special tokens it adds.
  */
-export function checkInputs(
+function tokenBound(text: string, specials: number): number {
+  return Buffer.byteLength(text, 'utf8') + 1 + specials;
+}
+
+/** What each sampled prompt is fed as: exact token counts, truncated as `max_input_tokens` says. */
+function measure(
   runs: readonly PlannedRun[],
   experiment: ExperimentSpec,
   tokenizer: PromptTokenizer,
-  modelDir: ModelDirectory,
-): PlannedInput[][] {
-  const context = modelDir.config.maxPositionEmbeddings;
+  context: number | null,
+  needed: (text: string) => boolean,
+): { inputs: PlannedInput[][]; tooLong: TooLong[] } {
   const maxInput = experiment.max_input_tokens;
   const tooLong: TooLong[] = [];
   const inputs = runs.map((run) =>
-    run.sampleIndices.map((datasetIndex, position): PlannedInput => {
+    run.sampleIndices.flatMap((datasetIndex, position): PlannedInput[] => {
       const text = run.prompt.fullInput(run.dataset.samples[datasetIndex] as Sample, experiment.answer_cue);
+      if (!needed(text)) return [];
       let input: PlannedInput;
       let exact = true;
       if (maxInput !== null) {
@@ -55,10 +60,35 @@ export function checkInputs(
         exact = counted.exact;
       }
       if (context !== null && input.tokens > context) tooLong.push({ run: run.name, input, exact });
-      return input;
+      return [input];
     }),
   );
-  if (context !== null && tooLong.length > 0) throw tooLongError(tooLong, context, maxInput, modelDir.configPath);
+  return { inputs, tooLong };
+}
+
+/**
+ * Refuses the job when a sampled prompt is longer than the model's context (max_position_embeddings in config.json)
+ * after max_input_tokens, naming the samples and their token counts. Only prompts that could be too long are
+ * tokenized: none when there is no context or max_input_tokens fits in it, and otherwise only those whose byte
+ * length could exceed it, so a run does not tokenize its dataset twice before the first forward pass.
+ */
+export function refuseTooLongInputs(runs: readonly PlannedRun[], experiment: ExperimentSpec, tokenizer: PromptTokenizer, modelDir: ModelDirectory): void {
+  const context = modelDir.config.maxPositionEmbeddings;
+  const maxInput = experiment.max_input_tokens;
+  if (context === null || (maxInput !== null && maxInput <= context)) return;
+  const specials = tokenizer.countTokens('', 1).count;
+  const { tooLong } = measure(runs, experiment, tokenizer, context, (text) => tokenBound(text, specials) > context);
+  if (tooLong.length > 0) throw tooLongError(tooLong, context, maxInput, modelDir.configPath);
+}
+
+/**
+ * The dry run's plan: every sampled prompt tokenized (long texts only as far as a limit needs), each run's inputs in
+ * processing order; refused as a run would be when a prompt is longer than the model's context.
+ */
+export function plannedInputs(runs: readonly PlannedRun[], experiment: ExperimentSpec, tokenizer: PromptTokenizer, modelDir: ModelDirectory): PlannedInput[][] {
+  const context = modelDir.config.maxPositionEmbeddings;
+  const { inputs, tooLong } = measure(runs, experiment, tokenizer, context, () => true);
+  if (context !== null && tooLong.length > 0) throw tooLongError(tooLong, context, experiment.max_input_tokens, modelDir.configPath);
   return inputs;
 }
 

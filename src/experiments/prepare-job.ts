@@ -9,7 +9,7 @@ import { defaultOutputDir } from '../report/output-dir.js';
 import type { VectorPolicy } from '../store/vector-policy.js';
 import { ExperimentError } from './errors.js';
 import { sha256File } from './file-hash.js';
-import { checkInputs, type PlannedInput } from './input-check.js';
+import { refuseTooLongInputs } from './input-check.js';
 import { selectLayers } from './layer-selection.js';
 import { planRuns, type PlannedRun } from './plan.js';
 
@@ -43,8 +43,6 @@ export interface PreparedJob {
   modelDir: ModelDirectory;
   layers: number[];
   tokenizer: PromptTokenizer;
-  /** Per run, what each sampled prompt is fed as, in processing order. */
-  inputs: PlannedInput[][];
 }
 
 /** Everything a job needs before the model is loaded; a prompt the model cannot take is refused here. */
@@ -53,8 +51,8 @@ export async function prepareJob(config: ResolvedConfig, context: JobContext): P
   const modelDir = inspectModelDir(path.resolve(context.dataRoot, config.model.path));
   const layers = selectLayers(modelDir.config.numLayers, config.experiment.layers, config.experiment.layer_stride);
   const tokenizer = loadPromptTokenizer(modelDir.tokenizerPath, modelDir.tokenizerConfigPath);
-  const inputs = checkInputs(runs, config.experiment, tokenizer, modelDir);
-  return { config, runs, modelDir, layers, tokenizer, inputs };
+  refuseTooLongInputs(runs, config.experiment, tokenizer, modelDir);
+  return { config, runs, modelDir, layers, tokenizer };
 }
 
 export async function openJobModel(job: PreparedJob, cacheDir: string): Promise<ModelHost> {
