@@ -4,6 +4,7 @@ import { wholeNumber } from './primitives.js';
 import { DatasetDetectionSchema, DatasetEntrySchema, DatasetPreviewSchema, DatasetSourceSchema, MAX_PREVIEW_ROWS, MAX_UPLOAD_CHARS } from './datasets.js';
 import { PromptChoiceSchema, PromptPreviewSchema, PromptStrategyInfoSchema } from './prompts.js';
 import { ModelInspectionSchema } from './model.js';
+import { ClusterPlanSummarySchema, MAX_PLAN_SHARDS, MergedPlanSchema } from './cluster.js';
 import { ExperimentDefaultsSchema, ExperimentRequestSchema, ExperimentSettingsSchema, ProgressEventSchema } from './experiments.js';
 import {
   AnnotationsSchema,
@@ -91,6 +92,22 @@ export const apiContract = {
   startExperiment: {
     request: ExperimentRequestSchema,
     response: z.object({ runId: z.string().min(1) }).strict(),
+  },
+  /** Plans the experiment for a Slurm cluster into a folder, as `cotlab-wb plan` does; nothing is computed. */
+  planForCluster: {
+    request: z
+      .object({
+        experiment: ExperimentRequestSchema,
+        shards: wholeNumber.min(1, 'at least one shard').max(MAX_PLAN_SHARDS, `at most ${MAX_PLAN_SHARDS} shards`),
+        dir: z.string().min(1, 'choose a folder for the plan'),
+      })
+      .strict(),
+    response: ClusterPlanSummarySchema,
+  },
+  /** Merges a computed plan's shards into the history as one experiment, as `cotlab-wb merge` does. */
+  importMergedPlan: {
+    request: z.object({ dir: z.string().min(1, 'choose the plan folder') }).strict(),
+    response: MergedPlanSchema,
   },
   /** Continues an interrupted experiment from its next sample, as `cotlab-wb resume` does. */
   resumeExperiment: {

@@ -2,6 +2,8 @@ import { AnalysisInputError } from '../analytics/errors.js';
 import type { ApiErrorBody } from '../contract/index.js';
 import { ConfigError } from '../config/errors.js';
 import { DatasetError } from '../datasets/errors.js';
+import { ClusterPlanError } from '../experiments/cluster-plan.js';
+import { MergeError } from '../experiments/cluster-merge.js';
 import { ExperimentError } from '../experiments/errors.js';
 import { HistoryExportError, IncomparableRunsError, ProbeCancelledError, ProbeError, ResumeError, RunRefError, StoredSampleError } from '../experiments/history-errors.js';
 import { ModelError } from '../model/errors.js';
@@ -24,6 +26,8 @@ const INPUT_ERRORS = [
   ProbeError,
   ProbeCancelledError,
   StoredSampleError,
+  ClusterPlanError,
+  MergeError,
 ];
 
 /** An engine error as the UI should receive it: input problems as bad_request with their message, lookups as not_found. */

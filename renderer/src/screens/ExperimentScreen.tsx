@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { isActiveRunState, type DatasetFormat, type ExperimentSettings } from '../../../src/contract/index.js';
 import { ApiCallError } from '../api-client.js';
+import { PlanForClusterPanel } from '../components/ClusterPlanPanels.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
 import { ExperimentForm } from '../components/ExperimentForm.js';
 import { ProgressBar } from '../components/ProgressBar.js';
@@ -262,6 +263,7 @@ export function ExperimentScreen() {
           ) : null}
         </div>
         {run ? <ProgressBar progress={run} /> : null}
+        {showingRecorded ? null : <PlanForClusterPanel api={api} request={blockers.some((problem) => problem.field !== 'run') ? null : check.request} />}
       </div>
     </section>
   );

@@ -1,6 +1,7 @@
 import { createColumnHelper } from '@tanstack/react-table';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { ExperimentStatus, ExperimentSummary, PairHeadline, RunRef } from '../../../src/contract/index.js';
+import { ImportMergedPlanPanel } from '../components/ClusterPlanPanels.js';
 import type { gridFeatures } from '../components/DataGrid.js';
 import { DataGrid, type GridColumn } from '../components/DataGrid.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
@@ -371,6 +372,7 @@ export function HistoryScreen() {
           onRowActivate={(row) => void open(row.id)}
           hiddenColumns={hiddenColumns}
         />
+        <ImportMergedPlanPanel api={api} onImported={() => void refresh()} />
       </div>
     </section>
   );
