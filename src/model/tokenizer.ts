@@ -12,6 +12,12 @@ export interface PromptTokenizer {
    * or the start with `truncation_side: left`) and the special tokens the tokenizer adds (BOS, an appended EOS) kept.
    */
   encodeTruncated(text: string, maxTokens: number | null): { ids: number[]; truncated: boolean };
+  /** The text's own tokens, without the special tokens the post-processor adds. */
+  encodeWithoutSpecialTokens(text: string): number[];
+  /** Generated ids back to text, special tokens (EOS, BOS, turn markers) left out, as HF's skip_special_tokens=True. */
+  decode(ids: readonly number[]): string;
+  /** The id of tokenizer_config.json's eos_token, when it names one the vocabulary has. */
+  eosTokenId: number | null;
 }
 
 /** A special token in tokenizer_config.json: a bare string or an AddedToken-like object. */
@@ -66,8 +72,13 @@ export function loadPromptTokenizer(tokenizerPath: string, tokenizerConfigPath: 
   }
   const side = configParsed.data.truncation_side ?? 'right';
   const encode = (text: string): number[] => tokenizer.encode(text).ids;
+  const eosToken = configParsed.data.eos_token;
+  const eosText = eosToken === null || eosToken === undefined ? null : typeof eosToken === 'string' ? eosToken : eosToken.content;
   return {
     encode,
+    encodeWithoutSpecialTokens: (text) => tokenizer.encode(text, { add_special_tokens: false }).ids,
+    decode: (ids) => tokenizer.decode([...ids], { skip_special_tokens: true }),
+    eosTokenId: eosText === null ? null : (tokenizer.token_to_id(eosText) ?? null),
     encodeTruncated(text, maxTokens) {
       const ids = encode(text);
       if (maxTokens === null || ids.length <= maxTokens) return { ids, truncated: false };
