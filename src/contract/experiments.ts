@@ -3,6 +3,21 @@ import { z } from 'zod';
 import { finite, seedInput, wholeNumber } from './primitives.js';
 import { DatasetSourceSchema } from './datasets.js';
 import { PromptChoiceSchema } from './prompts.js';
+import { ExperimentKindSchema } from './model.js';
+
+/** How answers are generated (classification, activation_compare with recordAnswers). Absent fields: the config's. */
+export const GenerationRequestSchema = z
+  .object({
+    maxNewTokens: wholeNumber.min(1, 'must be at least 1').max(4096),
+    /** false: greedy decoding. */
+    doSample: z.boolean(),
+    temperature: finite.positive(),
+    topP: finite.gt(0).max(1),
+    /** Seed of the sampling draws; null: the experiment's seed. */
+    seed: seedInput.nullable(),
+  })
+  .strict();
+export type GenerationRequest = z.infer<typeof GenerationRequestSchema>;
 
 export const PoolingSchema = z.enum(['mean', 'last_token']);
 export const ComparisonModeSchema = z.enum(['pairwise', 'baseline']);
@@ -40,6 +55,16 @@ export const ExperimentRequestSchema = z
     comparisonMode: ComparisonModeSchema,
     hook: HookPointSchema,
     maxInputTokens: wholeNumber.min(1).nullable(),
+    /** Absent: activation_compare. classification generates and scores answers; logit_lens reads each layer's prediction. */
+    experimentType: ExperimentKindSchema.optional(),
+    /** activation_compare only: also generate and score each sample's answer (absent: false). */
+    recordAnswers: z.boolean().optional(),
+    /** classification / recordAnswers: how answers are generated (absent: the experiment config's). */
+    generation: GenerationRequestSchema.optional(),
+    /** logit_lens: most probable tokens per layer (absent: the config's). */
+    topK: wholeNumber.min(1).max(100).optional(),
+    /** classification / logit_lens: text after the prompt (absent: the config's; null: none). */
+    answerCue: z.string().max(500).nullable().optional(),
   })
   .strict();
 export type ExperimentRequest = z.infer<typeof ExperimentRequestSchema>;

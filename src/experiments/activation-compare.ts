@@ -9,6 +9,11 @@ import { compareRuns, meanActivationNorms, pairsFor, type RunMeans } from './met
 import type { PlannedRun } from './plan.js';
 import { PoolingAccumulator } from './pooling-accumulator.js';
 import type { RunSummary } from '../results/types.js';
+import { createSeededRng } from '../analytics/seeded-rng.js';
+import type { GenerationSpec } from '../config/schemas.js';
+import type { SampleAnswer } from '../results/answers.js';
+import type { Seed } from '../results/seed.js';
+import { generateOptions, type AnswerScorer } from './answer-scoring.js';
 
 export interface ProgressEvent {
   run: string;
@@ -37,6 +42,10 @@ export interface CapturedSample {
   promptHash: string;
   /** One pooled vector per captured layer, in layer order. */
   pooled: Float32Array[];
+  /** The exact text fed to the model. */
+  text: string;
+  /** The sample's generated answer as read and scored (experiment.record_answers); null when not recorded. */
+  answer: SampleAnswer | null;
 }
 
 /** A sample computed by an earlier, interrupted process, as the history kept it. */
@@ -44,6 +53,19 @@ export interface StoredSampleVectors {
   /** One pooled vector per captured layer, in layer order. */
   pooled: Float32Array[];
   truncated: boolean;
+  /** Its recorded answer (record_answers); null when none was recorded. */
+  answer: SampleAnswer | null;
+}
+
+/**
+ * How answers are recorded beside the capture (experiment.record_answers): each run's scorer, and the generation
+ * settings. The prefill pass that generates is the capture pass, so no sample runs twice.
+ */
+export interface AnswerRecording {
+  scorers: readonly AnswerScorer[];
+  generation: GenerationSpec;
+  /** Seed of the sampling draws (the generation seed, else the experiment's). */
+  samplingSeed: Seed;
 }
 
 export interface ExecuteHooks {
@@ -60,6 +82,8 @@ export interface ActivationCompareOutcome
   truncatedSamples: number;
   /** Each run's per-layer mean vectors (for the history store and analytics). */
   runMeans: RunMeans[];
+  /** With record_answers, each run's answers in sample order; else null. */
+  answers: SampleAnswer[][] | null;
 }
 
 /** With batching, this many batches' worth of prompts are handed over at once so similar lengths can be grouped. */
@@ -78,12 +102,14 @@ export async function executeActivationCompare(
   runs: readonly PlannedRun[],
   experiment: ExperimentSpec,
   hooks: ExecuteHooks = {},
+  answering: AnswerRecording | null = null,
 ): Promise<ActivationCompareOutcome> {
   const total = runs.reduce((sum, run) => sum + run.sampleIndices.length, 0);
   const sampleLog: SampleLogEntry[] | null = experiment.log_samples ? [] : null;
   const summaries: RunSummary[] = [];
   const runTimestamps: Date[] = [];
   const runMeans: RunMeans[] = [];
+  const answers: SampleAnswer[][] | null = answering === null ? null : runs.map(() => []);
   let done = 0;
   let computed = 0;
   let truncatedSamples = 0;
@@ -100,23 +126,19 @@ export async function executeActivationCompare(
         const sample = run.dataset.samples[datasetIndex] as Sample;
         return { position, sample, stored: hooks.storedSample?.(run.index, position) ?? null, text: '' };
       });
+      for (const item of chunk) item.text = run.prompt.fullInput(item.sample, experiment.answer_cue);
       const toCompute = chunk.filter((item) => item.stored === null);
-      for (const item of toCompute) item.text = run.prompt.fullInput(item.sample, experiment.answer_cue);
-      const captured =
-        toCompute.length > 0
-          ? await host.captureBatch(
-              toCompute.map((item) => item.text),
-              { maxInputTokens: experiment.max_input_tokens },
-            )
-          : [];
-      const resultByPosition = new Map(toCompute.map((item, at) => [item.position, captured[at] as CaptureResult]));
+      const captured = toCompute.length === 0 ? [] : await captureOrGenerate(host, run, toCompute, experiment, answering);
+      const resultByPosition = new Map(toCompute.map((item, at) => [item.position, captured[at] as CaptureResult & { answer: SampleAnswer | null }]));
       // Samples enter the means in their CoTLab order whatever the batching, so results do not depend on it.
       for (const { position, sample, stored, text } of chunk) {
         const result = resultByPosition.get(position);
         if (stored) {
           accumulator.addSample(stored.pooled);
           if (stored.truncated) truncatedSamples++;
+          if (stored.answer) answers?.[run.index]?.push(stored.answer);
         } else if (result) {
+          if (result.answer) answers?.[run.index]?.push(result.answer);
           accumulator.addSample(result.pooled);
           if (result.truncated) truncatedSamples++;
           computed++;
@@ -128,6 +150,8 @@ export async function executeActivationCompare(
             truncated: result.truncated,
             promptHash: promptHash(text),
             pooled: result.pooled,
+            text,
+            answer: result.answer,
           });
         }
         sampleLog?.push({ run: run.name, prompt: run.prompt.buildPrompt(sample), system_prompt: systemPrompt, idx: sample.idx, timestamp: new Date() });
@@ -186,5 +210,38 @@ export async function executeActivationCompare(
     sampleLog,
     truncatedSamples,
     runMeans,
+    answers,
   };
+}
+
+/**
+ * The captures of a chunk's samples; with answers recorded, their generations, whose prefill pass is the capture,
+ * each answer read and scored, and each sample's sampling draws its own seeded stream.
+ */
+async function captureOrGenerate(
+  host: ModelHost,
+  run: PlannedRun,
+  items: readonly { position: number; sample: Sample; text: string }[],
+  experiment: ExperimentSpec,
+  answering: AnswerRecording | null,
+): Promise<(CaptureResult & { answer: SampleAnswer | null })[]> {
+  if (answering === null) {
+    const captured = await host.captureBatch(
+      items.map((item) => item.text),
+      { maxInputTokens: experiment.max_input_tokens },
+    );
+    return captured.map((result) => ({ ...result, answer: null }));
+  }
+  const scorer = answering.scorers[run.index] as AnswerScorer;
+  const generated = await host.generate(
+    items.map((item) => ({ text: item.text, random: answering.generation.do_sample ? uniformDraws(answering.samplingSeed, run.index, item.position) : null })),
+    generateOptions(answering.generation, experiment.max_input_tokens, run.prompt.stopStrings),
+  );
+  return generated.map((result, at) => ({ ...result, answer: scorer.score((items[at] as { sample: Sample }).sample, result) }));
+}
+
+/** A sample's own stream of uniform draws: the same whatever the batching or a resume. */
+export function uniformDraws(seed: Seed, runIndex: number, position: number): () => number {
+  const rng = createSeededRng(seed, runIndex, position);
+  return () => rng.nextFloat();
 }

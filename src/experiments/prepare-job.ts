@@ -1,6 +1,6 @@
 /** Preparing a job: the plan (data loaded, samples chosen, model folder checked, layers chosen) before any compute. */
 import path from 'node:path';
-import type { ResolvedConfig } from '../config/schemas.js';
+import type { ResolvedConfig, WorkbenchConfig } from '../config/schemas.js';
 import { labelDistribution } from '../datasets/load-dataset.js';
 import { inspectModelDir, type ModelDirectory } from '../model/model-dir.js';
 import { openModelHost, type ModelHost } from '../model/model-host.js';
@@ -58,10 +58,12 @@ export async function openJobModel(job: PreparedJob, cacheDir: string): Promise<
     cacheDir,
     hookMap: config.model.hook_map,
     batchSize: config.backend.batch_size,
+    // Answers are generated in the same session: the prefill that generates is the capture pass.
+    generation: config.experiment.record_answers,
   });
 }
 
-export function defaultOutputDirFor(config: ResolvedConfig, outputRoot: string, startTime: Date): string {
+export function defaultOutputDirFor(config: WorkbenchConfig, outputRoot: string, startTime: Date): string {
   return defaultOutputDir(
     outputRoot,
     startTime,

@@ -7,7 +7,15 @@ import type { HistoryStore } from '../store/history-store.js';
 import type { VectorPolicy } from '../store/vector-policy.js';
 import { sha256File } from './file-hash.js';
 import { executeActivationCompare, type ActivationCompareOutcome, type ExecuteHooks } from './activation-compare.js';
-import { analyseRunPairs } from './analyse.js';
+import { analyseRunPairs, type AnalysedRun } from './analyse.js';
+import { answerFindings } from '../analytics/answer-findings.js';
+import { DEFAULT_ANALYSIS_OPTIONS } from '../analytics/divergence.js';
+import type { AnswerRecord } from '../report/types.js';
+import type { SampleAnswer } from '../results/answers.js';
+import type { AnswerFindings } from '../results/classification.js';
+import type { AnswerRecording } from './activation-compare.js';
+import { answerScorer, type AnswerScorer } from './answer-scoring.js';
+import { answerSplits } from './answer-split.js';
 import { ExperimentCancelledError } from './errors.js';
 import { ExperimentInterruptedError } from './history-errors.js';
 import { buildReportInput } from './job-report.js';
@@ -38,6 +46,8 @@ export interface JobResult {
   analyses: PairAnalysis[];
   /** The experiment's id in the history; null when the job was not recorded. */
   experimentId: number | null;
+  /** With experiment.record_answers: the answers' findings (metrics per run, McNemar between runs); else null. */
+  answerFindings: AnswerFindings | null;
 }
 
 /** Progress and cancellation of a job (sample storage and resume are the job's own business). */
@@ -105,6 +115,32 @@ export async function runJob(
   }
 }
 
+/** The findings of recorded answers: per run metrics, McNemar between runs, and each run split by correctness. */
+function answerOutcome(
+  job: PreparedJob,
+  answering: AnswerRecording,
+  runs: readonly AnalysedRun[],
+  answers: readonly (readonly SampleAnswer[])[],
+  layers: readonly number[],
+): AnswerRecord {
+  const { experiment } = job.config;
+  const classification = answerFindings(
+    job.runs.map((run, index) => ({
+      name: run.name,
+      datasetHash: runs[index]?.datasetHash ?? null,
+      datasetIndices: run.sampleIndices,
+      answers: answers[index] ?? [],
+      classes: (answering.scorers[index] as AnswerScorer).classes,
+    })),
+    pairsFor(
+      job.runs.map((run) => run.name),
+      experiment.comparison_mode,
+    ),
+    { bootstrapResamples: DEFAULT_ANALYSIS_OPTIONS.nBoot, seed: experiment.seed },
+  );
+  return { classification, split_by_correctness: answerSplits(runs, answers, layers, experiment.seed) };
+}
+
 /** How one process executes a (new or resumed) job. */
 export interface JobExecution {
   recorder: ExperimentRecorder | null;
@@ -136,6 +172,13 @@ export async function executeJob(
   const collector = new SampleVectorCollector(job.runs);
   const loopStart = performance.now();
   const sessionDuration = () => (Date.now() - execution.sessionStart.getTime()) / 1000;
+  const answering: AnswerRecording | null = config.experiment.record_answers
+    ? {
+        scorers: job.runs.map((run) => answerScorer(run, 'experiment.record_answers', config.experiment.answer_cue)),
+        generation: config.experiment.generation,
+        samplingSeed: config.experiment.generation.seed ?? config.experiment.seed,
+      }
+    : null;
   try {
     const outcome = await executeActivationCompare(host, job.runs, config.experiment, {
       onProgress: hooks.onProgress,
@@ -149,12 +192,14 @@ export async function executeJob(
         if (stored !== null) collector.add(runIndex, position, stored.pooled);
         return stored;
       },
-    });
+    }, answering);
+    const analysedRuns = collector.analysedRuns(host.layers.length, execution.datasetHashes);
+    const answers = answering === null || outcome.answers === null ? null : answerOutcome(job, answering, analysedRuns, outcome.answers, host.layers);
     const analyses =
       job.runs.length < 2
         ? []
         : analyseRunPairs(
-            collector.analysedRuns(host.layers.length, execution.datasetHashes),
+            analysedRuns,
             pairsFor(
               job.runs.map((run) => run.name),
               config.experiment.comparison_mode,
@@ -165,6 +210,7 @@ export async function executeJob(
     const perLayer = perLayerComparisons(outcome);
     const findings = findingsOfPairs(perLayer, analyses);
     recorder?.recordOutcome(outcome, perLayer, analyses, findings);
+    if (answers !== null) recorder?.recordAnswerFindings(answers.classification, answers.split_by_correctness);
     const endTime = new Date();
     const durationS = execution.previousDurationS + sessionDuration();
     const report = buildReportInput(job, host, outcome, findings, context, {
@@ -174,9 +220,18 @@ export async function executeJob(
       runDurationSeconds: execution.previousDurationS + (performance.now() - loopStart) / 1000,
       status: 'Completed',
     });
+    if (answers !== null) report.answers = answers;
     const paths = await writeJobReport(execution.outputDir, report, analyses);
     recorder?.finish({ status: 'completed', endedAt: endTime, durationS, outputDir: execution.outputDir });
-    return { outputDir: execution.outputDir, paths, report, outcome, analyses, experimentId: recorder?.experimentId ?? null };
+    return {
+      outputDir: execution.outputDir,
+      paths,
+      report,
+      outcome,
+      analyses,
+      experimentId: recorder?.experimentId ?? null,
+      answerFindings: answers?.classification ?? null,
+    };
   } catch (error) {
     if (recorder === null) throw error;
     const cancelled = error instanceof ExperimentCancelledError;

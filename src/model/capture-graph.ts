@@ -55,7 +55,7 @@ export interface LensRequest {
 }
 
 /** Bumped whenever the emitted graph or the cache layout changes, so stale cached graphs are not reused. */
-const CAPTURE_GRAPH_FORMAT = 3;
+const CAPTURE_GRAPH_FORMAT = 4;
 const PREFIX = 'cotlab_capture';
 
 /** float32 [batch, vocab]: the scores of the next token after each row's last real token (generation graphs). */

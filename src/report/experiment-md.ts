@@ -60,7 +60,7 @@ function variantLine(variant: VariantLine): string {
   return `- ${variant.name}: dataset=${variant.dataset}, prompt=${variant.prompt}, samples=${samples}, seed=${variant.seed}\n`;
 }
 
-function configuration(input: ReportInput): string {
+export function configuration(input: Pick<ReportInput, 'topPrompt' | 'topDatasetName' | 'variants'>): string {
   const prompt = input.topPrompt;
   let text =
     '## Configuration\n\n' +
@@ -73,13 +73,13 @@ function configuration(input: ReportInput): string {
   return text;
 }
 
-function fullConfiguration(configYaml: string): string {
+export function fullConfiguration(configYaml: string): string {
   // The YAML dump ends in a newline and CoTLab's template adds another before the closing fence.
   const yaml = configYaml.replace(/\n+$/, '');
   return `<details>\n<summary>Full Configuration (YAML)</summary>\n\n\`\`\`yaml\n${yaml}\n\n\`\`\`\n</details>\n`;
 }
 
-function reproduce(input: ReportInput, outputDir: string): string {
+export function reproduce(input: Pick<ReportInput, 'reproduceCommand'>, outputDir: string): string {
   const [subcommand = 'run', ...overrides] = input.reproduceCommand;
   const command = [`npx cotlab-wb ${shellQuote(subcommand)}`, ...overrides.map(shellQuote)].join(' \\\n  ');
   const configPath = shellQuote(`${outputDir.replace(/\/+$/, '')}/config.json`);

@@ -2,7 +2,7 @@ import type { PairFindings } from '../results/findings.js';
 import { RANKED_LAYER_COUNT, type LayerScore } from '../results/rankings.js';
 import type { ActivationCompareMetrics, CaptureRecord, Comparison, RunSummary } from '../results/types.js';
 import { pythonIsoformat } from './local-time.js';
-import type { ReportInput, SampleLogEntry } from './types.js';
+import type { AnswerRecord, ReportInput, SampleLogEntry } from './types.js';
 
 export interface SampleRecord {
   run: string;
@@ -40,6 +40,8 @@ export interface ResultsJson {
   duration_seconds: number;
   capture: CaptureRecord;
   analysis: { top_k: number; pairs: AnalysisPairRecord[] };
+  /** With experiment.record_answers: metrics of the answers and each run split by correctness. */
+  answers?: AnswerRecord;
   app: { name: 'cotlab-workbench'; version: string };
 }
 
@@ -150,6 +152,7 @@ export function buildResultsJson(input: ReportInput): ResultsJson {
     duration_seconds: input.durationSeconds,
     capture: input.capture,
     analysis: { top_k: RANKED_LAYER_COUNT, pairs: input.findings.map(analysisPairRecord) },
+    ...(input.answers === undefined ? {} : { answers: input.answers }),
     app: { name: 'cotlab-workbench', version: input.appVersion },
   };
 }

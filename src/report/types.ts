@@ -1,3 +1,4 @@
+import type { AnswerFindings, AnswerSplitRecord } from '../results/classification.js';
 import type { PairFindings } from '../results/findings.js';
 import type { Seed } from '../results/seed.js';
 import type { ActivationCompareMetrics, CaptureRecord, Comparison, RunSummary } from '../results/types.js';
@@ -71,4 +72,12 @@ export interface ReportInput {
   topPrompt: TopPromptSummary;
   topDatasetName: string;
   appVersion: string;
+  /** With experiment.record_answers: the answers' findings (results.json `answers`). */
+  answers?: AnswerRecord;
+}
+
+/** Recorded answers of an activation_compare run: their classification findings and each run split by correctness. */
+export interface AnswerRecord {
+  classification: AnswerFindings;
+  split_by_correctness: AnswerSplitRecord[];
 }

@@ -36,10 +36,17 @@ export function summaryFromListItem(item: ExperimentListItem): ExperimentSummary
     pooling: item.pooling,
     demoModel: item.demoModel,
     source: item.source,
+    experimentType: experimentTypeOf(item.name),
+    hasAnswers: item.hasAnswers,
   };
 }
 
-export function summaryFromDetail(detail: ExperimentDetail): ExperimentSummary {
+/** The results screen an experiment needs, by its stored name (imports from CoTLab are activation_compare). */
+export function experimentTypeOf(name: string): ExperimentSummary['experimentType'] {
+  return name === 'classification' || name === 'logit_lens' ? name : 'activation_compare';
+}
+
+export function summaryFromDetail(detail: ExperimentDetail, hasAnswers: boolean): ExperimentSummary {
   return {
     id: String(detail.id),
     createdAt: detail.startedAt,
@@ -51,6 +58,8 @@ export function summaryFromDetail(detail: ExperimentDetail): ExperimentSummary {
     pooling: detail.pooling,
     demoModel: detail.demoModel,
     source: detail.source,
+    experimentType: experimentTypeOf(detail.name),
+    hasAnswers,
   };
 }
 
@@ -152,7 +161,7 @@ export function storedResultSet(store: HistoryReader, experiment: ExperimentDeta
     ];
   });
   return {
-    experiment: summaryFromDetail(experiment),
+    experiment: summaryFromDetail(experiment, experiment.name === 'classification' || store.getFindings(experiment.id, 'classification') !== null),
     runs: experiment.runs.map((run) => runView(experiment, run, store.getRunMeans(run.id), run.name)),
     comparisons,
   };

@@ -11,6 +11,7 @@ interface ListRow
   > {
   variants_json: string;
   total_samples: number;
+  has_answers: number;
 }
 
 const VariantNamesSchema = z.array(z.string());
@@ -62,7 +63,9 @@ export function listExperiments(db: Database.Database, query: ListExperimentsQue
               (SELECT json_group_array(r.name ORDER BY r.run_index) FROM runs r WHERE r.experiment_id = page.id)
                 AS variants_json,
               (SELECT coalesce(sum(r.completed_samples), 0) FROM runs r WHERE r.experiment_id = page.id)
-                AS total_samples
+                AS total_samples,
+              (page.name = 'classification' OR EXISTS (SELECT 1 FROM experiment_findings f
+                 WHERE f.experiment_id = page.id AND f.kind = 'classification')) AS has_answers
        FROM page
        ORDER BY page.started_at DESC, page.id DESC`,
     )
@@ -86,5 +89,6 @@ function listItemFromRow(row: ListRow): ExperimentListItem {
     variants: variants.data,
     totalSamples: row.total_samples,
     durationS: row.duration_s,
+    hasAnswers: row.has_answers === 1,
   };
 }

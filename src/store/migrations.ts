@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { backfillPairFindings } from './backfill-findings.js';
-import { HISTORY_APPLICATION_ID, SCHEMA_V1_SQL, SCHEMA_V2_SQL, SCHEMA_V3_SQL } from './schema.js';
+import { HISTORY_APPLICATION_ID, SCHEMA_V1_SQL, SCHEMA_V2_SQL, SCHEMA_V3_SQL, SCHEMA_V4_SQL } from './schema.js';
 
 /** One schema step: `up` brings a database at `version - 1` to `version`. */
 export interface Migration {
@@ -31,6 +31,11 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec(SCHEMA_V3_SQL);
       backfillPairFindings(db);
     },
+  },
+  {
+    version: 4,
+    description: 'model answers (sample texts and prompts, generated answers as read), the logit lens per sample and layer, and each experiment\'s answer and lens findings',
+    up: (db) => db.exec(SCHEMA_V4_SQL),
   },
 ];
 

@@ -3,6 +3,7 @@ import type { Sample } from '../datasets/sample.js';
 import type { AnalysisSettingsRecord } from '../results/analysis-settings.js';
 import type { PairFindings } from '../results/findings.js';
 import type { HookPoint, Pooling } from '../results/capture-points.js';
+import type { SampleExtras } from './answer-rows.js';
 import type { VectorPolicy } from './vector-policy.js';
 
 export type ExperimentStatus = 'running' | 'completed' | 'interrupted' | 'failed';
@@ -50,8 +51,10 @@ export interface NewRun {
 
 /** A processed sample to store: what is read back as StoredSample, plus its vectors. */
 export interface SampleToRecord extends StoredSample {
-  /** One pooled vector per layer, in the run's layer order. */
+  /** One pooled vector per layer, in the run's layer order (none for a run that captures no layer). */
   vectors: Float32Array[];
+  /** Its text and prompt, generated answer and logit lens, stored in the same transaction. */
+  extras?: SampleExtras;
 }
 
 export interface RunCompletion {
@@ -204,6 +207,8 @@ export interface ExperimentListItem
   variants: string[];
   /** Samples stored over all runs. */
   totalSamples: number;
+  /** Whether answers were recorded (a classification, or activation_compare with record_answers that finished). */
+  hasAnswers: boolean;
 }
 
 export interface ExperimentPage {
