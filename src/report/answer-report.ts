@@ -183,7 +183,7 @@ function failuresText(metrics: VariantAnswerMetrics): string {
   return entries.length === 0 ? 'none' : entries.map(([status, count]) => `${status.replaceAll('_', ' ')} ${count}`).join(', ');
 }
 
-function metricsTable(findings: AnswerFindings): string {
+export function metricsTable(findings: AnswerFindings): string {
   const level = Math.round(findings.confidence_level * 100);
   const head = `| Variant | Scored / samples | Accuracy | Balanced accuracy | Macro-F1 | Parse failures |\n|---|---:|---:|---:|---:|---|\n`;
   const rows = findings.variants.map(
@@ -207,7 +207,7 @@ function confusionTable(metrics: VariantAnswerMetrics): string {
   return head + rows.join('');
 }
 
-function mcnemarLine(test: McNemarResult): string {
+export function mcnemarLine(test: McNemarResult): string {
   if (test.not_tested !== null) return `- **${test.run_a} vs ${test.run_b}:** not tested: ${test.not_tested}.\n`;
   return (
     `- **${test.run_a} vs ${test.run_b}:** ${test.paired_samples} paired samples (${test.excluded} left out for an unreadable answer); ` +

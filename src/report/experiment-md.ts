@@ -3,7 +3,8 @@ import type { LayerScore } from '../results/rankings.js';
 import type { CaptureRecord, Comparison } from '../results/types.js';
 import { localDateTime } from './local-time.js';
 import { shellQuote } from './shell-quote.js';
-import type { ReportInput, TopPromptSummary, VariantLine } from './types.js';
+import { mcnemarLine, metricsTable } from './answer-report.js';
+import type { AnswerRecord, ReportInput, TopPromptSummary, VariantLine } from './types.js';
 
 const RESULTS_PLACEHOLDER = '_Results will be added after experiment completes..._';
 
@@ -195,6 +196,21 @@ function analysisSection(comparisons: readonly Comparison[], findings: readonly 
   return `## Analysis\n\n${comparisons.map((comparison) => pairAnalysis(comparison, findingsOfPair(findings, comparison.run_a, comparison.run_b))).join('\n')}`;
 }
 
+/** experiment.record_answers: the answers' metrics, McNemar between runs, and each run's correct vs incorrect split. */
+function answersSection(answers: AnswerRecord): string {
+  const splits = answers.split_by_correctness.map((split) => {
+    if (split.not_analysed !== null) return `- **${split.run}:** ${split.correct} correct, ${split.incorrect} incorrect, ${split.unscored} unscored; not analysed: ${split.not_analysed}\n`;
+    const beyond = split.layers.filter((layer) => layer.p_value_holm !== null && layer.p_value_holm < split.significance_level).map((layer) => layer.layer);
+    const lowest = [...split.layers].sort((a, b) => a.cosine - b.cosine)[0];
+    return (
+      `- **${split.run}:** ${split.correct} correct vs ${split.incorrect} incorrect answers; lowest cosine of the two means at layer ${lowest?.layer ?? '–'} ` +
+      `(${lowest?.cosine.toFixed(6) ?? '–'}); layers beyond chance (Holm p < ${split.significance_level}): ${beyond.length === 0 ? 'none' : beyond.join(', ')}\n`
+    );
+  });
+  const tests = answers.classification.mcnemar.map(mcnemarLine).join('');
+  return `## Answers\n\n${metricsTable(answers.classification)}${tests === '' ? '' : `\n${tests}`}\n### Activations of correct vs incorrect answers\n\n${splits.join('')}`;
+}
+
 /**
  * EXPERIMENT.md: CoTLab's sections (title, status, research questions, configuration, full YAML, reproduce,
  * results), then ours (capture, per-layer table, analysis). `outputDir` is where config.json is saved.
@@ -212,5 +228,6 @@ export function buildExperimentMd(input: ReportInput, outputDir: string): string
     captureSection(input.capture, processedSamples),
   ];
   if (input.status !== 'Running') sections.push(perLayerSection(input.comparisons), analysisSection(input.comparisons, input.findings));
+  if (input.status !== 'Running' && input.answers !== undefined) sections.push(answersSection(input.answers));
   return sections.join('\n');
 }

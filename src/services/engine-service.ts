@@ -10,6 +10,7 @@ import { datasetFormatWarning, loadPromptStrategy } from '../prompts/strategy.js
 import type { HistoryStore } from '../store/history-store.js';
 import { openHistoryStore } from '../store/open-store.js';
 import type { ApiRequest, ApiResponse, DatasetFormat } from '../contract/index.js';
+import { answerFindingsView, answerPage, logitLensView } from './answer-views.js';
 import { datasetCard } from './dataset-cards.js';
 import { datasetColumns } from './dataset-columns.js';
 import type { EngineOptions } from './engine-options.js';
@@ -178,6 +179,22 @@ export function createEngineService(options: EngineOptions): EngineService {
 
     async layerDetail(request) {
       return layerDetail(store, request.runA, request.runB, request.layer);
+    },
+
+    async answers(request) {
+      return answerPage(store, request.ref, request.filter, request.offset, request.limit);
+    },
+
+    async answerFindings(request) {
+      return answerFindingsView(store, request.experimentId);
+    },
+
+    async logitLens(request) {
+      return logitLensView(store, request.ref, request.position, {
+        configDir: options.configDir,
+        device: baseConfig(options.configDir).backend.device,
+        topK: request.topK,
+      });
     },
 
     async exportReport(request) {
