@@ -15,10 +15,22 @@ const appRoot = app.getAppPath();
 registerAppScheme();
 app.enableSandbox();
 
+// One window, one engine: a second start would open a second history writer and a second set of run processes.
+const primaryInstance = app.requestSingleInstanceLock();
+if (!primaryInstance) app.quit();
+
+let mainWindow: BrowserWindow | null = null;
+app.on('second-instance', () => {
+  if (mainWindow === null || mainWindow.isDestroyed()) return;
+  if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.focus();
+});
+
 async function createWindow(): Promise<void> {
   serveRenderer(path.join(appRoot, 'dist-renderer'));
-  // Nothing may be fetched from outside the app: no remote content, no permission prompts.
+  // Nothing may be fetched from outside the app: no remote content, no permissions asked for or checked as granted.
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
   session.defaultSession.webRequest.onBeforeRequest((details, callback) => {
     callback({ cancel: !details.url.startsWith(`${APP_ORIGIN}/`) && !details.url.startsWith('devtools://') });
   });
@@ -38,8 +50,11 @@ async function createWindow(): Promise<void> {
       nodeIntegration: false,
       webSecurity: true,
       spellcheck: false,
+      // DevTools only while developing: in a packaged build they would open the engine's bridge to anyone at the keyboard.
+      devTools: !app.isPackaged,
     },
   });
+  mainWindow = window;
   window.once('ready-to-show', () => window.show());
   window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
   window.webContents.on('will-navigate', (event) => event.preventDefault());
@@ -57,7 +72,7 @@ async function createWindow(): Promise<void> {
   engine.subscribeProgress((event) => {
     if (!window.isDestroyed()) window.webContents.send(PROGRESS_CHANNEL, event);
   });
-  registerIpc(window, createDispatcher(engine));
+  registerIpc(window, createDispatcher(engine), (picked, use) => engine.grantPath(picked, use));
   window.on('closed', () => void engine.close());
   await window.loadURL(`${APP_ORIGIN}/index.html`);
 }
@@ -66,7 +81,9 @@ app.on('web-contents-created', (_event, contents) => {
   contents.on('will-attach-webview', (event) => event.preventDefault());
 });
 app.on('window-all-closed', () => app.quit());
-app.whenReady().then(createWindow, (error: unknown) => {
-  console.error(error);
-  app.quit();
-});
+if (primaryInstance) {
+  app.whenReady().then(createWindow, (error: unknown) => {
+    console.error(error);
+    app.quit();
+  });
+}

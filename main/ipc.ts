@@ -3,6 +3,7 @@ import type { BrowserWindow } from 'electron';
 import { dialog, ipcMain, type IpcMainInvokeEvent, type WebFrameMain } from 'electron';
 import { DesktopRequestSchema } from '../src/contract/index.js';
 import type { Dispatch } from '../src/host/dispatch.js';
+import type { EnginePort } from '../src/host/engine-port.js';
 
 export const API_CHANNEL = 'cotlab:api';
 export const DESKTOP_CHANNEL = 'cotlab:desktop';
@@ -20,14 +21,24 @@ export function isTrustedSender(frame: WebFrameMain | null, window: BrowserWindo
   }
 }
 
-/** The contract over IPC: the sender frame is checked, and the dispatcher validates every payload and answer. */
-export function registerIpc(window: BrowserWindow, dispatch: Dispatch): void {
+/**
+ * The contract over IPC: the sender frame is checked, and the dispatcher validates every payload and answer. A path
+ * the user picks in a native dialog is granted to the engine for the session (the engine reads no other path).
+ */
+export function registerIpc(window: BrowserWindow, dispatch: Dispatch, grantPath: EnginePort['grantPath']): void {
   ipcMain.handle(API_CHANNEL, async (event: IpcMainInvokeEvent, method: unknown, payload: unknown) => {
     if (!isTrustedSender(event.senderFrame, window)) {
       return { ok: false, error: { code: 'bad_request', message: 'This window is not allowed to call the workbench.', details: [] } };
     }
     return dispatch(String(method), payload);
   });
+
+  /** The first path the dialog answered, granted for `use`; null when it was cancelled. */
+  const picked = (result: Electron.OpenDialogReturnValue, use: 'read' | 'write'): string | null => {
+    const path = result.canceled ? null : (result.filePaths[0] ?? null);
+    if (path !== null) grantPath(path, use);
+    return path;
+  };
 
   ipcMain.handle(DESKTOP_CHANNEL, async (event: IpcMainInvokeEvent, raw: unknown) => {
     if (!isTrustedSender(event.senderFrame, window)) return null;
@@ -41,15 +52,15 @@ export function registerIpc(window: BrowserWindow, dispatch: Dispatch): void {
           properties: ['openFile'],
           filters: [{ name: 'Datasets', extensions: ['tsv', 'csv', 'json', 'jsonl'] }],
         });
-        return result.canceled ? null : (result.filePaths[0] ?? null);
+        return picked(result, 'read');
       }
       case 'openModelFolder': {
         const result = await dialog.showOpenDialog(window, { title: 'Choose an ONNX model folder', properties: ['openDirectory'] });
-        return result.canceled ? null : (result.filePaths[0] ?? null);
+        return picked(result, 'read');
       }
       case 'chooseExportFolder': {
         const result = await dialog.showOpenDialog(window, { title: 'Folder for the .npy files', properties: ['openDirectory', 'createDirectory'] });
-        return result.canceled ? null : (result.filePaths[0] ?? null);
+        return picked(result, 'write');
       }
       case 'saveReport': {
         const result = await dialog.showSaveDialog(window, { title: 'Save report', defaultPath: request.fileName });

@@ -10,6 +10,7 @@ import { gemmaShapedModel } from './bench/gemma-shaped-model.js';
 import { generationSection } from './bench/generation.js';
 import { historyStoreSection } from './bench/history-store.js';
 import { modelCaptureSection } from './bench/model-capture.js';
+import { probingSection } from './bench/probing.js';
 import type { BenchSection } from './bench/section.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -24,6 +25,7 @@ const allSections: BenchSection[] = [
   modelCaptureSection(cacheRoot),
   generationSection(cacheRoot),
   historyStoreSection(root, () => gemmaShapedModel(cacheRoot, log)),
+  probingSection(cacheRoot),
 ];
 // `npm run bench -- history` runs only the sections whose name contains one of the words given.
 const wanted = process.argv.slice(2);

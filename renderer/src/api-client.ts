@@ -31,13 +31,17 @@ declare global {
   }
 }
 
-/** Talks to the Electron preload when it is there, else to the serve mode over HTTP; both speak the same contract. */
+/**
+ * Talks to the Electron preload when it is there, else to the serve mode over HTTP; both speak the same contract.
+ * Over HTTP the access token travels in the server's HttpOnly session cookie: the page never sees it.
+ */
 export function createApiClient(): WorkbenchApi {
-  return window.cotlab ? desktopClient(window.cotlab) : httpClient(takeToken());
+  return window.cotlab ? desktopClient(window.cotlab) : httpClient();
 }
 
 function desktopClient(bridge: CotlabDesktopBridge): WorkbenchApi {
   return {
+    // An IPC call cannot be withdrawn: a superseded answer is simply not used.
     async call(method, request) {
       const outcome = await bridge.call(method, request);
       if (!outcome.ok) throw new ApiCallError(outcome.error.message, outcome.error.code, outcome.error.details);
@@ -53,13 +57,13 @@ function desktopClient(bridge: CotlabDesktopBridge): WorkbenchApi {
   };
 }
 
-function httpClient(token: string): WorkbenchApi {
+function httpClient(): WorkbenchApi {
   const listeners = new Set<(event: ProgressEvent) => void>();
   let socket: WebSocket | null = null;
 
   function connect(): void {
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    socket = new WebSocket(`${scheme}://${location.host}/api/progress?token=${encodeURIComponent(token)}`);
+    socket = new WebSocket(`${scheme}://${location.host}/api/progress`);
     socket.onmessage = (message) => {
       const parsed = ProgressEventSchema.safeParse(JSON.parse(String(message.data)));
       if (parsed.success) for (const listener of listeners) listener(parsed.data);
@@ -72,15 +76,17 @@ function httpClient(token: string): WorkbenchApi {
   }
 
   return {
-    async call(method, request) {
+    async call(method, request, options) {
       let response: Response;
       try {
         response = await fetch(`/api/${method}`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-cotlab-token': token },
+          headers: { 'content-type': 'application/json' },
           body: JSON.stringify(request),
+          signal: options?.signal ?? null,
         });
-      } catch {
+      } catch (failure) {
+        if (options?.signal?.aborted) throw failure;
         throw new ApiCallError('The workbench server cannot be reached. Is `cotlab-wb serve` still running?', 'network', []);
       }
       const body: unknown = await response.json().catch(() => null);
@@ -109,17 +115,4 @@ function parseResponse<M extends ApiMethod>(method: M, body: unknown): ApiRespon
     throw new ApiCallError(`The answer to ${method} did not match the contract.`, 'engine_error', describeIssues(parsed.error));
   }
   return parsed.data as ApiResponse<M>;
-}
-
-/** Reads the access token from the URL once, keeps it for reloads, and removes it from the address bar. */
-function takeToken(): string {
-  const url = new URL(location.href);
-  const fromUrl = url.searchParams.get('token');
-  if (fromUrl) {
-    sessionStorage.setItem('cotlab-token', fromUrl);
-    url.searchParams.delete('token');
-    history.replaceState(null, '', url.pathname + url.search + url.hash);
-    return fromUrl;
-  }
-  return sessionStorage.getItem('cotlab-token') ?? '';
 }

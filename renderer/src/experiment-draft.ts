@@ -1,11 +1,11 @@
-import type { ExperimentRequest, PromptChoice, PromptStrategyInfo } from '../../src/contract/index.js';
-import { parseLayerSpec } from './layer-spec.js';
-import type { OpenDataset } from './workspace.js';
+import type { DatasetSource, ExperimentDefaults, ExperimentRequest, ExperimentSettings, PromptChoice, PromptStrategyInfo } from '../../src/contract/index.js';
+import type { OpenDataset } from './dataset-choices.js';
+import { formatLayerSpec } from './layer-spec.js';
 
 /** One variant as the form holds it: numbers stay text until the run is requested. */
 export interface VariantDraft {
   name: string;
-  datasetKey: string;
+  dataset: DatasetSource;
   prompt: PromptChoice;
   numSamples: string;
   seed: string;
@@ -20,66 +20,72 @@ export interface ExperimentDraft {
   maxInputTokens: string;
 }
 
-/** One variant per opened dataset, each with the prompt strategy of the same name when there is one. */
-export function initialDraft(datasets: readonly OpenDataset[], prompts: readonly PromptStrategyInfo[]): ExperimentDraft {
+function samplesText(numSamples: number | null): string {
+  return numSamples === null ? 'all' : String(numSamples);
+}
+
+/** Settings the engine gave (the configs' defaults, or what a stored run recorded) as the form shows them. */
+export function draftFromSettings(settings: ExperimentSettings): ExperimentDraft {
   return {
-    variants: datasets.slice(0, 4).map((dataset) => variantFor(dataset, prompts)),
-    layers: 'all',
-    pooling: 'last_token',
-    comparisonMode: 'pairwise',
-    hook: 'resid_post',
-    maxInputTokens: '',
+    variants: settings.variants.map((variant) => ({
+      name: variant.name,
+      dataset: variant.dataset,
+      prompt: variant.prompt,
+      numSamples: samplesText(variant.numSamples),
+      seed: String(variant.seed),
+    })),
+    layers: formatLayerSpec(settings.layers),
+    pooling: settings.pooling,
+    comparisonMode: settings.comparisonMode,
+    hook: settings.hook,
+    maxInputTokens: settings.maxInputTokens === null ? '' : String(settings.maxInputTokens),
   };
 }
 
-export function variantFor(dataset: OpenDataset, prompts: readonly PromptStrategyInfo[]): VariantDraft {
+/** A variant name from a dataset's name: the characters a variant name may hold, the others as `_`. */
+export function variantNameFor(label: string): string {
+  return label.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^_+|_+$/g, '') || 'variant';
+}
+
+/** A new variant on a dataset, with the prompt strategy of the same name when there is one, and the configs' samples and seed. */
+export function newVariant(dataset: OpenDataset, prompts: readonly PromptStrategyInfo[], defaults: Pick<ExperimentDefaults, 'numSamples' | 'seed'>, taken: readonly string[]): VariantDraft {
   const strategy = prompts.find((prompt) => prompt.name === dataset.label) ?? prompts[0];
+  const base = variantNameFor(dataset.label);
+  let name = base;
+  for (let copy = 2; taken.includes(name); copy += 1) name = `${base}_${copy}`;
   return {
-    name: dataset.label.replace(/[^A-Za-z0-9_.-]+/g, '_'),
-    datasetKey: dataset.key,
+    name,
+    dataset: dataset.source,
     prompt: strategy ? { name: strategy.name, options: strategy.defaults } : { name: '', options: { fewShot: true, answerFirst: false, contrarian: false, outputFormat: 'json' } },
-    numSamples: '20',
-    seed: '42',
+    numSamples: samplesText(defaults.numSamples),
+    seed: String(defaults.seed),
   };
 }
 
-export class DraftError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DraftError';
-  }
+/**
+ * The samples a variant asks for: null for the whole dataset (blank, "all", or 0 or less as in CoTLab), else the
+ * count; undefined when the text is not a whole number.
+ */
+export function samplesOf(text: string): number | null | undefined {
+  const trimmed = text.trim().toLowerCase();
+  if (trimmed === '' || trimmed === 'all') return null;
+  if (!/^[-+]?\d+$/.test(trimmed)) return undefined;
+  const value = Number(trimmed);
+  return value <= 0 ? null : value;
 }
 
-function wholeNumber(text: string, what: string): number {
-  if (!/^\d+$/.test(text.trim())) throw new DraftError(`${what} must be a whole number, not "${text}".`);
-  return Number(text.trim());
+/** A seed as typed: a whole number JSON carries exactly (negative too, as CPython takes); undefined otherwise. */
+export function seedOf(text: string): number | undefined {
+  const trimmed = text.trim();
+  if (!/^[-+]?\d+$/.test(trimmed)) return undefined;
+  const value = Number(trimmed);
+  return Number.isSafeInteger(value) ? value : undefined;
 }
 
-/** A seed may be negative (CPython seeds -n like n); the contract checks its range. */
-function seedNumber(text: string, what: string): number {
-  if (!/^-?\d+$/.test(text.trim())) throw new DraftError(`${what} must be a whole number, not "${text}".`);
-  return Number(text.trim());
-}
-
-/** Turns the form into a contract request; the server validates it again. */
-export function draftToRequest(draft: ExperimentDraft, datasets: readonly OpenDataset[], modelDir: string | null): ExperimentRequest {
-  return {
-    modelDir,
-    variants: draft.variants.map((variant) => {
-      const dataset = datasets.find((entry) => entry.key === variant.datasetKey);
-      if (!dataset) throw new DraftError(`Variant "${variant.name}" has no dataset: open one on the Datasets screen.`);
-      return {
-        name: variant.name.trim(),
-        dataset: dataset.source,
-        prompt: variant.prompt,
-        numSamples: variant.numSamples.trim() === '' || variant.numSamples.trim() === 'all' ? null : wholeNumber(variant.numSamples, `Samples of "${variant.name}"`),
-        seed: seedNumber(variant.seed, `Seed of "${variant.name}"`),
-      };
-    }),
-    layers: parseLayerSpec(draft.layers),
-    pooling: draft.pooling,
-    comparisonMode: draft.comparisonMode,
-    hook: draft.hook,
-    maxInputTokens: draft.maxInputTokens.trim() === '' ? null : wholeNumber(draft.maxInputTokens, 'Max input tokens'),
-  };
+/** Max input tokens: null for no limit (blank), else a whole number of at least 1; undefined when not. */
+export function maxTokensOf(text: string): number | null | undefined {
+  const trimmed = text.trim();
+  if (trimmed === '') return null;
+  if (!/^\d+$/.test(trimmed) || Number(trimmed) < 1) return undefined;
+  return Number(trimmed);
 }

@@ -27,3 +27,17 @@ export function parseLayerSpec(spec: string): number[] | null {
   }
   return [...layers].sort((a, b) => a - b);
 }
+
+/** A layer list as the form writes it: "all" for every layer, runs of consecutive layers as ranges ("0-5, 8"). */
+export function formatLayerSpec(layers: readonly number[] | null): string {
+  if (layers === null) return 'all';
+  const sorted = [...new Set(layers)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === (sorted[j] as number) + 1) j += 1;
+    parts.push(i === j ? String(sorted[i]) : `${sorted[i]}-${sorted[j]}`);
+    i = j + 1;
+  }
+  return parts.join(', ');
+}

@@ -4,6 +4,7 @@ declare module 'plotly.js-dist-min' {
     x: number | string;
     y: number | string;
     z?: number;
+    customdata?: unknown;
     data: { meta?: unknown };
   }
   export interface PlotlyEvent {

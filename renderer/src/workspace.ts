@@ -1,48 +1,48 @@
 import { createContext, useContext } from 'react';
-import type {
-  DatasetPreview,
-  DatasetSource,
-  ModelInspection,
-  PromptChoice,
-  PromptStrategyInfo,
-  ProgressEvent,
-  ResultSet,
-} from '../../src/contract/index.js';
+import type { DatasetEntry, ExperimentDefaults, ModelInspection, PromptChoice, PromptStrategyInfo, ProgressEvent, ResultSet } from '../../src/contract/index.js';
 import type { WorkbenchApi } from './workbench-api.js';
+import type { OpenDataset } from './dataset-choices.js';
 import type { ExperimentDraft } from './experiment-draft.js';
 
-/** A dataset opened in this session, as the other screens offer it. */
-export interface OpenDataset {
-  key: string;
-  label: string;
-  source: DatasetSource;
-  totalSamples: number;
-}
+export type { OpenDataset } from './dataset-choices.js';
 
 export type ScreenId = 'datasets' | 'prompts' | 'model' | 'experiment' | 'results' | 'history' | 'export';
 
-/** What the screens share during a session; each screen keeps its own transient form state. */
+/** What the screens share; each screen keeps its own transient form state. persisted-workspace.ts keeps it over reloads. */
 export interface Workspace {
+  /** Files opened on the Datasets screen that load with samples (bundled datasets are always offered). */
   datasets: OpenDataset[];
   activeDatasetKey: string | null;
+  /** The bundled datasets, with their measured counts. */
+  bundled: DatasetEntry[];
   prompts: PromptStrategyInfo[];
+  /** The Prompts screen's choice, previewed and applied to the variant at promptTarget. */
   promptChoice: PromptChoice | null;
+  promptTarget: number;
   modelDir: string | null;
   model: ModelInspection | null;
+  /** The experiment the configs describe, from the engine: a new draft and a new variant start from it. */
+  defaults: ExperimentDefaults | null;
   experimentDraft: ExperimentDraft | null;
   run: ProgressEvent | null;
+  /** The run started from the draft (any other run shown is a resumed experiment). */
+  draftRunId: string | null;
   results: ResultSet | null;
 }
 
 export const emptyWorkspace: Workspace = {
   datasets: [],
   activeDatasetKey: null,
+  bundled: [],
   prompts: [],
   promptChoice: null,
+  promptTarget: 0,
   modelDir: null,
   model: null,
+  defaults: null,
   experimentDraft: null,
   run: null,
+  draftRunId: null,
   results: null,
 };
 
@@ -59,12 +59,4 @@ export function useWorkbench(): WorkbenchContextValue {
   const value = useContext(WorkbenchContext);
   if (value === null) throw new Error('useWorkbench must be used inside the workbench shell.');
   return value;
-}
-
-/** Adds (or refreshes) an opened dataset and makes it the active one. */
-export function withDataset(workspace: Workspace, preview: DatasetPreview): Partial<Workspace> {
-  const key = preview.source.kind === 'bundled' ? `bundled:${preview.source.name}` : `file:${preview.source.path}`;
-  const entry: OpenDataset = { key, label: preview.name, source: preview.source, totalSamples: preview.totalSamples };
-  const others = workspace.datasets.filter((dataset) => dataset.key !== key);
-  return { datasets: [...others, entry], activeDatasetKey: key };
 }

@@ -9,7 +9,7 @@ import { composeConfig } from '../../src/config/compose.js';
 import { requireActivationCompare } from '../../src/config/schemas.js';
 import type { JobContext } from '../../src/experiments/prepare-job.js';
 import { runJob } from '../../src/experiments/run-job.js';
-import { openHistoryStore } from '../../src/store/open-store.js';
+import { openHistoryReader, openHistoryStore } from '../../src/store/open-store.js';
 import type { BenchSection } from './section.js';
 
 const EXPERIMENTS = 1000;
@@ -50,7 +50,7 @@ export function historyStoreSection(root: string, benchModelDir: () => string): 
       try {
         const dbPath = path.join(scratch, 'history.sqlite');
         fillHistory(dbPath);
-        const store = openHistoryStore(dbPath, { readonly: true });
+        const store = openHistoryReader(dbPath);
         store.listExperiments({ limit: EXPERIMENTS });
         let start = performance.now();
         const page = store.listExperiments({ limit: EXPERIMENTS });
@@ -74,6 +74,7 @@ export function historyStoreSection(root: string, benchModelDir: () => string): 
           cacheDir: path.join(root, '.cache'),
           outputRoot: scratch,
           outDir: path.join(scratch, name),
+          overwriteReport: true,
           appVersion: 'bench',
         });
         const recordingStore = openHistoryStore(path.join(scratch, 'recording.sqlite'));

@@ -7,7 +7,7 @@ import type { ParseStatus, SampleAnswer } from '../results/answers.js';
 import type { AnswerFindings, ClassScore, Estimate, McNemarResult, VariantAnswerMetrics } from '../results/classification.js';
 import type { Seed } from '../results/seed.js';
 import { holmAdjust, SIGNIFICANCE_LEVEL } from '../results/significance.js';
-import { bootstrapProportion, bootstrapScores, classificationScores } from './classification-metrics.js';
+import { bootstrapProportion, bootstrapScores, labelledScores } from './classification-metrics.js';
 import { CONFIDENCE_LEVEL } from './divergence.js';
 import { mcnemarExactP } from './mcnemar.js';
 import { createSeededRng } from './seeded-rng.js';
@@ -71,7 +71,7 @@ function variantMetrics(run: AnsweredRun, index: number, options: AnswerFindings
   const gold = scored.map((answer) => answer.gold as string);
   const predicted = scored.map((answer) => answer.predicted as string);
   const labels = sortClasses([...run.classes, ...gold, ...predicted]);
-  const scores = classificationScores(gold, predicted, labels);
+  const scores = labelledScores(gold, predicted, labels);
   const intervals = bootstrapScores(gold, predicted, labels, options.bootstrapResamples, createSeededRng(options.seed, index, STREAM_SCORES), CONFIDENCE_LEVEL);
   const failures: Partial<Record<ParseStatus, number>> = {};
   for (const answer of run.answers) {

@@ -1,13 +1,89 @@
 /**
  * Classification metrics as scikit-learn computes them with zero_division=0: accuracy, balanced accuracy (mean
- * recall over the classes that occur in the gold labels), macro-F1 (over the classes that occur in gold or
- * predicted labels), per-class precision / recall / F1 and the confusion matrix; and percentile bootstrap
- * intervals of them, drawn from a seeded stream.
+ * recall over the classes that occur in the truth), macro-F1 (mean F1 over the classes that occur in the truth or
+ * the predictions), per-class precision / recall / F1 and the confusion matrix; and percentile bootstrap intervals
+ * of them, drawn from a seeded stream. Every score is read from a confusion matrix by scoresFromConfusion; probes
+ * pass class indices, answers pass class names.
  */
 import type { SeededRng } from './seeded-rng.js';
 import { percentileInterval, type Interval } from './summary-stats.js';
 
+export interface ClassScores {
+  /** Samples of this class in the truth. */
+  support: number;
+  /** Samples predicted as this class. */
+  predicted: number;
+  /** 0 where undefined (zero_division=0). */
+  precision: number;
+  recall: number;
+  f1: number;
+}
+
 export interface ClassificationScores {
+  n: number;
+  correct: number;
+  /** NaN for an empty sample (and balanced accuracy / macro-F1 where no class occurs). */
+  accuracy: number;
+  balancedAccuracy: number;
+  macroF1: number;
+  perClass: ClassScores[];
+}
+
+/** counts[t][p]: samples of true class t predicted as p. */
+export function confusionMatrix(truth: ArrayLike<number>, predicted: ArrayLike<number>, classCount: number): number[][] {
+  if (truth.length !== predicted.length) throw new Error(`${truth.length} true classes for ${predicted.length} predictions`);
+  const counts = Array.from({ length: classCount }, () => new Array<number>(classCount).fill(0));
+  for (let i = 0; i < truth.length; i++) {
+    const row = counts[truth[i] as number];
+    const column = predicted[i] as number;
+    if (row === undefined || column < 0 || column >= classCount) throw new Error(`class ${truth[i]} or ${column} is outside 0..${classCount - 1}`);
+    row[column] = (row[column] as number) + 1;
+  }
+  return counts;
+}
+
+/** Every score from a confusion matrix. */
+export function scoresFromConfusion(counts: readonly (readonly number[])[]): ClassificationScores {
+  const classCount = counts.length;
+  let n = 0;
+  let correct = 0;
+  const perClass: ClassScores[] = [];
+  for (let k = 0; k < classCount; k++) {
+    const hits = counts[k]?.[k] ?? 0;
+    let support = 0;
+    let predicted = 0;
+    for (let other = 0; other < classCount; other++) {
+      support += counts[k]?.[other] ?? 0;
+      predicted += counts[other]?.[k] ?? 0;
+    }
+    n += support;
+    correct += hits;
+    const both = support + predicted;
+    perClass.push({
+      support,
+      predicted,
+      precision: predicted === 0 ? 0 : hits / predicted,
+      recall: support === 0 ? 0 : hits / support,
+      f1: both === 0 ? 0 : (2 * hits) / both,
+    });
+  }
+  const mean = (values: number[]): number => (values.length === 0 ? Number.NaN : values.reduce((a, b) => a + b, 0) / values.length);
+  return {
+    n,
+    correct,
+    accuracy: n === 0 ? Number.NaN : correct / n,
+    balancedAccuracy: mean(perClass.filter((entry) => entry.support > 0).map((entry) => entry.recall)),
+    macroF1: mean(perClass.filter((entry) => entry.support > 0 || entry.predicted > 0).map((entry) => entry.f1)),
+    perClass,
+  };
+}
+
+/** Scores of predicted class indices against true ones. */
+export function classificationScores(truth: ArrayLike<number>, predicted: ArrayLike<number>, classCount: number): ClassificationScores {
+  return scoresFromConfusion(confusionMatrix(truth, predicted, classCount));
+}
+
+export interface LabelledScores {
   labels: string[];
   n: number;
   correct: number;
@@ -15,46 +91,36 @@ export interface ClassificationScores {
   accuracy: number | null;
   balancedAccuracy: number | null;
   macroF1: number | null;
-  perClass: { label: string; support: number; predicted: number; precision: number; recall: number; f1: number }[];
+  perClass: (ClassScores & { label: string })[];
   /** confusion[g][p]: samples of gold class labels[g] predicted as labels[p]. */
   confusion: number[][];
 }
 
-/** Scores of predicted vs gold classes; `labels` orders the table (every class of either list must be in it). */
-export function classificationScores(gold: readonly string[], predicted: readonly string[], labels: readonly string[]): ClassificationScores {
-  if (gold.length !== predicted.length) throw new Error(`${gold.length} gold labels for ${predicted.length} predictions`);
+/** Class indices of named classes; every name must be in `labels`. */
+function encode(names: readonly string[], labels: readonly string[]): Int32Array {
   const index = new Map(labels.map((label, at) => [label, at]));
-  const size = labels.length;
-  const confusion = Array.from({ length: size }, () => new Array<number>(size).fill(0));
-  let correct = 0;
-  gold.forEach((label, at) => {
-    const row = index.get(label);
-    const column = index.get(predicted[at] as string);
-    if (row === undefined || column === undefined) throw new Error(`class ${row === undefined ? label : predicted[at]} is not among the labels`);
-    (confusion[row] as number[])[column] = ((confusion[row] as number[])[column] as number) + 1;
-    if (row === column) correct++;
+  return Int32Array.from(names, (name) => {
+    const at = index.get(name);
+    if (at === undefined) throw new Error(`class ${name} is not among the labels`);
+    return at;
   });
-  const perClass = labels.map((label, k) => {
-    const tp = (confusion[k] as number[])[k] as number;
-    const support = (confusion[k] as number[]).reduce((sum, count) => sum + count, 0);
-    const predictedCount = confusion.reduce((sum, row) => sum + (row[k] as number), 0);
-    const precision = predictedCount === 0 ? 0 : tp / predictedCount;
-    const recall = support === 0 ? 0 : tp / support;
-    const denominator = support + predictedCount;
-    return { label, support, predicted: predictedCount, precision, recall, f1: denominator === 0 ? 0 : (2 * tp) / denominator };
-  });
-  const n = gold.length;
-  const present = perClass.filter((entry) => entry.support > 0);
-  const seen = perClass.filter((entry) => entry.support > 0 || entry.predicted > 0);
-  const average = (values: number[]): number | null => (values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length);
+}
+
+const nullWhenNaN = (value: number): number | null => (Number.isNaN(value) ? null : value);
+
+/** Scores of predicted vs gold class names; `labels` orders the table (every class of either list must be in it). */
+export function labelledScores(gold: readonly string[], predicted: readonly string[], labels: readonly string[]): LabelledScores {
+  if (gold.length !== predicted.length) throw new Error(`${gold.length} gold labels for ${predicted.length} predictions`);
+  const confusion = confusionMatrix(encode(gold, labels), encode(predicted, labels), labels.length);
+  const scores = scoresFromConfusion(confusion);
   return {
     labels: [...labels],
-    n,
-    correct,
-    accuracy: n === 0 ? null : correct / n,
-    balancedAccuracy: average(present.map((entry) => entry.recall)),
-    macroF1: average(seen.map((entry) => entry.f1)),
-    perClass,
+    n: scores.n,
+    correct: scores.correct,
+    accuracy: nullWhenNaN(scores.accuracy),
+    balancedAccuracy: nullWhenNaN(scores.balancedAccuracy),
+    macroF1: nullWhenNaN(scores.macroF1),
+    perClass: scores.perClass.map((entry, k) => ({ label: labels[k] as string, ...entry })),
     confusion,
   };
 }
@@ -84,23 +150,25 @@ export function bootstrapScores(
   const n = gold.length;
   const none: ScoreIntervals = { accuracy: null, balancedAccuracy: null, macroF1: null, precision: labels.map(() => null), recall: labels.map(() => null) };
   if (n === 0 || replicates === 0) return none;
+  const truth = encode(gold, labels);
+  const guesses = encode(predicted, labels);
   const accuracy: number[] = [];
   const balanced: number[] = [];
   const macro: number[] = [];
   const precision: number[][] = labels.map(() => []);
   const recall: number[][] = labels.map(() => []);
-  const drawnGold = new Array<string>(n);
-  const drawnPredicted = new Array<string>(n);
+  const drawnTruth = new Int32Array(n);
+  const drawnPredicted = new Int32Array(n);
   for (let r = 0; r < replicates; r++) {
     for (let k = 0; k < n; k++) {
       const at = rng.nextInt(n);
-      drawnGold[k] = gold[at] as string;
-      drawnPredicted[k] = predicted[at] as string;
+      drawnTruth[k] = truth[at] as number;
+      drawnPredicted[k] = guesses[at] as number;
     }
-    const scores = classificationScores(drawnGold, drawnPredicted, labels);
-    if (scores.accuracy !== null) accuracy.push(scores.accuracy);
-    if (scores.balancedAccuracy !== null) balanced.push(scores.balancedAccuracy);
-    if (scores.macroF1 !== null) macro.push(scores.macroF1);
+    const scores = classificationScores(drawnTruth, drawnPredicted, labels.length);
+    if (!Number.isNaN(scores.accuracy)) accuracy.push(scores.accuracy);
+    if (!Number.isNaN(scores.balancedAccuracy)) balanced.push(scores.balancedAccuracy);
+    if (!Number.isNaN(scores.macroF1)) macro.push(scores.macroF1);
     scores.perClass.forEach((entry, k) => {
       if (entry.predicted > 0) precision[k]?.push(entry.precision);
       if (entry.support > 0) recall[k]?.push(entry.recall);

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { compareStoredRuns, resolveRunRef, RUN_REF_SYNTAX, type StoredRunComparison } from '../experiments/compare-stored-runs.js';
 import { pairRecord } from '../experiments/divergence-json.js';
-import { addDbOption, withHistory, type DbOption } from './store-option.js';
+import { addDbOption, withHistoryReader, type DbOption } from './store-option.js';
 import { formatTable, metric } from './text-table.js';
 import { stringifyJsonExact } from '../config/exact-json.js';
+import { terminalText } from './terminal-text.js';
 
 interface CompareOptions extends DbOption {
   json?: boolean;
@@ -66,10 +67,10 @@ export function registerCompareCommand(program: Command): void {
     .argument('<run-b>', 'second run, e.g. 13:radiology')
     .option('--json', 'print the comparison as JSON');
   addDbOption(command).action(async (refA: string, refB: string, options: CompareOptions) => {
-    const text = await withHistory(options, 'read', (store) => {
+    const text = await withHistoryReader(options, (store) => {
       const result = compareStoredRuns(store, resolveRunRef(store, refA), resolveRunRef(store, refB));
       return options.json === true ? `${stringifyJsonExact(compareJson(result), 2)}\n` : compareText(result);
     });
-    process.stdout.write(text);
+    process.stdout.write(terminalText(text));
   });
 }

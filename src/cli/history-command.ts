@@ -1,9 +1,10 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { localDateTime } from '../report/local-time.js';
 import type { ExperimentListItem, ExperimentStatus } from '../store/types.js';
-import { addDbOption, historyPath, withHistory, type DbOption } from './store-option.js';
+import { addDbOption, historyPath, withHistoryReader, type DbOption } from './store-option.js';
 import { formatTable, shortDuration } from './text-table.js';
 import { stringifyJsonExact } from '../config/exact-json.js';
+import { terminalLine } from './terminal-text.js';
 
 interface HistoryOptions extends DbOption {
   json?: boolean;
@@ -35,6 +36,9 @@ function historyEntryJson(item: ExperimentListItem) {
     variants: item.variants,
     samples: item.totalSamples,
     duration_s: item.durationS,
+    error: item.error,
+    notes: item.notes,
+    tags: item.tags,
   };
 }
 
@@ -47,6 +51,7 @@ function tableRow(item: ExperimentListItem): string[] {
     String(item.totalSamples),
     shortDuration(item.durationS),
     item.status,
+    item.tags.join(' '),
   ];
 }
 
@@ -56,10 +61,13 @@ export function registerHistoryCommand(program: Command): void {
     .description('List the experiments in the history, newest first.')
     .option('--json', 'print a JSON array (id, status, started_at, model, variants, samples, duration_s, ...)')
     .option('--limit <n>', 'show at most this many', positiveInteger, 20)
-    .option('--search <text>', 'only experiments whose name, model, run, dataset or prompt contains this text')
+    .option(
+      '--search <text>',
+      'only experiments whose name, model, capture point, pooling, notes, tags, or a run, dataset (name or file), prompt or prompt option contains this text',
+    )
     .addOption(new Option('--status <status>', 'only experiments with this status').choices(STATUSES));
   addDbOption(command).action(async (options: HistoryOptions) => {
-    const page = await withHistory(options, 'read', (store) =>
+    const page = await withHistoryReader(options, (store) =>
       store.listExperiments({ limit: options.limit, search: options.search ?? null, status: options.status ?? null }),
     );
     if (options.json === true) {
@@ -67,11 +75,11 @@ export function registerHistoryCommand(program: Command): void {
       return;
     }
     if (page.items.length === 0) {
-      process.stdout.write(`No experiments${options.search || options.status ? ' match' : ''} in ${historyPath(options)}.\n`);
+      process.stdout.write(`${terminalLine(`No experiments${options.search || options.status ? ' match' : ''} in ${historyPath(options)}.`)}\n`);
       return;
     }
     const table = formatTable(
-      ['ID', 'DATE', 'MODEL', 'VARIANTS', 'SAMPLES', 'DURATION', 'STATUS'],
+      ['ID', 'DATE', 'MODEL', 'VARIANTS', 'SAMPLES', 'DURATION', 'STATUS', 'TAGS'],
       page.items.map(tableRow),
       [0, 4, 5],
     );

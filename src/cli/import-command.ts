@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { HistoryImportError } from '../experiments/history-errors.js';
-import { addDbOption, withHistory, type DbOption } from './store-option.js';
+import { addDbOption, withHistoryStore, type DbOption } from './store-option.js';
+import { terminalLine } from './terminal-text.js';
 import { parseJsonExact } from '../config/exact-json.js';
 
 /** The parsed JSON of a file, or a HistoryImportError saying why it cannot be read. */
@@ -28,11 +29,10 @@ export function registerImportCommand(program: Command): void {
   addDbOption(command).action(async (file: string, options: DbOption) => {
     const source = path.resolve(file);
     const json = readJsonFile(source);
-    const imported = await withHistory(options, 'write', (store) => store.importCotlabResults(json, source));
-    process.stdout.write(
-      imported.created
-        ? `Imported ${source} as experiment ${imported.experimentId}.\n`
-        : `${source} is already in the history as experiment ${imported.experimentId}; nothing was changed.\n`,
-    );
+    const imported = await withHistoryStore(options, (store) => store.importCotlabResults(json, source));
+    const line = imported.created
+      ? `Imported ${source} as experiment ${imported.experimentId}.`
+      : `${source} is already in the history as experiment ${imported.experimentId}; nothing was changed.`;
+    process.stdout.write(`${terminalLine(line)}\n`);
   });
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { formatInspection, inspectModel } from '../model/inspect.js';
+import { terminalText } from './terminal-text.js';
 
 interface InspectOptions {
   model: string;
@@ -18,6 +19,6 @@ export function registerInspectCommand(program: Command): void {
     .option('--json', 'print machine-readable JSON instead of a table', false)
     .action((options: InspectOptions) => {
       const inspection = inspectModel(options.model);
-      process.stdout.write(options.json ? `${JSON.stringify(inspection, null, 2)}\n` : formatInspection(inspection));
+      process.stdout.write(options.json ? `${JSON.stringify(inspection, null, 2)}\n` : terminalText(formatInspection(inspection)));
     });
 }

@@ -1,5 +1,6 @@
-import { ExperimentInterruptedError } from '../experiments/history-errors.js';
+import { ExperimentInterruptedError, ReportNotWrittenError } from '../experiments/history-errors.js';
 import { shellQuote } from '../report/shell-quote.js';
+import { terminalLine } from './terminal-text.js';
 
 /** Exit status of a process stopped by Ctrl+C (128 + SIGINT), as shells report it. */
 export const INTERRUPTED_EXIT_CODE = 130;
@@ -20,16 +21,24 @@ export function stopOnInterrupt(onFirst: () => void): { signal: AbortSignal; dis
 }
 
 /**
- * Runs a job; when it was stopped by Ctrl+C, says how to continue it and sets exit status 130 instead of failing.
+ * Runs a job; when it was stopped by Ctrl+C, says how to continue it and sets exit status 130 instead of failing;
+ * when it completed but its report folder could not be written, says how to write it from the history (exit 1).
  * `dbOption` is the --db value the user gave, repeated in the suggested command.
  */
-export async function reportingInterruption(job: () => Promise<void>, dbOption: string | undefined): Promise<void> {
+export async function reportingKeptExperiment(job: () => Promise<void>, dbOption: string | undefined): Promise<void> {
   try {
     await job();
   } catch (error) {
-    if (!(error instanceof ExperimentInterruptedError)) throw error;
     const db = dbOption === undefined ? '' : ` --db ${shellQuote(dbOption)}`;
-    process.stderr.write(`cotlab-wb: ${error.message} Continue it with: cotlab-wb resume ${error.experimentId}${db}\n`);
+    if (error instanceof ReportNotWrittenError) {
+      process.stderr.write(
+        `${terminalLine(`cotlab-wb: ${error.message} Write it, without computing anything again, with: cotlab-wb resume ${error.experimentId}${db} [--out DIR] (or cotlab-wb export ${error.experimentId}${db} --format json|md|html --out FILE)`)}\n`,
+      );
+      process.exitCode = 1;
+      return;
+    }
+    if (!(error instanceof ExperimentInterruptedError)) throw error;
+    process.stderr.write(`${terminalLine(`cotlab-wb: ${error.message} Continue it with: cotlab-wb resume ${error.experimentId}${db}`)}\n`);
     process.exitCode = INTERRUPTED_EXIT_CODE;
   }
 }

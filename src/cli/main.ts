@@ -19,8 +19,11 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Register> 
   show: { summary: 'show one experiment of the history', load: async () => (await import('./show-command.js')).registerShowCommand },
   compare: { summary: 'compare two stored runs layer by layer', load: async () => (await import('./compare-command.js')).registerCompareCommand },
   export: { summary: 'export a stored experiment (md, json, html, csv, npy)', load: async () => (await import('./export-command.js')).registerExportCommand },
+  note: { summary: "set or print an experiment's notes", load: async () => (await import('./note-command.js')).registerNoteCommand },
+  tag: { summary: 'add or remove tags of an experiment (+tag, -tag)', load: async () => (await import('./tag-command.js')).registerTagCommand },
   delete: { summary: 'delete an experiment from the history', load: async () => (await import('./delete-command.js')).registerDeleteCommand },
   import: { summary: 'add a CoTLab results.json to the history', load: async () => (await import('./import-command.js')).registerImportCommand },
+  probe: { summary: 'probe where a stored experiment encodes the label, layer by layer', load: async () => (await import('./probe-command.js')).registerProbeCommand },
 };
 
 /** The subcommand named on the command line (for `help CMD`, that command), if any. */

@@ -1,5 +1,6 @@
 import { SingleBar } from 'cli-progress';
 import type { ProgressEvent } from '../experiments/activation-compare.js';
+import { terminalLine } from './terminal-text.js';
 
 function formatSeconds(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return '--';
@@ -20,7 +21,7 @@ export function createProgressBar(): { update(event: ProgressEvent): void; stop(
   return {
     update(event) {
       const payload = {
-        run: event.run,
+        run: terminalLine(event.run),
         runDone: event.runDone,
         runTotal: event.runTotal,
         rate: event.samplesPerSecond === null ? '--' : event.samplesPerSecond.toFixed(2),

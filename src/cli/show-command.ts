@@ -5,9 +5,13 @@ import { localDateTime } from '../report/local-time.js';
 import type { HistoryReader } from '../store/history-reader.js';
 import type { ComparisonRecord, ExperimentDetail, PairRecord, RunRecord } from '../store/types.js';
 import type { VectorPolicy } from '../store/vector-policy.js';
-import { addDbOption, withHistory, type DbOption } from './store-option.js';
-import { formatTable, layerRanges, metric, shortDuration } from './text-table.js';
+import { addDbOption, withHistoryReader, type DbOption } from './store-option.js';
+import { storedRunsWithSettings } from '../experiments/stored-run-settings.js';
+import { layerRanges } from '../results/layer-ranges.js';
+import { describeEntries, distinguishingEntries } from '../results/run-settings.js';
+import { formatTable, metric, shortDuration } from './text-table.js';
 import { stringifyJsonExact } from '../config/exact-json.js';
+import { terminalText } from './terminal-text.js';
 
 interface ShowOptions extends DbOption {
   json?: boolean;
@@ -55,7 +59,7 @@ function describeVectorPolicy(policy: VectorPolicy): string {
   return `layers ${layerRanges(policy.layers)}, every sample`;
 }
 
-function runRow(run: RunRecord): string[] {
+function runRow(run: RunRecord, setApartBy: string): string[] {
   return [
     `#${run.runIndex + 1}`,
     run.name,
@@ -65,6 +69,7 @@ function runRow(run: RunRecord): string[] {
     `${run.completedSamples}/${run.numSamplesPlanned}`,
     layerRanges(run.layerIndices),
     run.status,
+    setApartBy === '' ? '-' : setApartBy,
   ];
 }
 
@@ -86,6 +91,7 @@ function pairLine(pair: PairSummary): string {
 }
 
 function showText(experiment: ExperimentDetail, pairs: readonly PairSummary[]): string {
+  const distinguishing = distinguishingEntries(storedRunsWithSettings(experiment).map((run) => run.settings));
   const lines = [
     `Experiment ${experiment.id} (${experiment.uid}): ${experiment.name}`,
     `  status     ${experiment.status}${experiment.error ? ` (${experiment.error})` : ''}`,
@@ -95,9 +101,15 @@ function showText(experiment: ExperimentDetail, pairs: readonly PairSummary[]): 
     `  vectors    ${describeVectorPolicy(experiment.vectorPolicy)}`,
     `  source     ${experiment.source === 'cotlab-import' ? `imported from ${experiment.sourcePath ?? '?'}` : `CoTLab Workbench ${experiment.appVersion ?? ''}`.trimEnd()}`,
     `  report     ${experiment.outputDir ?? '-'}`,
+    ...(experiment.tags.length === 0 ? [] : [`  tags       ${experiment.tags.join(' ')}`]),
+    ...(experiment.notes === '' ? [] : ['  notes', ...experiment.notes.split('\n').map((line) => `    ${line}`)]),
     '',
     'Runs:',
-    formatTable(['', 'RUN', 'DATASET', 'PROMPT', 'SEED', 'SAMPLES', 'LAYERS', 'STATUS'], experiment.runs.map(runRow), [4, 5])
+    formatTable(
+      ['', 'RUN', 'DATASET', 'PROMPT', 'SEED', 'SAMPLES', 'LAYERS', 'STATUS', 'SET APART BY'],
+      experiment.runs.map((run, i) => runRow(run, describeEntries(distinguishing[i] ?? []))),
+      [4, 5],
+    )
       .split('\n')
       .map((line) => `  ${line}`)
       .join('\n'),
@@ -119,13 +131,13 @@ export function registerShowCommand(program: Command): void {
     .argument('<experiment>', 'experiment id (see `cotlab-wb history`) or uid prefix')
     .option('--json', 'print the experiment, its runs, pair summaries and per-layer comparison rows as JSON');
   addDbOption(command).action(async (ref: string, options: ShowOptions) => {
-    const text = await withHistory(options, 'read', (store) => {
+    const text = await withHistoryReader(options, (store) => {
       const experiment = store.getExperiment(store.resolveExperimentRef(ref));
       const pairs = pairSummaries(store.getPairs(experiment.id), store.getComparisons(experiment.id));
       return options.json === true
         ? `${stringifyJsonExact(showJson(store, experiment, pairs), 2)}\n`
         : showText(experiment, pairs);
     });
-    process.stdout.write(text);
+    process.stdout.write(terminalText(text));
   });
 }

@@ -1,5 +1,9 @@
+import { terminalLine } from './terminal-text.js';
+
 /** A plain-text table for the terminal: columns padded to their widest cell, numbers aligned right. */
-export function formatTable(headers: readonly string[], rows: ReadonlyArray<readonly string[]>, rightAligned: readonly number[] = []): string {
+export function formatTable(headers: readonly string[], cells: ReadonlyArray<readonly string[]>, rightAligned: readonly number[] = []): string {
+  // A cell is one line: a line break or escape sequence from the data would break the table.
+  const rows = cells.map((row) => row.map(terminalLine));
   const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)));
   const line = (cells: readonly string[]) =>
     cells
@@ -24,21 +28,4 @@ export function shortDuration(seconds: number | null): string {
 /** A metric for a table cell: fixed digits, `-` when absent or not a number. */
 export function metric(value: number | null | undefined, digits = 4): string {
   return value === null || value === undefined || !Number.isFinite(value) ? '-' : value.toFixed(digits);
-}
-
-/** Layer lists read better as ranges: 0-5, 8, 10-12. */
-export function layerRanges(layers: readonly number[]): string {
-  const parts: string[] = [];
-  let start: number | undefined;
-  let previous: number | undefined;
-  for (const layer of [...layers, Number.NaN]) {
-    if (previous !== undefined && layer === previous + 1) {
-      previous = layer;
-      continue;
-    }
-    if (start !== undefined && previous !== undefined) parts.push(start === previous ? `${start}` : `${start}-${previous}`);
-    start = layer;
-    previous = layer;
-  }
-  return parts.join(', ');
 }

@@ -120,8 +120,11 @@ export const ExperimentSpecSchema = z
     /** Sampling seed of every variant without its own: any integer, as CPython's random.seed takes. */
     seed: SeedSchema,
     pooling: PoolingSchema,
-    /** null: every decoder layer. */
-    layers: z.array(z.number().int().min(0)).nullable(),
+    /** null: every decoder layer; a list names at least one (the rules of the API contract's ExperimentRequest.layers). */
+    layers: z
+      .array(z.number().int().min(0))
+      .min(1, { error: 'list at least one layer, or null for every layer' })
+      .nullable(),
     layer_stride: z.number().int().min(1),
     hook: HookPointSchema,
     max_input_tokens: z.number().int().min(1).nullable(),

@@ -1,12 +1,33 @@
 /** Every call: its request and response schema. */
 import { z } from 'zod';
 import { wholeNumber } from './primitives.js';
-import { DatasetEntrySchema, DatasetPreviewSchema, DatasetSourceSchema, MAX_PREVIEW_ROWS, MAX_UPLOAD_CHARS } from './datasets.js';
+import { DatasetDetectionSchema, DatasetEntrySchema, DatasetPreviewSchema, DatasetSourceSchema, MAX_PREVIEW_ROWS, MAX_UPLOAD_CHARS } from './datasets.js';
 import { PromptChoiceSchema, PromptPreviewSchema, PromptStrategyInfoSchema } from './prompts.js';
 import { ModelInspectionSchema } from './model.js';
-import { ExperimentRequestSchema, ProgressEventSchema } from './experiments.js';
-import { ExperimentStatusSchema, ExperimentSummarySchema, ExportFormatSchema, ExportedReportSchema, ExportedVectorsSchema, LayerDetailSchema, ResultSetSchema, RunRefSchema } from './results.js';
+import { ExperimentDefaultsSchema, ExperimentRequestSchema, ExperimentSettingsSchema, ProgressEventSchema } from './experiments.js';
+import {
+  AnnotationsSchema,
+  ArchiveChunkSchema,
+  ExperimentStatusSchema,
+  ExperimentSummarySchema,
+  ExportedArchiveSchema,
+  ExportFormatSchema,
+  ExportedReportSchema,
+  ExportedVectorsSchema,
+  LayerDetailSchema,
+  ResultSetSchema,
+  RunRefSchema,
+  StoredSampleViewSchema,
+} from './results.js';
 import { AnswerFilterSchema, AnswerFindingsViewSchema, AnswerPageSchema, LogitLensViewSchema } from './answers.js';
+
+/** A tag: letters, digits and _ . : -, not starting with + or - (which add and remove on the command line). */
+export const TagSchema = z
+  .string()
+  .regex(/^[\p{L}\p{N}_][\p{L}\p{N}_.:-]{0,39}$/u, 'a tag is 1 to 40 letters, digits or _ . : -, starting with a letter, digit or _');
+
+/** Largest piece of a binary export one call returns (base64 makes it a third larger on the wire). */
+export const MAX_ARCHIVE_CHUNK_BYTES = 8 * 1024 * 1024;
 
 const Empty = z.object({}).strict();
 
@@ -23,6 +44,11 @@ export const apiContract = {
       .strict(),
     response: DatasetPreviewSchema,
   },
+  /** How a file on the workbench machine would load, told from its content (format, separator, guessed columns). */
+  detectDatasetFormat: {
+    request: z.object({ path: z.string().min(1, 'choose a file') }).strict(),
+    response: DatasetDetectionSchema,
+  },
   uploadDataset: {
     request: z
       .object({
@@ -34,7 +60,7 @@ export const apiContract = {
         content: z.string().max(MAX_UPLOAD_CHARS, 'the file is larger than 24 MB'),
       })
       .strict(),
-    /** Where the workbench stored the file; use it as a `file` source. */
+    /** Where the workbench stored the file (under its own name, suffixed only when another file has it); use it as a `file` source. */
     response: z.object({ path: z.string().min(1) }).strict(),
   },
   listPrompts: { request: Empty, response: z.object({ prompts: z.array(PromptStrategyInfoSchema) }).strict() },
@@ -52,6 +78,13 @@ export const apiContract = {
   inspectModel: {
     request: z.object({ dir: z.string().min(1).nullable() }).strict(),
     response: ModelInspectionSchema,
+  },
+  /** The experiment the configs describe (configs/config.yaml composed): what a new Experiment form starts from. */
+  experimentDefaults: { request: Empty, response: ExperimentDefaultsSchema },
+  /** The settings a stored experiment ran with, read from its recorded config. */
+  experimentSettings: {
+    request: z.object({ id: z.string().min(1) }).strict(),
+    response: ExperimentSettingsSchema,
   },
   startExperiment: {
     request: ExperimentRequestSchema,
@@ -79,7 +112,26 @@ export const apiContract = {
         offset: wholeNumber.nonnegative().default(0),
       })
       .strict(),
-    response: z.object({ items: z.array(ExperimentSummarySchema), total: wholeNumber.nonnegative() }).strict(),
+    response: z
+      .object({
+        items: z.array(ExperimentSummarySchema),
+        total: wholeNumber.nonnegative(),
+        /** How many experiments of the whole history have each status (only statuses that occur). */
+        statusCounts: z.array(z.object({ status: ExperimentStatusSchema, count: wholeNumber.nonnegative() }).strict()),
+      })
+      .strict(),
+  },
+  /** Changes an experiment's notes and tags (what is left out stays); answers them as now stored. */
+  annotateExperiment: {
+    request: z
+      .object({
+        id: z.string().min(1),
+        notes: z.string().max(20_000, 'notes are limited to 20,000 characters').optional(),
+        addTags: z.array(TagSchema).max(50).default([]),
+        removeTags: z.array(TagSchema).max(50).default([]),
+      })
+      .strict(),
+    response: AnnotationsSchema,
   },
   getExperiment: {
     request: z.object({ id: z.string().min(1) }).strict(),
@@ -122,6 +174,35 @@ export const apiContract = {
   exportReport: {
     request: z.object({ experimentId: z.string().min(1), format: ExportFormatSchema }).strict(),
     response: ExportedReportSchema,
+  },
+  /** Runs picked from any experiments, compared and written like an experiment's report (markdown, html or csv). */
+  exportComparison: {
+    request: z
+      .object({ runs: z.array(RunRefSchema).min(2, 'pick at least two runs').max(12), format: z.enum(['markdown', 'html', 'csv']) })
+      .strict(),
+    response: ExportedReportSchema,
+  },
+  /** One stored sample of a run: its text and label from the dataset file, and the text the model was fed. */
+  storedSample: {
+    request: z.object({ run: RunRefSchema, position: wholeNumber.nonnegative() }).strict(),
+    response: StoredSampleViewSchema,
+  },
+  /** The .npy export of an experiment as one tar file made on the engine side; fetch it with readExportChunk. */
+  exportVectorsArchive: {
+    request: z.object({ experimentId: z.string().min(1) }).strict(),
+    response: ExportedArchiveSchema,
+  },
+  /** A piece of an archive made by exportVectorsArchive. */
+  readExportChunk: {
+    request: z
+      .object({
+        experimentId: z.string().min(1),
+        fileName: z.string().min(1).max(255),
+        offset: wholeNumber.nonnegative(),
+        length: wholeNumber.min(1).max(MAX_ARCHIVE_CHUNK_BYTES),
+      })
+      .strict(),
+    response: ArchiveChunkSchema,
   },
   /** Per-sample vectors and diff-in-means directions as .npy files (`cotlab-wb export --format npy`). */
   exportVectors: {

@@ -26,12 +26,28 @@ export const DatasetSourceSchema = z.discriminatedUnion('kind', [
       path: z.string().min(1, 'choose a file'),
       format: DatasetFormatSchema,
       mapping: ColumnMappingSchema,
+      /** The dataset's name in runs and reports; absent: the file name without its extension. */
+      name: name.optional(),
     })
     .strict(),
 ]);
 export type DatasetSource = z.infer<typeof DatasetSourceSchema>;
 
 export const LabelCountSchema = z.object({ label: z.string(), count: wholeNumber.nonnegative() }).strict();
+export type LabelCount = z.infer<typeof LabelCountSchema>;
+
+/** How a file would be loaded, told by the engine from its content, and why. */
+export const DatasetDetectionSchema = z
+  .object({
+    format: DatasetFormatSchema,
+    /** One sentence naming what in the file gave the format away (and which columns were guessed). */
+    reason: z.string(),
+    /** Where to start: for `delimited`, the guessed text and label columns and the separator; empty otherwise. */
+    mapping: ColumnMappingSchema,
+    columns: z.array(z.string()),
+  })
+  .strict();
+export type DatasetDetection = z.infer<typeof DatasetDetectionSchema>;
 
 /** A bundled dataset as the Datasets screen lists it; counts are measured by loading the file, never configured. */
 export const DatasetEntrySchema = z
@@ -63,7 +79,7 @@ export type SampleRow = z.infer<typeof SampleRowSchema>;
 /** The largest page the preview grid asks for; the grid sorts, filters and pages within it. */
 export const MAX_PREVIEW_ROWS = 5000;
 
-/** Largest dataset file the browser may hand over by drag and drop (serve mode has no file paths). */
+/** Largest dataset file the browser may hand over by drag and drop (serve mode reads paths only inside its data roots). */
 export const MAX_UPLOAD_CHARS = 24 * 1024 * 1024;
 
 export const DatasetPreviewSchema = z
@@ -76,6 +92,10 @@ export const DatasetPreviewSchema = z
     columns: z.array(z.string()),
     offset: wholeNumber.nonnegative(),
     rows: z.array(SampleRowSchema),
+    /** Samples per label over the whole dataset (empty while a table's text column is not chosen). */
+    labels: z.array(LabelCountSchema),
+    /** For a file: the format its content shows, to compare with the one chosen; null for bundled datasets. */
+    detected: DatasetDetectionSchema.nullable(),
     /** The source to use in later calls (an uploaded file becomes a `file` source). */
     source: DatasetSourceSchema,
   })

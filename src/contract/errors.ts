@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import type { ApiMethod, ApiResponse } from './calls.js';
 
-export const ApiErrorCodeSchema = z.enum(['bad_request', 'unknown_method', 'not_found', 'engine_error', 'unauthorized']);
+/** `forbidden`: a path outside what this workbench may read or write (serve's roots, the desktop's chosen files). */
+export const ApiErrorCodeSchema = z.enum(['bad_request', 'unknown_method', 'not_found', 'engine_error', 'unauthorized', 'forbidden']);
 export type ApiErrorCode = z.infer<typeof ApiErrorCodeSchema>;
 
 export const ApiErrorBodySchema = z

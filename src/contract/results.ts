@@ -6,6 +6,44 @@ import { PoolingSchema } from './experiments.js';
 
 /** As the history stores it: a cancelled or crashed run is `interrupted`. */
 export const ExperimentStatusSchema = z.enum(['running', 'completed', 'interrupted', 'failed']);
+export type ExperimentStatus = z.infer<typeof ExperimentStatusSchema>;
+
+/** One recorded setting of a run (dataset, file, prompt options, samples, seed, pooling, ...), its value as text. */
+export const SettingEntrySchema = z.object({ key: z.string(), label: z.string(), value: z.string() }).strict();
+export type SettingEntry = z.infer<typeof SettingEntrySchema>;
+
+export const LayerScoreSchema = z.object({ layer: wholeNumber.nonnegative(), value: finite }).strict();
+export type LayerScore = z.infer<typeof LayerScoreSchema>;
+
+/** A run of a listed experiment: its name, every setting, and those that set it apart from the experiment's other runs. */
+export const RunSettingsViewSchema = z
+  .object({
+    name: z.string(),
+    /** The name, with what tells it from listed runs of the same name in other experiments, when there are such. */
+    label: z.string(),
+    settings: z.array(SettingEntrySchema),
+    differences: z.array(SettingEntrySchema),
+  })
+  .strict();
+export type RunSettingsView = z.infer<typeof RunSettingsViewSchema>;
+
+/** A compared pair's headline numbers, as the engine's stored findings say them. */
+export const PairHeadlineSchema = z
+  .object({
+    runA: z.string(),
+    runB: z.string(),
+    lowestCosine: LayerScoreSchema.nullable(),
+    highestL2: LayerScoreSchema.nullable(),
+    /** How many layers differ beyond chance (Holm); null when untested. */
+    layersBeyondChance: wholeNumber.nonnegative().nullable(),
+    testedLayers: wholeNumber.nonnegative(),
+  })
+  .strict();
+export type PairHeadline = z.infer<typeof PairHeadlineSchema>;
+
+/** The researcher's notes and tags on an experiment. */
+export const AnnotationsSchema = z.object({ notes: z.string(), tags: z.array(z.string()) }).strict();
+export type Annotations = z.infer<typeof AnnotationsSchema>;
 
 export const ExperimentSummarySchema = z
   .object({
@@ -24,6 +62,12 @@ export const ExperimentSummarySchema = z
     experimentType: z.enum(['activation_compare', 'classification', 'logit_lens']),
     /** Whether answers were recorded (classification, or activation_compare with recordAnswers). */
     hasAnswers: z.boolean(),
+    runs: z.array(RunSettingsViewSchema),
+    pairs: z.array(PairHeadlineSchema),
+    notes: z.string(),
+    tags: z.array(z.string()),
+    /** Why a failed (or stopped) experiment ended; null when it completed or is running. */
+    error: z.string().nullable(),
   })
   .strict();
 export type ExperimentSummary = z.infer<typeof ExperimentSummarySchema>;
@@ -47,6 +91,14 @@ export const RunViewSchema = z
     meanActivationNorms: z.array(finite),
     /** Whether per-sample vectors are stored (needed for the PCA scatter and per-sample cosines). */
     vectorsStored: z.boolean(),
+    /** Every recorded setting, and those that set the run apart from the other runs shown with it. */
+    settings: z.array(SettingEntrySchema),
+    differences: z.array(SettingEntrySchema),
+    status: ExperimentStatusSchema,
+    samplesDone: wholeNumber.nonnegative(),
+    samplesPlanned: wholeNumber.nonnegative(),
+    /** The norms are of the mean of the samples stored so far (the run is still going or stopped early). */
+    partial: z.boolean(),
   })
   .strict();
 export type RunView = z.infer<typeof RunViewSchema>;
@@ -70,6 +122,11 @@ export const LayerComparisonSchema = z
     cka: finite.nullable(),
     centredCosine: finite.nullable(),
     relativeL2: finite.nullable(),
+    /** The L2 sampling noise alone would give, and the L2 with that bias removed. */
+    l2NoiseFloor: finite.nullable(),
+    l2Debiased: finite.nullable(),
+    /** Cohen's d of held-out samples along the diff-in-means direction. */
+    cohensDHeldOut: finite.nullable(),
   })
   .strict();
 export type LayerComparison = z.infer<typeof LayerComparisonSchema>;
@@ -86,9 +143,6 @@ export const AnalysisSettingsSchema = z
   })
   .strict();
 export type AnalysisSettings = z.infer<typeof AnalysisSettingsSchema>;
-
-export const LayerScoreSchema = z.object({ layer: wholeNumber.nonnegative(), value: finite }).strict();
-export type LayerScore = z.infer<typeof LayerScoreSchema>;
 
 /** A pair at a glance, as the engine computed it once (the same lists every report shows). */
 export const PairFindingsViewSchema = z
@@ -118,6 +172,8 @@ export const ComparisonViewSchema = z
     findings: PairFindingsViewSchema,
     /** How the analytics were computed; null when the pair has none (e.g. runs imported from CoTLab). */
     analysis: AnalysisSettingsSchema.nullable(),
+    /** Made from the samples stored so far of a running experiment: only cosine and L2 of the means so far. */
+    partial: z.boolean(),
   })
   .strict();
 export type ComparisonView = z.infer<typeof ComparisonViewSchema>;
@@ -128,15 +184,35 @@ export const ResultSetSchema = z
     experiment: ExperimentSummarySchema.nullable(),
     runs: z.array(RunViewSchema),
     comparisons: z.array(ComparisonViewSchema),
+    /** Keys of the settings whose values differ among the runs (the config diff). */
+    differingSettings: z.array(z.string()),
+    /** The experiment is still running: the numbers are of the samples stored so far. */
+    live: z.boolean(),
   })
   .strict();
 export type ResultSet = z.infer<typeof ResultSetSchema>;
 
-/** One sample in the 2-D PCA of a pair's samples at one layer. */
+/**
+ * One sample in the 2-D PCA of a pair's samples at one layer: where it comes from (its run, its position in that run
+ * and its dataset index), its label, its coordinates, and its projection on the diff-in-means direction.
+ */
 export const PcaPointSchema = z
-  .object({ run: z.enum(['a', 'b']), datasetIndex: wholeNumber.nonnegative(), label: LabelSchema, pc1: finite, pc2: finite })
+  .object({
+    run: z.enum(['a', 'b']),
+    position: wholeNumber.nonnegative(),
+    datasetIndex: wholeNumber.nonnegative(),
+    label: LabelSchema,
+    pc1: finite,
+    pc2: finite,
+    projection: finite,
+  })
   .strict();
 export type PcaPoint = z.infer<typeof PcaPointSchema>;
+
+export const LabelGroupSchema = z
+  .object({ run: z.enum(['a', 'b']), label: LabelSchema, count: wholeNumber.nonnegative(), cosineToOtherMean: finite, l2ToOtherMean: finite })
+  .strict();
+export type LabelGroup = z.infer<typeof LabelGroupSchema>;
 
 export const DistributionSummarySchema = z
   .object({
@@ -165,6 +241,15 @@ export const LayerDetailSchema = z
     /** Paired runs only: cos(a_i, b_i) for each sample pair, in sample order, and how they are spread. */
     sampleCosines: z.array(finite).nullable(),
     sampleCosineSummary: DistributionSummarySchema.nullable(),
+    /** ‖mean(B) − mean(A)‖, and Cohen's d of the projections on that direction (in-sample and held-out). */
+    directionNorm: finite,
+    cohensD: finite.nullable(),
+    cohensDHeldOut: finite.nullable(),
+    relativeL2: finite.nullable(),
+    l2NoiseFloor: finite.nullable(),
+    l2Debiased: finite.nullable(),
+    /** Each label group of each run against the other run's mean. */
+    labelGroups: z.array(LabelGroupSchema),
   })
   .strict();
 export type LayerDetail = z.infer<typeof LayerDetailSchema>;
@@ -176,6 +261,30 @@ export const ExportedReportSchema = z
   .object({ fileName: z.string().min(1), mimeType: z.string().min(1), content: z.string() })
   .strict();
 export type ExportedReport = z.infer<typeof ExportedReportSchema>;
+
+/** One stored sample of a run, as the dataset file holds it today, and the text the model was fed. */
+export const StoredSampleViewSchema = z
+  .object({
+    run: RunRefSchema,
+    datasetIndex: wholeNumber.nonnegative(),
+    label: LabelSchema,
+    text: z.string(),
+    /** System prompt, blank line, prompt, as fed to the model (the answer cue included). */
+    fedText: z.string(),
+    /** Set when the dataset file changed since the run (its content hash differs), so the text may not be what ran. */
+    warning: z.string().nullable(),
+  })
+  .strict();
+export type StoredSampleView = z.infer<typeof StoredSampleViewSchema>;
+
+/** A binary export made on the engine side, fetched by the browser in chunks. */
+export const ExportedArchiveSchema = z
+  .object({ fileName: z.string().min(1), mimeType: z.string().min(1), bytes: wholeNumber.nonnegative() })
+  .strict();
+export type ExportedArchive = z.infer<typeof ExportedArchiveSchema>;
+
+export const ArchiveChunkSchema = z.object({ base64: z.string(), done: z.boolean() }).strict();
+export type ArchiveChunk = z.infer<typeof ArchiveChunkSchema>;
 
 export const ExportedVectorsSchema = z
   .object({

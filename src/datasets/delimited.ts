@@ -1,10 +1,10 @@
 import { extname, resolve } from 'node:path';
 import { datasetFromSamples } from './dataset-result.js';
-import { parseDelimitedTable, requireColumns } from './delimited-table.js';
+import { readDelimitedTable, requireColumns } from './delimited-table.js';
 import { DatasetError } from './errors.js';
-import { parseJsonLine } from './json-document.js';
+import { checkFieldSize } from './field-limit.js';
+import { parseJsonLine, readJsonLines } from './json-document.js';
 import { parseNumericCell } from './numeric-cell.js';
-import { readDatasetText } from './read-dataset-file.js';
 import type { LoadedDataset, Sample } from './sample.js';
 
 /** Which columns of a generic table (or keys of a JSON lines object) make a sample. */
@@ -44,21 +44,22 @@ function delimiterFor(path: string, configured: string | null): string {
   );
 }
 
-function loadTable(path: string, name: string, columns: DelimitedColumns): LoadedDataset {
-  const table = parseDelimitedTable(readDatasetText(path), path, delimiterFor(path, columns.delimiter));
+async function loadTable(path: string, name: string, columns: DelimitedColumns): Promise<LoadedDataset> {
   const labelColumns = columns.labelColumn === null ? [] : [columns.labelColumn];
-  requireColumns(table, [columns.textColumn, ...labelColumns, ...columns.metadataColumns], path);
   const samples: Sample[] = [];
-  for (const row of table.rows) {
-    const text = row[columns.textColumn] ?? '';
-    if (text.trim() === '') continue;
-    samples.push({
-      idx: samples.length,
-      text,
-      label: columns.labelColumn === null ? null : labelFromCell(row[columns.labelColumn]),
-      metadata: Object.fromEntries(columns.metadataColumns.map((column) => [column, row[column] ?? null])),
-    });
-  }
+  await readDelimitedTable(path, delimiterFor(path, columns.delimiter), {
+    header: (found) => requireColumns(found, [columns.textColumn, ...labelColumns, ...columns.metadataColumns], path),
+    row: (row) => {
+      const text = row[columns.textColumn] ?? '';
+      if (text.trim() === '') return;
+      samples.push({
+        idx: samples.length,
+        text,
+        label: columns.labelColumn === null ? null : labelFromCell(row[columns.labelColumn]),
+        metadata: Object.fromEntries(columns.metadataColumns.map((column) => [column, row[column] ?? null])),
+      });
+    },
+  });
   return datasetFromSamples(name, path, samples, `every row has a blank "${columns.textColumn}"`);
 }
 
@@ -82,6 +83,7 @@ function sampleFromJsonLine(
     throw new DatasetError('invalid_item', `the text field ${problem}`, { ...where, field: columns.textColumn });
   }
   if (text.trim() === '') return null;
+  checkFieldSize(text, { ...where, field: columns.textColumn });
   const label =
     columns.labelColumn === null
       ? null
@@ -90,20 +92,17 @@ function sampleFromJsonLine(
   return { text, label, metadata };
 }
 
-function loadJsonLines(path: string, name: string, columns: DelimitedColumns): LoadedDataset {
+async function loadJsonLines(path: string, name: string, columns: DelimitedColumns): Promise<LoadedDataset> {
   const samples: Sample[] = [];
-  readDatasetText(path)
-    .split(/\r?\n/)
-    .forEach((content, index) => {
-      if (content.trim() === '') return;
-      const where = { file: path, line: index + 1 };
-      const record = parseJsonLine(content, path, where.line);
-      if (record === null || typeof record !== 'object' || Array.isArray(record)) {
-        throw new DatasetError('malformed_json', 'each line must be one JSON object ({...})', where);
-      }
-      const sample = sampleFromJsonLine(record as Record<string, unknown>, columns, where);
-      if (sample !== null) samples.push({ idx: samples.length, ...sample });
-    });
+  await readJsonLines(path, (content, line) => {
+    const where = { file: path, line };
+    const record = parseJsonLine(content, path, line);
+    if (record === null || typeof record !== 'object' || Array.isArray(record)) {
+      throw new DatasetError('malformed_json', 'each line must be one JSON object ({...})', where);
+    }
+    const sample = sampleFromJsonLine(record as Record<string, unknown>, columns, where);
+    if (sample !== null) samples.push({ idx: samples.length, ...sample });
+  });
   return datasetFromSamples(name, path, samples, `every line has a blank "${columns.textColumn}"`);
 }
 
@@ -111,7 +110,7 @@ function loadJsonLines(path: string, name: string, columns: DelimitedColumns): L
  * Load a generic dataset: a TSV/CSV table with a header row, or JSON lines (.jsonl, one object per line).
  * Rows with blank text are skipped; idx counts the samples kept.
  */
-export function loadDelimited(file: string, name: string, columns: DelimitedColumns): LoadedDataset {
+export async function loadDelimited(file: string, name: string, columns: DelimitedColumns): Promise<LoadedDataset> {
   const path = resolve(file);
   return extname(path).toLowerCase() === '.jsonl' ? loadJsonLines(path, name, columns) : loadTable(path, name, columns);
 }

@@ -10,7 +10,9 @@ export type DatasetErrorCode =
   | 'invalid_item'
   | 'no_samples'
   | 'unsupported_format'
-  | 'missing_setting';
+  | 'missing_setting'
+  | 'duplicate_columns'
+  | 'field_too_large';
 
 /** Where in a dataset file the problem is. `item` is a 0-based index into a JSON array. */
 export interface DatasetErrorLocation {

@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
 import { datasetFromSamples } from './dataset-result.js';
-import { parseDelimitedTable, requireColumns } from './delimited-table.js';
+import { readDelimitedTable, requireColumns } from './delimited-table.js';
 import { parseNumericCell } from './numeric-cell.js';
-import { readDatasetText } from './read-dataset-file.js';
 import type { LoadedDataset, Sample } from './sample.js';
 
 /** The HARE annotation file scores four generated reports per case. */
@@ -15,24 +14,27 @@ const HARE_COLUMNS = ['ground_truth', ...MODEL_NUMBERS.map(String), ...MODEL_NUM
  * one per generated report `m` (columns "0".."3"): text = the report, label = the integer part of "Scoring m".
  * A report that is blank, or whose score is blank or not a number, is skipped. Labels are kept as the file has them.
  */
-export function loadHareTsv(file: string, name: string): LoadedDataset {
+export async function loadHareTsv(file: string, name: string): Promise<LoadedDataset> {
   const path = resolve(file);
-  const table = parseDelimitedTable(readDatasetText(path), path, '\t');
-  requireColumns(table, HARE_COLUMNS, path);
   const samples: Sample[] = [];
-  table.rows.forEach((row, rowId) => {
-    for (const modelId of MODEL_NUMBERS) {
-      const text = row[String(modelId)] ?? '';
-      const score = parseNumericCell(row[`Scoring ${modelId}`] ?? '');
-      if (text.trim() === '' || score === null) continue;
-      samples.push({
-        idx: samples.length,
-        text,
-        // Python's int(float(x)) truncates toward zero; `+ 0` turns a -0 from e.g. "-0.5" into 0.
-        label: Math.trunc(score) + 0,
-        metadata: { ground_truth: row.ground_truth ?? '', model_id: modelId, row_id: rowId },
-      });
-    }
+  let rowId = 0;
+  await readDelimitedTable(path, '\t', {
+    header: (columns) => requireColumns(columns, HARE_COLUMNS, path),
+    row: (row) => {
+      for (const modelId of MODEL_NUMBERS) {
+        const text = row[String(modelId)] ?? '';
+        const score = parseNumericCell(row[`Scoring ${modelId}`] ?? '');
+        if (text.trim() === '' || score === null) continue;
+        samples.push({
+          idx: samples.length,
+          text,
+          // Python's int(float(x)) truncates toward zero; `+ 0` turns a -0 from e.g. "-0.5" into 0.
+          label: Math.trunc(score) + 0,
+          metadata: { ground_truth: row.ground_truth ?? '', model_id: modelId, row_id: rowId },
+        });
+      }
+      rowId += 1;
+    },
   });
   return datasetFromSamples(name, path, samples, 'every report is blank or has no numeric score');
 }

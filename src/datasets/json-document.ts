@@ -1,4 +1,8 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { DatasetError } from './errors.js';
+import { MAX_ROW_BYTES, mebibytes, rowTooLarge } from './field-limit.js';
+import { checkDatasetFile, fileReadError } from './read-dataset-file.js';
 
 /** 1-based line of a character offset. */
 function lineAt(text: string, offset: number): number {
@@ -41,4 +45,34 @@ export function parseJsonLine(content: string, file: string, line: number): unkn
       line,
     });
   }
+}
+
+/**
+ * Streams a JSON lines file line by line (1-based line numbers, byte-order mark removed, blank lines skipped), so
+ * memory holds one line at a time; a line past MAX_ROW_BYTES is refused before it is parsed.
+ */
+export async function readJsonLines(file: string, onLine: (content: string, line: number) => void): Promise<void> {
+  checkDatasetFile(file);
+  const source = createReadStream(file, { encoding: 'utf8' });
+  const lines = createInterface({ input: source, crlfDelay: Infinity });
+  let line = 0;
+  let sawContent = false;
+  try {
+    for await (const raw of lines) {
+      line += 1;
+      const content = line === 1 ? raw.replace(/^\uFEFF/, '') : raw;
+      if (content.trim() === '') continue;
+      sawContent = true;
+      if (content.length > MAX_ROW_BYTES && Buffer.byteLength(content, 'utf8') > MAX_ROW_BYTES) {
+        throw rowTooLarge({ file, line }, `the line is longer than ${mebibytes(MAX_ROW_BYTES)}`);
+      }
+      onLine(content, line);
+    }
+  } catch (error) {
+    throw fileReadError(error, file) ?? error;
+  } finally {
+    lines.close();
+    source.destroy();
+  }
+  if (!sawContent) throw new DatasetError('empty_file', 'the dataset file is empty', { file });
 }

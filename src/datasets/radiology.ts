@@ -1,8 +1,9 @@
 import { extname, resolve } from 'node:path';
 import { z } from 'zod';
 import { datasetFromSamples } from './dataset-result.js';
-import { parseDelimitedTable, requireColumns } from './delimited-table.js';
+import { readDelimitedTable, requireColumns } from './delimited-table.js';
 import { DatasetError } from './errors.js';
+import { checkFieldSize } from './field-limit.js';
 import { parseJsonDocument } from './json-document.js';
 import { readDatasetText } from './read-dataset-file.js';
 import type { LoadedDataset, Sample } from './sample.js';
@@ -55,6 +56,7 @@ function loadRadiologyJson(path: string, name: string): LoadedDataset {
       });
     }
     const { id, input, output, metadata } = parsed.data;
+    checkFieldSize(input.report, { file: path, item: index, field: 'input.report' });
     return {
       idx: index,
       text: input.report,
@@ -65,18 +67,15 @@ function loadRadiologyJson(path: string, name: string): LoadedDataset {
   return datasetFromSamples(name, path, samples, 'the JSON array is empty');
 }
 
-function loadRadiologyCsv(path: string, name: string): LoadedDataset {
-  const table = parseDelimitedTable(readDatasetText(path), path, ',');
-  requireColumns(table, [CSV_TEXT_COLUMN, CSV_LABEL_COLUMN], path);
+async function loadRadiologyCsv(path: string, name: string): Promise<LoadedDataset> {
   // Rows are kept as they are (CoTLab does the same), so sample indices line up with a CoTLab run on the file.
-  const samples = table.rows.map(
-    (row, index): Sample => ({
-      idx: index,
-      text: row[CSV_TEXT_COLUMN] ?? '',
-      label: row[CSV_LABEL_COLUMN] ?? '',
-      metadata: {},
-    }),
-  );
+  const samples: Sample[] = [];
+  await readDelimitedTable(path, ',', {
+    header: (columns) => requireColumns(columns, [CSV_TEXT_COLUMN, CSV_LABEL_COLUMN], path),
+    row: (row) => {
+      samples.push({ idx: samples.length, text: row[CSV_TEXT_COLUMN] ?? '', label: row[CSV_LABEL_COLUMN] ?? '', metadata: {} });
+    },
+  });
   return datasetFromSamples(name, path, samples, 'the file has a header but no rows');
 }
 
@@ -84,7 +83,7 @@ function loadRadiologyCsv(path: string, name: string): LoadedDataset {
  * Load CoTLab's radiology dataset: a JSON array of `{id?, input: {report}, output: {pathological_fracture}, metadata?}`
  * (label = the boolean), or a `.csv` with columns Synthetic (text) and Flag (label, kept as a string).
  */
-export function loadRadiology(file: string, name: string): LoadedDataset {
+export async function loadRadiology(file: string, name: string): Promise<LoadedDataset> {
   const path = resolve(file);
   return extname(path).toLowerCase() === '.csv' ? loadRadiologyCsv(path, name) : loadRadiologyJson(path, name);
 }

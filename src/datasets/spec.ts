@@ -29,3 +29,6 @@ export const DatasetSpecSchema = z
   .strict();
 
 export type DatasetSpec = z.infer<typeof DatasetSpecSchema>;
+
+/** What a loader reads: the spec without the label mapping, which only scoring uses. */
+export type LoaderSpec = Omit<DatasetSpec, 'gold_classes' | 'answer_classes'>;

@@ -5,11 +5,9 @@
  * test between variants on the same samples. Recorded sample by sample in the history, so a killed run resumes
  * from its next sample and ends as an uninterrupted one would.
  */
-import path from 'node:path';
 import { answerFindings, type AnsweredRun } from '../analytics/answer-findings.js';
 import type { ClassificationConfig } from '../config/schemas.js';
 import type { Sample } from '../datasets/sample.js';
-import { inspectModelDir, type ModelDirectory } from '../model/model-dir.js';
 import { openModelHost, type ModelHost } from '../model/model-host.js';
 import type { AnswerReportInput, AnswerRunSummary, AnswerSampleEntry } from '../report/answer-report.js';
 import { writeAnswerReport } from '../report/answer-report.js';
@@ -24,11 +22,12 @@ import { ExperimentCancelledError } from './errors.js';
 import { ExperimentInterruptedError, ResumeError } from './history-errors.js';
 import { configReportParts } from './job-report.js';
 import { pairsFor } from './metrics.js';
-import { planRuns, type PlannedRun } from './plan.js';
-import { datasetHashesOf, defaultOutputDirFor, isDemoModel, logRuns, type JobContext } from './prepare-job.js';
+import type { PlannedRun } from './plan.js';
+import { datasetHashesOf, defaultOutputDirFor, isDemoModel, logRuns, prepareJob, refuseDryRun, type JobContext, type PreparedJob } from './prepare-job.js';
 import { newRunOf } from './record-to-store.js';
 import { runtimeRecordOf } from './runtime-record.js';
 import { sha256File } from './file-hash.js';
+import { takeReportFolder, writeReportOfStored } from './run-job.js';
 
 /** What a finished answer experiment hands back. */
 export interface AnswerJobResult {
@@ -47,23 +46,19 @@ export interface AnswerJobHooks {
 const LENGTH_GROUPING_WINDOW = 4;
 
 /** A planned classification: data loaded, samples drawn, every prompt strategy able to have its answers read. */
-interface ClassificationJob {
-  config: ClassificationConfig;
-  runs: PlannedRun[];
+interface ClassificationJob extends PreparedJob<ClassificationConfig> {
   scorers: AnswerScorer[];
-  modelDir: ModelDirectory;
 }
 
-function prepareClassification(config: ClassificationConfig, context: JobContext): ClassificationJob {
-  const runs = planRuns(config, { dataRoot: context.dataRoot, configDir: context.configDir });
-  const scorers = runs.map((run) => answerScorer(run, 'classification', config.experiment.answer_cue));
-  const modelDir = inspectModelDir(path.resolve(context.dataRoot, config.model.path));
-  return { config, runs, scorers, modelDir };
+async function prepareClassification(config: ClassificationConfig, context: JobContext): Promise<ClassificationJob> {
+  const job = await prepareJob(config, context);
+  return { ...job, scorers: job.runs.map((run) => answerScorer(run, 'classification', config.experiment.answer_cue)) };
 }
 
-async function openGenerator(config: ClassificationConfig, modelDir: ModelDirectory, cacheDir: string): Promise<ModelHost> {
+async function openGenerator(job: ClassificationJob, cacheDir: string): Promise<ModelHost> {
+  const { config } = job;
   return openModelHost({
-    modelDir: modelDir.dir,
+    modelDir: job.modelDir.dir,
     hook: 'resid_post',
     layers: [],
     pooling: 'last_token',
@@ -75,6 +70,7 @@ async function openGenerator(config: ClassificationConfig, modelDir: ModelDirect
     hookMap: config.model.hook_map,
     batchSize: config.backend.batch_size,
     generation: true,
+    tokenizer: job.tokenizer,
   });
 }
 
@@ -87,12 +83,13 @@ export async function runClassificationJob(
 ): Promise<AnswerJobResult> {
   const startTime = new Date();
   const log = context.log ?? (() => undefined);
-  const job = prepareClassification(config, context);
+  refuseDryRun(config);
+  const job = await prepareClassification(config, context);
   logRuns(job.runs, log);
-  const outputDir = context.outDir ?? defaultOutputDirFor(config, context.outputRoot, startTime);
+  const outputDir = await takeReportFolder(context, null, () => defaultOutputDirFor(config, context.outputRoot, startTime));
   const datasetHashes = await datasetHashesOf(job.runs);
   const modelHash = await sha256File(job.modelDir.graphPath);
-  const host = await openGenerator(config, job.modelDir, context.cacheDir);
+  const host = await openGenerator(job, context.cacheDir);
   try {
     logGenerator(host, config, log);
     const experimentId = store.createExperiment({
@@ -142,7 +139,7 @@ export async function resumeClassificationJob(
 ): Promise<AnswerJobResult> {
   const sessionStart = new Date();
   const log = context.log ?? (() => undefined);
-  const job = prepareClassification(config, context);
+  const job = await prepareClassification(config, context);
   logRuns(job.runs, log);
   const datasetHashes = await datasetHashesOf(job.runs);
   experiment.runs.forEach((stored, index) => {
@@ -161,8 +158,8 @@ export async function resumeClassificationJob(
     throw new ResumeError(experiment.id, `the model file ${job.modelDir.graphPath} changed since the experiment started`);
   }
   const startTime = new Date(experiment.startedAt);
-  const outputDir = context.outDir ?? experiment.outputDir ?? defaultOutputDirFor(config, context.outputRoot, startTime);
-  const host = await openGenerator(config, job.modelDir, context.cacheDir);
+  const outputDir = await takeReportFolder(context, experiment.outputDir, () => defaultOutputDirFor(config, context.outputRoot, startTime));
+  const host = await openGenerator(job, context.cacheDir);
   try {
     logGenerator(host, config, log);
     store.resumeExperiment(experiment.id);
@@ -230,6 +227,7 @@ async function executeClassification(
   const loopStart = performance.now();
   let done = 0;
   let computed = 0;
+  let report: AnswerReportInput;
   try {
     for (const run of runs) {
       const scorer = job.scorers[run.index] as AnswerScorer;
@@ -308,7 +306,7 @@ async function executeClassification(
     store.saveFindings(experimentId, 'classification', findings);
     const endTime = new Date();
     const durationS = execution.previousDurationS + sessionDuration();
-    const report: AnswerReportInput = {
+    report = {
       ...configReportParts(config, context),
       startTime: execution.startTime,
       endTime,
@@ -336,9 +334,6 @@ async function executeClassification(
         runtime: runtimeRecordOf(host.info),
       },
     };
-    await writeAnswerReport(execution.outputDir, report);
-    store.finishExperiment(experimentId, { status: 'completed', endedAt: endTime, durationS, outputDir: execution.outputDir });
-    return { outputDir: execution.outputDir, experimentId, findings };
   } catch (error) {
     const cancelled = error instanceof ExperimentCancelledError;
     try {
@@ -354,6 +349,11 @@ async function executeClassification(
     if (cancelled) throw new ExperimentInterruptedError(experimentId, error.completedSamples, { cause: error });
     throw error;
   }
+  const { endTime, durationSeconds } = report;
+  await writeReportOfStored(store, experimentId, { endedAt: endTime, durationS: durationSeconds, outputDir: execution.outputDir }, () =>
+    writeAnswerReport(execution.outputDir, report),
+  );
+  return { outputDir: execution.outputDir, experimentId, findings: report.findings };
 }
 
 export function runSummary(run: PlannedRun): AnswerRunSummary {

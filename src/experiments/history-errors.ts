@@ -75,3 +75,40 @@ export class HistoryImportError extends Error {
     this.file = file;
   }
 }
+
+/** An experiment whose runs cannot be probed, with the reason in words. */
+export class ProbeError extends Error {
+  readonly experimentId: number;
+
+  constructor(experimentId: number, problem: string) {
+    super(`Cannot probe experiment ${experimentId}: ${problem}.`);
+    this.name = 'ProbeError';
+    this.experimentId = experimentId;
+  }
+}
+
+/**
+ * A recorded experiment whose results are complete and kept in the history, but whose report folder could not be
+ * written; the history can write it again without computing anything.
+ */
+export class ReportNotWrittenError extends Error {
+  readonly experimentId: number;
+
+  constructor(experimentId: number, options: { cause: unknown }) {
+    const reason = options.cause instanceof Error ? options.cause.message : String(options.cause);
+    super(`Experiment ${experimentId} completed and is kept in the history, but its report could not be written: ${reason}`, options);
+    this.name = 'ReportNotWrittenError';
+    this.experimentId = experimentId;
+  }
+}
+
+/** A stored sample's text cannot be shown (the run has no such sample, or its dataset is gone or changed shape). */
+export class StoredSampleError extends Error {
+  constructor(
+    readonly what: string,
+    problem: string,
+  ) {
+    super(`Cannot show ${what}: ${problem}.`);
+    this.name = 'StoredSampleError';
+  }
+}

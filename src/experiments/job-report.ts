@@ -5,11 +5,12 @@ import { toYaml } from '../config/to-yaml.js';
 import { resolveVariants } from '../config/variants.js';
 import { HOOK_POINT_DESCRIPTIONS } from '../model/hook-points.js';
 import type { ModelHost } from '../model/model-host.js';
-import type { ReportInput, RunStatus, VariantLine } from '../report/types.js';
+import type { Annotations, ReportInput, RunStatus, VariantLine } from '../report/types.js';
 import type { PairFindings } from '../results/findings.js';
 import type { ActivationCompareOutcome } from './activation-compare.js';
 import { isDemoModel, type JobContext, type PreparedJob } from './prepare-job.js';
 import { runtimeRecordOf } from './runtime-record.js';
+import { configRunSettings } from './config-run-settings.js';
 
 
 export interface Timing {
@@ -36,6 +37,7 @@ export function buildReportInput(
     runTimestamps: outcome.runTimestamps,
     comparisons: outcome.comparisons,
     findings,
+    probes: [],
     sampleLog: outcome.sampleLog,
     capture: {
       hook: config.experiment.hook,
@@ -57,7 +59,7 @@ export function buildReportInput(
 /** The measured parts of a report, from a run just made or rebuilt from the history. */
 export type ReportResults = Pick<
   ReportInput,
-  'metrics' | 'runs' | 'runTimestamps' | 'comparisons' | 'findings' | 'sampleLog' | 'capture'
+  'metrics' | 'runs' | 'runTimestamps' | 'comparisons' | 'findings' | 'probes' | 'sampleLog' | 'capture'
 >;
 
 /** A report's input: the measured parts plus everything that follows from the config. */
@@ -66,6 +68,7 @@ export function assembleReportInput(
   context: Pick<JobContext, 'configDir' | 'appVersion'>,
   timing: Timing,
   results: ReportResults,
+  annotations: Annotations | null = null,
 ): ReportInput {
   return {
     ...configReportParts(config, context),
@@ -75,6 +78,8 @@ export function assembleReportInput(
     runDurationSeconds: timing.runDurationSeconds,
     status: timing.status,
     ...results,
+    runSettings: configRunSettings(config, results.runs),
+    annotations,
   };
 }
 

@@ -4,11 +4,9 @@
  * probability of the gold answer's first token. Recorded sample by sample (the last-token vectors too, by the vector
  * policy), resumable after a kill, summarised per layer when done.
  */
-import path from 'node:path';
 import { lensRunSummary, type LensCell } from '../analytics/lens-summary.js';
 import type { LogitLensConfig } from '../config/schemas.js';
 import type { Sample } from '../datasets/sample.js';
-import { inspectModelDir, type ModelDirectory } from '../model/model-dir.js';
 import { openModelHost, type ModelHost } from '../model/model-host.js';
 import type { PromptTokenizer } from '../model/tokenizer.js';
 import { plainAnswerText } from '../prompts/strategy.js';
@@ -25,11 +23,9 @@ import { ExperimentCancelledError, ExperimentError } from './errors.js';
 import { ExperimentInterruptedError, ResumeError } from './history-errors.js';
 import { sha256File } from './file-hash.js';
 import { configReportParts } from './job-report.js';
-import { selectLayers } from './layer-selection.js';
-import { planRuns, type PlannedRun } from './plan.js';
-import { checkedVectorPolicy, datasetHashesOf, defaultOutputDirFor, isDemoModel, logRuns, type JobContext } from './prepare-job.js';
+import { checkedVectorPolicy, datasetHashesOf, defaultOutputDirFor, isDemoModel, logRuns, prepareJob, refuseDryRun, type JobContext, type PreparedJob } from './prepare-job.js';
 import { newRunOf } from './record-to-store.js';
-import type { JobHistory } from './run-job.js';
+import { takeReportFolder, writeReportOfStored, type JobHistory } from './run-job.js';
 import { runtimeRecordOf } from './runtime-record.js';
 
 export interface LensJobResult {
@@ -41,20 +37,13 @@ export interface LensJobResult {
 
 export const GOLD_RULE = "the first token of the gold label's answer text (the strategy's plain label, else the label itself) after a space, as the tokenizer encodes it alone";
 
-interface LensJob {
-  config: LogitLensConfig;
-  runs: PlannedRun[];
+interface LensJob extends PreparedJob<LogitLensConfig> {
   scorers: AnswerScorer[];
-  modelDir: ModelDirectory;
-  layers: number[];
 }
 
-function prepareLens(config: LogitLensConfig, context: JobContext): LensJob {
-  const runs = planRuns(config, { dataRoot: context.dataRoot, configDir: context.configDir });
-  const scorers = runs.map((run) => answerScorer(run, 'logit_lens', null));
-  const modelDir = inspectModelDir(path.resolve(context.dataRoot, config.model.path));
-  const layers = selectLayers(modelDir.config.numLayers, config.experiment.layers, config.experiment.layer_stride);
-  return { config, runs, scorers, modelDir, layers };
+async function prepareLens(config: LogitLensConfig, context: JobContext): Promise<LensJob> {
+  const job = await prepareJob(config, context);
+  return { ...job, scorers: job.runs.map((run) => answerScorer(run, 'logit_lens', null)) };
 }
 
 async function openLensHost(job: LensJob, cacheDir: string): Promise<ModelHost> {
@@ -72,6 +61,7 @@ async function openLensHost(job: LensJob, cacheDir: string): Promise<ModelHost> 
     hookMap: config.model.hook_map,
     batchSize: config.backend.batch_size,
     logitLens: { topK: config.experiment.top_k },
+    tokenizer: job.tokenizer,
   });
 }
 
@@ -88,10 +78,11 @@ export function goldToken(tokenizer: PromptTokenizer, scorer: AnswerScorer, samp
 export async function runLogitLensJob(config: LogitLensConfig, context: JobContext, hooks: AnswerJobHooks, history: JobHistory): Promise<LensJobResult> {
   const startTime = new Date();
   const log = context.log ?? (() => undefined);
-  const job = prepareLens(config, context);
+  refuseDryRun(config);
+  const job = await prepareLens(config, context);
   logRuns(job.runs, log);
   const vectorPolicy = checkedVectorPolicy(history.vectorPolicy, job.layers);
-  const outputDir = context.outDir ?? defaultOutputDirFor(config, context.outputRoot, startTime);
+  const outputDir = await takeReportFolder(context, null, () => defaultOutputDirFor(config, context.outputRoot, startTime));
   const datasetHashes = await datasetHashesOf(job.runs);
   const modelHash = await sha256File(job.modelDir.graphPath);
   const host = await openLensHost(job, context.cacheDir);
@@ -132,7 +123,7 @@ export async function resumeLogitLensJob(
   hooks: AnswerJobHooks,
 ): Promise<LensJobResult> {
   const sessionStart = new Date();
-  const job = prepareLens(config, context);
+  const job = await prepareLens(config, context);
   logRuns(job.runs, context.log ?? (() => undefined));
   const datasetHashes = await datasetHashesOf(job.runs);
   experiment.runs.forEach((stored, index) => {
@@ -149,7 +140,7 @@ export async function resumeLogitLensJob(
     throw new ResumeError(experiment.id, `the model file ${job.modelDir.graphPath} changed since the experiment started`);
   }
   const startTime = new Date(experiment.startedAt);
-  const outputDir = context.outDir ?? experiment.outputDir ?? defaultOutputDirFor(config, context.outputRoot, startTime);
+  const outputDir = await takeReportFolder(context, experiment.outputDir, () => defaultOutputDirFor(config, context.outputRoot, startTime));
   const host = await openLensHost(job, context.cacheDir);
   try {
     store.resumeExperiment(experiment.id);
@@ -199,6 +190,7 @@ async function executeLens(job: LensJob, host: ModelHost, context: JobContext, h
   const sessionDuration = () => (Date.now() - execution.sessionStart.getTime()) / 1000;
   const loopStart = performance.now();
   let done = 0;
+  let report: LensReportInput;
   try {
     for (const run of runs) {
       const scorer = job.scorers[run.index] as AnswerScorer;
@@ -253,7 +245,7 @@ async function executeLens(job: LensJob, host: ModelHost, context: JobContext, h
     store.saveFindings(experimentId, 'logit_lens', findings);
     const endTime = new Date();
     const durationS = execution.previousDurationS + sessionDuration();
-    const report: LensReportInput = {
+    report = {
       ...configReportParts(config, context),
       startTime: execution.startTime,
       endTime,
@@ -273,13 +265,6 @@ async function executeLens(job: LensJob, host: ModelHost, context: JobContext, h
         demo_model: isDemoModel(job.modelDir),
       },
     };
-    await writeLensReport(execution.outputDir, report);
-    store.finishExperiment(experimentId, { status: 'completed', endedAt: endTime, durationS, outputDir: execution.outputDir });
-    const summary = findings.runs.map((run) => {
-      const last = run.layers[run.layers.length - 1];
-      return `${run.run}: last layer (${last?.layer ?? '-'}) gold token top-1 in ${((last?.gold_top1_rate ?? 0) * 100).toFixed(1)}% of ${run.samples} samples, mean probability ${(last?.mean_gold_prob ?? 0).toFixed(4)}`;
-    });
-    return { outputDir: execution.outputDir, experimentId, findings, summary };
   } catch (error) {
     const cancelled = error instanceof ExperimentCancelledError;
     try {
@@ -295,4 +280,13 @@ async function executeLens(job: LensJob, host: ModelHost, context: JobContext, h
     if (cancelled) throw new ExperimentInterruptedError(experimentId, error.completedSamples, { cause: error });
     throw error;
   }
+  const { endTime, durationSeconds, findings } = report;
+  await writeReportOfStored(store, experimentId, { endedAt: endTime, durationS: durationSeconds, outputDir: execution.outputDir }, () =>
+    writeLensReport(execution.outputDir, report),
+  );
+  const summary = findings.runs.map((run) => {
+    const last = run.layers[run.layers.length - 1];
+    return `${run.run}: last layer (${last?.layer ?? '-'}) gold token top-1 in ${((last?.gold_top1_rate ?? 0) * 100).toFixed(1)}% of ${run.samples} samples, mean probability ${(last?.mean_gold_prob ?? 0).toFixed(4)}`;
+  });
+  return { outputDir: execution.outputDir, experimentId, findings, summary };
 }

@@ -34,14 +34,15 @@ export interface PlanContext {
  * Loads each variant's dataset and prompt strategy (each distinct one once) and picks its samples exactly as
  * CoTLab does: random.seed(seed); random.sample(range(len(dataset)), k).
  */
-export function planRuns(config: WorkbenchConfig, context: PlanContext): PlannedRun[] {
+export async function planRuns(config: WorkbenchConfig, context: PlanContext): Promise<PlannedRun[]> {
   const datasets = new Map<string, LoadedDataset>();
   const prompts = new Map<string, PromptStrategy>();
-  return resolveVariants(config).map((variant, index) => {
+  const runs: PlannedRun[] = [];
+  for (const [index, variant] of resolveVariants(config).entries()) {
     const datasetKey = JSON.stringify({ ...variant.dataset, path: path.resolve(context.dataRoot, variant.dataset.path) });
     let dataset = datasets.get(datasetKey);
     if (!dataset) {
-      dataset = loadDataset(variant.dataset, context.dataRoot);
+      dataset = await loadDataset(variant.dataset, context.dataRoot);
       datasets.set(datasetKey, dataset);
     }
     const promptKey = JSON.stringify(variant.prompt);
@@ -50,7 +51,7 @@ export function planRuns(config: WorkbenchConfig, context: PlanContext): Planned
       prompt = loadPromptStrategy(variant.prompt, context.configDir);
       prompts.set(promptKey, prompt);
     }
-    return {
+    runs.push({
       index,
       name: variant.name,
       datasetSpec: variant.dataset,
@@ -60,6 +61,7 @@ export function planRuns(config: WorkbenchConfig, context: PlanContext): Planned
       seed: variant.seed,
       numSamplesRequested: variant.num_samples,
       sampleIndices: selectSampleIndices(dataset.samples.length, variant.num_samples, variant.seed),
-    };
-  });
+    });
+  }
+  return runs;
 }

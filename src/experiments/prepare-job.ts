@@ -1,13 +1,15 @@
 /** Preparing a job: the plan (data loaded, samples chosen, model folder checked, layers chosen) before any compute. */
 import path from 'node:path';
-import type { ResolvedConfig, WorkbenchConfig } from '../config/schemas.js';
+import type { AnyExperimentSpec, ResolvedConfig, WorkbenchConfig } from '../config/schemas.js';
 import { labelDistribution } from '../datasets/load-dataset.js';
 import { inspectModelDir, type ModelDirectory } from '../model/model-dir.js';
 import { openModelHost, type ModelHost } from '../model/model-host.js';
+import { loadPromptTokenizer, type PromptTokenizer } from '../model/tokenizer.js';
 import { defaultOutputDir } from '../report/output-dir.js';
 import type { VectorPolicy } from '../store/vector-policy.js';
 import { ExperimentError } from './errors.js';
 import { sha256File } from './file-hash.js';
+import { checkInputs, type PlannedInput } from './input-check.js';
 import { selectLayers } from './layer-selection.js';
 import { planRuns, type PlannedRun } from './plan.js';
 
@@ -23,25 +25,45 @@ export interface JobContext {
   outputRoot: string;
   /** Explicit output folder (`--out`); null: CoTLab's naming under outputRoot. */
   outDir: string | null;
+  /** `--force`: an outDir that already holds a report may be overwritten. */
+  overwriteReport: boolean;
   appVersion: string;
   /** Progress lines for people (dataset summaries, execution provider). */
   log?: (line: string) => void;
 }
 
 
-/** The plan half of a job: data loaded, samples chosen, model directory checked, layers chosen. */
-export interface PreparedJob {
-  config: ResolvedConfig;
+/**
+ * The plan half of a job: data loaded, samples chosen, model directory checked, layers chosen, every prompt
+ * tokenized and measured against the model's context.
+ */
+export interface PreparedJob<C extends WorkbenchConfig = ResolvedConfig> {
+  config: C;
   runs: PlannedRun[];
   modelDir: ModelDirectory;
+  /** Layers captured (none for classification, which only generates). */
   layers: number[];
+  tokenizer: PromptTokenizer;
+  /** Per run, what each sampled prompt is fed as, in processing order. */
+  inputs: PlannedInput[][];
 }
 
-export function prepareJob(config: ResolvedConfig, context: JobContext): PreparedJob {
-  const runs = planRuns(config, { dataRoot: context.dataRoot, configDir: context.configDir });
+/** A dry run only plans (the CLI prints the plan); running it is refused before anything is loaded. */
+export function refuseDryRun(config: WorkbenchConfig): void {
+  if (config.dry_run) {
+    throw new ExperimentError('dry_run=true only plans the experiment (cotlab-wb run prints the plan); set dry_run=false to run it', 'dry_run');
+  }
+}
+
+/** Everything a job needs before the model is loaded; a prompt the model cannot take is refused here. */
+export async function prepareJob<C extends WorkbenchConfig>(config: C, context: JobContext): Promise<PreparedJob<C>> {
+  const runs = await planRuns(config, { dataRoot: context.dataRoot, configDir: context.configDir });
   const modelDir = inspectModelDir(path.resolve(context.dataRoot, config.model.path));
-  const layers = selectLayers(modelDir.config.numLayers, config.experiment.layers, config.experiment.layer_stride);
-  return { config, runs, modelDir, layers };
+  const experiment: AnyExperimentSpec = config.experiment;
+  const layers = experiment.name === 'classification' ? [] : selectLayers(modelDir.config.numLayers, experiment.layers, experiment.layer_stride);
+  const tokenizer = loadPromptTokenizer(modelDir.tokenizerPath, modelDir.tokenizerConfigPath);
+  const inputs = checkInputs(runs, experiment, tokenizer, modelDir);
+  return { config, runs, modelDir, layers, tokenizer, inputs };
 }
 
 export async function openJobModel(job: PreparedJob, cacheDir: string): Promise<ModelHost> {
@@ -60,6 +82,7 @@ export async function openJobModel(job: PreparedJob, cacheDir: string): Promise<
     batchSize: config.backend.batch_size,
     // Answers are generated in the same session: the prefill that generates is the capture pass.
     generation: config.experiment.record_answers,
+    tokenizer: job.tokenizer,
   });
 }
 

@@ -173,6 +173,9 @@ function layerRowsToStore(comparison: Comparison, analysis: PairAnalysis | undef
       pValue: divergence?.pValue ?? null,
       nPermutations: divergence === undefined || divergence.pValue === null ? null : (analysis?.options.nPerm ?? null),
       cka: divergence?.paired?.cka ?? null,
+      l2NoiseFloor: divergence?.l2NoiseFloor ?? null,
+      l2Debiased: divergence?.l2Debiased ?? null,
+      cohensDHeldOut: divergence?.direction.cohensDHeldOut ?? null,
     };
   });
 }

@@ -5,9 +5,10 @@ import type { AnswerFindings, AnswerSplitRecord } from '../results/classificatio
 import { readModelConfig, type ModelConfig } from '../model/model-dir.js';
 import { hookName } from '../results/capture-points.js';
 import type { PairFindings } from '../results/findings.js';
+import type { ProbeRecord } from '../results/probe-record.js';
 import type { AnswerRecord, ReportInput, RunStatus } from '../report/types.js';
 import type { HistoryReader } from '../store/history-reader.js';
-import type { ExperimentDetail, ExperimentStatus, RunRecord } from '../store/types.js';
+import type { ExperimentDetail, ExperimentStatus, RunRecord, StoredProbe } from '../store/types.js';
 import { keepsLayerVector } from '../store/vector-policy.js';
 import { analyseRunPairs, type AnalysedRun } from './analyse.js';
 import { HistoryExportError } from './history-errors.js';
@@ -31,28 +32,41 @@ export function storedWorkbenchConfig(experiment: ExperimentDetail): WorkbenchCo
   return parsed.success ? parsed.data : null;
 }
 
+/** One stored run in CoTLab's results.json layout, named `name`; its norms are empty when it never completed. */
+export function storedRunSummary(store: HistoryReader, experiment: ExperimentDetail, run: RunRecord, name = run.name): RunSummary {
+  const norms = new Map(store.getRunMeans(run.id).map((mean) => [mean.layer, mean.norm]));
+  return {
+    name,
+    dataset: run.datasetName,
+    prompt: run.promptName,
+    num_samples: run.numSamplesPlanned,
+    seed: run.seed ?? 0,
+    pooling: experiment.pooling ?? 'mean',
+    layer_indices: [...run.layerIndices],
+    mean_activation_norms: run.layerIndices.flatMap((layer) => norms.get(layer) ?? []),
+    system_prompt: run.systemPrompt,
+    sample_indices: run.sampleIndices ?? [],
+  };
+}
+
 /** Each run in CoTLab's results.json layout; norms are empty for a run that never completed. */
 export function storedRunSummaries(store: HistoryReader, experiment: ExperimentDetail): RunSummary[] {
-  return experiment.runs.map((run) => {
-    const norms = new Map(store.getRunMeans(run.id).map((mean) => [mean.layer, mean.norm]));
-    return {
-      name: run.name,
-      dataset: run.datasetName,
-      prompt: run.promptName,
-      num_samples: run.numSamplesPlanned,
-      seed: run.seed ?? 0,
-      pooling: experiment.pooling ?? 'mean',
-      layer_indices: [...run.layerIndices],
-      mean_activation_norms: run.layerIndices.flatMap((layer) => norms.get(layer) ?? []),
-      system_prompt: run.systemPrompt,
-      sample_indices: run.sampleIndices ?? [],
-    };
-  });
+  return experiment.runs.map((run) => storedRunSummary(store, experiment, run));
 }
 
 /** The findings of each compared pair, as the run computed and stored them, in run order. */
 export function storedFindings(store: HistoryReader, experiment: ExperimentDetail): PairFindings[] {
   return store.getPairs(experiment.id).map((pair) => pair.findings);
+}
+
+/** The newest probe of each run and label, in run order: what reports show. */
+export function currentProbes(store: HistoryReader, experiment: ExperimentDetail): ProbeRecord[] {
+  const newest = new Map<string, StoredProbe>();
+  for (const probe of store.getProbes(experiment.id)) newest.set(`${probe.runId}\u0000${probe.labelField ?? ''}`, probe);
+  const runOrder = new Map(experiment.runs.map((run) => [run.id, run.runIndex]));
+  return [...newest.values()]
+    .sort((a, b) => (runOrder.get(a.runId) ?? 0) - (runOrder.get(b.runId) ?? 0) || a.id - b.id)
+    .map((probe) => probe.record);
 }
 
 /** Stored per-layer rows regrouped into CoTLab comparisons (layers in run A's order). */
@@ -160,9 +174,11 @@ export function storedReportInput(
       runTimestamps: experiment.runs.map(() => endTime),
       comparisons,
       findings: storedFindings(store, experiment),
+      probes: currentProbes(store, experiment),
       sampleLog: null,
       capture: storedCapture(store, experiment, config),
     },
+    { notes: experiment.notes, tags: experiment.tags },
   );
   return answers === null ? report : { ...report, answers };
 }

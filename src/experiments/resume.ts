@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { isActivationCompareConfig, RootConfigSchema, type WorkbenchConfig } from '../config/schemas.js';
 import type { HistoryStore } from '../store/history-store.js';
 import type { ExperimentDetail, RunRecord } from '../store/types.js';
@@ -16,7 +18,9 @@ import {
   type JobContext,
   type PreparedJob,
 } from './prepare-job.js';
-import { executeJob, type JobHooks, type JobResult } from './run-job.js';
+import { writeJobReport } from './report-files.js';
+import { requireCompletedWorkbench, storedAnalyses, storedReportInput } from './report-from-store.js';
+import { executeJob, takeReportFolder, type JobHooks, type JobResult } from './run-job.js';
 
 function sameList(a: readonly number[], b: readonly number[] | null): boolean {
   return b !== null && a.length === b.length && a.every((value, i) => b[i] === value);
@@ -28,7 +32,6 @@ export function checkResumable(experiment: ExperimentDetail): WorkbenchConfig {
     throw new ResumeError(experiment.id, problem);
   };
   if (experiment.source !== 'workbench') refuse('it was imported from a CoTLab results.json, so there is nothing to run');
-  if (experiment.status === 'completed') refuse('it has already completed');
   if (experiment.status === 'running') {
     refuse(`it is still running (process ${experiment.writerPid ?? '?'} on ${experiment.writerHost ?? '?'})`);
   }
@@ -93,9 +96,10 @@ export async function resumeJob(
   const sessionStart = new Date();
   const log = context.log ?? (() => undefined);
   const experiment = store.getExperiment(experimentId);
+  if (experiment.status === 'completed' && experiment.source === 'workbench') return rewriteReport(store, experiment, context);
   const config = checkResumable(experiment);
   if (!isActivationCompareConfig(config)) throw new ResumeError(experimentId, `it is a ${config.experiment.name} experiment, not activation_compare`);
-  const job = prepareJob(config, context);
+  const job = await prepareJob(config, context);
   logRuns(job.runs, log);
   const datasetHashes = await datasetHashesOf(job.runs);
   checkSamePlan(experiment, job, datasetHashes);
@@ -103,7 +107,7 @@ export async function resumeJob(
     throw new ResumeError(experimentId, `the model file ${job.modelDir.graphPath} changed since the experiment started`);
   }
   const startTime = new Date(experiment.startedAt);
-  const outputDir = context.outDir ?? experiment.outputDir ?? defaultOutputDirFor(config, context.outputRoot, startTime);
+  const outputDir = await takeReportFolder(context, experiment.outputDir, () => defaultOutputDirFor(config, context.outputRoot, startTime));
   const host = await openJobModel(job, context.cacheDir);
   try {
     logModel(host, config, log);
@@ -130,4 +134,24 @@ export async function resumeJob(
   } finally {
     await host.dispose();
   }
+}
+
+/**
+ * `resume` of a completed experiment: its report folder written from the history, with nothing computed again,
+ * into `--out` when given, else into its own folder when its report failed or the folder no longer holds its
+ * results.json. A report that is where it should be is left alone (export writes copies).
+ */
+async function rewriteReport(store: HistoryStore, experiment: ExperimentDetail, context: JobContext): Promise<JobResult> {
+  const config = requireCompletedWorkbench(experiment, 'a report folder');
+  const own = experiment.outputDir;
+  if (context.outDir === null && experiment.error === null && own !== null && existsSync(path.join(own, 'results.json'))) {
+    throw new ResumeError(experiment.id, `it has already completed and its report is in ${own} (give --out DIR to write it again elsewhere)`);
+  }
+  const folder = await takeReportFolder(context, own, () => defaultOutputDirFor(config, context.outputRoot, new Date(experiment.startedAt)));
+  const report = storedReportInput(store, experiment, 'a report folder', context.configDir);
+  const analyses = storedAnalyses(store, experiment, report.comparisons);
+  const paths = await writeJobReport(folder, report, analyses);
+  store.recordReportWritten(experiment.id, folder);
+  context.log?.(`history: the report of experiment ${experiment.id} written from the history, nothing computed again`);
+  return { outputDir: folder, paths, report, analyses, experimentId: experiment.id, answerFindings: report.answers?.classification ?? null };
 }

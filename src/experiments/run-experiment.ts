@@ -41,7 +41,7 @@ export async function resumeExperiment(store: HistoryStore, experimentId: number
 }
 
 function activationRun(result: JobResult): ExperimentRun {
-  const lines = result.outcome.comparisons.map(
+  const lines = result.report.comparisons.map(
     (comparison) => `${comparison.run_a} vs ${comparison.run_b}: mean cosine ${comparison.mean_cosine_similarity.toFixed(4)}, mean L2 ${comparison.mean_l2_distance.toFixed(4)}`,
   );
   if (result.answerFindings) lines.push(...answerSummary(result.answerFindings));

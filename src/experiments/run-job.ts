@@ -16,8 +16,9 @@ import type { AnswerFindings } from '../results/classification.js';
 import type { AnswerRecording } from './activation-compare.js';
 import { answerScorer, type AnswerScorer } from './answer-scoring.js';
 import { answerSplits } from './answer-split.js';
+import { claimReportFolder, createUniqueReportFolder, probeReportFolder } from '../report/report-folder.js';
 import { ExperimentCancelledError } from './errors.js';
-import { ExperimentInterruptedError } from './history-errors.js';
+import { ExperimentInterruptedError, ReportNotWrittenError } from './history-errors.js';
 import { buildReportInput } from './job-report.js';
 import { pairsFor } from './metrics.js';
 import { findingsOfPairs, perLayerComparisons } from './pair-findings.js';
@@ -30,6 +31,7 @@ import {
   logRuns,
   openJobModel,
   prepareJob,
+  refuseDryRun,
   type JobContext,
   type PreparedJob,
 } from './prepare-job.js';
@@ -41,7 +43,6 @@ export interface JobResult {
   outputDir: string;
   paths: ReportPaths;
   report: ReportInput;
-  outcome: ActivationCompareOutcome;
   /** One analysis per compared pair, in comparison order. */
   analyses: PairAnalysis[];
   /** The experiment's id in the history; null when the job was not recorded. */
@@ -74,10 +75,11 @@ export async function runJob(
 ): Promise<JobResult> {
   const startTime = new Date();
   const log = context.log ?? (() => undefined);
-  const job = prepareJob(config, context);
+  refuseDryRun(config);
+  const job = await prepareJob(config, context);
   logRuns(job.runs, log);
   const vectorPolicy = history === null ? null : checkedVectorPolicy(history.vectorPolicy, job.layers);
-  const outputDir = context.outDir ?? defaultOutputDirFor(config, context.outputRoot, startTime);
+  const outputDir = await takeReportFolder(context, null, () => defaultOutputDirFor(config, context.outputRoot, startTime));
   const datasetHashes = await datasetHashesOf(job.runs);
   const modelHash = history === null ? null : await sha256File(job.modelDir.graphPath);
   const host = await openJobModel(job, context.cacheDir);
@@ -157,8 +159,10 @@ export interface JobExecution {
 }
 
 /**
- * The loop, analytics, history records and report of a job whose model is open. A failure or cancellation is
- * recorded as the experiment's final status (a cancellation is rethrown as ExperimentInterruptedError).
+ * The loop, analytics, history records and report of a job whose model is open. A failure or cancellation before
+ * the results are stored is recorded as the experiment's final status (a cancellation is rethrown as
+ * ExperimentInterruptedError). A report folder that cannot be written after that leaves the experiment completed,
+ * with the failure recorded (ReportNotWrittenError): `resume` writes it from the history.
  */
 export async function executeJob(
   job: PreparedJob,
@@ -179,8 +183,14 @@ export async function executeJob(
         samplingSeed: config.experiment.generation.seed ?? config.experiment.seed,
       }
     : null;
+  let report: ReportInput;
+  let analyses: PairAnalysis[];
+  let durationS: number;
+  let endTime: Date;
+  let outcome: ActivationCompareOutcome;
+  let answers: AnswerRecord | null;
   try {
-    const outcome = await executeActivationCompare(host, job.runs, config.experiment, {
+    outcome = await executeActivationCompare(host, job.runs, config.experiment, {
       onProgress: hooks.onProgress,
       signal: hooks.signal,
       onSample: (captured) => {
@@ -194,8 +204,8 @@ export async function executeJob(
       },
     }, answering);
     const analysedRuns = collector.analysedRuns(host.layers.length, execution.datasetHashes);
-    const answers = answering === null || outcome.answers === null ? null : answerOutcome(job, answering, analysedRuns, outcome.answers, host.layers);
-    const analyses =
+    answers = answering === null || outcome.answers === null ? null : answerOutcome(job, answering, analysedRuns, outcome.answers, host.layers);
+    analyses =
       job.runs.length < 2
         ? []
         : analyseRunPairs(
@@ -211,9 +221,9 @@ export async function executeJob(
     const findings = findingsOfPairs(perLayer, analyses);
     recorder?.recordOutcome(outcome, perLayer, analyses, findings);
     if (answers !== null) recorder?.recordAnswerFindings(answers.classification, answers.split_by_correctness);
-    const endTime = new Date();
-    const durationS = execution.previousDurationS + sessionDuration();
-    const report = buildReportInput(job, host, outcome, findings, context, {
+    endTime = new Date();
+    durationS = execution.previousDurationS + sessionDuration();
+    report = buildReportInput(job, host, outcome, findings, context, {
       startTime: execution.startTime,
       endTime,
       durationSeconds: durationS,
@@ -221,17 +231,6 @@ export async function executeJob(
       status: 'Completed',
     });
     if (answers !== null) report.answers = answers;
-    const paths = await writeJobReport(execution.outputDir, report, analyses);
-    recorder?.finish({ status: 'completed', endedAt: endTime, durationS, outputDir: execution.outputDir });
-    return {
-      outputDir: execution.outputDir,
-      paths,
-      report,
-      outcome,
-      analyses,
-      experimentId: recorder?.experimentId ?? null,
-      answerFindings: answers?.classification ?? null,
-    };
   } catch (error) {
     if (recorder === null) throw error;
     const cancelled = error instanceof ExperimentCancelledError;
@@ -248,4 +247,57 @@ export async function executeJob(
     if (cancelled) throw new ExperimentInterruptedError(recorder.experimentId, error.completedSamples, { cause: error });
     throw error;
   }
+  const finished = { status: 'completed', endedAt: endTime, durationS, outputDir: execution.outputDir } as const;
+  let paths: ReportPaths;
+  try {
+    paths = await writeJobReport(execution.outputDir, report, analyses);
+  } catch (error) {
+    if (recorder === null) throw error;
+    // Every result is stored: the experiment completed; only its report folder is missing.
+    recorder.finish({ ...finished, error: `The report could not be written: ${error instanceof Error ? error.message : String(error)}` });
+    throw new ReportNotWrittenError(recorder.experimentId, { cause: error });
+  }
+  recorder?.finish(finished);
+  return {
+    outputDir: execution.outputDir,
+    paths,
+    report,
+    analyses,
+    experimentId: recorder?.experimentId ?? null,
+    answerFindings: answers?.classification ?? null,
+  };
+}
+
+/**
+ * Writes the report of an experiment whose results are all stored, then records it completed. A report that cannot
+ * be written leaves it completed with the failure recorded (ReportNotWrittenError): `resume` writes it from the history.
+ */
+export async function writeReportOfStored(
+  store: HistoryStore,
+  experimentId: number,
+  finished: { endedAt: Date; durationS: number; outputDir: string },
+  write: () => Promise<unknown>,
+): Promise<void> {
+  const completed = { status: 'completed', ...finished } as const;
+  try {
+    await write();
+  } catch (error) {
+    store.finishExperiment(experimentId, { ...completed, error: `The report could not be written: ${error instanceof Error ? error.message : String(error)}` });
+    throw new ReportNotWrittenError(experimentId, { cause: error });
+  }
+  store.finishExperiment(experimentId, completed);
+}
+
+/**
+ * The report folder of a job, taken before any compute: `--out` when given (refused when it holds a report, unless
+ * context.overwriteReport), else `ownFolder` (an experiment's own folder, when it is resumed), else a new folder at
+ * `defaultFolder()` (suffixed _2, _3... when a run started in the same second took it). Probed with a small write.
+ */
+export async function takeReportFolder(context: JobContext, ownFolder: string | null, defaultFolder: () => string): Promise<string> {
+  let folder: string;
+  if (context.outDir !== null) folder = await claimReportFolder(context.outDir, { overwrite: context.overwriteReport });
+  else if (ownFolder !== null) folder = await claimReportFolder(ownFolder, { overwrite: true });
+  else folder = await createUniqueReportFolder(defaultFolder());
+  await probeReportFolder(folder);
+  return folder;
 }

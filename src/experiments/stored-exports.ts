@@ -1,11 +1,13 @@
 import type { PairAnalysis } from '../analytics/divergence.js';
-import { metricsCsv } from '../report/csv.js';
+import { metricsCsv, probingCsv } from '../report/csv.js';
 import { buildExperimentMd } from '../report/experiment-md.js';
 import { renderHtmlReport } from '../report/html-report.js';
 import type { HistoryReader } from '../store/history-reader.js';
 import type { ExperimentDetail } from '../store/types.js';
 import { resultsWithDivergence } from './report-files.js';
+import { HistoryExportError } from './history-errors.js';
 import {
+  currentProbes,
   requireCompletedWorkbench,
   storedAnalyses,
   storedComparisons,
@@ -20,9 +22,10 @@ import { stringifyJsonExact } from '../config/exact-json.js';
 import { answerMetricsCsv, buildAnswerMarkdown, buildAnswerResultsJson, renderAnswerHtml, type AnswerReportInput } from '../report/answer-report.js';
 import { buildLensMarkdown, buildLensResultsJson, lensCsv, renderLensHtml, type LensReportInput } from '../report/lens-report.js';
 import { storedAnswerReportInput, storedLensReportInput } from './answer-report-from-store.js';
+import { storedRunsWithSettings } from './stored-run-settings.js';
 
 /** The one-file exports of a stored experiment: EXPERIMENT.md, results.json, the HTML report, the metrics CSV. */
-export type StoredExportFormat = 'md' | 'json' | 'html' | 'csv';
+export type StoredExportFormat = 'md' | 'json' | 'html' | 'csv' | 'probing-csv';
 
 /** Comparisons (per-layer values always kept) and analyses of an experiment that can be shown as a table or page. */
 function comparisonsWithAnalyses(
@@ -48,10 +51,13 @@ function htmlReport(store: HistoryReader, experiment: ExperimentDetail, configDi
     capture: report?.capture ?? null,
     analyses,
     findings: storedFindings(store, experiment),
+    probes: currentProbes(store, experiment),
+    runSettings: storedRunsWithSettings(experiment),
+    annotations: { notes: experiment.notes, tags: experiment.tags },
   });
 }
 
-function answerExportText(input: AnswerReportInput, format: StoredExportFormat, dir: string): string {
+function answerExportText(input: AnswerReportInput, format: StoredExportFormat, dir: string, experimentId: number): string {
   switch (format) {
     case 'md':
       return buildAnswerMarkdown(input, dir);
@@ -61,10 +67,12 @@ function answerExportText(input: AnswerReportInput, format: StoredExportFormat, 
       return answerMetricsCsv(input.findings);
     case 'html':
       return renderAnswerHtml(input);
+    case 'probing-csv':
+      throw new HistoryExportError(experimentId, format, 'it stored no activation vectors, so it has no probes');
   }
 }
 
-function lensExportText(input: LensReportInput, format: StoredExportFormat, dir: string): string {
+function lensExportText(input: LensReportInput, format: StoredExportFormat, dir: string, experimentId: number): string {
   switch (format) {
     case 'md':
       return buildLensMarkdown(input, dir);
@@ -74,6 +82,8 @@ function lensExportText(input: LensReportInput, format: StoredExportFormat, dir:
       return lensCsv(input.samples);
     case 'html':
       return renderLensHtml(input);
+    case 'probing-csv':
+      throw new HistoryExportError(experimentId, format, 'it stored no activation vectors, so it has no probes');
   }
 }
 
@@ -89,8 +99,8 @@ export function storedExportText(
   configDir: string,
   reportDir: string,
 ): string {
-  if (experiment.name === 'classification') return answerExportText(storedAnswerReportInput(store, experiment, format, configDir), format, experiment.outputDir ?? reportDir);
-  if (experiment.name === 'logit_lens') return lensExportText(storedLensReportInput(store, experiment, format, configDir), format, experiment.outputDir ?? reportDir);
+  if (experiment.name === 'classification') return answerExportText(storedAnswerReportInput(store, experiment, format, configDir), format, experiment.outputDir ?? reportDir, experiment.id);
+  if (experiment.name === 'logit_lens') return lensExportText(storedLensReportInput(store, experiment, format, configDir), format, experiment.outputDir ?? reportDir, experiment.id);
   switch (format) {
     case 'md':
       return buildExperimentMd(storedReportInput(store, experiment, format, configDir), experiment.outputDir ?? reportDir);
@@ -100,9 +110,14 @@ export function storedExportText(
     }
     case 'csv': {
       const { comparisons, analyses } = comparisonsWithAnalyses(store, experiment, format);
-      return metricsCsv(comparisons, analyses, storedFindings(store, experiment));
+      return metricsCsv(comparisons, analyses, storedFindings(store, experiment), storedRunsWithSettings(experiment));
     }
     case 'html':
       return htmlReport(store, experiment, configDir);
+    case 'probing-csv': {
+      const probes = currentProbes(store, experiment);
+      if (probes.length === 0) throw new HistoryExportError(experiment.id, format, 'no run of it has been probed yet; run `cotlab-wb probe` first');
+      return probingCsv(probes);
+    }
   }
 }

@@ -11,7 +11,10 @@ export interface DesktopFolders {
   appVersion: string;
 }
 
-/** Engine options of the desktop app; the history is the same file the CLI uses (COTLAB_WB_DB or the default). */
+/**
+ * Engine options of the desktop app; the history is the same file the CLI uses (COTLAB_WB_DB or the default). The
+ * engine reads and writes only paths the user picks in a native dialog during the session (EnginePort.grantPath).
+ */
 export function desktopEngineOptions(folders: DesktopFolders): EngineOptions {
   return {
     root: folders.appRoot,
@@ -21,5 +24,6 @@ export function desktopEngineOptions(folders: DesktopFolders): EngineOptions {
     uploadDir: path.join(folders.userData, 'uploads'),
     outputRoot: path.join(folders.documents, 'CoTLab Workbench'),
     appVersion: folders.appVersion,
+    paths: { kind: 'granted', read: [], write: [] },
   };
 }

@@ -8,9 +8,11 @@ import {
   type ApiRequest,
   type ApiResponse,
 } from '../contract/index.js';
-import { EngineRequestError, type EngineCalls } from '../services/engine-calls.js';
+import type { EngineCalls } from '../services/engine-calls.js';
+import { errorBody } from '../services/request-errors.js';
 
-export type Dispatch = (method: string, payload: unknown) => Promise<ApiOutcome<ApiMethod>>;
+/** `signal` aborts the call when its caller is gone (a closed HTTP request); handlers that can stop early use it. */
+export type Dispatch = (method: string, payload: unknown, signal?: AbortSignal) => Promise<ApiOutcome<ApiMethod>>;
 
 /** The handlers a dispatcher serves: all calls (the UI-facing side) or a subset (the engine service process). */
 export type Handlers = Partial<EngineCalls>;
@@ -20,7 +22,7 @@ export type Handlers = Partial<EngineCalls>;
  * error outcome (never a throw), so one bad payload cannot take the server or a process down.
  */
 export function createDispatcher(handlers: Handlers): Dispatch {
-  return async (method, payload) => {
+  return async (method, payload, signal) => {
     if (!isApiMethod(method) || handlers[method] === undefined) {
       return failure('unknown_method', `"${method}" is not a workbench call.`, []);
     }
@@ -30,7 +32,7 @@ export function createDispatcher(handlers: Handlers): Dispatch {
       return failure('bad_request', `The ${method} request is invalid: ${details[0] ?? 'unknown problem'}`, details);
     }
     try {
-      const data = await callHandler(handlers, method, parsed.data as ApiRequest<typeof method>);
+      const data = await callHandler(handlers, method, parsed.data as ApiRequest<typeof method>, signal);
       const checked = apiContract[method].response.safeParse(data);
       if (!checked.success) {
         const details = describeIssues(checked.error);
@@ -43,15 +45,9 @@ export function createDispatcher(handlers: Handlers): Dispatch {
   };
 }
 
-/** Any error as the UI receives it; an EngineRequestError keeps its code and details. */
-export function errorBody(error: unknown): ApiErrorBody['error'] {
-  if (error instanceof EngineRequestError) return { code: error.code, message: error.message, details: error.details };
-  return { code: 'engine_error', message: error instanceof Error ? error.message : String(error), details: [] };
-}
-
-function callHandler<M extends ApiMethod>(handlers: Handlers, method: M, request: ApiRequest<M>): Promise<ApiResponse<M>> {
-  const handler = handlers[method] as (request: ApiRequest<M>) => Promise<ApiResponse<M>>;
-  return handler.call(handlers, request);
+function callHandler<M extends ApiMethod>(handlers: Handlers, method: M, request: ApiRequest<M>, signal: AbortSignal | undefined): Promise<ApiResponse<M>> {
+  const handler = handlers[method] as (request: ApiRequest<M>, signal?: AbortSignal) => Promise<ApiResponse<M>>;
+  return handler.call(handlers, request, signal);
 }
 
 function failure(code: ApiErrorBody['error']['code'], message: string, details: string[]): ApiOutcome<ApiMethod> {

@@ -2,14 +2,20 @@
  * The messages between the UI side (serve mode or Electron main) and an engine process (engine-worker.ts), shared by
  * both transports: child_process.fork in serve mode and Electron's utilityProcess on the desktop.
  */
-import type { ApiErrorBody, ApiMethod, ApiOutcome, ProgressEvent } from '../contract/index.js';
+import { isActiveRunState, type ApiErrorBody, type ApiMethod, type ApiOutcome, type ProgressEvent } from '../contract/index.js';
 import type { EngineOptions } from '../services/engine-options.js';
 import type { ExperimentJob } from '../services/experiment-job.js';
+import type { PathUse } from '../services/path-policy.js';
 
-/** Parent → engine process. `serve` makes it the service process; `run` makes it run one experiment, then stop. */
+/**
+ * Parent → engine process. `serve` makes it the service process; `run` makes it run one experiment, then stop.
+ * `abort`: the caller of call `id` is gone. `grant`: the desktop user picked this (real) path in a dialog.
+ */
 export type ToEngine =
   | { kind: 'serve'; options: EngineOptions }
   | { kind: 'call'; id: number; method: ApiMethod; payload: unknown }
+  | { kind: 'abort'; id: number }
+  | { kind: 'grant'; path: string; use: PathUse }
   | { kind: 'run'; runId: string; options: EngineOptions; job: ExperimentJob }
   | { kind: 'cancel' };
 
@@ -44,5 +50,5 @@ export interface ParentChannel {
 
 /** The terminal states of a run: after one of them a run process has nothing more to say. */
 export function isFinalState(state: ProgressEvent['state']): boolean {
-  return state === 'completed' || state === 'cancelled' || state === 'failed';
+  return !isActiveRunState(state);
 }

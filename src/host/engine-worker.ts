@@ -1,11 +1,13 @@
 // The engine process: started by the serve mode (child_process.fork) or the desktop app (Electron utilityProcess,
 // through main/worker.ts). onnxruntime's run() blocks its thread and a native crash ends the process, so models,
 // runs and the history live here, never in the process that answers the UI.
-import { errorBody, createDispatcher, type Dispatch } from './dispatch.js';
+import { createDispatcher, type Dispatch } from './dispatch.js';
 import type { FromEngine, ParentChannel, ToEngine } from './engine-protocol.js';
+import { pathPolicyOf } from '../services/engine-options.js';
 import { createEngineService } from '../services/engine-service.js';
 import { runExperimentJob } from '../services/experiment-job.js';
-import { asRequestError } from '../services/request-errors.js';
+import type { PathPolicy } from '../services/path-policy.js';
+import { errorBody } from '../services/request-errors.js';
 
 /** Electron's utilityProcess port (typed here so the engine needs no Electron types). */
 interface ElectronParentPort {
@@ -27,12 +29,16 @@ function parentChannel(): ParentChannel {
 
 const channel = parentChannel();
 let dispatch: Dispatch | null = null;
+let paths: PathPolicy | null = null;
 let serviceProblem: unknown = null;
 let activeRun: AbortController | null = null;
+/** Calls in progress, to abort when their caller is gone. */
+const calls = new Map<number, AbortController>();
 
 function serve(options: Extract<ToEngine, { kind: 'serve' }>['options']): void {
   try {
-    const service = createEngineService(options);
+    paths = pathPolicyOf(options);
+    const service = createEngineService(options, paths);
     dispatch = createDispatcher(service);
     process.on('exit', () => service.close());
   } catch (error) {
@@ -42,10 +48,13 @@ function serve(options: Extract<ToEngine, { kind: 'serve' }>['options']): void {
 }
 
 async function answer(message: Extract<ToEngine, { kind: 'call' }>): Promise<void> {
+  const controller = new AbortController();
+  calls.set(message.id, controller);
   const outcome =
     dispatch !== null
-      ? await dispatch(message.method, message.payload)
-      : { ok: false as const, error: errorBody(asRequestError(serviceProblem ?? new Error('The engine process was not started as a service.'))) };
+      ? await dispatch(message.method, message.payload, controller.signal)
+      : { ok: false as const, error: errorBody(serviceProblem ?? new Error('The engine process was not started as a service.')) };
+  calls.delete(message.id);
   channel.send({ kind: 'result', id: message.id, outcome });
 }
 
@@ -54,7 +63,7 @@ async function run(message: Extract<ToEngine, { kind: 'run' }>): Promise<void> {
   activeRun = controller;
   let accepted = false;
   try {
-    await runExperimentJob(message.runId, message.job, message.options, controller.signal, {
+    await runExperimentJob(message.runId, message.job, message.options, pathPolicyOf(message.options), controller.signal, {
       accepted: () => {
         accepted = true;
         channel.send({ kind: 'runAccepted' });
@@ -65,7 +74,7 @@ async function run(message: Extract<ToEngine, { kind: 'run' }>): Promise<void> {
     // Once accepted, the job reports its own failures; anything escaping it is a bug: let the process die, so the
     // parent reports the run as failed.
     if (accepted) throw error;
-    channel.send({ kind: 'runRefused', error: errorBody(asRequestError(error)) });
+    channel.send({ kind: 'runRefused', error: errorBody(error) });
   }
 }
 
@@ -76,6 +85,12 @@ channel.onMessage((message) => {
       return;
     case 'call':
       void answer(message);
+      return;
+    case 'abort':
+      calls.get(message.id)?.abort();
+      return;
+    case 'grant':
+      paths?.grant(message.path, message.use);
       return;
     case 'run':
       void run(message);

@@ -15,6 +15,8 @@ export interface ModelConfig {
   /** Null when config.json does not say; the graph input shapes are used instead. */
   numKeyValueHeads: number | null;
   headDim: number | null;
+  /** The longest input the model takes (max_position_embeddings); null when config.json does not say. */
+  maxPositionEmbeddings: number | null;
   /** The parsed config.json, for callers that need more (e.g. rms_norm_eps). */
   raw: Record<string, unknown>;
 }
@@ -44,6 +46,7 @@ const TextFieldsSchema = z.object({
   num_attention_heads: positiveInt.optional(),
   num_key_value_heads: positiveInt.optional(),
   head_dim: positiveInt.nullable().optional(),
+  max_position_embeddings: positiveInt.optional(),
 });
 
 const ConfigSchema = TextFieldsSchema.extend({ text_config: TextFieldsSchema.optional() });
@@ -121,6 +124,7 @@ export function readModelConfig(configPath: string): ModelConfig {
     hiddenSize,
     numKeyValueHeads: top.num_key_value_heads ?? text.num_key_value_heads ?? numHeads ?? null,
     headDim: headDim !== null && Number.isInteger(headDim) ? headDim : null,
+    maxPositionEmbeddings: top.max_position_embeddings ?? text.max_position_embeddings ?? null,
     raw: raw as Record<string, unknown>,
   };
 }

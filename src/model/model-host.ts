@@ -43,6 +43,8 @@ export interface ModelHostOptions {
   generation?: boolean;
   /** Also open the graph for lens(): the final norm and LM head applied to each captured layer's last-token residual. */
   logitLens?: { topK: number } | null;
+  /** The model folder's tokenizer when the caller has loaded it already (it is read from the folder otherwise). */
+  tokenizer?: PromptTokenizer;
 }
 
 /** How generate() decodes. */
@@ -126,7 +128,7 @@ export async function openModelHost(opts: ModelHostOptions): Promise<ModelHost> 
   if (lensTopK !== null && (!Number.isInteger(lensTopK) || lensTopK < 1)) {
     throw new ModelError(`The logit lens top_k ${lensTopK} is not a whole number of at least 1.`, { field: 'top_k' });
   }
-  const tokenizer = loadPromptTokenizer(modelDir.tokenizerPath, modelDir.tokenizerConfigPath);
+  const tokenizer = opts.tokenizer ?? loadPromptTokenizer(modelDir.tokenizerPath, modelDir.tokenizerConfigPath);
   // An Optimum merged decoder is captured through its inlined first-pass branch, and generates through its
   // with-past branch; the cache key is still the file.
   const decoder = readDecoderGraph(modelDir.graphPath, generation ? 'generation' : 'capture');

@@ -1,10 +1,12 @@
 import { findingsOfPair, type PairFindings } from '../results/findings.js';
+import type { ProbeRecord } from '../results/probe-record.js';
 import type { LayerScore } from '../results/rankings.js';
+import { differingSettings, settingEntries, SETTING_LABELS, type NamedRunSettings } from '../results/run-settings.js';
 import type { CaptureRecord, Comparison } from '../results/types.js';
 import { localDateTime } from './local-time.js';
 import { shellQuote } from './shell-quote.js';
 import { mcnemarLine, metricsTable } from './answer-report.js';
-import type { AnswerRecord, ReportInput, TopPromptSummary, VariantLine } from './types.js';
+import type { AnswerRecord, Annotations, ReportInput, TopPromptSummary, VariantLine } from './types.js';
 
 const RESULTS_PLACEHOLDER = '_Results will be added after experiment completes..._';
 
@@ -161,7 +163,7 @@ function perLayerTable(comparison: Comparison): string {
   return `| Layer | Cosine similarity | L2 distance |\n|---:|---:|---:|\n${rows.join('')}`;
 }
 
-function perLayerSection(comparisons: readonly Comparison[]): string {
+export function perLayerSection(comparisons: readonly Comparison[]): string {
   if (comparisons.length === 0) return '## Per-Layer Comparison\n\n_No comparisons: the experiment has a single run._\n';
   return `## Per-Layer Comparison\n\n${comparisons.map((c) => `### ${pairTitle(c)}\n\n${perLayerTable(c)}`).join('\n')}`;
 }
@@ -191,7 +193,7 @@ function pairAnalysis(comparison: Comparison, findings: PairFindings | undefined
   return `### ${pairTitle(comparison)}\n\n${summary}\n${detail}`;
 }
 
-function analysisSection(comparisons: readonly Comparison[], findings: readonly PairFindings[]): string {
+export function analysisSection(comparisons: readonly Comparison[], findings: readonly PairFindings[]): string {
   if (comparisons.length === 0) return '## Analysis\n\n_No comparisons: the experiment has a single run._\n';
   return `## Analysis\n\n${comparisons.map((comparison) => pairAnalysis(comparison, findingsOfPair(findings, comparison.run_a, comparison.run_b))).join('\n')}`;
 }
@@ -211,23 +213,99 @@ function answersSection(answers: AnswerRecord): string {
   return `## Answers\n\n${metricsTable(answers.classification)}${tests === '' ? '' : `\n${tests}`}\n### Activations of correct vs incorrect answers\n\n${splits.join('')}`;
 }
 
+function probeLabel(probe: ProbeRecord): string {
+  const label = probe.label_field === null ? 'the dataset label' : `metadata field \`${probe.label_field}\``;
+  const classes = probe.classes.map((name, k) => `${name} (${probe.class_counts[k]})`).join(', ');
+  return `${label}; ${probe.samples} samples; classes ${classes}`;
+}
+
+function probeTable(probe: ProbeRecord): string {
+  const beyond = new Set(probe.layers_beyond_chance);
+  const rows = probe.layers.map((layer) => {
+    const [low, high] = layer.accuracy_ci;
+    const p = `${layer.p_value_holm.toFixed(4)}${beyond.has(layer.layer) ? ' *' : ''}`;
+    return `| ${layer.layer} | ${layer.accuracy.toFixed(3)} [${low.toFixed(3)}, ${high.toFixed(3)}] | ${layer.balanced_accuracy.toFixed(3)} | ${layer.macro_f1.toFixed(3)} | ${layer.majority_accuracy.toFixed(3)} | ${layer.control_accuracy.toFixed(3)} | ${layer.selectivity.toFixed(3)} | ${p} |\n`;
+  });
+  const level = Math.round(probe.settings.confidence_level * 100);
+  return `| Layer | Accuracy [${level}% CI] | Balanced accuracy | Macro-F1 | Majority | Control | Selectivity | p (Holm) |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n${rows.join('')}`;
+}
+
+function probingSection(probes: readonly ProbeRecord[]): string {
+  const parts = probes.map((probe) => {
+    const { settings } = probe;
+    return (
+      `### ${probe.run}: ${probeLabel(probe)}\n\n${probeTable(probe)}\n` +
+      `Best layer ${probe.best_layer}; earliest within one standard error of it: layer ${probe.earliest_within_one_se}. ` +
+      `${probe.layers_beyond_chance.length} of ${probe.layers.length} layers beyond chance (*: Holm-adjusted p < ${settings.significance_level}).\n\n` +
+      `_Logistic probe (L2, C by ${settings.inner_folds}-fold nested cross-validation from ${settings.c_grid.join(', ')}), ` +
+      `${settings.folds}-fold stratified cross-validation, seed ${settings.seed}; majority: the training part's most frequent class; ` +
+      `control: the probe trained on labels shuffled within each training part; p: ${settings.permutations} relabellings of a ridge probe ` +
+      `on the same folds (${settings.permutation_rule})._\n`
+    );
+  });
+  return `## Probing\n\n${parts.join('\n')}`;
+}
+
+/** A Markdown table cell: pipes escaped, line breaks as spaces. */
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
+}
+
+/**
+ * Every run's settings side by side, the settings that tell the runs apart first and in bold, so two runs that
+ * differ only in, say, the output format are told apart at a glance.
+ */
+export function runsSection(runs: readonly NamedRunSettings[]): string {
+  if (runs.length === 0) return '';
+  const differing = differingSettings(runs.map((run) => run.settings));
+  const labels = new Map(SETTING_LABELS);
+  const lead =
+    runs.length < 2
+      ? ''
+      : differing.length === 0
+        ? 'The runs share every setting.\n\n'
+        : `What tells the runs apart: ${differing.map((key) => labels.get(key)).join(', ')}.\n\n`;
+  const entries = runs.map((run) => settingEntries(run.settings));
+  const order = [...differing, ...SETTING_LABELS.map(([key]) => key).filter((key) => !differing.includes(key))];
+  const rows = order.map((key) => {
+    const label = labels.get(key) ?? key;
+    const values = entries.map((list) => cell(list.find((entry) => entry.key === key)?.value ?? ''));
+    return differing.includes(key) ? `| **${label}** | ${values.map((value) => `**${value}**`).join(' | ')} |` : `| ${label} | ${values.join(' | ')} |`;
+  });
+  const header = `| Setting | ${runs.map((run) => cell(run.name)).join(' | ')} |\n|---|${runs.map(() => '---|').join('')}\n`;
+  return `## Runs\n\n${lead}${header}${rows.join('\n')}\n`;
+}
+
+/** The researcher's notes and tags, when there are any. */
+function notesSection(annotations: Annotations | null): string | null {
+  if (annotations === null || (annotations.notes.trim() === '' && annotations.tags.length === 0)) return null;
+  const tags = annotations.tags.length === 0 ? '' : `**Tags:** ${annotations.tags.map((tag) => `\`${tag}\``).join(' ')}\n`;
+  const notes = annotations.notes.trim() === '' ? '' : `${tags === '' ? '' : '\n'}${annotations.notes.trim()}\n`;
+  return `## Notes\n\n${tags}${notes}`;
+}
+
 /**
  * EXPERIMENT.md: CoTLab's sections (title, status, research questions, configuration, full YAML, reproduce,
- * results), then ours (capture, per-layer table, analysis). `outputDir` is where config.json is saved.
+ * results), then ours (capture, every run's settings, per-layer table, analysis); the researcher's notes and tags,
+ * when there are any, right under the title. `outputDir` is where config.json is saved.
  */
 export function buildExperimentMd(input: ReportInput, outputDir: string): string {
   const processedSamples =
     input.status === 'Running' ? null : input.runs.reduce((total, run) => total + run.num_samples, 0);
+  const notes = notesSection(input.annotations);
   const sections = [
     header(input),
+    ...(notes === null ? [] : [notes]),
     researchQuestions(),
     configuration(input),
     fullConfiguration(input.configYaml),
     reproduce(input, outputDir),
     results(input),
     captureSection(input.capture, processedSamples),
-  ];
+    runsSection(input.runSettings),
+  ].filter((section) => section !== '');
   if (input.status !== 'Running') sections.push(perLayerSection(input.comparisons), analysisSection(input.comparisons, input.findings));
   if (input.status !== 'Running' && input.answers !== undefined) sections.push(answersSection(input.answers));
+  if (input.probes.length > 0) sections.push(probingSection(input.probes));
   return sections.join('\n');
 }

@@ -47,6 +47,13 @@ tr.marked td { background: #eef5fb; }
 .plot { width: 100%; min-height: 360px; margin: .5rem 0 1.5rem; border: 1px solid var(--line); border-radius: 4px; }
 details pre { white-space: pre-wrap; background: var(--soft); padding: .5rem; max-height: 20rem; overflow: auto; }
 .table-scroll { overflow-x: auto; }
+.tags code { background: var(--soft); padding: .1rem .4rem; border-radius: 4px; margin-right: .3rem; }
+.notes { white-space: pre-wrap; }
+@media print {
+  thead { display: table-header-group; }
+  tr { break-inside: avoid; }
+  .plot { break-inside: avoid; }
+}
 `;
 
 // Draws every chart listed in the JSON data block; without plotly (e.g. scripts blocked) the tables still stand.
@@ -55,7 +62,7 @@ const INIT_SCRIPT = `(function () {
   if (!data || typeof Plotly === 'undefined') return;
   JSON.parse(data.textContent).forEach(function (chart) {
     var target = document.getElementById(chart.id);
-    if (target) Plotly.newPlot(target, chart.traces, chart.layout, { displaylogo: false, responsive: true });
+    if (target) Plotly.newPlot(target, chart.traces, chart.layout, { displaylogo: false, showSendToCloud: false, showEditInChartStudio: false, responsive: true });
   });
 })();`;
 
@@ -105,13 +112,14 @@ export function formatNumber(value: number | null | undefined, digits = 4): stri
 export function chartLayout(title: string, yTitle: string, xTitle = 'Layer'): Record<string, unknown> {
   return {
     title: { text: plotlyText(title), font: { size: 15 } },
-    xaxis: { title: { text: xTitle }, zeroline: false },
-    yaxis: { title: { text: yTitle }, zeroline: false },
+    xaxis: { title: { text: xTitle, standoff: 8 }, zeroline: false, automargin: true },
+    yaxis: { title: { text: yTitle }, zeroline: false, automargin: true },
     font: { family: FONT_STACK, size: 12, color: '#1f2933' },
-    margin: { l: 70, r: 20, t: 50, b: 90 },
+    // The legend sits at the figure's bottom edge and Plotly grows the margin to fit it: it never covers the x title.
+    margin: { l: 70, r: 20, t: 50, b: 16, autoexpand: true },
     height: 380,
     hovermode: 'x unified',
-    legend: { orientation: 'h', y: -0.3 },
+    legend: { orientation: 'h', x: 0, xref: 'container', y: 0, yref: 'container', yanchor: 'bottom' },
     paper_bgcolor: '#ffffff',
     plot_bgcolor: '#ffffff',
   };

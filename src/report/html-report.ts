@@ -1,8 +1,12 @@
 import type { PairAnalysis } from '../analytics/divergence.js';
+import type { LabelGroupSummary as LabelGroup } from '../analytics/label-breakdown.js';
 import { analysisFor, layerRows, type LayerRow } from '../analytics/layer-rows.js';
 import { mean } from '../analytics/summary-stats.js';
 import { findingsOfPair, type PairFindings } from '../results/findings.js';
+import type { ProbeRecord } from '../results/probe-record.js';
 import type { LayerScore } from '../results/rankings.js';
+import { differingSettings, distinguishingEntries, describeEntries, settingEntries, SETTING_LABELS, type NamedRunSettings } from '../results/run-settings.js';
+import type { Annotations } from './types.js';
 import type { ActivationCompareMetrics, CaptureRecord, Comparison, RunSummary } from '../results/types.js';
 import { ChartBook, chartLayout, escapeHtml, formatNumber, PALETTE, plotlyText, renderReportPage } from './html-page.js';
 
@@ -24,6 +28,12 @@ export interface HtmlReportInput {
   analyses?: PairAnalysis[];
   /** The findings of every compared pair (matched to comparisons by run names). */
   findings: PairFindings[];
+  /** Linear probes of the runs' stored vectors, if any were made. */
+  probes?: ProbeRecord[];
+  /** Each run's settings, in run order (what tells the runs apart is shown from them). */
+  runSettings: NamedRunSettings[];
+  /** The researcher's notes and tags; null or absent when there are none. */
+  annotations?: Annotations | null;
 }
 
 export interface HtmlReportOptions {
@@ -180,17 +190,78 @@ function configurationTable(input: HtmlReportInput): string {
   return `<table class="config"><tbody>${rows.map(([key, value]) => `<tr><th scope="row">${escapeHtml(key)}</th><td>${escapeHtml(value)}</td></tr>`).join('')}</tbody></table>`;
 }
 
-function runsTable(runs: RunSummary[]): string {
+function runsTable(runs: RunSummary[], settings: readonly NamedRunSettings[]): string {
+  const distinguishing = distinguishingEntries(settings.map((run) => run.settings));
   const body = runs
-    .map((run) => {
+    .map((run, i) => {
       const systemPrompt =
         run.system_prompt === null
           ? 'none'
           : `<details><summary>${escapeHtml(run.system_prompt.slice(0, 60))}${run.system_prompt.length > 60 ? '…' : ''}</summary><pre>${escapeHtml(run.system_prompt)}</pre></details>`;
-      return `<tr><td>${escapeHtml(run.name)}</td><td>${escapeHtml(run.dataset)}</td><td>${escapeHtml(run.prompt)}</td><td class="num">${run.num_samples}</td><td class="num">${run.seed}</td><td>${systemPrompt}</td></tr>`;
+      const differs = describeEntries(distinguishing[i] ?? []);
+      return `<tr><td>${escapeHtml(run.name)}</td><td>${escapeHtml(differs === '' ? '–' : differs)}</td><td>${escapeHtml(run.dataset)}</td><td>${escapeHtml(run.prompt)}</td><td class="num">${run.num_samples}</td><td class="num">${run.seed}</td><td>${systemPrompt}</td></tr>`;
     })
     .join('');
-  return `<table><thead><tr><th>Run</th><th>Dataset</th><th>Prompt</th><th class="num">Samples</th><th class="num">Seed</th><th>System prompt</th></tr></thead><tbody>${body}</tbody></table>`;
+  return `<table data-table="runs"><thead><tr><th>Run</th><th>Set apart by</th><th>Dataset</th><th>Prompt</th><th class="num">Samples</th><th class="num">Seed</th><th>System prompt</th></tr></thead><tbody>${body}</tbody></table>`;
+}
+
+/** Every run's settings side by side; the rows that tell the runs apart come first and are marked. */
+function settingsTable(runs: readonly NamedRunSettings[]): string {
+  if (runs.length === 0) return '';
+  const differing = differingSettings(runs.map((run) => run.settings));
+  const entries = runs.map((run) => settingEntries(run.settings));
+  const order = [...differing, ...SETTING_LABELS.map(([key]) => key).filter((key) => !differing.includes(key))];
+  const labels = new Map(SETTING_LABELS);
+  const rows = order
+    .map((key) => {
+      const cells = entries.map((list) => `<td>${escapeHtml(list.find((entry) => entry.key === key)?.value ?? '')}</td>`).join('');
+      return `<tr${differing.includes(key) ? ' class="marked"' : ''}><th scope="row">${escapeHtml(labels.get(key) ?? key)}</th>${cells}</tr>`;
+    })
+    .join('');
+  const lead =
+    runs.length < 2
+      ? ''
+      : `<p class="note">${
+          differing.length === 0 ? 'The runs share every setting.' : `What tells the runs apart (highlighted): ${escapeHtml(differing.map((key) => labels.get(key) ?? key).join(', '))}.`
+        }</p>`;
+  return `<h3>Run settings</h3>${lead}<div class="table-scroll"><table data-table="settings"><thead><tr><th>Setting</th>${runs.map((run) => `<th>${escapeHtml(run.name)}</th>`).join('')}</tr></thead><tbody>${rows}</tbody></table></div>`;
+}
+
+/** The researcher's notes and tags, when there are any. */
+function notesSection(annotations: Annotations | null | undefined): string {
+  if (annotations === null || annotations === undefined || (annotations.notes.trim() === '' && annotations.tags.length === 0)) return '';
+  const tags = annotations.tags.length === 0 ? '' : `<p class="tags">Tags: ${annotations.tags.map((tag) => `<code>${escapeHtml(tag)}</code>`).join('')}</p>`;
+  const notes = annotations.notes.trim() === '' ? '' : `<p class="notes">${escapeHtml(annotations.notes.trim())}</p>`;
+  return `<section data-section="notes"><h2>Notes</h2>${tags}${notes}</section>`;
+}
+
+function labelValue(label: LabelGroup['label']): string {
+  return label === null ? '(no label)' : String(label);
+}
+
+/**
+ * How each label group of each run sits against the other run's mean, at the pair's lowest-cosine layer: are the
+ * runs apart as a whole, or through some of the labels only?
+ */
+function labelBreakdownTable(view: PairView): string {
+  const target = view.findings?.lowest_cosine_layers[0];
+  const layer = target === undefined ? undefined : view.analysis?.perLayer.find((entry) => entry.layer === target.layer);
+  if (layer === undefined || layer.labels.length === 0) return '';
+  const name = (run: 'a' | 'b') => (run === 'a' ? view.comparison.run_a : view.comparison.run_b);
+  const other = (run: 'a' | 'b') => (run === 'a' ? view.comparison.run_b : view.comparison.run_a);
+  const rows = layer.labels
+    .map(
+      (group) =>
+        `<tr><td>${escapeHtml(name(group.run))}</td><td>${escapeHtml(labelValue(group.label))}</td><td class="num">${group.count}</td>` +
+        `<td>${escapeHtml(other(group.run))}</td><td class="num">${formatNumber(group.cosineToOtherMean)}</td><td class="num">${formatNumber(group.l2ToOtherMean)}</td></tr>`,
+    )
+    .join('');
+  return (
+    `<h3>Per label at layer ${layer.layer}: ${escapeHtml(view.label)}</h3>` +
+    `<p class="note">The mean of each label group of one run, compared with the other run's mean, at the layer of lowest cosine.</p>` +
+    `<div class="table-scroll"><table data-table="labels"><thead><tr><th>Run</th><th>Label</th><th class="num">Samples</th><th>Against the mean of</th>` +
+    `<th class="num">Cosine</th><th class="num">L2</th></tr></thead><tbody>${rows}</tbody></table></div>`
+  );
 }
 
 function layerTable(view: PairView): string {
@@ -295,6 +366,65 @@ function normsChart(runs: RunSummary[], book: ChartBook): string {
   return book.add(traces, chartLayout('Norm of each run\'s mean activation', 'L2 norm of the mean vector'), "L2 norm of each run's mean activation vector per layer (CoTLab's mean_activation_norms).");
 }
 
+function probeChart(probe: ProbeRecord, book: ChartBook): string {
+  const layers = probe.layers.map((layer) => layer.layer);
+  const level = Math.round(probe.settings.confidence_level * 100);
+  const beyond = probe.layers.filter((layer) => probe.layers_beyond_chance.includes(layer.layer));
+  const reference = (name: string, values: number[], dash: string) => ({
+    type: 'scatter',
+    mode: 'lines',
+    name,
+    x: layers,
+    y: values,
+    line: { color: '#5f6b7a', width: 1.5, dash },
+  });
+  const traces = [
+    ...lineWithBand(
+      'probe accuracy',
+      layers,
+      probe.layers.map((layer) => layer.accuracy),
+      { low: probe.layers.map((layer) => layer.accuracy_ci[0]), high: probe.layers.map((layer) => layer.accuracy_ci[1]) },
+      PALETTE[0] as string,
+    ),
+    reference('majority class', probe.layers.map((layer) => layer.majority_accuracy), 'dash'),
+    reference('control task', probe.layers.map((layer) => layer.control_accuracy), 'dot'),
+    {
+      type: 'scatter',
+      mode: 'markers',
+      name: `beyond chance (Holm p < ${probe.settings.significance_level})`,
+      x: beyond.map((layer) => layer.layer),
+      y: beyond.map((layer) => layer.accuracy),
+      marker: { symbol: 'star', size: 11, color: PALETTE[1] },
+    },
+  ];
+  const label = probe.label_field === null ? 'label' : probe.label_field;
+  return book.add(
+    traces,
+    chartLayout(`Probe accuracy by layer: ${probe.run} (${label})`, 'Held-out accuracy'),
+    `Held-out accuracy of a linear probe per layer with ${level}% bootstrap interval, against the majority class and the control task (labels shuffled within each training part).`,
+  );
+}
+
+function probeSection(probe: ProbeRecord, book: ChartBook): string {
+  const beyond = new Set(probe.layers_beyond_chance);
+  const body = probe.layers
+    .map(
+      (layer) =>
+        `<tr${beyond.has(layer.layer) ? ' class="marked"' : ''}><td class="num">${layer.layer}</td><td class="num">${formatNumber(layer.accuracy, 3)} <span class="note">[${formatNumber(layer.accuracy_ci[0], 3)}, ${formatNumber(layer.accuracy_ci[1], 3)}]</span></td><td class="num">${formatNumber(layer.balanced_accuracy, 3)}</td><td class="num">${formatNumber(layer.macro_f1, 3)}</td><td class="num">${formatNumber(layer.majority_accuracy, 3)}</td><td class="num">${formatNumber(layer.control_accuracy, 3)}</td><td class="num">${formatNumber(layer.selectivity, 3)}</td><td class="num">${formatP(layer.p_value_holm)}</td></tr>`,
+    )
+    .join('');
+  const classes = probe.classes.map((name, k) => `${escapeHtml(name)} (${probe.class_counts[k]})`).join(', ');
+  const label = probe.label_field === null ? 'the dataset label' : `metadata field ${escapeHtml(probe.label_field)}`;
+  return (
+    `<h3>${escapeHtml(probe.run)}: ${label}</h3>` +
+    `<p>${probe.samples} samples; classes ${classes}. Best layer ${probe.best_layer}; earliest within one standard error of it: layer ${probe.earliest_within_one_se}; ` +
+    `${probe.layers_beyond_chance.length} of ${probe.layers.length} layers beyond chance after Holm adjustment.</p>` +
+    probeChart(probe, book) +
+    `<table><thead><tr><th class="num">Layer</th><th class="num">Accuracy</th><th class="num">Balanced</th><th class="num">Macro-F1</th><th class="num">Majority</th><th class="num">Control</th><th class="num">Selectivity</th><th class="num">p (Holm)</th></tr></thead><tbody>${body}</tbody></table>` +
+    `<p class="note">Logistic probe (L2, C by ${probe.settings.inner_folds}-fold nested cross-validation), ${probe.settings.folds}-fold stratified cross-validation; p: ${probe.settings.permutations} relabellings of a ridge probe on the same folds.</p>`
+  );
+}
+
 const DEMO_WARNING =
   '<div class="warning" role="note"><strong>Demo model.</strong> These activations come from the bundled demo model, whose weights are random. ' +
   'The numbers show that the pipeline works; they say nothing about any real model or about the clinical texts.</div>';
@@ -323,6 +453,8 @@ export function renderHtmlReport(input: HtmlReportInput, options: HtmlReportOpti
   const norms = input.runs.length > 0 ? normsChart(input.runs, book) : '';
   const findings = views.length > 0 ? views.map(pairFindingItems).join('') + (analyses.length > 0 ? READING_NOTE : '') : '<p>Only one run: nothing was compared.</p>';
   const tables = views.map(layerTable).join('');
+  const probes = (input.probes ?? []).map((probe) => probeSection(probe, book)).join('');
+  const labelTables = views.map(labelBreakdownTable).join('');
 
   return renderReportPage({
     title: input.title,
@@ -333,11 +465,13 @@ export function renderHtmlReport(input: HtmlReportInput, options: HtmlReportOpti
 <p class="meta">Model ${escapeHtml(input.model)} · ${input.metrics.pooling === 'mean' ? 'mean pooling' : 'last-token pooling'} · generated ${escapeHtml(input.generatedAt)}</p>
 </header>
 ${input.capture?.demo_model === true ? DEMO_WARNING : ''}
+${notesSection(input.annotations)}
 <section>
 <h2>Configuration</h2>
 ${configurationTable(input)}
 <h3>Runs</h3>
-${runsTable(input.runs)}
+${runsTable(input.runs, input.runSettings)}
+${settingsTable(input.runSettings)}
 </section>
 <section>
 <h2>Findings</h2>
@@ -354,7 +488,9 @@ ${norms}
 <section>
 <h2>Per-layer table</h2>
 ${tables}
-</section>`,
+</section>
+${probes === '' ? '' : `<section>\n<h2>Probing</h2>\n${probes}\n</section>`}
+${labelTables === '' ? '' : `<section>\n<h2>Per-label breakdown</h2>\n${labelTables}\n</section>`}`,
   });
 }
 

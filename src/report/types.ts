@@ -1,5 +1,7 @@
 import type { AnswerFindings, AnswerSplitRecord } from '../results/classification.js';
 import type { PairFindings } from '../results/findings.js';
+import type { ProbeRecord } from '../results/probe-record.js';
+import type { NamedRunSettings } from '../results/run-settings.js';
 import type { Seed } from '../results/seed.js';
 import type { ActivationCompareMetrics, CaptureRecord, Comparison, RunSummary } from '../results/types.js';
 
@@ -60,6 +62,8 @@ export interface ReportInput {
   comparisons: Comparison[];
   /** The findings of each compared pair, in comparison order (computed once by the experiment). */
   findings: PairFindings[];
+  /** Linear probes made of the runs' stored vectors (`cotlab-wb probe`), newest per run and label; none for a new run. */
+  probes: ProbeRecord[];
   /** Per-sample records when log_samples is true, else null. */
   sampleLog: SampleLogEntry[] | null;
   capture: CaptureRecord;
@@ -74,10 +78,20 @@ export interface ReportInput {
   appVersion: string;
   /** With experiment.record_answers: the answers' findings (results.json `answers`). */
   answers?: AnswerRecord;
+  /** Each run's settings, in run order: what tells the runs apart is computed from them. */
+  runSettings: NamedRunSettings[];
+  /** The researcher's notes and tags (a report rebuilt from the history); null for a job just run. */
+  annotations: Annotations | null;
 }
 
 /** Recorded answers of an activation_compare run: their classification findings and each run split by correctness. */
 export interface AnswerRecord {
   classification: AnswerFindings;
   split_by_correctness: AnswerSplitRecord[];
+}
+
+/** The researcher's notes and tags on an experiment. */
+export interface Annotations {
+  notes: string;
+  tags: string[];
 }

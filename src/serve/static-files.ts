@@ -16,12 +16,8 @@ const CONTENT_TYPES: Record<string, string> = {
   '.map': 'application/json; charset=utf-8',
 };
 
-/** Sends a file of the built renderer; `/` is index.html. Paths that leave rendererDir are treated as missing. */
-export async function sendRendererFile(rendererDir: string, urlPath: string, response: ServerResponse): Promise<boolean> {
-  const root = path.resolve(rendererDir);
-  const relative = decodeURIComponent(urlPath === '/' ? '/index.html' : urlPath);
-  const filePath = path.resolve(root, `.${relative}`);
-  if (filePath !== root && !filePath.startsWith(root + path.sep)) return false;
+/** Sends one file of the built renderer (resolved by rendererFilePath); false when there is no such file. */
+export async function sendRendererFile(filePath: string, response: ServerResponse): Promise<boolean> {
   const info = await stat(filePath).catch(() => null);
   if (!info?.isFile()) return false;
   response.writeHead(200, {
@@ -30,7 +26,13 @@ export async function sendRendererFile(rendererDir: string, urlPath: string, res
     'cache-control': 'no-cache',
   });
   await new Promise<void>((resolve, reject) => {
-    createReadStream(filePath).on('error', reject).on('end', resolve).pipe(response);
+    const stream = createReadStream(filePath);
+    stream.on('error', reject).on('end', resolve).pipe(response);
+    // A client that goes away mid-file: stop reading, and let the request end.
+    response.on('close', () => {
+      stream.destroy();
+      resolve();
+    });
   });
   return true;
 }

@@ -1,7 +1,6 @@
-import { labelDistribution } from '../datasets/label-distribution.js';
-import type { LoadedDataset } from '../datasets/sample.js';
 import type { DatasetSpec } from '../datasets/spec.js';
 import type { DatasetEntry } from '../contract/index.js';
+import type { DatasetSummary } from './parsed-datasets.js';
 import { optionDescription } from './workbench-configs.js';
 
 /**
@@ -13,7 +12,7 @@ export function withoutCountClaims(description: string): string {
 }
 
 /** A bundled dataset's card: its description and the sample and label counts of its file as it loads now. */
-export function datasetCard(spec: DatasetSpec, configDir: string, load: (spec: DatasetSpec) => LoadedDataset): DatasetEntry {
+export async function datasetCard(spec: DatasetSpec, configDir: string, summarize: (spec: DatasetSpec) => Promise<DatasetSummary>): Promise<DatasetEntry> {
   const comment = optionDescription(configDir, 'dataset', spec.name);
   const card: DatasetEntry = {
     name: spec.name,
@@ -25,8 +24,8 @@ export function datasetCard(spec: DatasetSpec, configDir: string, load: (spec: D
     problem: null,
   };
   try {
-    const loaded = load(spec);
-    return { ...card, path: loaded.path, samples: loaded.samples.length, labels: labelDistribution(loaded.samples) };
+    const summary = await summarize(spec);
+    return { ...card, path: summary.path, samples: summary.total, labels: summary.labels };
   } catch (error) {
     return { ...card, problem: error instanceof Error ? error.message : String(error) };
   }

@@ -1,5 +1,5 @@
 import { extname } from 'node:path';
-import { parseDelimitedTable } from '../datasets/delimited-table.js';
+import { readDelimitedTable } from '../datasets/delimited-table.js';
 import { DatasetError } from '../datasets/errors.js';
 import { readDatasetText } from '../datasets/read-dataset-file.js';
 
@@ -7,11 +7,10 @@ import { readDatasetText } from '../datasets/read-dataset-file.js';
  * The column names a researcher can map in a generic file: the header of a TSV/CSV, or the keys of the first JSON
  * lines record. Read before any mapping exists, so the UI can offer them.
  */
-export function datasetColumns(file: string, delimiter: string | null): string[] {
+export async function datasetColumns(file: string, delimiter: string | null): Promise<string[]> {
   const extension = extname(file).toLowerCase();
-  const text = readDatasetText(file);
   if (extension === '.jsonl') {
-    const first = text.split(/\r?\n/).find((line) => line.trim() !== '');
+    const first = readDatasetText(file).split(/\r?\n/).find((line) => line.trim() !== '');
     if (first === undefined) return [];
     try {
       const record: unknown = JSON.parse(first);
@@ -21,5 +20,6 @@ export function datasetColumns(file: string, delimiter: string | null): string[]
     }
   }
   const separator = delimiter ?? (extension === '.csv' ? ',' : '\t');
-  return parseDelimitedTable(text, file, separator).columns;
+  // The whole file is read, so a malformed file is reported when it is opened, before any column is mapped.
+  return readDelimitedTable(file, separator, {});
 }

@@ -1,56 +1,70 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { OUTPUT_FORMATS, type PromptSpec } from '../config/schemas.js';
-import { loadDataset } from '../datasets/load-dataset.js';
-import type { LoadedDataset } from '../datasets/sample.js';
-import type { DatasetSpec } from '../datasets/spec.js';
+import { detectDatasetFormat, type FormatDetection } from '../datasets/detect-format.js';
+import { DatasetError } from '../datasets/errors.js';
 import { inspectModelDir } from '../model/model-dir.js';
 import { loadPromptTokenizer, type PromptTokenizer } from '../model/tokenizer.js';
 import { datasetFormatWarning, loadPromptStrategy } from '../prompts/strategy.js';
 import type { HistoryStore } from '../store/history-store.js';
 import { openHistoryStore } from '../store/open-store.js';
-import type { ApiRequest, ApiResponse, DatasetFormat } from '../contract/index.js';
+import { storedWorkbenchConfig } from '../experiments/report-from-store.js';
 import { answerFindingsView, answerPage, logitLensView } from './answer-views.js';
+import type { ApiRequest, ApiResponse, DatasetDetection, DatasetFormat } from '../contract/index.js';
 import { datasetCard } from './dataset-cards.js';
-import { datasetColumns } from './dataset-columns.js';
 import type { EngineOptions } from './engine-options.js';
 import { EngineRequestError, type ServiceCalls } from './engine-calls.js';
 import { datasetSpecFor, promptSpecFor } from './experiment-config.js';
+import { experimentDefaults, settingsOfConfig } from './experiment-settings.js';
 import { layerDetail, storedRunRef } from './layer-detail.js';
 import { modelFacts } from './model-facts.js';
-import { exportFolder, exportReport, exportVectors } from './report-export.js';
+import { ParsedDatasets } from './parsed-datasets.js';
+import type { PathPolicy } from './path-policy.js';
+import { exportComparison, exportFolder, exportReport, exportVectors, exportVectorsArchive, readVectorsArchiveChunk } from './report-export.js';
 import { asRequestError } from './request-errors.js';
-import { crossExperimentResultSet, storedResultSet, summaryFromListItem } from './result-view.js';
+import { crossExperimentResultSet, historyPage, storedResultSet } from './result-view.js';
+import { storeUpload } from './upload-file.js';
+import { PartialRunMeans } from '../experiments/partial-run-means.js';
+import { storedSampleText } from '../experiments/stored-sample.js';
 import { baseConfig, configOptions, strategyDescription } from './workbench-configs.js';
 
 export interface EngineService extends ServiceCalls {
   close(): void;
 }
 
-/** Datasets kept loaded, so paging a preview or stepping through prompts does not re-read the file. */
-const DATASET_CACHE_SIZE = 6;
+/** The engine's detection in the UI's vocabulary. */
+function detectionView(detection: FormatDetection): DatasetDetection {
+  return {
+    format: detection.format,
+    reason: detection.reason,
+    columns: detection.columns,
+    mapping: { textColumn: detection.textColumn, labelColumn: detection.labelColumn, metadataColumns: [], delimiter: detection.delimiter },
+  };
+}
+
+/** A file's detected format for the preview; null when its content fits no format (loading it says why). */
+async function detectionOrNull(file: string): Promise<DatasetDetection | null> {
+  try {
+    return detectionView(await detectDatasetFormat(file));
+  } catch (error) {
+    if (error instanceof DatasetError) return null;
+    throw error;
+  }
+}
 
 /**
  * Every UI call except running experiments, on the real engine: configs, datasets, prompts, model inspection, the
- * history and exports. It lives in the engine service process; experiments run in processes of their own.
+ * history and exports. It lives in the engine service process; experiments run in processes of their own. Paths in
+ * requests go through `paths`, the policy its host chose (serve: data roots; desktop: files chosen in a dialog).
+ * Dataset files are parsed in threads of their own (`datasets`), so history calls never wait behind a parse.
  */
-export function createEngineService(options: EngineOptions): EngineService {
+export function createEngineService(options: EngineOptions, paths: PathPolicy, datasets = new ParsedDatasets(options.root)): EngineService {
   const store: HistoryStore = openHistoryStore(options.dbPath);
   const tokenizers = new Map<string, PromptTokenizer>();
-  const datasetCache = new Map<string, LoadedDataset>();
-
-  function dataset(spec: DatasetSpec): LoadedDataset {
-    const key = JSON.stringify(spec);
-    const cached = datasetCache.get(key);
-    if (cached) return cached;
-    const loaded = loadDataset(spec, options.root);
-    if (datasetCache.size >= DATASET_CACHE_SIZE) datasetCache.delete(datasetCache.keys().next().value as string);
-    datasetCache.set(key, loaded);
-    return loaded;
-  }
+  // Followed runs' means so far: each look at a running experiment reads only the samples stored since the last.
+  const partialMeans = new PartialRunMeans();
 
   function modelDirOf(requested: string | null): string {
-    return requested === null ? path.resolve(options.root, baseConfig(options.configDir).model.path) : path.resolve(requested);
+    return requested === null ? path.resolve(options.root, baseConfig(options.configDir).model.path) : paths.readable(requested, 'model folder');
   }
 
   /** The strategy file's dataset formats; left out when it names none or cannot be read (its preview says why). */
@@ -72,35 +86,33 @@ export function createEngineService(options: EngineOptions): EngineService {
   const calls: ServiceCalls = {
     async listDatasets() {
       const specs = [...configOptions(options.configDir).datasets.values()];
-      return { datasets: specs.map((spec) => datasetCard(spec, options.configDir, dataset)) };
+      return { datasets: await Promise.all(specs.map((spec) => datasetCard(spec, options.configDir, (bundled) => datasets.summary(bundled)))) };
     },
 
-    async loadDatasetPreview(request: ApiRequest<'loadDatasetPreview'>): Promise<ApiResponse<'loadDatasetPreview'>> {
-      const spec = datasetSpecFor(request.source, configOptions(options.configDir));
-      const file = path.resolve(options.root, spec.path);
-      const columns = spec.format === 'delimited' ? datasetColumns(file, spec.delimiter) : [];
-      if (spec.format === 'delimited' && spec.text_column === null) {
-        return { name: spec.name, path: file, format: spec.format, totalSamples: 0, columns, offset: 0, rows: [], source: request.source };
-      }
-      const loaded = dataset(spec);
+    async loadDatasetPreview(request: ApiRequest<'loadDatasetPreview'>, signal?: AbortSignal): Promise<ApiResponse<'loadDatasetPreview'>> {
+      const spec = datasetSpecFor(request.source, configOptions(options.configDir), paths);
+      const summary = await datasets.summary(spec, signal);
+      const detected = request.source.kind === 'file' ? await detectionOrNull(summary.path) : null;
       return {
-        name: loaded.name,
-        path: loaded.path,
+        name: summary.name,
+        path: summary.path,
         format: spec.format,
-        totalSamples: loaded.samples.length,
-        columns,
+        totalSamples: summary.total,
+        columns: summary.columns,
         offset: request.offset,
-        rows: loaded.samples.slice(request.offset, request.offset + request.limit),
+        rows: summary.total === 0 ? [] : await datasets.rows(spec, request.offset, request.limit, signal),
+        labels: summary.labels,
+        detected,
         source: request.source,
       };
     },
 
+    async detectDatasetFormat(request) {
+      return detectionView(await detectDatasetFormat(paths.readable(request.path, 'dataset file')));
+    },
+
     async uploadDataset(request) {
-      mkdirSync(options.uploadDir, { recursive: true });
-      const safeName = path.basename(request.fileName).replace(/[^A-Za-z0-9_.-]+/g, '_');
-      const stored = path.join(options.uploadDir, `${Date.now()}-${safeName}`);
-      writeFileSync(stored, request.content, 'utf8');
-      return { path: stored };
+      return { path: storeUpload(options.uploadDir, request.fileName, request.content) };
     },
 
     async listPrompts() {
@@ -115,14 +127,15 @@ export function createEngineService(options: EngineOptions): EngineService {
       };
     },
 
-    async previewPrompt(request) {
+    async previewPrompt(request, signal) {
       const settings = configOptions(options.configDir);
-      const datasetSpec = datasetSpecFor(request.dataset, settings);
-      const loaded = dataset(datasetSpec);
-      const sample = loaded.samples[request.sampleIdx];
+      const datasetSpec = datasetSpecFor(request.dataset, settings, paths);
+      const summary = await datasets.summary(datasetSpec, signal);
+      if (summary.unloaded !== null) throw new EngineRequestError(summary.unloaded, 'bad_request');
+      const [sample] = await datasets.rows(datasetSpec, request.sampleIdx, 1, signal);
       if (!sample) {
         throw new EngineRequestError(
-          `Sample ${request.sampleIdx} does not exist: ${loaded.name} has ${loaded.samples.length} samples (0–${loaded.samples.length - 1}).`,
+          `Sample ${request.sampleIdx} does not exist: ${summary.name} has ${summary.total} samples (0–${summary.total - 1}).`,
           'bad_request',
         );
       }
@@ -158,14 +171,39 @@ export function createEngineService(options: EngineOptions): EngineService {
       return modelFacts(modelDirOf(request.dir), base.backend.device, request.dir === null ? base.model.hook_map : null);
     },
 
+    async experimentDefaults() {
+      const base = baseConfig(options.configDir);
+      const modelLayers = () => modelFacts(modelDirOf(null), base.backend.device, base.model.hook_map).numLayers ?? 0;
+      return experimentDefaults(base, configOptions(options.configDir), options.root, modelLayers);
+    },
+
+    async experimentSettings(request) {
+      const stored = experiment(request.id);
+      const config = storedWorkbenchConfig(stored);
+      if (config === null) {
+        const why = stored.source === 'workbench' ? 'its stored configuration is not readable by this version' : 'it was imported from a CoTLab results.json';
+        throw new EngineRequestError(`Experiment ${stored.id} has no workbench settings to show: ${why}.`, 'bad_request');
+      }
+      const captured = () => stored.runs[0]?.layerIndices ?? [];
+      return settingsOfConfig(config, baseConfig(options.configDir), configOptions(options.configDir), options.root, captured);
+    },
+
     async listExperiments(request) {
       store.markStaleRunningAsInterrupted();
       const page = store.listExperiments({ limit: request.limit, offset: request.offset, search: request.search, status: request.status });
-      return { items: page.items.map(summaryFromListItem), total: page.total };
+      return { items: historyPage(store, page.items), total: page.total, statusCounts: store.statusCounts() };
+    },
+
+    async annotateExperiment(request) {
+      return store.annotateExperiment(experiment(request.id).id, {
+        ...(request.notes === undefined ? {} : { notes: request.notes }),
+        addTags: request.addTags,
+        removeTags: request.removeTags,
+      });
     },
 
     async getExperiment(request) {
-      return storedResultSet(store, experiment(request.id));
+      return storedResultSet(store, experiment(request.id), partialMeans);
     },
 
     async deleteExperiment(request) {
@@ -174,7 +212,25 @@ export function createEngineService(options: EngineOptions): EngineService {
 
     async compareRuns(request) {
       store.markStaleRunningAsInterrupted();
-      return crossExperimentResultSet(store, request.runs.map((ref) => storedRunRef(store, ref)));
+      return crossExperimentResultSet(store, request.runs.map((ref) => storedRunRef(store, ref)), partialMeans);
+    },
+
+    async exportComparison(request) {
+      store.markStaleRunningAsInterrupted();
+      return exportComparison(store, request.runs.map((ref) => storedRunRef(store, ref)), request.format);
+    },
+
+    async storedSample(request) {
+      const stored = await storedSampleText(store, storedRunRef(store, request.run), request.position, options.configDir, datasets);
+      return { run: request.run, ...stored };
+    },
+
+    async exportVectorsArchive(request) {
+      return exportVectorsArchive(store, experiment(request.experimentId), options.outputRoot);
+    },
+
+    async readExportChunk(request) {
+      return readVectorsArchiveChunk(experiment(request.experimentId), options.outputRoot, request);
     },
 
     async layerDetail(request) {
@@ -202,18 +258,18 @@ export function createEngineService(options: EngineOptions): EngineService {
     },
 
     async exportVectors(request) {
+      const chosen = request.dir === null ? null : paths.writable(request.dir, 'export folder');
       const stored = experiment(request.experimentId);
-      const dir = request.dir === null ? path.join(exportFolder(stored, options.outputRoot), 'vectors') : path.resolve(request.dir);
-      return exportVectors(store, stored, dir);
+      return exportVectors(store, stored, chosen ?? path.join(exportFolder(stored, options.outputRoot), 'vectors'));
     },
   };
 
   const guarded = Object.fromEntries(
     Object.entries(calls).map(([method, call]) => [
       method,
-      async (request: never) => {
+      async (request: never, signal?: AbortSignal) => {
         try {
-          return await (call as (request: never) => Promise<unknown>)(request);
+          return await (call as (request: never, signal?: AbortSignal) => Promise<unknown>)(request, signal);
         } catch (error) {
           throw asRequestError(error);
         }
@@ -221,5 +277,11 @@ export function createEngineService(options: EngineOptions): EngineService {
     ]),
   ) as unknown as ServiceCalls;
 
-  return { ...guarded, close: () => store.close() };
+  return {
+    ...guarded,
+    close: () => {
+      datasets.close();
+      store.close();
+    },
+  };
 }

@@ -3,6 +3,7 @@ import { RootConfigSchema, type AnyExperimentSpec, type GenerationSpec, type Pro
 import type { DatasetSpec } from '../datasets/spec.js';
 import type { DatasetSource, ExperimentKind, ExperimentRequest, PromptChoice } from '../contract/index.js';
 import { EngineRequestError } from './engine-calls.js';
+import type { PathPolicy } from './path-policy.js';
 
 /** The bundled config options a UI request may name. */
 export interface ConfigOptions {
@@ -12,17 +13,17 @@ export interface ConfigOptions {
   experiments: ReadonlyMap<string, AnyExperimentSpec>;
 }
 
-/** A UI dataset source as the engine's dataset spec. */
-export function datasetSpecFor(source: DatasetSource, options: ConfigOptions): DatasetSpec {
+/** A UI dataset source as the engine's dataset spec; a file must be one the path policy lets the engine read. */
+export function datasetSpecFor(source: DatasetSource, options: ConfigOptions, paths: PathPolicy): DatasetSpec {
   if (source.kind === 'bundled') {
     const spec = options.datasets.get(source.name);
     if (!spec) throw new EngineRequestError(`There is no bundled dataset "${source.name}".`, 'not_found');
     return spec;
   }
   return {
-    name: path.basename(source.path).replace(/\.[^.]+$/, '') || 'dataset',
+    name: source.name ?? (path.basename(source.path).replace(/\.[^.]+$/, '') || 'dataset'),
     format: source.format,
-    path: path.resolve(source.path),
+    path: paths.readable(source.path, 'dataset file'),
     text_column: source.mapping.textColumn,
     label_column: source.mapping.labelColumn,
     metadata_columns: source.mapping.metadataColumns,
@@ -50,10 +51,10 @@ export function promptSpecFor(choice: PromptChoice, options: ConfigOptions): Pro
  * settings and model folder, for the experiment it names (its configs/experiment option gives what the request
  * leaves out). The top-level dataset and prompt are the first variant's, as CoTLab records them.
  */
-export function experimentConfig(request: ExperimentRequest, base: WorkbenchConfig, options: ConfigOptions): WorkbenchConfig {
+export function experimentConfig(request: ExperimentRequest, base: WorkbenchConfig, options: ConfigOptions, paths: PathPolicy): WorkbenchConfig {
   const variants = request.variants.map((variant) => ({
     name: variant.name,
-    dataset: datasetSpecFor(variant.dataset, options),
+    dataset: datasetSpecFor(variant.dataset, options, paths),
     prompt: promptSpecFor(variant.prompt, options),
     // In the contract null means the whole dataset; in CoTLab's config null means "the experiment's default" and a
     // value <= 0 means the whole dataset.
@@ -62,7 +63,7 @@ export function experimentConfig(request: ExperimentRequest, base: WorkbenchConf
   }));
   const first = variants[0];
   if (!first) throw new EngineRequestError('Add at least one variant.', 'bad_request');
-  const modelDir = request.modelDir === null ? null : path.resolve(request.modelDir);
+  const modelDir = request.modelDir === null ? null : paths.readable(request.modelDir, 'model folder');
   const modelName = modelDir === null ? base.model.name : path.basename(modelDir);
   const config = {
     ...base,
@@ -84,7 +85,7 @@ export function experimentConfig(request: ExperimentRequest, base: WorkbenchConf
 
 function generationFrom(request: ExperimentRequest, configured: GenerationSpec): GenerationSpec {
   const asked = request.generation;
-  if (asked === undefined) return configured;
+  if (asked === undefined || asked === null) return configured;
   return { ...configured, max_new_tokens: asked.maxNewTokens, do_sample: asked.doSample, temperature: asked.temperature, top_p: asked.topP, seed: asked.seed };
 }
 
@@ -105,6 +106,7 @@ function experimentSettings(request: ExperimentRequest, options: ConfigOptions, 
         max_input_tokens: request.maxInputTokens,
         comparison_mode: request.comparisonMode,
         store_per_layer: true,
+        ...cue,
         variants,
         record_answers: request.recordAnswers ?? configured.record_answers,
         generation: generationFrom(request, configured.generation),

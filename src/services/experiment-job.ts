@@ -1,3 +1,6 @@
+import path from 'node:path';
+import { resolveVariants } from '../config/variants.js';
+import { checkDatasetFile } from '../datasets/read-dataset-file.js';
 import type { ProgressEvent as EngineProgress } from '../experiments/activation-compare.js';
 import { ExperimentCancelledError } from '../experiments/errors.js';
 import { ExperimentInterruptedError, ResumeError } from '../experiments/history-errors.js';
@@ -10,6 +13,7 @@ import type { ExperimentRequest, ProgressEvent } from '../contract/index.js';
 import { startingEvent } from './starting-event.js';
 import { jobContextFor, type EngineOptions } from './engine-options.js';
 import { experimentConfig } from './experiment-config.js';
+import type { PathPolicy } from './path-policy.js';
 import { baseConfig, configOptions } from './workbench-configs.js';
 
 /** What a run process is asked to do: a new experiment from the UI, or continuing an interrupted one. */
@@ -29,8 +33,17 @@ export interface JobReporter {
  * with every per-sample vector (so it can be resumed), analysed, and written as a CoTLab report folder. Invalid
  * settings throw before anything starts; after `accepted()` every outcome is reported as the final progress event.
  */
-export async function runExperimentJob(runId: string, job: ExperimentJob, options: EngineOptions, signal: AbortSignal, reporter: JobReporter): Promise<void> {
-  const config = job.kind === 'start' ? experimentConfig(job.request, baseConfig(options.configDir), configOptions(options.configDir)) : null;
+export async function runExperimentJob(
+  runId: string,
+  job: ExperimentJob,
+  options: EngineOptions,
+  paths: PathPolicy,
+  signal: AbortSignal,
+  reporter: JobReporter,
+): Promise<void> {
+  const config = job.kind === 'start' ? experimentConfig(job.request, baseConfig(options.configDir), configOptions(options.configDir), paths) : null;
+  // A dataset file gone since it was opened is refused here, before anything is recorded, rather than as a failed run.
+  if (config !== null) for (const variant of resolveVariants(config)) checkDatasetFile(path.resolve(options.root, variant.dataset.path));
   let latest: ProgressEvent = { ...startingEvent(runId, 'Loading the data and the model…'), variantCount: config?.experiment.variants.length ?? 0 };
   let lastSentAt = 0;
   const publish = (change: Partial<ProgressEvent>, always: boolean) => {

@@ -20,7 +20,8 @@ export function storedRunRef(store: HistoryReader, ref: RunRef): StoredRunRef {
 }
 
 /**
- * The samples of two stored runs at one layer: their 2-D PCA (the plane the run's analysis used, as the seed and
+ * The samples of two stored runs at one layer: their projections on the diff-in-means direction, its effect sizes,
+ * the per-label breakdown, their 2-D PCA (the plane the run's analysis used, as the seed and
  * layer are the same) and, for paired runs, the cosine of each sample pair. Computed from the stored vectors.
  */
 export function layerDetail(store: HistoryReader, refA: RunRef, refB: RunRef, layer: number): LayerDetail {
@@ -42,10 +43,18 @@ export function layerDetail(store: HistoryReader, refA: RunRef, refB: RunRef, la
   const seed = storedWorkbenchConfig(a.experiment)?.experiment.seed ?? DEFAULT_ANALYSIS_OPTIONS.seed;
   const analysis = analysePair({ a: runA, b: runB, layers: [layer], paired, options: { ...analysisOptionsFor(seed, 1), nBoot: 0, nPerm: 0 } });
   const analysed = analysis.perLayer[0];
-  const pca = analysed?.pca;
-  if (pca === undefined) throw new EngineRequestError(`Layer ${layer} could not be analysed.`, 'engine_error');
-  const points = (run: 'a' | 'b', analysed: typeof runA, coordinates: Array<[number, number]>): PcaPoint[] =>
-    coordinates.map(([pc1, pc2], i) => ({ run, datasetIndex: analysed.sampleIndices[i] ?? i, label: analysed.labels[i] ?? null, pc1, pc2 }));
+  if (analysed === undefined) throw new EngineRequestError(`Layer ${layer} could not be analysed.`, 'engine_error');
+  const pca = analysed.pca;
+  const points = (run: 'a' | 'b', analysed: typeof runA, coordinates: Array<[number, number]>, projections: readonly number[]): PcaPoint[] =>
+    coordinates.map(([pc1, pc2], i) => ({
+      run,
+      position: i,
+      datasetIndex: analysed.sampleIndices[i] ?? i,
+      label: analysed.labels[i] ?? null,
+      pc1,
+      pc2,
+      projection: projections[i] ?? 0,
+    }));
   const vectorsA = runA.vectorsByLayer[0] ?? [];
   const vectorsB = runB.vectorsByLayer[0] ?? [];
   return {
@@ -53,9 +62,19 @@ export function layerDetail(store: HistoryReader, refA: RunRef, refB: RunRef, la
     runA: a.label,
     runB: b.label,
     paired,
-    points: [...points('a', runA, pca.coordinatesA), ...points('b', runB, pca.coordinatesB)],
+    points: [
+      ...points('a', runA, pca.coordinatesA, analysed.direction.projectionsA),
+      ...points('b', runB, pca.coordinatesB, analysed.direction.projectionsB),
+    ],
     explainedVarianceRatio: pca.explainedVarianceRatio,
     sampleCosines: paired ? vectorsA.map((vector, i) => cosine(vector, vectorsB[i] as Float32Array)) : null,
-    sampleCosineSummary: analysed?.paired?.sampleCosine ?? null,
+    sampleCosineSummary: analysed.paired?.sampleCosine ?? null,
+    directionNorm: analysed.direction.norm,
+    cohensD: analysed.direction.cohensD,
+    cohensDHeldOut: analysed.direction.cohensDHeldOut,
+    relativeL2: analysed.relativeL2,
+    l2NoiseFloor: analysed.l2NoiseFloor,
+    l2Debiased: analysed.l2Debiased,
+    labelGroups: analysed.labels.map((group) => ({ ...group })),
   };
 }

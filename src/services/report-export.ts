@@ -1,10 +1,15 @@
+import { open } from 'node:fs/promises';
 import path from 'node:path';
+import type { StoredRunRef } from '../experiments/compare-stored-runs.js';
+import { comparisonExportText } from '../experiments/comparison-exports.js';
+import { vectorsArchiveName, writeVectorsArchive } from '../experiments/vectors-archive.js';
 import { requireCompletedWorkbench, storedComparisons } from '../experiments/report-from-store.js';
 import { storedExportText, type StoredExportFormat } from '../experiments/stored-exports.js';
 import { exportStoredVectors } from '../experiments/stored-vectors-export.js';
 import type { HistoryReader } from '../store/history-reader.js';
 import type { ExperimentDetail } from '../store/types.js';
-import type { ExportedReport, ExportedVectors, ExportFormat } from '../contract/index.js';
+import type { ApiRequest, ArchiveChunk, ExportedArchive, ExportedReport, ExportedVectors, ExportFormat } from '../contract/index.js';
+import { EngineRequestError } from './engine-calls.js';
 
 const FILES: Record<ExportFormat, { format: StoredExportFormat; suffix: string; mimeType: string }> = {
   markdown: { format: 'md', suffix: '-EXPERIMENT.md', mimeType: 'text/markdown' },
@@ -37,4 +42,44 @@ export async function exportVectors(store: HistoryReader, experiment: Experiment
   const comparisons = storedComparisons(store, experiment, (config !== null && 'store_per_layer' in config.experiment ? config.experiment.store_per_layer : true));
   const written = await exportStoredVectors(store, experiment, comparisons, dir);
   return { dir, sampleFiles: written.samples?.files.length ?? 0, directionFiles: written.directions.files.length };
+}
+
+/** Runs picked from the history, compared and written like an experiment's export (the same formats and types). */
+export function exportComparison(store: HistoryReader, picked: readonly StoredRunRef[], format: 'markdown' | 'html' | 'csv'): ExportedReport {
+  const file = FILES[format];
+  const names = picked.map((ref) => `${ref.experiment.id}-${ref.run.name}`).join('_');
+  return {
+    fileName: `comparison-${names.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 120)}${format === 'markdown' ? '.md' : file.suffix}`,
+    mimeType: file.mimeType,
+    content: comparisonExportText(store, picked, file.format as 'md' | 'html' | 'csv'),
+  };
+}
+
+/** The .npy export as one tar in the experiment's export folder, for a browser to fetch (readVectorsArchiveChunk). */
+export async function exportVectorsArchive(store: HistoryReader, experiment: ExperimentDetail, outputRoot: string): Promise<ExportedArchive> {
+  const archive = await writeVectorsArchive(store, experiment, exportFolder(experiment, outputRoot));
+  return { fileName: path.basename(archive.file), mimeType: 'application/x-tar', bytes: archive.bytes };
+}
+
+/** A piece of an experiment's vectors archive; no other file can be read this way. */
+export async function readVectorsArchiveChunk(
+  experiment: ExperimentDetail,
+  outputRoot: string,
+  request: Pick<ApiRequest<'readExportChunk'>, 'fileName' | 'offset' | 'length'>,
+): Promise<ArchiveChunk> {
+  if (request.fileName !== vectorsArchiveName(experiment.id)) {
+    throw new EngineRequestError(`${request.fileName} is not an export of experiment ${experiment.id}.`, 'bad_request');
+  }
+  const file = path.join(exportFolder(experiment, outputRoot), request.fileName);
+  const handle = await open(file, 'r').catch(() => {
+    throw new EngineRequestError(`${request.fileName} has not been made yet (or was removed): export it again.`, 'not_found');
+  });
+  try {
+    const size = (await handle.stat()).size;
+    const buffer = Buffer.alloc(Math.max(0, Math.min(request.length, size - request.offset)));
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, request.offset);
+    return { base64: buffer.subarray(0, bytesRead).toString('base64'), done: request.offset + bytesRead >= size };
+  } finally {
+    await handle.close();
+  }
 }

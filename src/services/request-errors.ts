@@ -1,8 +1,9 @@
 import { AnalysisInputError } from '../analytics/errors.js';
+import type { ApiErrorBody } from '../contract/index.js';
 import { ConfigError } from '../config/errors.js';
 import { DatasetError } from '../datasets/errors.js';
 import { ExperimentError } from '../experiments/errors.js';
-import { HistoryExportError, IncomparableRunsError, ResumeError, RunRefError } from '../experiments/history-errors.js';
+import { HistoryExportError, IncomparableRunsError, ProbeError, ResumeError, RunRefError, StoredSampleError } from '../experiments/history-errors.js';
 import { ModelError } from '../model/errors.js';
 import { PromptStrategyError } from '../prompts/errors.js';
 import { StoreError } from '../store/store-error.js';
@@ -20,6 +21,8 @@ const INPUT_ERRORS = [
   IncomparableRunsError,
   ResumeError,
   HistoryExportError,
+  ProbeError,
+  StoredSampleError,
 ];
 
 /** An engine error as the UI should receive it: input problems as bad_request with their message, lookups as not_found. */
@@ -31,4 +34,11 @@ export function asRequestError(error: unknown): unknown {
     if (error.reason === 'conflict') return new EngineRequestError(error.message, 'bad_request');
   }
   return error;
+}
+
+/** Any error as the UI receives it; an EngineRequestError (or an input error) keeps its code and details. */
+export function errorBody(error: unknown): ApiErrorBody['error'] {
+  const known = asRequestError(error);
+  if (known instanceof EngineRequestError) return { code: known.code, message: known.message, details: known.details };
+  return { code: 'engine_error', message: error instanceof Error ? error.message : String(error), details: [] };
 }

@@ -14,5 +14,6 @@ export function startingEvent(runId: string, message: string): ProgressEvent {
     etaSeconds: null,
     message,
     experimentId: null,
+    queuePosition: null,
   };
 }

@@ -3,7 +3,7 @@ import { parseJsonExact } from '../config/exact-json.js';
 import type { AnalysisSettingsRecord } from '../results/analysis-settings.js';
 import type { Seed } from '../results/seed.js';
 import { meanOverLayers, pairFindings } from '../results/findings.js';
-import { upsertPair, type StatementSource } from './row-writes.js';
+import { savePairFindings, type StatementSource } from './row-writes.js';
 import { comparisonFromRow, type ComparisonRow } from './rows.js';
 import type { ComparisonRecord } from './types.js';
 
@@ -83,10 +83,9 @@ export function backfillPairFindings(db: Database.Database): void {
       l2: meanOverLayers(values.map((value) => value.l2)),
     });
     const runs = runsOf.get(experimentId, first.runAId, first.runBId) as PairRunsRow;
-    upsertPair(statement, experimentId, {
+    savePairFindings(statement, experimentId, {
       runAId: first.runAId,
       runBId: first.runBId,
-      layers: records,
       findings,
       analysis: settingsBeforeV3(records, runs),
     });

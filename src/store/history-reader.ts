@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { selectFindings, selectRunAnswers, selectRunLens, type FindingsKind, type StoredAnswer, type StoredLens } from './answer-rows.js';
-import { listExperiments } from './list-experiments.js';
+import { listExperiments, statusCounts } from './list-experiments.js';
 import {
   comparisonFromRow,
   decodeVector,
@@ -8,13 +8,16 @@ import {
   layerMeanFromRow,
   pairFromRow,
   parseLayerIndices,
+  probeFromRow,
   parseVectorPolicy,
   runFromRow,
   sampleFromRow,
+  tagsJsonSql,
   type ComparisonRow,
   type ExperimentRow,
   type LayerMeanRow,
   type PairRow,
+  type ProbeRow,
   type RunRow,
   type SampleRow,
 } from './rows.js';
@@ -23,9 +26,11 @@ import type {
   ComparisonRecord,
   ExperimentDetail,
   ExperimentPage,
+  ExperimentStatus,
   LayerMeanRecord,
   ListExperimentsQuery,
   PairRecord,
+  StoredProbe,
   StoredSample,
 } from './types.js';
 import { keepsLayerVector } from './vector-policy.js';
@@ -40,7 +45,8 @@ export interface RunShape {
 
 const EXPERIMENT_COLUMNS = `id, uid, name, status, source, source_path, config_json, vector_policy_json, started_at,
   ended_at, duration_s, last_activity_at, model_name, model_dir, model_hash, demo_model, execution_provider,
-  execution_provider_note, hook, pooling, app_version, output_dir, error, writer_pid, writer_host, runtime_json`;
+  execution_provider_note, hook, pooling, app_version, output_dir, error, writer_pid, writer_host, runtime_json, notes,
+  ${tagsJsonSql('experiments.id')} AS tags_json`;
 
 const RUN_COLUMNS = `id, experiment_id, run_index, name, dataset_name, dataset_path, dataset_hash, prompt_name,
   prompt_options_json, system_prompt, seed, seed_text, num_samples_planned, sample_indices_json, layer_indices_json,
@@ -53,15 +59,13 @@ const RUN_COLUMNS = `id, experiment_id, run_index, name, dataset_name, dataset_p
  */
 export class HistoryReader {
   readonly dbPath: string;
-  readonly readonly: boolean;
   protected readonly db: Database.Database;
   protected readonly statements = new Map<string, Database.Statement>();
   protected readonly runShapes = new Map<number, RunShape>();
 
-  constructor(db: Database.Database, dbPath: string, readonly: boolean) {
+  constructor(db: Database.Database, dbPath: string) {
     this.db = db;
     this.dbPath = dbPath;
-    this.readonly = readonly;
   }
 
   close(): void {
@@ -71,6 +75,11 @@ export class HistoryReader {
 
   listExperiments(query: ListExperimentsQuery): ExperimentPage {
     return this.guard('list experiments', () => listExperiments(this.db, query));
+  }
+
+  /** How many experiments have each status, over the whole history; statuses no experiment has are left out. */
+  statusCounts(): Array<{ status: ExperimentStatus; count: number }> {
+    return this.guard('count experiments by status', () => statusCounts(this.db));
   }
 
   /** One experiment with its runs in run order. */
@@ -122,6 +131,24 @@ export class HistoryReader {
          WHERE s.run_id = ? ORDER BY s.position`,
       ).all(layer, runId) as { vector: Buffer }[];
       return rows.map((row) => decodeVector('sample_vectors.vector', row.vector));
+    });
+  }
+
+  /**
+   * The stored vectors of one layer of a run from sample position `fromPosition` on, with their positions, in
+   * position order: how far a running run got, read a little at a time.
+   */
+  getRunVectorsSince(runId: number, layer: number, fromPosition: number): Array<{ position: number; vector: Float32Array }> {
+    const operation = `read layer ${layer} vectors of run ${runId} from sample ${fromPosition}`;
+    return this.guard(operation, () => {
+      const shape = this.runShape(operation, runId);
+      const index = shape.layerIndices.indexOf(layer);
+      if (index < 0 || !shape.keepVector[index]) return [];
+      const rows = this.statement(
+        `SELECT s.position, v.vector FROM samples s JOIN sample_vectors v ON v.sample_id = s.id AND v.layer = ?
+         WHERE s.run_id = ? AND s.position >= ? ORDER BY s.position`,
+      ).all(layer, runId, fromPosition) as { position: number; vector: Buffer }[];
+      return rows.map((row) => ({ position: row.position, vector: decodeVector('sample_vectors.vector', row.vector) }));
     });
   }
 
@@ -185,7 +212,7 @@ export class HistoryReader {
       const rows = this.statement(
         `SELECT c.run_a_id, c.run_b_id, a.name AS run_a_name, b.name AS run_b_name, c.layer, c.cosine, c.l2,
                 c.centred_cosine, c.relative_l2, c.cosine_ci_low, c.cosine_ci_high, c.l2_ci_low, c.l2_ci_high,
-                c.p_value, c.n_permutations, c.cka, c.p_value_holm
+                c.p_value, c.n_permutations, c.cka, c.p_value_holm, c.l2_noise_floor, c.l2_debiased, c.cohens_d_held_out
          FROM comparisons c JOIN runs a ON a.id = c.run_a_id JOIN runs b ON b.id = c.run_b_id
          WHERE c.experiment_id = ?
          ORDER BY a.run_index, b.run_index, c.layer`,
@@ -206,6 +233,19 @@ export class HistoryReader {
          ORDER BY a.run_index, b.run_index`,
       ).all(experimentId) as PairRow[];
       return rows.map(pairFromRow);
+    });
+  }
+
+  /** The probes made of an experiment's runs, oldest first. */
+  getProbes(experimentId: number): StoredProbe[] {
+    const operation = `read the probes of experiment ${experimentId}`;
+    return this.guard(operation, () => {
+      this.requireExperiment(operation, experimentId);
+      const rows = this.statement(
+        `SELECT p.id, p.run_id, r.name AS run_name, p.label_field, p.created_at, p.record_json
+         FROM probes p JOIN runs r ON r.id = p.run_id WHERE p.experiment_id = ? ORDER BY p.id`,
+      ).all(experimentId) as ProbeRow[];
+      return rows.map(probeFromRow);
     });
   }
 

@@ -5,11 +5,15 @@ import { cotlabResultsHash, findImportedExperiment, insertCotlabExperiment } fro
 import { parseCotlabResults } from './cotlab-results.js';
 import { newExperimentUid } from './experiment-uid.js';
 import { HistoryReader } from './history-reader.js';
+import type { ProbeRecord } from '../results/probe-record.js';
 import { isProcessAlive } from './process-liveness.js';
 import { insertSampleExtras, upsertFindings, type FindingsKind } from './answer-rows.js';
 import { insertLayerMeans, upsertPair, type StatementSource } from './row-writes.js';
+import { experimentFromRow } from './rows.js';
 import { seedColumns } from './seed-columns.js';
 import type {
+  AnnotationChange,
+  Annotations,
   CotlabImport,
   ExperimentFinish,
   ExperimentStatus,
@@ -21,6 +25,21 @@ import type {
 } from './types.js';
 import { float32ToBlob } from './vector-blob.js';
 import { VectorPolicySchema } from './vector-policy.js';
+
+/** Why an experiment left running by a process that is gone was marked interrupted (the History shows it). */
+export const STALE_WRITER_ERROR = 'its process stopped before it finished (crashed or was killed); resume it to continue';
+
+/** Notes are free text, but not a place for whole documents. */
+export const MAX_NOTES_CHARS = 20_000;
+
+/**
+ * Why a tag cannot be stored, or null: 1 to 40 letters, digits or _ . : -, starting with a letter, digit or _
+ * (so `+tag` and `-tag` can mean add and remove on the command line).
+ */
+export function tagProblem(tag: string): string | null {
+  if (/^[\p{L}\p{N}_][\p{L}\p{N}_.:-]{0,39}$/u.test(tag)) return null;
+  return `tag "${tag}" is not valid: use 1 to 40 letters, digits or _ . : -, starting with a letter, digit or _`;
+}
 
 interface WriterRow {
   id: number;
@@ -278,8 +297,9 @@ export class HistoryStore extends HistoryReader {
         for (const row of stale) {
           const durationS = (Date.parse(row.last_activity_at) - Date.parse(row.started_at)) / 1000;
           this.statement(
-            `UPDATE experiments SET status = 'interrupted', ended_at = last_activity_at, duration_s = ? WHERE id = ?`,
-          ).run(durationS, row.id);
+            `UPDATE experiments SET status = 'interrupted', ended_at = last_activity_at, duration_s = ?,
+               error = coalesce(error, ?) WHERE id = ?`,
+          ).run(durationS, STALE_WRITER_ERROR, row.id);
           this.statement(`UPDATE runs SET status = 'interrupted' WHERE experiment_id = ? AND status = 'running'`).run(
             row.id,
           );
@@ -287,6 +307,17 @@ export class HistoryStore extends HistoryReader {
         return stale.map((row) => row.id);
       }),
     );
+  }
+
+  /** A completed experiment's report folder was written (again): records where, and clears a report failure. */
+  recordReportWritten(experimentId: number, outputDir: string): void {
+    const operation = `record the report of experiment ${experimentId}`;
+    this.write(operation, () => {
+      const updated = this.statement(
+        `UPDATE experiments SET output_dir = ?, error = NULL WHERE id = ? AND status = 'completed'`,
+      ).run(outputDir, experimentId);
+      if (updated.changes === 0) this.fail('conflict', operation, `experiment ${experimentId} is not a completed experiment`);
+    });
   }
 
   /**
@@ -337,6 +368,51 @@ export class HistoryStore extends HistoryReader {
     );
   }
 
+  /** Stores a probe of one of the experiment's runs; returns its id. */
+  saveProbe(experimentId: number, runId: number, record: ProbeRecord): number {
+    const operation = `save a probe of experiment ${experimentId}`;
+    return this.write(operation, () =>
+      this.transaction(() => {
+        this.requireExperiment(operation, experimentId);
+        const run = this.statement('SELECT experiment_id FROM runs WHERE id = ?').get(runId) as { experiment_id: number } | undefined;
+        if (run?.experiment_id !== experimentId) this.fail('invalid-input', operation, `run ${runId} does not belong to experiment ${experimentId}`);
+        const result = this.statement(
+          'INSERT INTO probes (experiment_id, run_id, label_field, created_at, record_json) VALUES (?, ?, ?, ?, ?)',
+        ).run(experimentId, runId, record.label_field, record.created_at, stringifyJsonExact(record));
+        return Number(result.lastInsertRowid);
+      }),
+    );
+  }
+
+  /**
+   * Changes an experiment's notes and tags in one transaction (of any status: a running experiment can be noted
+   * too) and returns them as now stored. Tags are checked first, so a bad one changes nothing.
+   */
+  annotateExperiment(experimentId: number, change: AnnotationChange): Annotations {
+    const operation = `annotate experiment ${experimentId}`;
+    return this.write(operation, () => {
+      if (change.notes !== undefined && change.notes.length > MAX_NOTES_CHARS) {
+        this.fail('invalid-input', operation, `notes are limited to ${MAX_NOTES_CHARS} characters`);
+      }
+      for (const tag of [...(change.addTags ?? []), ...(change.removeTags ?? [])]) {
+        const problem = tagProblem(tag);
+        if (problem !== null) this.fail('invalid-input', operation, problem);
+      }
+      return this.transaction(() => {
+        this.requireExperiment(operation, experimentId);
+        if (change.notes !== undefined) {
+          this.statement('UPDATE experiments SET notes = ? WHERE id = ?').run(change.notes, experimentId);
+        }
+        const remove = this.statement('DELETE FROM experiment_tags WHERE experiment_id = ? AND tag = ?');
+        for (const tag of change.removeTags ?? []) remove.run(experimentId, tag);
+        const add = this.statement('INSERT INTO experiment_tags (experiment_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING');
+        for (const tag of change.addTags ?? []) add.run(experimentId, tag);
+        const stored = experimentFromRow(this.requireExperiment(operation, experimentId));
+        return { notes: stored.notes, tags: stored.tags };
+      });
+    });
+  }
+
   /**
    * Imports a parsed CoTLab activation_compare results.json (spec §1.7) as a completed experiment with source
    * `cotlab-import`: its config, runs with their mean-activation norms, and per-layer comparisons; CoTLab stores
@@ -364,7 +440,6 @@ export class HistoryStore extends HistoryReader {
   }
 
   private write<T>(operation: string, body: () => T): T {
-    if (this.readonly) this.fail('read-only', operation, 'the history was opened read-only');
     return this.guard(operation, body);
   }
 

@@ -1,17 +1,28 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { StoredValueError } from './store-error.js';
-import type { ExperimentRow } from './rows.js';
+import { parseTags, tagsJsonSql, type ExperimentRow } from './rows.js';
 import type { ExperimentListItem, ExperimentPage, ListExperimentsQuery } from './types.js';
 
 interface ListRow
   extends Pick<
     ExperimentRow,
-    'id' | 'uid' | 'name' | 'status' | 'source' | 'started_at' | 'model_name' | 'demo_model' | 'pooling' | 'duration_s'
+    | 'id'
+    | 'uid'
+    | 'name'
+    | 'status'
+    | 'source'
+    | 'started_at'
+    | 'model_name'
+    | 'demo_model'
+    | 'pooling'
+    | 'duration_s'
+    | 'error'
+    | 'notes'
+    | 'tags_json'
   > {
   variants_json: string;
   total_samples: number;
-  has_answers: number;
 }
 
 const VariantNamesSchema = z.array(z.string());
@@ -37,12 +48,22 @@ function whereClause(query: ListExperimentsQuery): { sql: string; params: Record
     params.pattern = likePattern(search);
     conditions.push(`(
       e.name LIKE :pattern ESCAPE '\\' OR e.uid LIKE :pattern ESCAPE '\\' OR e.model_name LIKE :pattern ESCAPE '\\'
+      OR e.hook LIKE :pattern ESCAPE '\\' OR e.pooling LIKE :pattern ESCAPE '\\' OR e.notes LIKE :pattern ESCAPE '\\'
+      OR EXISTS (SELECT 1 FROM experiment_tags t WHERE t.experiment_id = e.id AND t.tag LIKE :pattern ESCAPE '\\')
       OR EXISTS (
         SELECT 1 FROM runs r WHERE r.experiment_id = e.id AND (
           r.name LIKE :pattern ESCAPE '\\' OR r.dataset_name LIKE :pattern ESCAPE '\\'
-          OR r.prompt_name LIKE :pattern ESCAPE '\\')))`);
+          OR r.dataset_path LIKE :pattern ESCAPE '\\' OR r.prompt_name LIKE :pattern ESCAPE '\\'
+          OR r.prompt_options_json LIKE :pattern ESCAPE '\\')))`);
   }
   return { sql: conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`, params };
+}
+
+/** How many experiments of the whole history have each status; statuses no experiment has are left out. */
+export function statusCounts(db: Database.Database): Array<{ status: ExperimentListItem['status']; count: number }> {
+  return db
+    .prepare('SELECT status, count(*) AS count FROM experiments GROUP BY status ORDER BY status')
+    .all() as Array<{ status: ExperimentListItem['status']; count: number }>;
 }
 
 /** One page of the history, newest first, with run names and sample totals gathered for that page only. */
@@ -55,7 +76,7 @@ export function listExperiments(db: Database.Database, query: ListExperimentsQue
     .prepare(
       `WITH page AS (
          SELECT e.id, e.uid, e.name, e.status, e.source, e.started_at, e.model_name, e.demo_model, e.pooling,
-                e.duration_s
+                e.duration_s, e.error, e.notes, ${tagsJsonSql('e.id')} AS tags_json
          FROM experiments e ${where.sql}
          ORDER BY e.started_at DESC, e.id DESC
          LIMIT :limit OFFSET :offset)
@@ -63,9 +84,7 @@ export function listExperiments(db: Database.Database, query: ListExperimentsQue
               (SELECT json_group_array(r.name ORDER BY r.run_index) FROM runs r WHERE r.experiment_id = page.id)
                 AS variants_json,
               (SELECT coalesce(sum(r.completed_samples), 0) FROM runs r WHERE r.experiment_id = page.id)
-                AS total_samples,
-              (page.name = 'classification' OR EXISTS (SELECT 1 FROM experiment_findings f
-                 WHERE f.experiment_id = page.id AND f.kind = 'classification')) AS has_answers
+                AS total_samples
        FROM page
        ORDER BY page.started_at DESC, page.id DESC`,
     )
@@ -89,6 +108,8 @@ function listItemFromRow(row: ListRow): ExperimentListItem {
     variants: variants.data,
     totalSamples: row.total_samples,
     durationS: row.duration_s,
-    hasAnswers: row.has_answers === 1,
+    error: row.error,
+    notes: row.notes,
+    tags: parseTags(row.tags_json),
   };
 }

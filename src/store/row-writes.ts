@@ -25,6 +25,24 @@ export function insertLayerMeans(
  */
 export function upsertPair(statement: StatementSource, experimentId: number, pair: PairInput): void {
   for (const row of pair.layers) upsertComparison(statement, experimentId, pair, row, holmPValueAt(pair.findings, row.layer));
+  upsertPairFindingsRow(statement, experimentId, pair);
+}
+
+/**
+ * Stores the findings of a pair whose per-layer rows are already stored (as schema 3 found them), with their
+ * Holm-adjusted p-values; the rows' other columns are left as they are.
+ */
+export function savePairFindings(statement: StatementSource, experimentId: number, pair: Omit<PairInput, 'layers'>): void {
+  const update = statement(
+    'UPDATE comparisons SET p_value_holm = ? WHERE experiment_id = ? AND run_a_id = ? AND run_b_id = ? AND layer = ?',
+  );
+  for (const layer of pair.findings.layers) {
+    update.run(holmPValueAt(pair.findings, layer), experimentId, pair.runAId, pair.runBId, layer);
+  }
+  upsertPairFindingsRow(statement, experimentId, pair);
+}
+
+function upsertPairFindingsRow(statement: StatementSource, experimentId: number, pair: Omit<PairInput, 'layers'>): void {
   statement(
     `INSERT INTO pair_findings (experiment_id, run_a_id, run_b_id, findings_json, analysis_json) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (experiment_id, run_a_id, run_b_id) DO UPDATE SET
@@ -47,14 +65,16 @@ function upsertComparison(
 ): void {
   statement(
     `INSERT INTO comparisons (experiment_id, run_a_id, run_b_id, layer, cosine, l2, centred_cosine, relative_l2,
-       cosine_ci_low, cosine_ci_high, l2_ci_low, l2_ci_high, p_value, n_permutations, cka, p_value_holm)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       cosine_ci_low, cosine_ci_high, l2_ci_low, l2_ci_high, p_value, n_permutations, cka, p_value_holm,
+       l2_noise_floor, l2_debiased, cohens_d_held_out)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (experiment_id, run_a_id, run_b_id, layer) DO UPDATE SET
        cosine = excluded.cosine, l2 = excluded.l2, centred_cosine = excluded.centred_cosine,
        relative_l2 = excluded.relative_l2, cosine_ci_low = excluded.cosine_ci_low,
        cosine_ci_high = excluded.cosine_ci_high, l2_ci_low = excluded.l2_ci_low, l2_ci_high = excluded.l2_ci_high,
        p_value = excluded.p_value, n_permutations = excluded.n_permutations, cka = excluded.cka,
-       p_value_holm = excluded.p_value_holm`,
+       p_value_holm = excluded.p_value_holm, l2_noise_floor = excluded.l2_noise_floor,
+       l2_debiased = excluded.l2_debiased, cohens_d_held_out = excluded.cohens_d_held_out`,
   ).run(
     experimentId,
     pair.runAId,
@@ -72,5 +92,8 @@ function upsertComparison(
     row.nPermutations ?? null,
     row.cka ?? null,
     pValueHolm,
+    row.l2NoiseFloor ?? null,
+    row.l2Debiased ?? null,
+    row.cohensDHeldOut ?? null,
   );
 }

@@ -6,6 +6,7 @@ import { blobToFloat32 } from './vector-blob.js';
 import { VectorPolicySchema, type VectorPolicy } from './vector-policy.js';
 import type { AnalysisSettingsRecord } from '../results/analysis-settings.js';
 import type { PairFindings } from '../results/findings.js';
+import type { ProbeRecord } from '../results/probe-record.js';
 import type {
   ComparisonRecord,
   ExperimentRecord,
@@ -14,6 +15,7 @@ import type {
   LayerMeanRecord,
   PairRecord,
   RunRecord,
+  StoredProbe,
   RunStatus,
   StoredSample,
 } from './types.js';
@@ -47,6 +49,9 @@ export interface ExperimentRow {
   writer_pid: number | null;
   writer_host: string | null;
   runtime_json: string | null;
+  notes: string;
+  /** JSON array of the experiment's tags, sorted (a subquery of the experiment select). */
+  tags_json: string;
 }
 
 export interface RunRow {
@@ -103,6 +108,9 @@ export interface ComparisonRow {
   n_permutations: number | null;
   cka: number | null;
   p_value_holm: number | null;
+  l2_noise_floor: number | null;
+  l2_debiased: number | null;
+  cohens_d_held_out: number | null;
 }
 
 export interface PairRow {
@@ -115,6 +123,7 @@ export interface PairRow {
 }
 
 const IndexListSchema = z.array(z.number().int());
+const TagListSchema = z.array(z.string());
 const LayerScoresSchema = z.array(z.object({ layer: z.number().int(), value: z.number() }).strict());
 
 const PairFindingsSchema: z.ZodType<PairFindings> = z
@@ -147,6 +156,69 @@ const AnalysisSettingsSchema: z.ZodType<AnalysisSettingsRecord> = z
   .strict();
 const LabelSchema = z.union([z.number(), z.boolean(), z.string(), z.null()]);
 
+export interface ProbeRow {
+  id: number;
+  run_id: number;
+  run_name: string;
+  label_field: string | null;
+  created_at: string;
+  record_json: string;
+}
+
+const IntervalPairSchema = z.tuple([z.number(), z.number()]);
+
+const ProbeRecordSchema: z.ZodType<ProbeRecord> = z
+  .object({
+    run: z.string(),
+    label_field: z.string().nullable(),
+    created_at: z.string(),
+    samples: z.number().int().nonnegative(),
+    classes: z.array(z.string()),
+    class_counts: z.array(z.number().int().nonnegative()),
+    best_layer: z.number().int(),
+    earliest_within_one_se: z.number().int(),
+    layers_beyond_chance: IndexListSchema,
+    settings: z
+      .object({
+        folds: z.number().int(),
+        inner_folds: z.number().int(),
+        c_grid: z.array(z.number()),
+        seed: z.union([z.number().int(), z.bigint()]),
+        bootstrap_resamples: z.number().int(),
+        confidence_level: z.number(),
+        significance_level: z.number(),
+        permutations: z.number().int(),
+        permutation_rule: z.string(),
+        ridge_lambda_per_sample: z.number(),
+      })
+      .strict(),
+    layers: z.array(
+      z
+        .object({
+          layer: z.number().int(),
+          accuracy: z.number(),
+          accuracy_ci: IntervalPairSchema,
+          balanced_accuracy: z.number(),
+          balanced_accuracy_ci: IntervalPairSchema,
+          macro_f1: z.number(),
+          macro_f1_ci: IntervalPairSchema,
+          fold_accuracies: z.array(z.number()),
+          accuracy_se: z.number(),
+          majority_accuracy: z.number(),
+          control_accuracy: z.number(),
+          selectivity: z.number(),
+          chosen_c: z.array(z.number()),
+          confusion: z.array(z.array(z.number().int().nonnegative())),
+          ridge_accuracy: z.number(),
+          p_value: z.number(),
+          p_value_holm: z.number(),
+          unconverged_fits: z.number().int().nonnegative(),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+
 /** `parse` keeps big integers exact where a column may hold them (the config's seeds); the default is JSON.parse. */
 function parseJsonColumn<T>(column: string, text: string, schema: z.ZodType<T>, parse: (text: string) => unknown = JSON.parse): T {
   let value: unknown;
@@ -165,6 +237,15 @@ export function decodeVector(column: string, blob: Buffer): Float32Array {
   const vector = blobToFloat32(blob);
   if (vector === null) throw new StoredValueError(column, `${blob.byteLength} bytes is not a whole number of float32 values`);
   return vector;
+}
+
+/** An experiment's tags as a sorted JSON array, for the experiment whose id is the SQL expression `id`. */
+export function tagsJsonSql(id: string): string {
+  return `(SELECT json_group_array(t.tag ORDER BY t.tag) FROM experiment_tags t WHERE t.experiment_id = ${id})`;
+}
+
+export function parseTags(text: string): string[] {
+  return parseJsonColumn('experiment_tags.tag', text, TagListSchema);
 }
 
 export function parseLayerIndices(text: string): number[] {
@@ -203,6 +284,8 @@ export function experimentFromRow(row: ExperimentRow): ExperimentRecord {
     writerPid: row.writer_pid,
     writerHost: row.writer_host,
     runtime: row.runtime_json === null ? null : parseJsonColumn('experiments.runtime_json', row.runtime_json, z.unknown()),
+    notes: row.notes,
+    tags: parseTags(row.tags_json),
   };
 }
 
@@ -272,6 +355,9 @@ export function comparisonFromRow(row: ComparisonRow): ComparisonRecord {
     nPermutations: row.n_permutations,
     cka: row.cka,
     pValueHolm: row.p_value_holm,
+    l2NoiseFloor: row.l2_noise_floor,
+    l2Debiased: row.l2_debiased,
+    cohensDHeldOut: row.cohens_d_held_out,
   };
 }
 
@@ -286,5 +372,16 @@ export function pairFromRow(row: PairRow): PairRecord {
       row.analysis_json === null
         ? null
         : parseJsonColumn('pair_findings.analysis_json', row.analysis_json, AnalysisSettingsSchema, parseJsonExact),
+  };
+}
+
+export function probeFromRow(row: ProbeRow): StoredProbe {
+  return {
+    id: row.id,
+    runId: row.run_id,
+    runName: row.run_name,
+    labelField: row.label_field,
+    createdAt: row.created_at,
+    record: parseJsonColumn('probes.record_json', row.record_json, ProbeRecordSchema, parseJsonExact),
   };
 }

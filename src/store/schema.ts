@@ -154,13 +154,50 @@ ALTER TABLE experiments ADD COLUMN source_hash TEXT;
 CREATE INDEX experiments_by_source_hash ON experiments (source_hash) WHERE source_hash IS NOT NULL;
 `;
 
+/** Schema version 4: linear probes of a run's stored vectors (one row per probe made; the newest is shown). */
+export const SCHEMA_V4_SQL = `
+CREATE TABLE probes (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  experiment_id INTEGER NOT NULL REFERENCES experiments (id) ON DELETE CASCADE,
+  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  label_field TEXT,
+  created_at TEXT NOT NULL,
+  record_json TEXT NOT NULL CHECK (json_valid(record_json))
+) STRICT;
+
+CREATE INDEX probes_by_experiment ON probes (experiment_id, id);
+CREATE INDEX probes_by_run ON probes (run_id);
+`;
+
 /**
- * Schema version 4: model answers and the logit lens. Per sample: the text and full prompt it was given
+ * Schema version 5: the researcher's notes and tags on each experiment (editable, searched by the history), and
+ * per compared layer the analytics a run computes beyond the v1 columns: the L2 that sampling noise alone would
+ * give, the L2 with that bias removed, and Cohen's d of held-out samples along the diff-in-means direction.
+ * Tags are unique per experiment whatever their case.
+ */
+export const SCHEMA_V5_SQL = `
+ALTER TABLE experiments ADD COLUMN notes TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE experiment_tags (
+  experiment_id INTEGER NOT NULL REFERENCES experiments (id) ON DELETE CASCADE,
+  tag TEXT NOT NULL COLLATE NOCASE CHECK (length(tag) BETWEEN 1 AND 40),
+  PRIMARY KEY (experiment_id, tag)
+) STRICT, WITHOUT ROWID;
+
+CREATE INDEX experiment_tags_by_tag ON experiment_tags (tag);
+
+ALTER TABLE comparisons ADD COLUMN l2_noise_floor REAL;
+ALTER TABLE comparisons ADD COLUMN l2_debiased REAL;
+ALTER TABLE comparisons ADD COLUMN cohens_d_held_out REAL;
+`;
+
+/**
+ * Schema version 6: model answers and the logit lens. Per sample: the text and full prompt it was given
  * (sample_texts), its generated answer as read (sample_answers: never counted right or wrong on a parse failure),
  * its logit lens per layer (sample_lens); per experiment: the findings computed once when it finished
  * (experiment_findings: per-variant metrics with intervals and McNemar tests, or the lens summaries).
  */
-export const SCHEMA_V4_SQL = `
+export const SCHEMA_V6_SQL = `
 CREATE TABLE sample_texts (
   sample_id INTEGER PRIMARY KEY REFERENCES samples (id) ON DELETE CASCADE,
   text TEXT NOT NULL,

@@ -5,7 +5,6 @@ export type StoreErrorReason =
   | 'not-sqlite'
   | 'foreign-schema'
   | 'newer-schema'
-  | 'needs-upgrade'
   | 'empty'
   | 'corrupt'
   | 'read-only'
@@ -46,8 +45,6 @@ const EXPLANATIONS: Record<StoreErrorReason, string> = {
     'the file is a SQLite database of another program, not a CoTLab Workbench history. It was left untouched; choose another history file',
   'newer-schema':
     'the history was written by a newer CoTLab Workbench. It was left untouched; update CoTLab Workbench to open it',
-  'needs-upgrade':
-    'the history was written by an older CoTLab Workbench and must be upgraded first; open it once without read-only mode',
   empty: 'there is no history in this file yet. Run an experiment first, or check the path',
   corrupt:
     'the database file is damaged. Nothing was changed; restore it from a backup, or move it aside to start a new history',

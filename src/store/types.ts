@@ -2,6 +2,7 @@ import type { Seed } from '../results/seed.js';
 import type { Sample } from '../datasets/sample.js';
 import type { AnalysisSettingsRecord } from '../results/analysis-settings.js';
 import type { PairFindings } from '../results/findings.js';
+import type { ProbeRecord } from '../results/probe-record.js';
 import type { HookPoint, Pooling } from '../results/capture-points.js';
 import type { SampleExtras } from './answer-rows.js';
 import type { VectorPolicy } from './vector-policy.js';
@@ -86,6 +87,11 @@ export interface LayerComparisonInput {
   pValue?: number | null;
   nPermutations?: number | null;
   cka?: number | null;
+  /** L2 that sampling noise alone would give, and L2 with that bias removed (schema 4; null before). */
+  l2NoiseFloor?: number | null;
+  l2Debiased?: number | null;
+  /** Cohen's d of held-out samples along the diff-in-means direction (schema 4; null before). */
+  cohensDHeldOut?: number | null;
 }
 
 /** A compared pair of runs as the experiment stores it: per-layer rows, findings and how they were analysed. */
@@ -141,11 +147,27 @@ export interface ExperimentRecord {
   pooling: Pooling | null;
   appVersion: string | null;
   outputDir: string | null;
+  /** Why it failed or was interrupted; for a completed experiment, why its report folder could not be written. */
   error: string | null;
   writerPid: number | null;
   writerHost: string | null;
   /** As given to createExperiment; null when not recorded (imports, histories from before it was kept). */
   runtime: unknown;
+  /** The researcher's notes ('' when none) and tags (sorted), editable at any time. */
+  notes: string;
+  tags: string[];
+}
+
+/** A change to an experiment's notes and tags; what is left out stays as it is. */
+export interface AnnotationChange {
+  notes?: string;
+  addTags?: readonly string[];
+  removeTags?: readonly string[];
+}
+
+export interface Annotations {
+  notes: string;
+  tags: string[];
 }
 
 export interface RunRecord {
@@ -192,7 +214,10 @@ export interface LayerMeanRecord {
 export interface ListExperimentsQuery {
   limit: number;
   offset?: number;
-  /** Case-insensitive text found in the name, uid, model, or a run's name, dataset or prompt. */
+  /**
+   * Case-insensitive text found in the name, uid, model, capture point, pooling, notes, a tag, or a run's name,
+   * dataset name or file, prompt or prompt options (e.g. an output format).
+   */
   search?: string | null;
   status?: ExperimentStatus | null;
 }
@@ -201,14 +226,24 @@ export interface ListExperimentsQuery {
 export interface ExperimentListItem
   extends Pick<
     ExperimentRecord,
-    'id' | 'uid' | 'name' | 'status' | 'source' | 'startedAt' | 'modelName' | 'demoModel' | 'pooling' | 'durationS'
+    | 'id'
+    | 'uid'
+    | 'name'
+    | 'status'
+    | 'source'
+    | 'startedAt'
+    | 'modelName'
+    | 'demoModel'
+    | 'pooling'
+    | 'durationS'
+    | 'error'
+    | 'notes'
+    | 'tags'
   > {
   /** Run names in run order. */
   variants: string[];
   /** Samples stored over all runs. */
   totalSamples: number;
-  /** Whether answers were recorded (a classification, or activation_compare with record_answers that finished). */
-  hasAnswers: boolean;
 }
 
 export interface ExperimentPage {
@@ -221,4 +256,14 @@ export interface ExperimentPage {
 export interface CotlabImport {
   experimentId: number;
   created: boolean;
+}
+
+/** A probe stored with an experiment (`cotlab-wb probe`). */
+export interface StoredProbe {
+  id: number;
+  runId: number;
+  runName: string;
+  labelField: string | null;
+  createdAt: string;
+  record: ProbeRecord;
 }

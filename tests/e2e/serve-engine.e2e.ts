@@ -70,7 +70,7 @@ describe('serve mode runs the engine in child processes', () => {
       engine: scratchEngineOptions(scratch, 'e2e'),
     });
     token = new URL(server.url).searchParams.get('token') ?? '';
-    socket = new WebSocket(`ws://127.0.0.1:${server.port}/api/progress?token=${token}`);
+    socket = new WebSocket(`ws://127.0.0.1:${server.port}/api/progress`, { headers: { 'x-cotlab-token': token } });
     socket.on('message', (data) => events.push(JSON.parse(String(data)) as ProgressEvent));
     await new Promise((resolve) => socket.once('open', resolve));
   });

@@ -25,6 +25,12 @@ export interface Workbench {
   server: RunningServer;
   context: BrowserContext;
   page: Page;
+  /** The throwaway folder holding the history (history.sqlite), uploads and report folders. */
+  scratch: string;
+  /** Stops serve and starts it again on the same port with the same history (a new token, as a real restart). */
+  restartServer(): Promise<void>;
+  /** Calls the API as the page does, with the current token; throws on an error answer. */
+  api(method: string, body?: unknown): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -32,11 +38,8 @@ export interface Workbench {
 export async function openWorkbench(): Promise<Workbench> {
   const scratch = mkdtempSync(path.join(tmpdir(), 'cotlab-e2e-'));
   mkdirSync(screenshotDir, { recursive: true });
-  const server = await serveCommand({
-    port: 0,
-    print: () => undefined,
-    engine: scratchEngineOptions(scratch, 'e2e'),
-  });
+  const engine = scratchEngineOptions(scratch, 'e2e');
+  const server = await serveCommand({ port: 0, print: () => undefined, engine });
   const context = await chromium.launchPersistentContext(path.join(scratch, 'chromium-profile'), {
     executablePath: process.env['CHROMIUM_PATH'],
     headless: true,
@@ -45,18 +48,47 @@ export async function openWorkbench(): Promise<Workbench> {
     acceptDownloads: true,
   });
   const page = context.pages()[0] ?? (await context.newPage());
-  return {
+  const workbench: Workbench = {
     server,
     context,
     page,
+    scratch,
+    async restartServer() {
+      const { port } = workbench.server;
+      await workbench.server.close();
+      workbench.server = await serveCommand({ port, print: () => undefined, engine });
+    },
+    async api(method, body = {}) {
+      const token = new URL(workbench.server.url).searchParams.get('token') ?? '';
+      const response = await fetch(`http://127.0.0.1:${workbench.server.port}/api/${method}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-cotlab-token': token },
+        body: JSON.stringify(body),
+      });
+      const answer: unknown = await response.json();
+      if (!response.ok) throw new Error(`${method} answered ${response.status}: ${JSON.stringify(answer)}`);
+      return answer;
+    },
     async close() {
       await context.close();
-      await server.close();
+      await workbench.server.close();
       rmSync(scratch, { recursive: true, force: true });
     },
   };
+  return workbench;
 }
 
 export async function snap(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
+}
+
+/** Screenshots at the two sizes the workbench is checked at (1280x800 and 1920x1080), then back to 1280x800. */
+export async function snapSizes(page: Page, name: string): Promise<void> {
+  for (const [width, height] of [
+    [1920, 1080],
+    [1280, 800],
+  ] as const) {
+    await page.setViewportSize({ width, height });
+    await page.screenshot({ path: path.join(screenshotDir, `${name}-${width}x${height}.png`), fullPage: true });
+  }
 }

@@ -74,11 +74,13 @@ describe('workbench in a real browser against serve (demo model)', () => {
 
   const nav = (name: string) => workbench.page.getByRole('navigation').getByRole('button', { name, exact: true }).click();
 
-  /** A second tab on the same server, starting from an empty session. */
+  /** A second tab on the same server, starting from an empty workspace (the kept one is cleared first). */
   const freshPage = async () => {
     const page = await workbench.context.newPage();
     page.on('pageerror', (error) => consoleErrors.push(error.message));
     await page.goto(workbench.server.url);
+    await page.evaluate('localStorage.clear()');
+    await page.reload();
     return page;
   };
 
@@ -173,7 +175,8 @@ describe('workbench in a real browser against serve (demo model)', () => {
       ['histopathology', 4],
       ['radiology', 4],
     ]);
-    expect(scatter[0]?.first).toHaveLength(2);
+    // Run, position, dataset index, label.
+    expect(scatter[0]?.first).toHaveLength(4);
     await page.getByLabel('Layer of the sample plots').selectOption('2');
     await expect.poll(() => page.getByTestId('layer-samples').locator('h2').textContent(), { timeout: 30_000 }).toBe('Samples at layer 2');
     await snap(page, '5-results');
@@ -208,8 +211,9 @@ describe('workbench in a real browser against serve (demo model)', () => {
     const csv = readFileSync(await csvDownload.path(), 'utf8');
     expect(csv.split('\r\n')[0]).toContain('cosine_ci_low');
     expect(csv.split('\r\n')).toHaveLength(1 + 6 + 1);
-    await page.getByTestId('export-npy').click();
-    await expect.poll(() => page.getByTestId('export-npy-done').textContent(), { timeout: 30_000 }).toMatch(/Wrote 12 sample-vector files and 1 direction files/);
+    const [tar] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-npy').click()]);
+    expect(tar.suggestedFilename()).toBe('experiment-1-vectors.tar');
+    await expect.poll(() => page.getByTestId('export-npy-done').textContent(), { timeout: 30_000 }).toMatch(/Downloaded experiment-1-vectors\.tar/);
     await snap(page, '7-export');
   });
 
@@ -302,7 +306,7 @@ describe('workbench in a real browser against serve (demo model)', () => {
       '⚠ written for hare_tsv data, this is radiology',
     );
     expect(await page.getByLabel('Variant 2 prompt').getAttribute('aria-describedby')).toBe(await warnings.getAttribute('id'));
-    expect(await page.getByRole('button', { name: 'Run experiment' }).isEnabled()).toBe(true);
+    await expect.poll(() => page.getByRole('button', { name: 'Run experiment' }).isEnabled(), { timeout: 30_000 }).toBe(true);
     await snap(page, '13-experiment-format-warning');
     await page.close();
   });
@@ -329,6 +333,9 @@ describe('workbench in a real browser against serve (demo model)', () => {
       }
       await page.keyboard.press('Enter');
       await expect.poll(() => page.locator('main h1').textContent()).toBe(screen);
+      // Wait for the screen's state, not for time: the checks must pass before Run can take the focus.
+      if (screen === 'Experiment') await expect.poll(() => page.getByRole('button', { name: 'Run experiment' }).isEnabled(), { timeout: 30_000 }).toBe(true);
+      if (screen === 'Prompts') await page.getByLabel('Few-shot examples').waitFor();
       const names: string[] = [];
       // The remaining navigation buttons, then the screen's own controls until the focus leaves the page content.
       for (let presses = 0; ; presses += 1) {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openModelHost } from '../../src/model/model-host.js';
 import { createEngineService, type EngineService } from '../../src/services/engine-service.js';
+import { createPathPolicy } from '../../src/services/path-policy.js';
 import { spawnCli } from '../fixtures/cli-history/cli.js';
 import { scratchEngineOptions } from '../helpers/engine-options.js';
 import { cpuHostOptions } from '../helpers/host-options.js';
@@ -63,7 +64,8 @@ describe('cotlab-wb run experiment=logit_lens', () => {
     expect(md.code, md.stderr).toBe(0);
     expect(md.stdout).toContain('| Layer | Mean gold probability | Median gold rank | Gold is top-1 |');
 
-    service = createEngineService({ ...scratchEngineOptions(work.dir, 'test'), dbPath });
+    const options = { ...scratchEngineOptions(work.dir, 'test'), dbPath };
+    service = createEngineService(options, createPathPolicy(options.paths, [options.uploadDir]));
     const view = await service.logitLens({ ref: { experimentId: '1', runName: 'radiology' }, position: 0, topK: 4 });
     const stored = results.samples.find((sample) => sample.run === 'radiology');
     expect(view).toMatchObject({ source: 'recorded', position: 0, datasetIndex: stored?.sample_idx, goldToken: { tokenId: stored?.gold_token_id } });
@@ -108,7 +110,8 @@ describe('activation_compare with experiment.record_answers=true', () => {
     if (split.not_analysed === null) expect(split.layers).toHaveLength(6);
     expect(readFileSync(path.join(out, 'EXPERIMENT.md'), 'utf8')).toContain('### Activations of correct vs incorrect answers');
 
-    service = createEngineService({ ...scratchEngineOptions(work.dir, 'test'), dbPath });
+    const options = { ...scratchEngineOptions(work.dir, 'test'), dbPath };
+    service = createEngineService(options, createPathPolicy(options.paths, [options.uploadDir]));
     const page = await service.answers({ ref: { experimentId: '1', runName: 'radiology' }, filter: 'all', offset: 0, limit: 2 });
     expect(page.counts.all).toBe(6);
     expect(page.counts.correct + page.counts.incorrect).toBe(6);

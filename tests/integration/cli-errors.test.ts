@@ -39,6 +39,11 @@ describe('cotlab-wb on bad input', () => {
     expectOneLineError(runCli(['run', model, 'experiment.variants.1.seed=seven'], scratch), /experiment\.variants\.1\.seed.*got the text 'seven'/);
   });
 
+  it('refuses an empty layer list and layers the model lacks before any compute', () => {
+    expectOneLineError(runCli(['run', 'experiment.layers=[]'], scratch), /experiment\.layers: list at least one layer/);
+    expectOneLineError(runCli(['run', 'experiment.layers=[0,99]'], scratch), /layer 99 does not exist; this model has layers 0 to 5/);
+  });
+
   it('names a missing dataset file', () => {
     const missing = path.join(scratch, 'nowhere.tsv');
     expectOneLineError(runCli(['run', `experiment.variants.0.dataset.path=${missing}`], scratch), new RegExp(`${missing}.*`));

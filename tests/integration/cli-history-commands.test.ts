@@ -40,7 +40,7 @@ describe('history', () => {
   it('lists experiments newest first as a table', async () => {
     const { stdout } = await cli(['history', '--db', db]);
     const lines = stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^ID\s+DATE\s+MODEL\s+VARIANTS\s+SAMPLES\s+DURATION\s+STATUS$/);
+    expect(lines[0]).toMatch(/^ID\s+DATE\s+MODEL\s+VARIANTS\s+SAMPLES\s+DURATION\s+STATUS\s+TAGS$/);
     expect(lines.slice(2).map((line) => line.trim().split(/\s+/)[0])).toEqual(['3', '2', '1', '4']);
     expect(lines[2]).toMatch(/demo-gemma3-tiny\s+histopathology, radiology\s+6\s+\d+\.\d s\s+completed$/);
     expect(lines[5]).toContain('google/medgemma-4b-it (CoTLab import)');
@@ -171,10 +171,10 @@ describe('export', () => {
 
   it('writes per-layer CSV and a self-contained HTML page', async () => {
     const csv = (await cli(['export', '1', '--format', 'csv', '--db', db])).stdout.split('\r\n');
-    expect(csv[0]).toMatch(/^pair,run_a,run_b,layer,cosine,l2,centred_cosine,relative_l2,/);
+    expect(csv[0]).toMatch(/^pair,run_a,run_b,run_a_set_apart_by,run_b_set_apart_by,layer,cosine,l2,centred_cosine,relative_l2,/);
     expect(csv.filter((line) => line.startsWith('histopathology vs radiology,'))).toHaveLength(6);
     expect((await cli(['export', '4', '--format', 'csv', '--db', db])).stdout.split('\r\n')[1]).toMatch(
-      /^histopathology vs radiology,histopathology,radiology,0,0.99,1.5,/,
+      /^histopathology vs radiology,histopathology,radiology,"dataset histopathology, prompt histopathology","dataset radiology, prompt radiology",0,0.99,1.5,/,
     );
     const htmlPath = work.path('report.html');
     await cli(['export', '1', '--format', 'html', '--out', htmlPath, '--db', db]);
@@ -218,7 +218,27 @@ describe('export', () => {
     expect(await cliError(['export', '1', '--format', 'npy', '--db', db])).toBe(
       'Cannot export experiment 1 as npy: give a folder to write into with --out DIR.',
     );
-    expect(await cliError(['export', '1', '--format', 'pdf', '--db', db])).toContain('Allowed choices are md, json, html, csv, npy.');
+    expect(await cliError(['export', '1', '--format', 'pdf', '--db', db])).toContain('Allowed choices are md, json, html, csv, probing-csv, npy.');
+  });
+});
+
+describe('notes and tags', () => {
+  it('sets notes and tags, shows them, finds them with history --search, and says what sets each run apart', async () => {
+    expect((await cli(['note', '2', 'Same', 'samples,', 'two prompts.', '--db', db])).stdout).toBe('Noted on experiment 2.\n');
+    expect((await cli(['tag', '2', '+pilot', 'paired', '--db', db])).stdout).toBe('paired pilot\n');
+    expect((await cli(['tag', '2', '-pilot', '--db', db])).stdout).toBe('paired\n');
+    expect((await cli(['note', '2', '--db', db])).stdout).toBe('Same samples, two prompts.\n');
+    const { stdout } = await cli(['show', '2', '--db', db]);
+    expect(stdout).toContain('  tags       paired\n  notes\n    Same samples, two prompts.\n');
+    // The two runs read the same file: only the prompt sets them apart.
+    expect(stdout).toMatch(/#1\s+histopathology\s+histopathology\s+histopathology\s+.*completed\s+prompt histopathology, strategy histopathology\n/);
+    expect(stdout).toMatch(/#2\s+radiology\s+histopathology\s+radiology\s+.*completed\s+prompt radiology, strategy radiology\n/);
+    expect((await json<Array<{ id: number }>>(['history', '--json', '--search', 'two prompts'])).map((item) => item.id)).toEqual([2]);
+    expect((await json<Array<{ id: number; tags: string[] }>>(['history', '--json', '--search', 'PAIRED']))[0]).toMatchObject({ id: 2, tags: ['paired'] });
+    expect((await cli(['history', '--search', 'paired', '--db', db])).stdout).toMatch(/completed\s+paired\n$/);
+    expect(await cliError(['tag', '2', '+two words', '--db', db])).toContain('tag "two words" is not valid');
+    expect((await cli(['note', '2', '--clear', '--db', db])).stdout).toBe('Cleared the notes of experiment 2.\n');
+    expect((await cli(['note', '2', '--db', db])).stdout).toBe('Experiment 2 has no notes.\n');
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryStore } from '../../src/store/history-store.js';
+import { PartialRunMeans } from '../../src/experiments/partial-run-means.js';
 import { storedResultSet } from '../../src/services/result-view.js';
 import { newExperiment, newRun, sampleToRecord } from '../fixtures/store/sample-data.js';
 import { freshHistoryEachTest } from '../fixtures/store/temp-db.js';
@@ -35,7 +36,7 @@ function analysedExperiment(experiment = newExperiment()): number {
 
 describe('a stored experiment as the Results screen receives it', () => {
   it('states the analysis settings stored with the pair, not the engine defaults of today', () => {
-    const result = storedResultSet(store, store.getExperiment(analysedExperiment()));
+    const result = storedResultSet(store, store.getExperiment(analysedExperiment()), new PartialRunMeans());
     expect(result.comparisons[0]?.analysis).toEqual({
       confidenceLevel: 0.9,
       bootstrapResamples: 250,
@@ -47,7 +48,7 @@ describe('a stored experiment as the Results screen receives it', () => {
   });
 
   it("shows the pair's stored findings and Holm-adjusted p-values", () => {
-    const [pair] = storedResultSet(store, store.getExperiment(analysedExperiment())).comparisons;
+    const [pair] = storedResultSet(store, store.getExperiment(analysedExperiment()), new PartialRunMeans()).comparisons;
     // Holm over three layers: 0.01·3 = 0.03, 0.02·2 = 0.04, max(0.04, 0.3) = 0.3.
     expect(pair?.layers.map((layer) => layer.pValueHolm)).toEqual([0.03, 0.3, 0.04].map((p) => expect.closeTo(p, 12)));
     expect(pair?.findings).toMatchObject({
@@ -60,7 +61,7 @@ describe('a stored experiment as the Results screen receives it', () => {
   });
 
   it('leaves a seed or pooling that was not recorded empty instead of inventing one', () => {
-    const result = storedResultSet(store, store.getExperiment(analysedExperiment(newExperiment({ pooling: null }))));
+    const result = storedResultSet(store, store.getExperiment(analysedExperiment(newExperiment({ pooling: null }))), new PartialRunMeans());
     expect(result.runs.map((run) => [run.label, run.seed, run.pooling])).toEqual([
       ['histopathology', 42, null],
       ['radiology', null, null],

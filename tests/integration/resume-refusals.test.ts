@@ -31,7 +31,9 @@ describe('cotlab-wb resume refuses what it cannot continue', () => {
   it('names the reason: unknown id, completed, imported, vectors not kept', async () => {
     const dbPath = work.path('refusals.sqlite');
     await cli(['run', ...QUICK_RUN, '--out', work.path('done'), '--db', dbPath]);
-    expect(await cliError(['resume', '1', '--db', dbPath])).toBe('Cannot resume experiment 1: it has already completed.');
+    expect(await cliError(['resume', '1', '--db', dbPath])).toBe(
+      `Cannot resume experiment 1: it has already completed and its report is in ${work.path('done')} (give --out DIR to write it again elsewhere).`,
+    );
     expect(await cliError(['resume', '99', '--db', dbPath])).toBe(
       `Could not find experiment "99" (history database ${dbPath}): the requested item is not in the history (no experiment "99").`,
     );

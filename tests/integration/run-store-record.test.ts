@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResultSetSchema } from '../../src/contract/index.js';
+import { PartialRunMeans } from '../../src/experiments/partial-run-means.js';
 import { storedResultSet } from '../../src/services/result-view.js';
 import { parseJsonExact } from '../../src/config/exact-json.js';
 import { PythonRandom } from '../../src/datasets/python-random.js';
@@ -160,28 +161,17 @@ describe('cotlab-wb run records the experiment in the history', () => {
     );
   });
 
-  it('records a run whose report cannot be written as failed, with the reason; resume then completes it', async () => {
-    const dbPath = work.path('failed.sqlite');
+  it('refuses a report folder it cannot write before computing or recording anything', async () => {
+    const dbPath = work.path('unwritable.sqlite');
     const blocker = work.path('a-file');
     writeFileSync(blocker, 'not a folder\n');
-    const message = await cliError(['run', ...QUICK_RUN, '--out', join(blocker, 'report'), '--db', dbPath]);
-    expect(message).toMatch(/^Could not write the report file .*a-file\/report/);
-    const store = openHistoryStore(dbPath);
-    try {
-      expect(store.getExperiment(1)).toMatchObject({ status: 'failed', error: message });
-      expect(store.getExperiment(1).runs.map((run) => run.completedSamples)).toEqual([3, 3]);
-    } finally {
-      store.close();
-    }
-    const out = work.path('recovered');
-    await cli(['resume', '1', '--no-progress', '--out', out, '--db', dbPath]);
-    expect(readResults(out).raw_outputs[0].runs.map((run) => run.num_samples)).toEqual([3, 3]);
-    const reopened = openHistoryStore(dbPath);
-    try {
-      expect(reopened.getExperiment(1)).toMatchObject({ status: 'completed', error: null, outputDir: out });
-    } finally {
-      reopened.close();
-    }
+    expect(await cliError(['run', ...QUICK_RUN, '--out', join(blocker, 'report'), '--db', dbPath])).toBe(
+      `Report folder ${join(blocker, 'report')}: a part of this path is a file, not a folder.`,
+    );
+    expect(await cliError(['run', ...QUICK_RUN, '--out', blocker, '--db', dbPath])).toBe(
+      `Report folder ${blocker}: this path is a file, not a folder; give a folder for the report.`,
+    );
+    expect(count(dbPath, 'SELECT count(*) AS n FROM experiments')).toBe(0);
   });
 
   it('refuses to record into a file that is not a history, and leaves it untouched', async () => {
@@ -225,7 +215,7 @@ describe('a seed beyond 64 bits (CPython takes any integer)', () => {
       const experiment = store.getExperiment(1);
       expect(experiment.runs.map((run) => run.seed)).toEqual([2n ** 70n, -5]);
       // The UI contract carries a seed beyond the safe integers as its exact digits.
-      const view = ResultSetSchema.parse(storedResultSet(store, experiment));
+      const view = ResultSetSchema.parse(storedResultSet(store, experiment, new PartialRunMeans()));
       expect(view.runs.map((run) => run.seed)).toEqual([SEED, -5]);
       expect(view.comparisons[0]?.analysis?.seed).toBe(SEED);
     } finally {

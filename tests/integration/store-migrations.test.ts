@@ -29,6 +29,19 @@ describe('migrate', () => {
     expect(migrate(db)).toEqual([]);
   });
 
+  it('gives a version-4 history empty notes and tags, and no stored noise floors for its compared layers', () => {
+    migrate(db, MIGRATIONS.slice(0, 4));
+    db.prepare(
+      `INSERT INTO experiments (uid, name, status, source, config_json, vector_policy_json, started_at, last_activity_at)
+       VALUES ('u1', 'kept', 'completed', 'workbench', '{}', '"all"', '2026-01-01', '2026-01-01')`,
+    ).run();
+    expect(migrate(db, MIGRATIONS.slice(0, 5))).toEqual([5]);
+    expect(db.prepare('SELECT name, notes FROM experiments').all()).toEqual([{ name: 'kept', notes: '' }]);
+    expect(tableNames()).toContain('experiment_tags');
+    const columns = (db.prepare('PRAGMA table_info(comparisons)').all() as { name: string }[]).map((column) => column.name);
+    expect(columns).toEqual(expect.arrayContaining(['l2_noise_floor', 'l2_debiased', 'cohens_d_held_out']));
+  });
+
   it('applies only the steps after the stored version, keeping the rows', () => {
     migrate(db);
     db.prepare(
@@ -72,7 +85,7 @@ describe('migrate', () => {
     );
     row.run(0, 0.9, 1, 0.001);
     row.run(1, 0.5, 4, 0.04);
-    expect(migrate(db)).toEqual([3]);
+    expect(migrate(db, MIGRATIONS.slice(0, 3))).toEqual([3]);
     // Holm over two layers: 0.001·2 = 0.002, max(0.002, 0.04·1) = 0.04.
     expect(db.prepare('SELECT layer, p_value_holm FROM comparisons ORDER BY layer').all()).toEqual([
       { layer: 0, p_value_holm: 0.002 },
@@ -108,7 +121,7 @@ describe('migrate', () => {
        VALUES (1, ?, 'r', 'd', 'p', ?, 1, '[0]', 'completed')`,
     );
     addRun.run(0, 42);
-    expect(migrate(db)).toEqual([3]);
+    expect(migrate(db, MIGRATIONS.slice(0, 3))).toEqual([3]);
     expect(db.prepare('SELECT seed, seed_text FROM runs').all()).toEqual([{ seed: 42, seed_text: null }]);
     const setText = db.prepare('UPDATE runs SET seed = ?, seed_text = ? WHERE run_index = 0');
     setText.run(null, '-1180591620717411303424');

@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openHistoryStore } from '../../src/store/open-store.js';
+import { openHistoryReader, openHistoryStore } from '../../src/store/open-store.js';
 import { StoreError, type StoreErrorReason } from '../../src/store/store-error.js';
 import { newExperiment, newRun, sampleToRecord, sampleVector, storedPositions } from '../fixtures/store/sample-data.js';
 import { makeStoreTempDir, type StoreTempDir } from '../fixtures/store/temp-db.js';
@@ -24,7 +24,8 @@ afterEach(() => {
 
 function openError(path: string, options: { readonly?: boolean; maxPageCount?: number } = {}): StoreError {
   try {
-    openHistoryStore(path, options).close();
+    if (options.readonly) openHistoryReader(path).close();
+    else openHistoryStore(path, options).close();
   } catch (error) {
     if (error instanceof StoreError) return error;
     throw error;
@@ -160,10 +161,10 @@ describe('damaged histories', () => {
 });
 
 describe('read-only files and folders', () => {
-  it('a read-only history file: writing is refused, browsing read-only works, nothing changes', () => {
+  it('a read-only history file: writing is refused, reading works and leaves no -wal or -shm behind, nothing changes', () => {
     seedHistory(temp.dbPath());
     chmodSync(temp.dbPath(), 0o444);
-    // The folder stays writable so a reader can create SQLite's shared-memory file beside the database.
+    // The folder stays writable: SQLite could create its -wal and -shm files there, and must not.
     chmodSync(temp.dir, 0o777);
     const before = readFileSync(temp.dbPath());
 
@@ -171,14 +172,12 @@ describe('read-only files and folders', () => {
     expect(writable).toMatchObject({ step: 'open', ok: false, reason: 'read-only' });
     expect(writable?.message).toContain(temp.dbPath());
 
-    expect(runProbe(temp.dbPath(), true)).toEqual([
-      expect.objectContaining({ step: 'write', ok: false, reason: 'read-only' }),
-      { step: 'listed', total: 1 },
-    ]);
+    expect(runProbe(temp.dbPath(), true)).toEqual([{ step: 'listed', total: 1 }]);
+    expect(readdirSync(temp.dir)).toEqual(['history.sqlite']);
     expect(readFileSync(temp.dbPath()).equals(before)).toBe(true);
   });
 
-  it('a history in a read-only folder: opening for writing is refused, nothing changes', () => {
+  it('a history in a read-only folder: opening for writing is refused, reading works, nothing changes', () => {
     seedHistory(temp.dbPath());
     const before = readFileSync(temp.dbPath());
     chmodSync(temp.dir, 0o555);
@@ -188,8 +187,9 @@ describe('read-only files and folders', () => {
     const newPath = join(temp.dir, 'new-history.sqlite');
     const [created] = runProbe(newPath, false);
     expect(created).toMatchObject({ step: 'open', ok: false, reason: 'read-only' });
+    expect(runProbe(temp.dbPath(), true)).toEqual([{ step: 'listed', total: 1 }]);
 
-    expect(existsSync(newPath)).toBe(false);
+    expect(readdirSync(temp.dir)).toEqual(['history.sqlite']);
     expect(readFileSync(temp.dbPath()).equals(before)).toBe(true);
   });
 });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { answerFindings, sortClasses, type AnsweredRun } from '../../src/analytics/answer-findings.js';
-import { bootstrapScores, classificationScores } from '../../src/analytics/classification-metrics.js';
+import { bootstrapScores, labelledScores } from '../../src/analytics/classification-metrics.js';
 import { mcnemarExactP } from '../../src/analytics/mcnemar.js';
 import { createSeededRng } from '../../src/analytics/seeded-rng.js';
 import type { SampleAnswer } from '../../src/results/answers.js';
@@ -45,7 +45,7 @@ const close = (actual: number | null, expected: number) => expect(actual).toBeCl
 
 describe.each(fixture.cases.map((entry, index) => ({ ...entry, index })))('classification metrics: $name', ({ gold, predicted, labels, expected, index }) => {
   it('equal scikit-learn\'s accuracy, balanced accuracy, macro-F1, per-class precision/recall/F1 and confusion matrix', () => {
-    const scores = classificationScores(gold, predicted, labels);
+    const scores = labelledScores(gold, predicted, labels);
     close(scores.accuracy, expected.accuracy);
     close(scores.balancedAccuracy, expected.balanced_accuracy);
     if (expected.balanced_accuracy_sklearn !== null) close(scores.balancedAccuracy, expected.balanced_accuracy_sklearn);

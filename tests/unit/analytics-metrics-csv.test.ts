@@ -1,4 +1,5 @@
 import { parse } from 'csv-parse/sync';
+import { runSettings } from '../fixtures/report/report-input.js';
 import { describe, expect, it } from 'vitest';
 import { analysePair } from '../../src/analytics/divergence.js';
 import { findingsFor, layerRows } from '../../src/analytics/layer-rows.js';
@@ -96,15 +97,19 @@ describe('layerRows', () => {
 
 describe('metricsCsv', () => {
   it('writes a header and one row per pair and layer that a CSV reader gets back intact', () => {
-    const csv = metricsCsv([comparison], [analysis], [findingsFor(comparison, analysis)]);
+    const csv = metricsCsv([comparison], [analysis], [findingsFor(comparison, analysis)], [
+      { name: runA, settings: runSettings({}) },
+      { name: runB, settings: runSettings({ outputFormat: 'plain' }) },
+    ]);
     expect(csv.split('\r\n')[0]).toBe(
-      'pair,run_a,run_b,layer,cosine,l2,centred_cosine,relative_l2,l2_noise_floor,l2_debiased,cosine_ci_low,cosine_ci_high,l2_ci_low,l2_ci_high,p_value,p_value_holm,cka,cohens_d_held_out',
+      'pair,run_a,run_b,run_a_set_apart_by,run_b_set_apart_by,layer,cosine,l2,centred_cosine,relative_l2,l2_noise_floor,l2_debiased,cosine_ci_low,cosine_ci_high,l2_ci_low,l2_ci_high,p_value,p_value_holm,cka,cohens_d_held_out',
     );
     const records = parse(csv, { columns: true }) as Array<Record<string, string>>;
     expect(records).toHaveLength(2);
     expect(records[0]?.run_a).toBe(runA);
     expect(records[0]?.run_b).toBe(`'${runB}`);
     expect(records[1]?.layer).toBe('9');
+    expect([records[0]?.run_a_set_apart_by, records[0]?.run_b_set_apart_by]).toEqual(['output format json', 'output format plain']);
     expect(Number(records[1]?.cosine)).toBe(0.8);
     expect(Number(records[1]?.cka)).toBe(analysis.perLayer[1]?.paired?.cka);
     expect(Number(records[1]?.cosine_ci_low)).toBe(analysis.perLayer[1]?.cosineCi?.low);

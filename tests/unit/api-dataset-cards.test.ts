@@ -2,11 +2,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { datasetCard, withoutCountClaims } from '../../src/services/dataset-cards.js';
-import { loadDataset } from '../../src/datasets/load-dataset.js';
+import { labelDistribution, loadDataset } from '../../src/datasets/load-dataset.js';
 import type { DatasetSpec } from '../../src/datasets/spec.js';
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/api');
 const configDir = path.join(fixtures, 'configs');
+/** The card's view of a file, computed here with the loaders directly. */
+async function summarize(spec: DatasetSpec) {
+  const loaded = await loadDataset(spec, fixtures);
+  return { name: loaded.name, path: loaded.path, total: loaded.samples.length, unloaded: null, columns: [], labels: labelDistribution(loaded.samples) };
+}
+
 const notes: DatasetSpec = {
   name: 'notes',
   format: 'delimited',
@@ -27,8 +33,8 @@ describe('bundled dataset cards', () => {
     expect(withoutCountClaims('Radiology reports (100 reports). Labels (true/false) as given.')).toBe('Radiology reports. Labels (true/false) as given.');
   });
 
-  it('states the counts of the file as it loads, not those of its comment', () => {
-    const card = datasetCard(notes, configDir, (spec) => loadDataset(spec, fixtures));
+  it('states the counts of the file as it loads, not those of its comment', async () => {
+    const card = await datasetCard(notes, configDir, summarize);
     expect(card).toEqual({
       name: 'notes',
       format: 'delimited',
@@ -43,8 +49,8 @@ describe('bundled dataset cards', () => {
     });
   });
 
-  it('says why a dataset cannot be loaded instead of failing the whole list', () => {
-    const card = datasetCard({ ...notes, path: 'missing.tsv' }, configDir, (spec) => loadDataset(spec, fixtures));
+  it('says why a dataset cannot be loaded instead of failing the whole list', async () => {
+    const card = await datasetCard({ ...notes, path: 'missing.tsv' }, configDir, summarize);
     expect(card.samples).toBeNull();
     expect(card.labels).toEqual([]);
     expect(card.problem).toContain('missing.tsv');

@@ -23,6 +23,9 @@ function row(layer: number, cosine: number, l2: number, analytics: Partial<Compa
     nPermutations: null,
     cka: null,
     pValueHolm: null,
+    l2NoiseFloor: null,
+    l2Debiased: null,
+    cohensDHeldOut: null,
     ...analytics,
   };
 }
@@ -52,7 +55,19 @@ describe('a cross-experiment comparison as a pair’s layers', () => {
         { layer: 1, cosine: 0.8, l2: 3, relativeL2: 0.3 },
       ],
       analysis: {
-        perLayer: [{ layer: 1, cosineCi: { low: 0.7, high: 0.85 }, l2Ci: { low: 2, high: 4 }, pValue: 0.02, paired: null, centredCosine: null }],
+        perLayer: [
+          {
+            layer: 1,
+            cosineCi: { low: 0.7, high: 0.85 },
+            l2Ci: { low: 2, high: 4 },
+            pValue: 0.02,
+            paired: null,
+            centredCosine: null,
+            l2NoiseFloor: 1.5,
+            l2Debiased: 2.6,
+            direction: { cohensDHeldOut: 0.8 },
+          },
+        ],
       },
       findings: pairFindings(
         '1:histo',
@@ -67,5 +82,7 @@ describe('a cross-experiment comparison as a pair’s layers', () => {
     const layers = layersFromStoredComparison(compared);
     expect(layers[0]).toMatchObject({ layer: 0, cosine: 0.9, cosineCi: null, pValueHolm: null, relativeL2: 0.2 });
     expect(layers[1]).toMatchObject({ layer: 1, cosineCi: { low: 0.7, high: 0.85 }, pValue: 0.02, pValueHolm: 0.02, cka: null });
+    expect(layers[1]).toMatchObject({ l2NoiseFloor: 1.5, l2Debiased: 2.6, cohensDHeldOut: 0.8 });
+    expect(layers[0]).toMatchObject({ l2NoiseFloor: null, cohensDHeldOut: null });
   });
 });

@@ -226,6 +226,7 @@ describe('composeConfig errors', () => {
       ['experiment.comparison_mode=all', 'experiment.comparison_mode'],
       ['experiment.layers=[0,-1]', 'experiment.layers.1'],
       ['experiment.layers=[0.5]', 'experiment.layers.0'],
+      ['experiment.layers=[]', 'experiment.layers'],
       ['experiment.max_input_tokens=0', 'experiment.max_input_tokens'],
       ['experiment.hook=attn', 'experiment.hook'],
       ['prompt.output_format=toon', 'prompt.output_format'],

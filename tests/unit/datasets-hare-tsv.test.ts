@@ -8,10 +8,10 @@ const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/dat
 const datasetError = (fields: Record<string, unknown>): unknown =>
   expect.objectContaining({ name: 'DatasetError', ...fields });
 
-describe('loadHareTsv', () => {
-  const dataset = loadHareTsv(fixture('hare-basic.tsv'), 'histopathology');
+const dataset = await loadHareTsv(fixture('hare-basic.tsv'), 'histopathology');
 
-  it('expands rows into one sample per usable report with a running idx', () => {
+describe('loadHareTsv', () => {
+  it('expands rows into one sample per usable report with a running idx', async () => {
     expect(dataset.name).toBe('histopathology');
     expect(dataset.path).toBe(fixture('hare-basic.tsv'));
     expect(dataset.samples.map((s) => s.idx)).toEqual([0, 1, 2, 3, 4, 5]);
@@ -25,13 +25,13 @@ describe('loadHareTsv', () => {
     ]);
   });
 
-  it('labels with the integer part of the score and never clamps', () => {
+  it('labels with the integer part of the score and never clamps', async () => {
     // 2.0, 4.0, 3.7 -> 3, "0", then -0.5 -> 0 and "1".
     expect(dataset.samples.map((s) => s.label)).toEqual([2, 4, 3, 0, 0, 1]);
     expect(Object.is(dataset.samples[4]?.label, 0)).toBe(true);
   });
 
-  it('records the case findings, report number and data row', () => {
+  it('records the case findings, report number and data row', async () => {
     expect(dataset.samples[0]?.metadata).toEqual({
       ground_truth: 'Invasive ductal carcinoma, grade 2, margins clear.',
       model_id: 0,
@@ -45,9 +45,9 @@ describe('loadHareTsv', () => {
     });
   });
 
-  it('names the missing columns and the columns found', () => {
+  it('names the missing columns and the columns found', async () => {
     const file = fixture('hare-missing-columns.tsv');
-    expect(() => loadHareTsv(file, 'h')).toThrow(
+    await expect(loadHareTsv(file, 'h')).rejects.toThrow(
       datasetError({
         code: 'missing_columns',
         file,
@@ -59,8 +59,8 @@ describe('loadHareTsv', () => {
     );
   });
 
-  it('names the line where an unterminated quoted field opens', () => {
-    expect(() => loadHareTsv(fixture('hare-unterminated-quote.tsv'), 'h')).toThrow(
+  it('names the line where an unterminated quoted field opens', async () => {
+    await expect(loadHareTsv(fixture('hare-unterminated-quote.tsv'), 'h')).rejects.toThrow(
       datasetError({
         code: 'unterminated_quote',
         line: 4,
@@ -69,8 +69,8 @@ describe('loadHareTsv', () => {
     );
   });
 
-  it('refuses a file without a single usable sample', () => {
-    expect(() => loadHareTsv(fixture('hare-no-usable-samples.tsv'), 'h')).toThrow(
+  it('refuses a file without a single usable sample', async () => {
+    await expect(loadHareTsv(fixture('hare-no-usable-samples.tsv'), 'h')).rejects.toThrow(
       datasetError({
         code: 'no_samples',
         message: expect.stringMatching(/hare-no-usable-samples\.tsv: no usable samples: every report is blank/),
@@ -78,13 +78,13 @@ describe('loadHareTsv', () => {
     );
   });
 
-  it('refuses an empty file and a missing file', () => {
+  it('refuses an empty file and a missing file', async () => {
     const empty = fixture('empty.tsv');
-    expect(() => loadHareTsv(empty, 'h')).toThrow(
+    await expect(loadHareTsv(empty, 'h')).rejects.toThrow(
       datasetError({ code: 'empty_file', message: `${empty}: the dataset file is empty` }),
     );
     const missing = fixture('no-such-file.tsv');
-    expect(() => loadHareTsv(missing, 'h')).toThrow(
+    await expect(loadHareTsv(missing, 'h')).rejects.toThrow(
       datasetError({
         code: 'file_not_found',
         message: `${missing}: dataset file not found (check the path in the dataset settings)`,

@@ -10,26 +10,26 @@ const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 const sample = (idx: number, label: Sample['label']): Sample => ({ idx, text: `t${idx}`, label, metadata: {} });
 
 describe('loadDataset', () => {
-  it('dispatches on format and resolves relative paths against baseDir', () => {
+  it('dispatches on format and resolves relative paths against baseDir', async () => {
     const hareSpec = DatasetSpecSchema.parse({ name: 'h', format: 'hare_tsv', path: 'hare-basic.tsv' });
-    const hare = loadDataset(hareSpec, fixturesDir);
+    const hare = await loadDataset(hareSpec, fixturesDir);
     expect(hare.path).toBe(`${fixturesDir}hare-basic.tsv`);
     expect(hare.samples).toHaveLength(6);
-    const radiology = loadDataset(
+    const radiology = await loadDataset(
       DatasetSpecSchema.parse({ name: 'r', format: 'radiology', path: `${fixturesDir}radiology-basic.csv` }),
       '/nowhere',
     );
     expect(radiology.samples.map((s) => s.label)).toEqual(['Yes', 'No']);
-    const notes = loadDataset(
+    const notes = await loadDataset(
       DatasetSpecSchema.parse({ name: 'n', format: 'delimited', path: 'delimited-basic.jsonl', text_column: 'note' }),
       fixturesDir,
     );
     expect(notes.samples.map((s) => s.label)).toEqual([null, null, null, null]);
   });
 
-  it('refuses a folder given as the dataset path', () => {
+  it('refuses a folder given as the dataset path', async () => {
     const spec = DatasetSpecSchema.parse({ name: 'h', format: 'hare_tsv', path: '.' });
-    expect(() => loadDataset(spec, fixturesDir)).toThrow(
+    await expect(loadDataset(spec, fixturesDir)).rejects.toThrow(
       expect.objectContaining({
         name: 'DatasetError',
         code: 'not_a_file',
@@ -38,15 +38,15 @@ describe('loadDataset', () => {
     );
   });
 
-  it('asks for text_column with the delimited format', () => {
+  it('asks for text_column with the delimited format', async () => {
     const spec = DatasetSpecSchema.parse({ name: 'n', format: 'delimited', path: 'delimited-basic.tsv' });
-    expect(() => loadDataset(spec, fixturesDir)).toThrow(
+    await expect(loadDataset(spec, fixturesDir)).rejects.toThrow(
       expect.objectContaining({ name: 'DatasetError', code: 'missing_setting', field: 'text_column' }),
     );
   });
 
-  it('loads the bundled demo data', () => {
-    const histopathology = loadDataset(
+  it('loads the bundled demo data', async () => {
+    const histopathology = await loadDataset(
       DatasetSpecSchema.parse({ name: 'histopathology', format: 'hare_tsv', path: 'data/histopathology.tsv' }),
       projectRoot,
     );
@@ -58,7 +58,7 @@ describe('loadDataset', () => {
       { label: '3', count: 5 },
       { label: '4', count: 5 },
     ]);
-    const radiology = loadDataset(
+    const radiology = await loadDataset(
       DatasetSpecSchema.parse({ name: 'radiology', format: 'radiology', path: 'data/radiology.json' }),
       projectRoot,
     );
@@ -71,7 +71,7 @@ describe('loadDataset', () => {
 });
 
 describe('labelDistribution', () => {
-  it('counts labels, numbers sorted numerically before booleans, text and missing labels', () => {
+  it('counts labels, numbers sorted numerically before booleans, text and missing labels', async () => {
     const samples = [
       sample(0, 'benign'),
       sample(1, 10),
@@ -94,7 +94,7 @@ describe('labelDistribution', () => {
     ]);
   });
 
-  it('is empty for no samples', () => {
+  it('is empty for no samples', async () => {
     expect(labelDistribution([])).toEqual([]);
   });
 });

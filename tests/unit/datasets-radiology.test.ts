@@ -1,6 +1,9 @@
+import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MAX_FIELD_BYTES } from '../../src/datasets/field-limit.js';
 import { loadRadiology } from '../../src/datasets/radiology.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/datasets/${name}`, import.meta.url));
 
@@ -9,8 +12,8 @@ const datasetError = (fields: Record<string, unknown>): unknown =>
   expect.objectContaining({ name: 'DatasetError', ...fields });
 
 describe('loadRadiology (JSON)', () => {
-  it('reads report text, the fracture flag, and metadata plus id', () => {
-    const dataset = loadRadiology(fixture('radiology-basic.json'), 'radiology');
+  it('reads report text, the fracture flag, and metadata plus id', async () => {
+    const dataset = await loadRadiology(fixture('radiology-basic.json'), 'radiology');
     expect(dataset.path).toBe(fixture('radiology-basic.json'));
     expect(dataset.samples).toEqual([
       {
@@ -29,10 +32,10 @@ describe('loadRadiology (JSON)', () => {
     ]);
   });
 
-  it('names the line where the JSON parser stopped', () => {
+  it('names the line where the JSON parser stopped', async () => {
     // The comma missing at the end of line 7 is noticed at the next property, on line 8.
     const file = fixture('radiology-malformed.json');
-    expect(() => loadRadiology(file, 'r')).toThrow(
+    await expect(loadRadiology(file, 'r')).rejects.toThrow(
       datasetError({
         code: 'malformed_json',
         line: 8,
@@ -41,9 +44,20 @@ describe('loadRadiology (JSON)', () => {
     );
   });
 
-  it('names the item and field of a report without text', () => {
+  it('names the item and field of a report over the size limit', async () => {
+    const temp = makeTempDir('radiology-huge');
+    afterAll(() => temp.remove());
+    const file = temp.path('huge.json');
+    const item = (report: string) => ({ input: { report }, output: { pathological_fracture: false } });
+    writeFileSync(file, JSON.stringify([item('short'), item('z'.repeat(MAX_FIELD_BYTES + 1))]));
+    await expect(loadRadiology(file, 'r')).rejects.toThrow(
+      datasetError({ code: 'field_too_large', item: 1, field: 'input.report', message: expect.stringContaining('1.0 MiB of text') }),
+    );
+  });
+
+  it('names the item and field of a report without text', async () => {
     const file = fixture('radiology-missing-report.json');
-    expect(() => loadRadiology(file, 'r')).toThrow(
+    await expect(loadRadiology(file, 'r')).rejects.toThrow(
       datasetError({
         code: 'invalid_item',
         item: 1,
@@ -53,41 +67,41 @@ describe('loadRadiology (JSON)', () => {
     );
   });
 
-  it('names the field of a label that is not true/false', () => {
+  it('names the field of a label that is not true/false', async () => {
     const file = fixture('radiology-bad-label.json');
-    expect(() => loadRadiology(file, 'r')).toThrow(
+    await expect(loadRadiology(file, 'r')).rejects.toThrow(
       datasetError({
         message: `${file}, item 0, field "output.pathological_fracture": this field should be true or false`,
       }),
     );
   });
 
-  it('refuses a JSON document that is not an array, an empty array, and a blank file', () => {
-    expect(() => loadRadiology(fixture('radiology-not-array.json'), 'r')).toThrow(
+  it('refuses a JSON document that is not an array, an empty array, and a blank file', async () => {
+    await expect(loadRadiology(fixture('radiology-not-array.json'), 'r')).rejects.toThrow(
       datasetError({ code: 'invalid_item', message: expect.stringMatching(/expected a JSON array of report items/) }),
     );
-    expect(() => loadRadiology(fixture('radiology-empty-array.json'), 'r')).toThrow(
+    await expect(loadRadiology(fixture('radiology-empty-array.json'), 'r')).rejects.toThrow(
       datasetError({
         code: 'no_samples',
         message: expect.stringMatching(/no usable samples: the JSON array is empty$/),
       }),
     );
-    expect(() => loadRadiology(fixture('whitespace-only.json'), 'r')).toThrow(datasetError({ code: 'empty_file' }));
+    await expect(loadRadiology(fixture('whitespace-only.json'), 'r')).rejects.toThrow(datasetError({ code: 'empty_file' }));
   });
 });
 
 describe('loadRadiology (CSV)', () => {
-  it('reads Synthetic as text and Flag as a string label with no metadata', () => {
-    const dataset = loadRadiology(fixture('radiology-basic.csv'), 'radiology');
+  it('reads Synthetic as text and Flag as a string label with no metadata', async () => {
+    const dataset = await loadRadiology(fixture('radiology-basic.csv'), 'radiology');
     expect(dataset.samples).toEqual([
       { idx: 0, text: 'XR FEMUR\n\nFracture through a non-ossifying fibroma, "large".', label: 'Yes', metadata: {} },
       { idx: 1, text: 'XR ANKLE: Tillaux fracture.', label: 'No', metadata: {} },
     ]);
   });
 
-  it('names the missing columns and the columns found', () => {
+  it('names the missing columns and the columns found', async () => {
     const file = fixture('radiology-missing-columns.csv');
-    expect(() => loadRadiology(file, 'r')).toThrow(
+    await expect(loadRadiology(file, 'r')).rejects.toThrow(
       datasetError({
         code: 'missing_columns',
         message: `${file}, line 1: missing columns "Synthetic", "Flag"; the header has "Report", "Label"`,

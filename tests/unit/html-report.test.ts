@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { analysePair, type PairAnalysis } from '../../src/analytics/divergence.js';
 import { findingsFor } from '../../src/analytics/layer-rows.js';
 import type { CaptureRecord, Comparison, RunSummary } from '../../src/results/types.js';
+import { runSettings } from '../fixtures/report/report-input.js';
 import { HtmlReportError, plotlyBundlePath, renderHtmlReport, type HtmlReportInput } from '../../src/report/html-report.js';
 
 const standInPlotly = fileURLToPath(new URL('../fixtures/analytics/plotly-stand-in.js', import.meta.url));
@@ -74,6 +75,11 @@ const input: HtmlReportInput = {
   capture,
   analyses: [analysis],
   findings: [findingsFor(comparison, analysis)],
+  runSettings: [
+    { name: 'histopathology', settings: runSettings({}) },
+    { name: evilName, settings: runSettings({ outputFormat: 'plain' }) },
+  ],
+  annotations: { notes: 'Worth a <b>second</b> look.', tags: ['pilot'] },
 };
 
 /** The page with every <script> body emptied: what is left is markup and attributes. */
@@ -158,11 +164,41 @@ describe('renderHtmlReport content', () => {
     expect(html).toContain('<strong>Demo model.</strong>');
     expect(html).toContain('residual stream after each decoder layer');
     expect(html).toContain('40 bootstrap resamples (95% percentile intervals), 40 permutations, seed 3');
-    const tableRows = markupOnly(html).split('<h2>Per-layer table</h2>')[1]?.match(/<tr[ >]/g) ?? [];
+    const tableRows = markupOnly(html).split('<h2>Per-layer table</h2>')[1]?.split('</section>')[0]?.match(/<tr[ >]/g) ?? [];
     expect(tableRows).toHaveLength(1 + layers.length);
     expect(html).toContain('Linear CKA between the paired samples ranges from');
     // 40 permutations, 3 layers: the smallest Holm-adjusted p is 3/41 > 0.05.
     expect(html).toContain('no layer can reach a Holm-adjusted p below 0.05; use at least 60 permutations');
+  });
+
+  it('tells two runs that differ only in output format apart, in the runs table and the settings table', () => {
+    const markup = markupOnly(html);
+    const runsRows = markup.split('data-table="runs"')[1]?.split('</table>')[0] ?? '';
+    expect(runsRows).toContain('<td>histopathology</td><td>output format json</td>');
+    expect(runsRows).toContain('<td>output format plain</td>');
+    const settings = markup.split('data-table="settings"')[1]?.split('</table>')[0] ?? '';
+    expect(settings).toContain('<tr class="marked"><th scope="row">output format</th><td>json</td><td>plain</td></tr>');
+    expect(settings.match(/class="marked"/g)).toHaveLength(1);
+    expect(markup).toContain('What tells the runs apart (highlighted): output format.');
+  });
+
+  it("shows the researcher's notes and tags, escaped", () => {
+    expect(html).toContain('<p class="tags">Tags: <code>pilot</code></p><p class="notes">Worth a &lt;b&gt;second&lt;/b&gt; look.</p>');
+    expect(renderHtmlReport({ ...input, annotations: null }, { plotlyPath: standInPlotly })).not.toContain('<h2>Notes</h2>');
+  });
+
+  it('breaks the pair down by label at its lowest-cosine layer', () => {
+    const lowest = findingsFor(comparison, analysis).lowest_cosine_layers[0]?.layer;
+    const groups = analysis.perLayer.find((layer) => layer.layer === lowest)?.labels ?? [];
+    const table = markupOnly(html).split('data-table="labels"')[1]?.split('</table>')[0] ?? '';
+    expect(html).toContain(`<h3>Per label at layer ${lowest}: histopathology vs`);
+    expect(groups.length).toBeGreaterThan(1);
+    expect(table.match(/<tr>/g)).toHaveLength(1 + groups.length);
+  });
+
+  it('offers no cloud upload or chart studio, and repeats table headers on printed pages', () => {
+    expect(html).toContain('displaylogo: false, showSendToCloud: false, showEditInChartStudio: false');
+    expect(html).toMatch(/@media print \{\s*thead \{ display: table-header-group; \}/);
   });
 
   it('leaves out the demo warning and the statistics when there are none', () => {

@@ -42,7 +42,7 @@ describe('inspectModelDir', () => {
     });
     const found = inspectModelDir(dir, 'decoder.onnx');
     expect(found.graphPath).toBe(path.join(dir, 'decoder.onnx'));
-    expect(found.config).toMatchObject({ modelType: 'gemma3_text', numLayers: 6, hiddenSize: 64, numKeyValueHeads: 2, headDim: 16 });
+    expect(found.config).toMatchObject({ modelType: 'gemma3_text', numLayers: 6, hiddenSize: 64, numKeyValueHeads: 2, headDim: 16, maxPositionEmbeddings: null });
     expect(() => inspectModelDir(dir)).toThrow(/missing model\.onnx/);
   });
 
@@ -56,7 +56,13 @@ describe('readModelConfig', () => {
     const dir = modelDir('multimodal', {
       'config.json': JSON.stringify({
         model_type: 'gemma3',
-        text_config: { model_type: 'gemma3_text', num_hidden_layers: 34, hidden_size: 2560, num_attention_heads: 8 },
+        text_config: {
+          model_type: 'gemma3_text',
+          num_hidden_layers: 34,
+          hidden_size: 2560,
+          num_attention_heads: 8,
+          max_position_embeddings: 131072,
+        },
       }),
     });
     expect(readModelConfig(path.join(dir, 'config.json'))).toMatchObject({
@@ -65,6 +71,7 @@ describe('readModelConfig', () => {
       hiddenSize: 2560,
       numKeyValueHeads: 8,
       headDim: 320,
+      maxPositionEmbeddings: 131072,
     });
   });
 

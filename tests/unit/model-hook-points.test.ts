@@ -10,7 +10,7 @@ import { makeNode, makeValueInfo, OnnxDataType } from '../../src/model/onnx-grap
 import { float32Tensor, tensorAttr } from '../../scripts/demo-model/onnx-tensors.js';
 
 function config(modelType: string, numLayers: number): ModelConfig {
-  return { modelType, numLayers, hiddenSize: 4, numKeyValueHeads: 1, headDim: 4, raw: {} };
+  return { modelType, numLayers, hiddenSize: 4, numKeyValueHeads: 1, headDim: 4, maxPositionEmbeddings: null, raw: {} };
 }
 
 /**

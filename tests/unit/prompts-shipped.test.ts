@@ -118,13 +118,13 @@ describe('shipped radiology strategy', () => {
 });
 
 describe('shipped dataset formats', () => {
-  it('declares CoTLab\'s compatible datasets and warns per variant on a crossed pairing, without refusing it', () => {
+  it('declares CoTLab\'s compatible datasets and warns per variant on a crossed pairing, without refusing it', async () => {
     const base = composeConfig({ configDir, overrides: [] });
     // The radiology data under the top-level (histopathology) prompt.
     const radiologyData = base.experiment.variants[1]?.dataset ?? null;
     const crossedVariant = { name: 'radiology_histo', dataset: radiologyData, prompt: 'base', num_samples: null, seed: null };
     const crossed = { ...base, experiment: { ...base.experiment, num_samples: 2, variants: [...base.experiment.variants, crossedVariant] } };
-    const runs = planRuns(crossed, { dataRoot: join(configDir, '..'), configDir });
+    const runs = await planRuns(crossed, { dataRoot: join(configDir, '..'), configDir });
     expect(runs.map((run) => [run.name, run.prompt.datasetFormats, run.datasetWarning])).toEqual([
       ['histopathology', ['hare_tsv'], null],
       ['radiology', ['radiology'], null],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ComparisonView, LayerComparison, LayerDetail, ResultSet, RunView } from '../../src/contract/index.js';
-import { ckaFigure, heatmapFigure, normFigure, pairMetricFigure, pcaFigure, sampleCosineFigure } from '../../renderer/src/charts.js';
+import { ckaFigure, countTickStep, heatmapFigure, histogramBins, legendName, normFigure, pairMetricFigure, pcaFigure, projectionFigure, sampleCosineFigure } from '../../renderer/src/charts.js';
 import { LayerSpecError, parseLayerSpec } from '../../renderer/src/layer-spec.js';
 import { pairFindings } from '../../src/results/findings.js';
 import { findingsView } from '../../src/services/result-view.js';
@@ -18,11 +18,17 @@ function run(label: string, norms: number[]): RunView {
     layerIndices: norms.map((_, i) => i),
     meanActivationNorms: norms,
     vectorsStored: true,
+    settings: [],
+    differences: [],
+    status: 'completed',
+    samplesDone: 4,
+    samplesPlanned: 4,
+    partial: false,
   };
 }
 
 function layer(index: number, cosine: number, l2: number, extra: Partial<LayerComparison> = {}): LayerComparison {
-  return { layer: index, cosine, l2, cosineCi: null, l2Ci: null, pValue: null, pValueHolm: null, cka: null, centredCosine: null, relativeL2: null, ...extra };
+  return { layer: index, cosine, l2, cosineCi: null, l2Ci: null, pValue: null, pValueHolm: null, cka: null, centredCosine: null, relativeL2: null, l2NoiseFloor: null, l2Debiased: null, cohensDHeldOut: null, ...extra };
 }
 
 /** A pair as the engine serves it: its findings computed by the engine from the same layers. */
@@ -40,6 +46,7 @@ function pair(runA: string, runB: string, cosine: number[], l2: number[], extra:
     layers,
     findings: findingsView(pairFindings(runA, runB, values, { cosine: 0, l2: 0 })),
     analysis: null,
+    partial: false,
   };
 }
 
@@ -49,12 +56,39 @@ const twoRuns: ResultSet = {
   experiment: null,
   runs: [run('histo', [10, 12, 20]), run('radio', [11, 15, 21])],
   comparisons: [pair('histo', 'radio', [0.9, 0.5, 0.5], [3, 9, 7])],
+  differingSettings: [],
+  live: false,
 };
 
 const threeRuns: ResultSet = {
   experiment: null,
   runs: [...twoRuns.runs, run('mcq', [9, 9, 9])],
   comparisons: [twoRuns.comparisons[0] as ComparisonView, pair('histo', 'mcq', [0.8, 0.7, 0.6], [1, 2, 3]), pair('radio', 'mcq', [0.95, 0.9, 0.2], [1, 1, 8])],
+  differingSettings: [],
+  live: false,
+};
+
+/** One layer's samples: a run-A sample labelled 2, two run-B samples (true, no label). */
+const detail: LayerDetail = {
+  layer: 3,
+  runA: '1:histo',
+  runB: '1:radio',
+  paired: false,
+  points: [
+    { run: 'a', position: 0, datasetIndex: 14, label: 2, pc1: 1, pc2: 0.5, projection: -1 },
+    { run: 'b', position: 0, datasetIndex: 7, label: true, pc1: -1, pc2: 0, projection: 1 },
+    { run: 'b', position: 1, datasetIndex: 9, label: null, pc1: -2, pc2: 1, projection: 2 },
+  ],
+  explainedVarianceRatio: [0.75, 0.125],
+  sampleCosines: null,
+  sampleCosineSummary: null,
+  directionNorm: 2,
+  cohensD: 3,
+  cohensDHeldOut: 1.5,
+  relativeL2: 0.1,
+  l2NoiseFloor: 0.5,
+  l2Debiased: 1.9,
+  labelGroups: [],
 };
 
 describe('divergence callouts', () => {
@@ -141,34 +175,52 @@ describe('chart figures', () => {
     expect(ckaFigure(paired)?.traces[0]?.y).toEqual([0.9, 0.8, 0.7]);
   });
 
-  it('scatters the PCA points one trace per run, with dataset index and label for the hover', () => {
-    const detail: LayerDetail = {
-      layer: 3,
-      runA: '1:histo',
-      runB: '1:radio',
-      paired: false,
-      points: [
-        { run: 'a', datasetIndex: 14, label: 2, pc1: 1, pc2: 0.5 },
-        { run: 'b', datasetIndex: 7, label: true, pc1: -1, pc2: 0 },
-        { run: 'b', datasetIndex: 9, label: null, pc1: -2, pc2: 1 },
-      ],
-      explainedVarianceRatio: [0.75, 0.125],
-      sampleCosines: null,
-      sampleCosineSummary: null,
-    };
+  it('scatters the PCA points one trace per run or per label, with run, position, dataset index and label for the hover and clicks', () => {
     const figure = pcaFigure(detail, ['histo', 'radio'], ['#111111', '#222222']);
     expect(figure.traces.map((trace) => [trace.name, trace.x])).toEqual([
       ['histo', [1]],
       ['radio', [-1, -2]],
     ]);
+    // Run, position in the run, dataset index, label: for the hover and for clicking through to the sample.
     expect(figure.traces[1]?.customdata).toEqual([
-      [7, 'true'],
-      [9, '(none)'],
+      ['b', 0, 7, 'true'],
+      ['b', 1, 9, '(no label)'],
     ]);
     expect(figure.xTitle).toBe('PC1 (75.0% of variance)');
     expect(figure.yTitle).toBe('PC2 (12.5% of variance)');
+    const byLabel = pcaFigure(detail, ['histo', 'radio'], ['#111111', '#222222'], 'label');
+    expect(byLabel.traces.map((trace) => [trace.name, trace.x, trace.marker?.symbol])).toEqual([
+      ['label (no label)', [-2], ['diamond']],
+      ['label 2', [1], ['circle']],
+      ['label true', [-1], ['diamond']],
+    ]);
     expect(sampleCosineFigure(detail, '#111111')).toBeNull();
-    expect(sampleCosineFigure({ ...detail, paired: true, sampleCosines: [0.9, 0.8] }, '#111111')?.traces[0]?.x).toEqual([0.9, 0.8]);
+    const spread = sampleCosineFigure({ ...detail, paired: true, sampleCosines: [0.9, 0.8, 0.8] }, '#111111');
+    expect(spread?.traces[0]?.y?.reduce((sum: number, count) => sum + Number(count), 0)).toBe(3);
+    expect(spread?.yDtick).toBe(1);
+  });
+
+  it('histograms the projections of both runs over shared bins, with whole-number count ticks', () => {
+    const figure = projectionFigure(detail, ['histo', 'radio'], ['#111111', '#222222']);
+    expect(figure.traces.map((trace) => trace.meta.kind)).toEqual(['projection', 'projection']);
+    expect(figure.traces[0]?.x).toEqual(figure.traces[1]?.x);
+    expect(figure.traces.map((trace) => trace.y?.reduce((sum: number, count) => sum + Number(count), 0))).toEqual([1, 2]);
+    expect(figure.barmode).toBe('overlay');
+    expect(figure.yDtick).toBe(1);
+  });
+
+  it('breaks a long pair name in the legend before its "vs", and leaves a short one', () => {
+    expect(legendName('histo vs radio')).toBe('histo vs radio');
+    expect(legendName('1:histopathology (output format json) vs 2:histopathology (output format plain)')).toBe(
+      '1:histopathology (output format json)<br>vs 2:histopathology (output format plain)',
+    );
+  });
+
+  it('bins values evenly and picks whole-number tick steps for counts', () => {
+    expect(histogramBins([0, 1, 2, 3], 3)).toEqual({ centres: [0.5, 1.5, 2.5], width: 1, counts: [1, 1, 2] });
+    expect(histogramBins([5, 5], 10).counts).toEqual([2]);
+    expect(histogramBins([], 10).counts).toEqual([]);
+    expect([3, 6, 7, 30, 61, 300].map(countTickStep)).toEqual([1, 1, 2, 5, 20, 50]);
   });
 });
 

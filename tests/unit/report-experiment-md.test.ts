@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 import { buildExperimentMd, formatDuration } from '../../src/report/experiment-md.js';
-import { reportInput } from '../fixtures/report/report-input.js';
+import { reportInput, runSettings } from '../fixtures/report/report-input.js';
 
 const OUTPUT_DIR = 'outputs/2026-01-24/11-12-31_activation_compare_demo_tiny_gemma_histopathology_json_radiology';
 
@@ -30,11 +30,33 @@ describe('buildExperimentMd', () => {
       '## Reproduce',
       '## Results',
       '## Capture',
+      '## Runs',
       '## Per-Layer Comparison',
       '### histopathology vs radiology',
       '## Analysis',
       '### histopathology vs radiology',
     ]);
+  });
+
+  it('tells two runs that differ only in output format apart, in bold, before the shared settings', () => {
+    const markdown = buildExperimentMd(
+      reportInput({
+        runSettings: [
+          { name: 'histopathology', settings: runSettings({}) },
+          { name: 'histopathology_plain', settings: runSettings({ outputFormat: 'plain' }) },
+        ],
+      }),
+      OUTPUT_DIR,
+    );
+    expect(markdown).toContain(
+      'What tells the runs apart: output format.\n\n| Setting | histopathology | histopathology_plain |\n|---|---|---|\n| **output format** | **json** | **plain** |\n| dataset | histopathology | histopathology |\n',
+    );
+  });
+
+  it("puts the researcher's notes and tags under the title, and nothing when there are none", () => {
+    const markdown = buildExperimentMd(reportInput({ annotations: { notes: 'Layer 4 | worth a look.\n', tags: ['pilot', 'grant'] } }), OUTPUT_DIR);
+    expect(markdown).toContain('**Duration:** 53 seconds\n\n## Notes\n\n**Tags:** `pilot` `grant`\n\nLayer 4 | worth a look.\n\n## Research Questions');
+    expect(buildExperimentMd(reportInput({ annotations: { notes: ' ', tags: [] } }), OUTPUT_DIR)).not.toContain('## Notes');
   });
 
   it('writes Started with two trailing spaces and the run-only Duration after it', () => {

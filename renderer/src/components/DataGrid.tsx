@@ -1,5 +1,6 @@
 import {
   columnFilteringFeature,
+  columnVisibilityFeature,
   createFilteredRowModel,
   createPaginatedRowModel,
   createSortedRowModel,
@@ -18,6 +19,7 @@ import { countOf } from '../format.js';
 
 /** Sorting, a search box over all columns, and paging: enough for thousands of rows without a virtual list. */
 export const gridFeatures = tableFeatures({
+  columnVisibilityFeature,
   rowSortingFeature,
   sortedRowModel: createSortedRowModel(),
   sortFns: { alphanumeric: sortFn_alphanumeric, basic: sortFn_basic },
@@ -40,6 +42,10 @@ interface DataGridProps<TRow extends RowData> {
   testId: string;
   searchPlaceholder?: string;
   onRowActivate?: (row: TRow) => void;
+  /** Columns to hide, by id (the others are shown). */
+  hiddenColumns?: readonly string[];
+  /** Extra class of the grid, for screen-specific spacing. */
+  className?: string;
 }
 
 export function DataGrid<TRow extends RowData>({
@@ -50,7 +56,10 @@ export function DataGrid<TRow extends RowData>({
   testId,
   searchPlaceholder = 'Filter rows…',
   onRowActivate,
+  hiddenColumns = [],
+  className,
 }: DataGridProps<TRow>) {
+  const columnVisibility = Object.fromEntries(hiddenColumns.map((id) => [id, false]));
   const table = useTable({
     features: gridFeatures,
     columns,
@@ -58,13 +67,14 @@ export function DataGrid<TRow extends RowData>({
     globalFilterFn: 'includesString',
     getColumnCanGlobalFilter: () => true,
     initialState: { pagination: { pageIndex: 0, pageSize } },
+    state: { columnVisibility },
   });
   const pagination = table.state.pagination;
   const pageCount = Math.max(1, table.getPageCount());
   const matching = table.getFilteredRowModel().rows.length;
 
   return (
-    <div className="grid" data-testid={testId}>
+    <div className={className === undefined ? 'grid' : `grid ${className}`} data-testid={testId}>
       <div className="grid-toolbar">
         <input
           type="search"
@@ -121,7 +131,7 @@ export function DataGrid<TRow extends RowData>({
                     : undefined
                 }
               >
-                {row.getAllCells().map((cell) => (
+                {row.getVisibleCells().map((cell) => (
                   <td key={cell.id}>
                     <table.FlexRender cell={cell} />
                   </td>
@@ -130,7 +140,7 @@ export function DataGrid<TRow extends RowData>({
             ))}
             {table.getRowModel().rows.length === 0 ? (
               <tr>
-                <td colSpan={columns.length} className="muted empty-row">
+                <td colSpan={columns.length - hiddenColumns.length} className="muted empty-row">
                   {data.length === 0 ? "Nothing here yet." : "No rows match the filter."}
                 </td>
               </tr>

@@ -1,4 +1,4 @@
-import Plotly, { type PlotlyElement } from 'plotly.js-dist-min';
+import Plotly, { type PlotlyElement, type PlotlyPoint } from 'plotly.js-dist-min';
 import { useEffect, useRef } from 'react';
 import type { ChartFigure } from '../charts.js';
 
@@ -7,52 +7,89 @@ interface PlotProps {
   title: string;
   /** Called with the layer (x value) of a clicked point; only for figures whose x axis is the layer. */
   onLayerClick?: (layer: number) => void;
+  /** Called with the clicked point's customdata (e.g. which sample it is). */
+  onPointClick?: (customdata: unknown[]) => void;
   height?: number;
   testId: string;
 }
 
 const FONT = { family: 'system-ui, -apple-system, "Segoe UI", sans-serif', size: 13, color: '#2d3748' };
 
+/**
+ * Plotly's options for every chart of the workbench: no logo, and no way to send a chart (and its clinical data) to
+ * Plotly's cloud or Chart Studio; the page is an offline tool.
+ */
+export const PLOT_CONFIG = {
+  displaylogo: false,
+  showSendToCloud: false,
+  showEditInChartStudio: false,
+  responsive: true,
+  modeBarButtonsToRemove: ['select2d', 'lasso2d', 'sendDataToCloud'],
+} as const;
+
+/**
+ * The layout of a chart. The legend sits at the bottom edge of the figure (container coordinates) and Plotly
+ * grows the bottom margin to fit it, so however many rows its entries take it never covers the x axis title.
+ */
+export function plotLayout(figure: ChartFigure, title: string, height: number): Record<string, unknown> {
+  const heatmap = figure.traces[0]?.type === 'heatmap';
+  return {
+    title: { text: title, font: { ...FONT, size: 15 }, x: 0, xanchor: 'left' },
+    height,
+    margin: { l: heatmap ? 150 : 64, r: 24, t: 44, b: 16, autoexpand: true },
+    showlegend: !heatmap,
+    font: FONT,
+    paper_bgcolor: '#ffffff',
+    plot_bgcolor: '#ffffff',
+    hovermode: 'closest',
+    bargap: 0.05,
+    barmode: figure.barmode,
+    xaxis: {
+      title: { text: figure.xTitle, standoff: 8 },
+      gridcolor: '#edf0f4',
+      zeroline: false,
+      automargin: true,
+      dtick: figure.layerAxis && !heatmap ? 1 : undefined,
+    },
+    yaxis: {
+      title: { text: figure.yTitle },
+      gridcolor: '#edf0f4',
+      zeroline: false,
+      automargin: true,
+      range: figure.yRange,
+      dtick: figure.yDtick,
+      tickformat: figure.yDtick === undefined ? undefined : 'd',
+      rangemode: figure.yDtick === undefined ? undefined : 'nonnegative',
+    },
+    legend: { orientation: 'h', x: 0, xanchor: 'left', xref: 'container', y: 0, yanchor: 'bottom', yref: 'container' },
+  };
+}
+
 /** One interactive Plotly chart; hover shows values, clicking a point on a layer axis reports its layer. */
-export function Plot({ figure, title, onLayerClick, height = 320, testId }: PlotProps) {
+export function Plot({ figure, title, onLayerClick, onPointClick, height = 320, testId }: PlotProps) {
   const element = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
     const target = element.current;
     if (!target) return;
     let cancelled = false;
-    const heatmap = figure.traces[0]?.type === 'heatmap';
-    void Plotly.react(
-      target,
-      figure.traces,
-      {
-        title: { text: title, font: { ...FONT, size: 15 }, x: 0, xanchor: 'left' },
-        height,
-        margin: { l: heatmap ? 150 : 64, r: 24, t: 44, b: 84 },
-        showlegend: true,
-        font: FONT,
-        paper_bgcolor: '#ffffff',
-        plot_bgcolor: '#ffffff',
-        hovermode: 'closest',
-        bargap: 0.05,
-        xaxis: { title: { text: figure.xTitle }, gridcolor: '#edf0f4', zeroline: false, dtick: figure.layerAxis && !heatmap ? 1 : undefined },
-        yaxis: { title: { text: figure.yTitle }, gridcolor: '#edf0f4', zeroline: false, automargin: true, range: figure.yRange, dtick: figure.yDtick },
-        legend: { orientation: 'h', x: 0, y: -0.3, yanchor: 'top' },
-      },
-      { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['select2d', 'lasso2d'] },
-    ).then((plot: PlotlyElement) => {
+    void Plotly.react(target, figure.traces, plotLayout(figure, title, height), PLOT_CONFIG).then((plot: PlotlyElement) => {
       if (cancelled) return;
       plot.removeAllListeners('plotly_click');
-      if (!onLayerClick || !figure.layerAxis) return;
       plot.on('plotly_click', (event) => {
-        const layer = Number(event.points[0]?.x);
-        if (Number.isInteger(layer)) onLayerClick(layer);
+        const point: PlotlyPoint | undefined = event.points[0];
+        if (point === undefined) return;
+        if (onLayerClick && figure.layerAxis) {
+          const layer = Number(point.x);
+          if (Number.isInteger(layer)) onLayerClick(layer);
+        }
+        if (onPointClick && Array.isArray(point.customdata)) onPointClick(point.customdata);
       });
     });
     return () => {
       cancelled = true;
     };
-  }, [figure, title, height, onLayerClick]);
+  }, [figure, title, height, onLayerClick, onPointClick]);
 
   useEffect(() => {
     const target = element.current;

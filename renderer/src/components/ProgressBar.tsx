@@ -28,7 +28,9 @@ export function ProgressBar({ progress }: { progress: ProgressEvent }) {
             ? `variant ${progress.variantIndex + 1} of ${progress.variantCount}: ${progress.variantName}`
             : 'preparing'}
         </span>
-        <span className={`state-label state-${progress.state}`}>{progress.state}</span>
+        <span className={`state-label state-${progress.state}`}>
+          {progress.queuePosition === null ? progress.state : `${progress.state} (#${progress.queuePosition})`}
+        </span>
       </div>
       {progress.message ? <p className="muted">{progress.message}</p> : null}
     </div>

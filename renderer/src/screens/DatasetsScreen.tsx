@@ -1,10 +1,11 @@
 import { createColumnHelper } from '@tanstack/react-table';
-import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
-import type { ColumnMapping, DatasetEntry, DatasetFormat, DatasetPreview, DatasetSource, SampleRow } from '../../../src/contract/index.js';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import type { ColumnMapping, DatasetDetection, DatasetFormat, DatasetPreview, DatasetSource, SampleRow } from '../../../src/contract/index.js';
 import type { gridFeatures } from '../components/DataGrid.js';
 import { DataGrid } from '../components/DataGrid.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
-import { withDataset, useWorkbench } from '../workspace.js';
+import { datasetChoices, describeCounts, fileDatasetName, uniqueDatasetName, withDataset } from '../dataset-choices.js';
+import { useWorkbench } from '../workspace.js';
 
 const helper = createColumnHelper<typeof gridFeatures, SampleRow>();
 const sampleColumns = helper.columns([
@@ -33,70 +34,109 @@ function metadataSummary(metadata: Record<string, unknown>): string {
     .join(' · ');
 }
 
-/** The loader a file's extension suggests; the researcher can change it. */
-function formatFor(path: string): DatasetFormat {
-  return /\.json$/i.test(path) ? 'radiology' : 'delimited';
-}
+const FORMAT_NAMES: Record<DatasetFormat, string> = {
+  hare_tsv: 'HARE annotation TSV',
+  radiology: 'CoTLab radiology JSON / CSV',
+  delimited: 'Table / JSON lines (map columns)',
+};
 
-const emptyMapping: ColumnMapping = { textColumn: null, labelColumn: null, metadataColumns: [], delimiter: null };
+/** The base name of a path on either kind of system. */
+function baseName(path: string): string {
+  return path.split(/[\\/]/).pop() ?? path;
+}
 
 export function DatasetsScreen() {
   const { api, workspace, update } = useWorkbench();
-  const [bundled, setBundled] = useState<DatasetEntry[]>([]);
   const [preview, setPreview] = useState<DatasetPreview | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [pathInput, setPathInput] = useState('');
   const [dragging, setDragging] = useState(false);
+  const bundled = workspace.bundled;
+  const choices = useMemo(() => datasetChoices(bundled, workspace.datasets), [bundled, workspace.datasets]);
 
-  useEffect(() => {
-    api.call('listDatasets', {}).then((answer) => setBundled(answer.datasets), setError);
-  }, [api]);
+  // Only the latest preview matters: an earlier one still loading (a large file) is withdrawn, so it stops parsing.
+  const loading = useRef<AbortController | null>(null);
+  useEffect(() => () => loading.current?.abort(), []);
 
+  /** Loads a preview; a dataset that yields samples is listed (a file keeps the path the engine resolved). */
   const load = useCallback(
     async (source: DatasetSource) => {
+      loading.current?.abort();
+      const controller = new AbortController();
+      loading.current = controller;
       setBusy(true);
       setError(null);
       try {
-        const answer = await api.call('loadDatasetPreview', { source });
-        setPreview(answer);
-        update((current) => withDataset(current, answer));
+        const answer = await api.call('loadDatasetPreview', { source }, { signal: controller.signal });
+        if (controller.signal.aborted) return;
+        const resolved: DatasetPreview = answer.source.kind === 'file' ? { ...answer, source: { ...answer.source, path: answer.path } } : answer;
+        setPreview(resolved);
+        if (resolved.totalSamples > 0) update((current) => withDataset(current.datasets, resolved));
       } catch (failure) {
+        if (controller.signal.aborted) return;
+        setPreview(null);
         setError(failure);
       } finally {
-        setBusy(false);
+        if (loading.current === controller) {
+          loading.current = null;
+          setBusy(false);
+        }
       }
     },
     [api, update],
   );
 
   const active = workspace.datasets.find((dataset) => dataset.key === workspace.activeDatasetKey) ?? null;
+  // Coming back to the screen (or after a reload) shows the active dataset again, once.
+  const shownOnEntry = useRef(active);
   useEffect(() => {
-    if (active && preview === null) void load(active.source);
-  }, [active, preview, load]);
+    if (shownOnEntry.current) void load(shownOnEntry.current.source);
+    shownOnEntry.current = null;
+  }, [load]);
 
-  const openPath = (path: string) => {
+  /** Opens a file by path: the engine tells its format from the content; `shownName` is the name it was picked under. */
+  const openFile = async (path: string, shownName = baseName(path)) => {
     const trimmed = path.trim();
     if (trimmed === '') return;
-    void load({ kind: 'file', path: trimmed, format: formatFor(trimmed), mapping: emptyMapping });
+    setBusy(true);
+    setError(null);
+    let detected: DatasetDetection;
+    try {
+      detected = await api.call('detectDatasetFormat', { path: trimmed });
+    } catch (failure) {
+      setPreview(null);
+      setError(failure);
+      setBusy(false);
+      return;
+    }
+    const existing = workspace.datasets.find((dataset) => dataset.source.kind === 'file' && dataset.source.path === trimmed);
+    // The name must not clash with a bundled one either, also when the list of bundled datasets is still on its way.
+    const taken = bundled.length > 0 ? choices : datasetChoices((await api.call('listDatasets', {}).catch(() => ({ datasets: [] }))).datasets, workspace.datasets);
+    const name = existing?.label ?? uniqueDatasetName(fileDatasetName(shownName), `file:${trimmed}`, taken);
+    await load({ kind: 'file', path: trimmed, format: detected.format, mapping: detected.mapping, name });
   };
 
   const chooseFile = async () => {
     const path = await api.desktop?.openDatasetFile();
-    if (path) openPath(path);
+    if (path) await openFile(path);
+  };
+
+  /** A file handed over by the browser (picked or dropped) is stored by the server, then opened under its own name. */
+  const openUpload = async (file: File) => {
+    try {
+      const stored = await api.call('uploadDataset', { fileName: file.name, content: await file.text() });
+      await openFile(stored.path, file.name);
+    } catch (failure) {
+      setError(failure);
+    }
   };
 
   const onDrop = async (event: DragEvent<HTMLDivElement>) => {
     event.preventDefault();
     setDragging(false);
     const file = event.dataTransfer.files[0];
-    if (!file) return;
-    try {
-      const stored = await api.call('uploadDataset', { fileName: file.name, content: await file.text() });
-      openPath(stored.path);
-    } catch (failure) {
-      setError(failure);
-    }
+    if (file) await openUpload(file);
   };
 
   const fileSource = preview?.source.kind === 'file' ? preview.source : null;
@@ -105,16 +145,26 @@ export function DatasetsScreen() {
     void load({ ...fileSource, mapping: { ...fileSource.mapping, ...change } });
   };
   const setFormat = (format: DatasetFormat) => {
-    if (fileSource) void load({ ...fileSource, format });
+    if (!fileSource) return;
+    const detected = preview?.detected;
+    // Back to a table: start from the columns the engine guessed rather than an empty mapping.
+    const mapping = format === 'delimited' && detected?.format === 'delimited' && fileSource.mapping.textColumn === null ? detected.mapping : fileSource.mapping;
+    void load({ ...fileSource, format, mapping });
   };
+  const remove = (key: string) =>
+    update((current) => ({
+      datasets: current.datasets.filter((dataset) => dataset.key !== key),
+      activeDatasetKey: current.activeDatasetKey === key ? null : current.activeDatasetKey,
+    }));
 
   const rows = useMemo(() => preview?.rows ?? [], [preview]);
+  const opened = workspace.datasets.filter((dataset) => dataset.source.kind === 'file');
 
   return (
     <section className="screen" aria-labelledby="datasets-title">
       <header className="screen-header">
         <h1 id="datasets-title">Datasets</h1>
-        <p className="muted">Open the medical text you want to compare. Bundled datasets load in one click.</p>
+        <p className="muted">Open the medical text you want to compare. Bundled datasets load in one click; the format of a file is told from its content.</p>
       </header>
       <div className="two-column">
         <div className="panel stack">
@@ -129,8 +179,7 @@ export function DatasetsScreen() {
                 >
                   <strong>{entry.name}</strong>
                   <span className="small" data-testid="dataset-card-counts">
-                    {entry.samples === null ? 'cannot be loaded' : `${entry.samples} samples`}
-                    {entry.labels.length > 0 ? ` · labels ${entry.labels.map(({ label, count }) => `${label}: ${count}`).join(', ')}` : ''}
+                    {entry.samples === null ? 'cannot be loaded' : describeCounts({ totalSamples: entry.samples, labels: entry.labels })}
                   </span>
                   <span className="muted small">{entry.problem ?? entry.description ?? entry.path}</span>
                 </button>
@@ -142,12 +191,27 @@ export function DatasetsScreen() {
             <button type="button" onClick={() => void chooseFile()}>
               Choose TSV, CSV or JSON…
             </button>
-          ) : null}
+          ) : (
+            <label className="file-picker">
+              <span className="file-picker-button">Choose a TSV, CSV, JSON or JSONL file…</span>
+              <input
+                type="file"
+                className="file-input"
+                accept=".tsv,.csv,.json,.jsonl"
+                aria-label="Choose a dataset file"
+                onChange={(event) => {
+                  const file = event.target.files?.[0];
+                  event.target.value = '';
+                  if (file) void openUpload(file);
+                }}
+              />
+            </label>
+          )}
           <form
             className="inline-form"
             onSubmit={(event) => {
               event.preventDefault();
-              openPath(pathInput);
+              void openFile(pathInput);
             }}
           >
             <label htmlFor="dataset-path">Path on the workbench machine</label>
@@ -168,19 +232,25 @@ export function DatasetsScreen() {
           >
             Drop a .tsv, .csv, .json or .jsonl file here
           </div>
-          {workspace.datasets.length > 0 ? (
+          {opened.length > 0 ? (
             <>
-              <h2>Opened this session</h2>
+              <h2>Opened files</h2>
               <ul className="plain-list" aria-label="Opened datasets">
-                {workspace.datasets.map((dataset) => (
-                  <li key={dataset.key}>
+                {opened.map((dataset) => (
+                  <li key={dataset.key} className="row nowrap">
                     <button
                       type="button"
-                      className={`list-button${dataset.key === workspace.activeDatasetKey ? ' selected' : ''}`}
+                      className={`list-button grow${dataset.key === workspace.activeDatasetKey ? ' selected' : ''}`}
                       onClick={() => void load(dataset.source)}
+                      title={dataset.source.kind === 'file' ? dataset.source.path : undefined}
                     >
-                      <strong>{dataset.label}</strong>
-                      <span className="muted small">{dataset.totalSamples} samples</span>
+                      <strong className="clip">{dataset.label}</strong>
+                      <span className="muted small" data-testid="opened-dataset-counts">
+                        {describeCounts(dataset)}
+                      </span>
+                    </button>
+                    <button type="button" className="icon-button" aria-label={`Close ${dataset.label}`} title="Remove from the opened datasets" onClick={() => remove(dataset.key)}>
+                      ✕
                     </button>
                   </li>
                 ))}
@@ -197,17 +267,46 @@ export function DatasetsScreen() {
                 <h2 data-testid="dataset-title">
                   {preview.name} <span className="muted small">{preview.totalSamples} samples</span>
                 </h2>
-                <span className="muted small clip path">{preview.path}</span>
+                <span className="muted small clip path" title={preview.path}>
+                  {preview.path}
+                </span>
               </div>
+              {preview.labels.length > 0 ? (
+                <p className="small" data-testid="dataset-labels">
+                  Labels: {preview.labels.map(({ label, count }) => `${label}: ${count}`).join(', ')}
+                </p>
+              ) : null}
+              {preview.detected ? (
+                <p className="muted small" data-testid="dataset-detected">
+                  Detected: {FORMAT_NAMES[preview.detected.format]} ({preview.detected.reason}).
+                </p>
+              ) : null}
+              {fileSource && preview.detected && preview.detected.format !== fileSource.format ? (
+                <div className="notice notice-warn row spread" data-testid="dataset-format-mismatch">
+                  <span>
+                    This file looks like {FORMAT_NAMES[preview.detected.format]}, but it is read as {FORMAT_NAMES[fileSource.format]}.
+                  </span>
+                  <button type="button" onClick={() => preview.detected && setFormat(preview.detected.format)}>
+                    Read it as detected
+                  </button>
+                </div>
+              ) : null}
+              {fileSource && fileSource.format === 'delimited' && preview.totalSamples === 0 ? (
+                <p className="notice notice-info" role="note">
+                  Choose the column that holds the text; the file is listed as a dataset once it yields samples.
+                </p>
+              ) : null}
               {fileSource ? (
                 <fieldset className="mapping">
                   <legend>Column mapping</legend>
                   <label>
                     Format
                     <select value={fileSource.format} onChange={(event) => setFormat(event.target.value as DatasetFormat)}>
-                      <option value="delimited">Table / JSON lines (map columns)</option>
-                      <option value="hare_tsv">HARE histopathology TSV</option>
-                      <option value="radiology">CoTLab radiology JSON</option>
+                      {(Object.keys(FORMAT_NAMES) as DatasetFormat[]).map((format) => (
+                        <option key={format} value={format}>
+                          {FORMAT_NAMES[format]}
+                        </option>
+                      ))}
                     </select>
                   </label>
                   {fileSource.format === 'delimited' ? (

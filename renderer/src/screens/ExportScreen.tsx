@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { ExportFormat, ExportedReport, ExportedVectors } from '../../../src/contract/index.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
+import { downloadVectorsArchive, saveReport } from '../downloads.js';
 import { useWorkbench } from '../workspace.js';
 
 const FORMATS: { format: ExportFormat; label: string; hint: string }[] = [
@@ -10,23 +11,13 @@ const FORMATS: { format: ExportFormat; label: string; hint: string }[] = [
   { format: 'csv', label: 'CSV', hint: 'per-layer metrics with intervals and p-values' },
 ];
 
-/** Saves through the native dialog on the desktop, or as a browser download in serve mode. */
-async function saveLocally(report: ExportedReport, saveWithDialog: ((name: string, content: string) => Promise<string | null>) | null): Promise<string | null> {
-  if (saveWithDialog) return saveWithDialog(report.fileName, report.content);
-  const url = URL.createObjectURL(new Blob([report.content], { type: report.mimeType }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = report.fileName;
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-  return report.fileName;
-}
-
 export function ExportScreen() {
   const { api, workspace, navigate } = useWorkbench();
   const [error, setError] = useState<unknown>(null);
   const [last, setLast] = useState<{ report: ExportedReport; savedAs: string | null } | null>(null);
   const [vectors, setVectors] = useState<ExportedVectors | null>(null);
+  const [archive, setArchive] = useState<{ fileName: string; bytes: number } | null>(null);
+  const [archiveShare, setArchiveShare] = useState<number | null>(null);
   const experiment = workspace.results?.experiment ?? null;
 
   const exportAs = async (format: ExportFormat) => {
@@ -34,24 +25,30 @@ export function ExportScreen() {
     setError(null);
     try {
       const report = await api.call('exportReport', { experimentId: experiment.id, format });
-      const desktop = api.desktop;
-      const savedAs = await saveLocally(report, desktop ? (name, content) => desktop.saveReport(name, content) : null);
-      setLast({ report, savedAs });
+      setLast({ report, savedAs: await saveReport(api, report) });
     } catch (failure) {
       setError(failure);
     }
   };
 
-  /** The .npy files are written on the workbench machine: into a chosen folder on the desktop, else beside the report. */
+  /** On the desktop the .npy files go into a chosen folder; in a browser they come as one .tar download. */
   const exportNpy = async () => {
     if (!experiment) return;
     setError(null);
     try {
-      const dir = api.desktop ? await api.desktop.chooseExportFolder() : null;
-      if (api.desktop && dir === null) return;
-      setVectors(await api.call('exportVectors', { experimentId: experiment.id, dir }));
+      if (api.desktop) {
+        const dir = await api.desktop.chooseExportFolder();
+        if (dir === null) return;
+        setVectors(await api.call('exportVectors', { experimentId: experiment.id, dir }));
+        return;
+      }
+      setArchive(null);
+      setArchiveShare(0);
+      setArchive(await downloadVectorsArchive(api, experiment.id, setArchiveShare));
     } catch (failure) {
       setError(failure);
+    } finally {
+      setArchiveShare(null);
     }
   };
 
@@ -100,7 +97,7 @@ export function ExportScreen() {
           ))}
           <button type="button" className="export-button" onClick={() => void exportNpy()} data-testid="export-npy">
             <strong>NumPy .npy</strong>
-            <span className="muted small">{api.desktop ? 'per-sample vectors and directions, to a folder' : 'per-sample vectors and directions, on the server'}</span>
+            <span className="muted small">{api.desktop ? 'per-sample vectors and directions, to a folder' : 'per-sample vectors and directions, as one .tar'}</span>
           </button>
           <button type="button" className="export-button" onClick={() => void exportPdf()} data-testid="export-pdf">
             <strong>PDF</strong>
@@ -108,6 +105,17 @@ export function ExportScreen() {
           </button>
         </div>
         <ErrorNotice error={error} title="The export failed." />
+        {archiveShare !== null ? (
+          <p className="muted" role="status" data-testid="export-npy-progress">
+            Packing and downloading the vectors… {Math.round(archiveShare * 100)}%
+          </p>
+        ) : null}
+        {archive ? (
+          <p className="notice notice-info" role="status" data-testid="export-npy-done">
+            Downloaded {archive.fileName} ({(archive.bytes / 1024 / 1024).toFixed(1)} MB): the .npy files with index.json and directions.json; unpack it with{' '}
+            <code>tar -xf {archive.fileName}</code>.
+          </p>
+        ) : null}
         {vectors ? (
           <p className="notice notice-info" role="status" data-testid="export-npy-done">
             Wrote {vectors.sampleFiles} sample-vector files and {vectors.directionFiles} direction files (with index.json and directions.json) to{' '}

@@ -1,14 +1,14 @@
 import { createColumnHelper } from '@tanstack/react-table';
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { ExperimentSummary, RunRef } from '../../../src/contract/index.js';
+import type { ExperimentStatus, ExperimentSummary, PairHeadline, RunRef } from '../../../src/contract/index.js';
 import type { gridFeatures } from '../components/DataGrid.js';
 import { DataGrid, type GridColumn } from '../components/DataGrid.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
 import { countOf, formatDateTime, formatEta } from '../format.js';
+import { formatMetric } from '../results-math.js';
 import { useWorkbench } from '../workspace.js';
 
 const helper = createColumnHelper<typeof gridFeatures, ExperimentSummary>();
-const STATUSES = ['completed', 'running', 'interrupted', 'failed'] as const;
 
 function sameRun(a: RunRef, b: RunRef): boolean {
   return a.experimentId === b.experimentId && a.runName === b.runName;
@@ -19,14 +19,78 @@ function resumable(summary: ExperimentSummary): boolean {
   return summary.source === 'workbench' && (summary.status === 'interrupted' || summary.status === 'failed');
 }
 
+/** The recorded settings a column can show, in the engine's order, with their column titles. */
+const SETTING_COLUMNS: ReadonlyArray<readonly [string, string]> = [
+  ['dataset', 'Dataset'],
+  ['datasetFile', 'File'],
+  ['prompt', 'Prompt'],
+  ['promptStrategy', 'Strategy'],
+  ['outputFormat', 'Output format'],
+  ['fewShot', 'Few-shot'],
+  ['answerFirst', 'Answer first'],
+  ['contrarian', 'Contrarian'],
+  ['seed', 'Seed'],
+  ['pooling', 'Pooling'],
+  ['hook', 'Capture point'],
+  ['layers', 'Layers'],
+  ['maxInputTokens', 'Max input tokens'],
+];
+
+/** Columns that can be shown or hidden, with the ones shown at first. */
+const OPTIONAL_COLUMNS: ReadonlyArray<{ id: string; title: string; shown: boolean }> = [
+  { id: 'duration', title: 'Duration', shown: false },
+  ...SETTING_COLUMNS.map(([key, title]) => ({ id: `setting:${key}`, title, shown: false })),
+  { id: 'lowestCosine', title: 'Lowest cosine', shown: true },
+  { id: 'highestL2', title: 'Max L2', shown: true },
+  { id: 'beyondChance', title: 'Beyond chance', shown: true },
+  { id: 'tags', title: 'Tags', shown: true },
+  { id: 'notes', title: 'Notes', shown: false },
+];
+
+const COLUMNS_KEY = 'cotlab-history-columns';
+
+/** The optional columns shown, as the researcher last chose them in this browser. */
+function storedColumnChoice(): Set<string> {
+  try {
+    const stored: unknown = JSON.parse(localStorage.getItem(COLUMNS_KEY) ?? 'null');
+    if (Array.isArray(stored) && stored.every((id) => typeof id === 'string')) return new Set(stored);
+  } catch {
+    // An unreadable choice falls back to the defaults.
+  }
+  return new Set(OPTIONAL_COLUMNS.filter((column) => column.shown).map((column) => column.id));
+}
+
+/** A setting over an experiment's runs: one value when they share it, else each run's in run order. */
+function settingOf(summary: ExperimentSummary, key: string): string {
+  const values = summary.runs.map((run) => run.settings.find((entry) => entry.key === key)?.value ?? '–');
+  return new Set(values).size <= 1 ? (values[0] ?? '–') : values.join(' / ');
+}
+
+/** A headline number of each compared pair, one line per pair. */
+function PairLines({ pairs, text }: { pairs: readonly PairHeadline[]; text: (pair: PairHeadline) => string | null }) {
+  const lines = pairs.map(text).filter((line): line is string => line !== null);
+  if (lines.length === 0) return <span className="muted">–</span>;
+  return (
+    <span className="metric-cell">
+      {lines.map((line, i) => (
+        <span key={i} title={pairs.length > 1 ? `${pairs[i]?.runA} vs ${pairs[i]?.runB}` : undefined}>
+          {line}
+        </span>
+      ))}
+    </span>
+  );
+}
+
 export function HistoryScreen() {
   const { api, workspace, update, navigate } = useWorkbench();
   const runState = workspace.run?.state;
   const [items, setItems] = useState<ExperimentSummary[]>([]);
   const [total, setTotal] = useState(0);
+  const [statusCounts, setStatusCounts] = useState<Array<{ status: ExperimentStatus; count: number }>>([]);
   const [search, setSearch] = useState('');
-  const [status, setStatus] = useState<ExperimentSummary['status'] | ''>('');
+  const [status, setStatus] = useState<ExperimentStatus | ''>('');
   const [picked, setPicked] = useState<RunRef[]>([]);
+  const [shownColumns, setShownColumns] = useState<Set<string>>(storedColumnChoice);
   // Kept apart: a background refresh of the list must not wipe the error of an action the researcher just took.
   const [listError, setListError] = useState<unknown>(null);
   const [error, setError] = useState<unknown>(null);
@@ -36,6 +100,7 @@ export function HistoryScreen() {
       const answer = await api.call('listExperiments', { search, status: status === '' ? null : status, limit: 500 });
       setItems(answer.items);
       setTotal(answer.total);
+      setStatusCounts(answer.statusCounts);
       setListError(null);
     } catch (failure) {
       setListError(failure);
@@ -46,6 +111,21 @@ export function HistoryScreen() {
   useEffect(() => {
     void refresh();
   }, [refresh, runState]);
+
+  // The status chosen may no longer occur (its last experiment deleted): show every status again.
+  useEffect(() => {
+    if (status !== '' && statusCounts.length > 0 && !statusCounts.some((entry) => entry.status === status)) setStatus('');
+  }, [status, statusCounts]);
+
+  const toggleColumn = (id: string, shown: boolean) => {
+    setShownColumns((current) => {
+      const next = new Set(current);
+      if (shown) next.add(id);
+      else next.delete(id);
+      localStorage.setItem(COLUMNS_KEY, JSON.stringify([...next]));
+      return next;
+    });
+  };
 
   const open = useCallback(
     async (id: string) => {
@@ -93,6 +173,7 @@ export function HistoryScreen() {
                   etaSeconds: null,
                   message: `Resuming experiment ${summary.id}…`,
                   experimentId: summary.id,
+                  queuePosition: null,
                 },
         }));
         navigate('experiment');
@@ -121,22 +202,38 @@ export function HistoryScreen() {
     () =>
       [
         helper.accessor((row) => Number(row.id), { id: 'id', header: '#', sortFn: 'basic' }),
-        helper.accessor('createdAt', { header: 'Date', sortFn: 'alphanumeric', cell: (info) => <span className="nowrap-cell">{formatDateTime(info.getValue())}</span> }),
-        helper.accessor('model', { header: 'Model', sortFn: 'alphanumeric', cell: (info) => <span className="nowrap-cell">{info.getValue()}</span> }),
-        helper.accessor((row) => row.variants.join(' '), {
+        helper.accessor('createdAt', { header: 'Date', sortFn: 'alphanumeric', cell: (info) => {
+            const [day, time] = formatDateTime(info.getValue()).split(' ');
+            return (
+              <span className="date-cell">
+                {day}
+                <br />
+                {time}
+              </span>
+            );
+          },
+        }),
+        helper.accessor('model', { header: 'Model', sortFn: 'alphanumeric', cell: (info) => <span className="wrap-name">{info.getValue()}</span> }),
+        helper.accessor((row) => row.runs.map((run) => run.label).join(' '), {
           id: 'variants',
           header: 'Runs',
           sortFn: 'alphanumeric',
           cell: (info) => {
             const summary = info.row.original;
             return (
-              <span className="chips">
-                {summary.variants.map((runName) => {
-                  const ref = { experimentId: summary.id, runName };
+              <span className="chips runs-cell">
+                {summary.runs.map((run) => {
+                  const ref = { experimentId: summary.id, runName: run.name };
+                  const setApart = run.differences.map((entry) => `${entry.label} ${entry.value}`).join(', ');
                   return (
-                    <label key={runName} className="chip">
-                      <input type="checkbox" checked={picked.some((entry) => sameRun(entry, ref))} onChange={() => togglePick(ref)} aria-label={`Pick run ${runName} of experiment ${summary.id}`} />
-                      {runName}
+                    <label key={run.name} className="chip run-chip" title={setApart === '' ? undefined : `Set apart by: ${setApart}`}>
+                      <input
+                        type="checkbox"
+                        checked={picked.some((entry) => sameRun(entry, ref))}
+                        onChange={() => togglePick(ref)}
+                        aria-label={`Pick run ${run.name} of experiment ${summary.id}`}
+                      />
+                      <span className="wrap-name">{run.label}</span>
                     </label>
                   );
                 })}
@@ -149,14 +246,73 @@ export function HistoryScreen() {
           id: 'duration',
           header: 'Duration',
           sortFn: 'basic',
-          cell: (info) => formatEta(info.row.original.durationSeconds),
+          cell: (info) => <span className="nowrap-cell">{formatEta(info.row.original.durationSeconds)}</span>,
         }),
-        helper.accessor('status', { header: 'Status', sortFn: 'alphanumeric', cell: (info) => <span className={`state-label state-${info.getValue()}`}>{info.getValue()}</span> }),
+        helper.accessor('status', {
+          header: 'Status',
+          sortFn: 'alphanumeric',
+          cell: (info) => {
+            const summary = info.row.original;
+            return (
+              <span className="metric-cell">
+                <span className={`state-label state-${summary.status}`}>{summary.status}</span>
+                {summary.error !== null && summary.status !== 'completed' ? (
+                  <span className="muted small clip-2" title={summary.error} data-testid="history-error">
+                    {summary.error}
+                  </span>
+                ) : null}
+              </span>
+            );
+          },
+        }),
+        ...SETTING_COLUMNS.map(([key, title]) =>
+          helper.accessor((row) => settingOf(row, key), {
+            id: `setting:${key}`,
+            header: title,
+            sortFn: 'alphanumeric',
+            cell: (info) => <span className="wrap-name">{info.getValue()}</span>,
+          }),
+        ),
+        helper.accessor((row) => row.pairs[0]?.lowestCosine?.value ?? Number.POSITIVE_INFINITY, {
+          id: 'lowestCosine',
+          header: 'Lowest cosine',
+          sortFn: 'basic',
+          cell: (info) => <PairLines pairs={info.row.original.pairs} text={(pair) => (pair.lowestCosine ? `L${pair.lowestCosine.layer} ${formatMetric(pair.lowestCosine.value, 'cosine')}` : null)} />,
+        }),
+        helper.accessor((row) => row.pairs[0]?.highestL2?.value ?? Number.NEGATIVE_INFINITY, {
+          id: 'highestL2',
+          header: 'Max L2',
+          sortFn: 'basic',
+          cell: (info) => <PairLines pairs={info.row.original.pairs} text={(pair) => (pair.highestL2 ? `L${pair.highestL2.layer} ${formatMetric(pair.highestL2.value, 'distance')}` : null)} />,
+        }),
+        helper.accessor((row) => row.pairs[0]?.layersBeyondChance ?? -1, {
+          id: 'beyondChance',
+          header: 'Beyond chance',
+          sortFn: 'basic',
+          cell: (info) => (
+            <PairLines pairs={info.row.original.pairs} text={(pair) => (pair.layersBeyondChance === null ? null : `${pair.layersBeyondChance} of ${pair.testedLayers}`)} />
+          ),
+        }),
+        helper.accessor((row) => row.tags.join(' '), {
+          id: 'tags',
+          header: 'Tags',
+          sortFn: 'alphanumeric',
+          cell: (info) => (
+            <span className="chips">
+              {info.row.original.tags.map((tag) => (
+                <span key={tag} className="chip tag-chip">
+                  {tag}
+                </span>
+              ))}
+            </span>
+          ),
+        }),
+        helper.accessor('notes', { header: 'Notes', sortFn: 'alphanumeric', cell: (info) => <span className="clip-2" title={info.getValue()}>{info.getValue()}</span> }),
         helper.display({
           id: 'actions',
           header: 'Actions',
           cell: (info) => (
-            <span className="row nowrap">
+            <span className="actions-cell">
               <button type="button" className="compact" onClick={() => void open(info.row.original.id)} aria-label={`Open experiment ${info.row.original.id}`}>
                 Open
               </button>
@@ -175,6 +331,8 @@ export function HistoryScreen() {
     [open, remove, resume, picked, togglePick],
   );
 
+  const hiddenColumns = OPTIONAL_COLUMNS.filter((column) => !shownColumns.has(column.id)).map((column) => column.id);
+
   return (
     <section className="screen" aria-labelledby="history-title">
       <header className="screen-header">
@@ -186,26 +344,48 @@ export function HistoryScreen() {
       <div className="panel stack">
         <div className="row">
           <label className="grow">
-            Search model, variant or dataset
-            <input type="search" value={search} onChange={(event) => setSearch(event.target.value)} />
+            Search settings, files, notes and tags
+            <input type="search" value={search} onChange={(event) => setSearch(event.target.value)} placeholder="e.g. plain, hare.tsv, last_token, pilot" />
           </label>
           <label>
             Status
-            <select value={status} onChange={(event) => setStatus(event.target.value as ExperimentSummary['status'] | '')}>
+            <select value={status} onChange={(event) => setStatus(event.target.value as ExperimentStatus | '')}>
               <option value="">any</option>
-              {STATUSES.map((value) => (
-                <option key={value}>{value}</option>
+              {statusCounts.map((entry) => (
+                <option key={entry.status} value={entry.status}>
+                  {entry.status} ({entry.count})
+                </option>
               ))}
             </select>
           </label>
+          <details className="column-chooser align-end">
+            <summary>Columns</summary>
+            <fieldset>
+              <legend>Show columns</legend>
+              {OPTIONAL_COLUMNS.map((column) => (
+                <label key={column.id} className="check">
+                  <input type="checkbox" checked={shownColumns.has(column.id)} onChange={(event) => toggleColumn(column.id, event.target.checked)} />
+                  {column.title}
+                </label>
+              ))}
+            </fieldset>
+          </details>
           <button type="button" className="primary align-end" disabled={picked.length < 2} onClick={() => void compare()}>
             Compare {picked.length} picked runs
           </button>
         </div>
         <ErrorNotice error={listError} title="The history could not be read." />
         <ErrorNotice error={error} />
-        <p className="muted small">{countOf(total, 'experiment')} stored. Tick runs in the Runs column to compare them, also across experiments.</p>
-        <DataGrid columns={columns} data={items} label="Stored experiments" testId="history-grid" onRowActivate={(row) => void open(row.id)} />
+        <p className="muted small">{countOf(total, 'experiment')} found. Tick runs in the Runs column to compare them, also across experiments.</p>
+        <DataGrid
+          className="history-grid"
+          columns={columns}
+          data={items}
+          label="Stored experiments"
+          testId="history-grid"
+          onRowActivate={(row) => void open(row.id)}
+          hiddenColumns={hiddenColumns}
+        />
       </div>
     </section>
   );

@@ -1,35 +1,58 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { OutputFormat, PromptChoice, PromptOptions, PromptPreview } from '../../../src/contract/index.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
+import { datasetChoices, datasetKeyOf } from '../dataset-choices.js';
 import { useWorkbench } from '../workspace.js';
+
+function samePrompt(a: PromptChoice, b: PromptChoice): boolean {
+  return (
+    a.name === b.name &&
+    a.options.fewShot === b.options.fewShot &&
+    a.options.answerFirst === b.options.answerFirst &&
+    a.options.contrarian === b.options.contrarian &&
+    a.options.outputFormat === b.options.outputFormat
+  );
+}
+
+/** A prompt choice in one line: "histopathology, yaml, few-shot off, contrarian". */
+export function describePrompt(choice: PromptChoice): string {
+  const { options } = choice;
+  const switches = [options.fewShot ? 'few-shot' : 'few-shot off', ...(options.answerFirst ? ['answer first'] : []), ...(options.contrarian ? ['contrarian'] : [])];
+  return `${choice.name}, ${options.outputFormat}, ${switches.join(', ')}`;
+}
 
 export function PromptsScreen() {
   const { api, workspace, update, navigate } = useWorkbench();
   const [error, setError] = useState<unknown>(null);
   const [preview, setPreview] = useState<PromptPreview | null>(null);
   const [sampleIdx, setSampleIdx] = useState(0);
-  const [datasetKey, setDatasetKey] = useState<string | null>(workspace.activeDatasetKey);
+  const [datasetKey, setDatasetKey] = useState<string | null>(null);
 
+  const variants = workspace.experimentDraft?.variants ?? [];
+  const targetIndex = Math.min(workspace.promptTarget, Math.max(0, variants.length - 1));
+  const target = variants[targetIndex] ?? null;
+  const choices = useMemo(() => datasetChoices(workspace.bundled, workspace.datasets), [workspace.bundled, workspace.datasets]);
+
+  // With nothing chosen yet, start from the variant the screen works on.
   useEffect(() => {
-    if (workspace.prompts.length > 0) return;
-    api.call('listPrompts', {}).then((answer) => {
-      const first = answer.prompts[0];
-      update((current) => ({
-        prompts: answer.prompts,
-        promptChoice: current.promptChoice ?? (first ? { name: first.name, options: first.defaults } : null),
-      }));
-    }, setError);
-  }, [api, update, workspace.prompts.length]);
+    if (workspace.promptChoice === null && target !== null) update({ promptChoice: target.prompt });
+  }, [update, workspace.promptChoice, target]);
 
   const choice = workspace.promptChoice;
   const strategy = workspace.prompts.find((prompt) => prompt.name === choice?.name) ?? null;
-  const dataset = workspace.datasets.find((entry) => entry.key === (datasetKey ?? workspace.activeDatasetKey)) ?? workspace.datasets[0] ?? null;
+  // The preview's dataset: the one picked here, else the target variant's, else the active one.
+  const dataset =
+    choices.find((entry) => entry.key === datasetKey) ??
+    (target ? choices.find((entry) => entry.key === datasetKeyOf(target.dataset)) : undefined) ??
+    choices.find((entry) => entry.key === workspace.activeDatasetKey) ??
+    choices[0] ??
+    null;
 
   useEffect(() => {
     if (!choice || !dataset) return;
     let current = true;
     api
-      .call('previewPrompt', { prompt: choice, dataset: dataset.source, sampleIdx, modelDir: workspace.modelDir })
+      .call('previewPrompt', { prompt: choice, dataset: dataset.source, sampleIdx: Math.min(sampleIdx, Math.max(0, dataset.totalSamples - 1)), modelDir: workspace.modelDir })
       .then(
         (answer) => {
           if (current) {
@@ -50,16 +73,40 @@ export function PromptsScreen() {
   const setOption = <K extends keyof PromptOptions>(key: K, value: PromptOptions[K]) => {
     if (choice) setChoice({ ...choice, options: { ...choice.options, [key]: value } });
   };
+  const chooseTarget = (index: number) => {
+    const variant = variants[index];
+    if (!variant) return;
+    setDatasetKey(null);
+    update({ promptTarget: index, promptChoice: variant.prompt });
+  };
+  const apply = () => {
+    const draft = workspace.experimentDraft;
+    if (!choice || !draft || !target) return;
+    update({ experimentDraft: { ...draft, variants: draft.variants.map((variant, index) => (index === targetIndex ? { ...variant, prompt: choice } : variant)) } });
+  };
+  const applied = choice !== null && target !== null && samePrompt(choice, target.prompt);
   const lastIdx = Math.max(0, (dataset?.totalSamples ?? 1) - 1);
 
   return (
     <section className="screen" aria-labelledby="prompts-title">
       <header className="screen-header">
         <h1 id="prompts-title">Prompts</h1>
-        <p className="muted">Pick a prompt strategy and see exactly what the model reads for any sample.</p>
+        <p className="muted">Pick a prompt strategy and its options, see exactly what the model reads for any sample, and apply it to a variant of the experiment.</p>
       </header>
       <div className="two-column">
         <div className="panel stack">
+          {variants.length > 0 ? (
+            <label>
+              Variant
+              <select value={targetIndex} onChange={(event) => chooseTarget(Number(event.target.value))}>
+                {variants.map((variant, index) => (
+                  <option key={index} value={index}>
+                    {index + 1}: {variant.name}
+                  </option>
+                ))}
+              </select>
+            </label>
+          ) : null}
           <label>
             Strategy
             <select
@@ -104,10 +151,22 @@ export function PromptsScreen() {
               </label>
             </fieldset>
           ) : null}
+          {target && choice ? (
+            <div className="stack apply-box">
+              <button type="button" className="primary" onClick={apply} disabled={applied}>
+                Apply to variant {target.name}
+              </button>
+              <p className={`small ${applied ? 'muted' : 'field-warning'}`} role="status" data-testid="prompt-apply-status">
+                {applied ? `Variant ${target.name} runs with this prompt.` : `Not applied: variant ${target.name} runs with ${describePrompt(target.prompt)}.`}
+              </p>
+            </div>
+          ) : (
+            <p className="muted small">The experiment has no variants yet: add one on the Experiment screen to apply a prompt to it.</p>
+          )}
           <label>
             Dataset
             <select value={dataset?.key ?? ''} onChange={(event) => setDatasetKey(event.target.value)}>
-              {workspace.datasets.map((entry) => (
+              {choices.map((entry) => (
                 <option key={entry.key} value={entry.key}>
                   {entry.label}
                 </option>

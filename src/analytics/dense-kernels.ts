@@ -1,0 +1,30 @@
+/** Inner loops of the probes' dense linear algebra, unrolled by four: several times faster in V8 than one at a time. */
+
+/** Σ_j a[aStart + j] · b[bStart + j] over `length` entries, four at a time (several times faster in V8 than one). */
+export function dotAt(a: Float64Array, aStart: number, b: Float64Array, bStart: number, length: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let j = 0;
+  for (; j + 3 < length; j += 4) {
+    s0 += (a[aStart + j] as number) * (b[bStart + j] as number);
+    s1 += (a[aStart + j + 1] as number) * (b[bStart + j + 1] as number);
+    s2 += (a[aStart + j + 2] as number) * (b[bStart + j + 2] as number);
+    s3 += (a[aStart + j + 3] as number) * (b[bStart + j + 3] as number);
+  }
+  for (; j < length; j++) s0 += (a[aStart + j] as number) * (b[bStart + j] as number);
+  return s0 + s1 + s2 + s3;
+}
+
+/** target[targetStart + j] += scale · source[sourceStart + j] over `length` entries. */
+export function addScaledAt(target: Float64Array, targetStart: number, source: Float64Array, sourceStart: number, length: number, scale: number): void {
+  let j = 0;
+  for (; j + 3 < length; j += 4) {
+    target[targetStart + j] = (target[targetStart + j] as number) + scale * (source[sourceStart + j] as number);
+    target[targetStart + j + 1] = (target[targetStart + j + 1] as number) + scale * (source[sourceStart + j + 1] as number);
+    target[targetStart + j + 2] = (target[targetStart + j + 2] as number) + scale * (source[sourceStart + j + 2] as number);
+    target[targetStart + j + 3] = (target[targetStart + j + 3] as number) + scale * (source[sourceStart + j + 3] as number);
+  }
+  for (; j < length; j++) target[targetStart + j] = (target[targetStart + j] as number) + scale * (source[sourceStart + j] as number);
+}
