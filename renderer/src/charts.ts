@@ -1,4 +1,4 @@
-import type { LayerDetail, ResultSet } from '../../src/contract/index.js';
+import type { LayerDetail, LogitLensView, ResultSet, VariantMetrics } from '../../src/contract/index.js';
 import { cosineHeatmap, metricBand, pairLabel } from './results-math.js';
 
 /** The subset of a Plotly trace the workbench draws; `meta.kind` tells lines from their confidence bands. */
@@ -18,12 +18,17 @@ export interface ChartTrace {
   customdata?: (number | string)[][];
   showlegend?: boolean;
   colorscale?: string;
+  /** Light for low values (Plotly's Blues runs dark to light). */
+  reversescale?: boolean;
   zmin?: number;
   zmax?: number;
   colorbar?: { title?: { text: string } };
+  /** Text of each heatmap cell (a token, a count), drawn by texttemplate. */
+  text?: string[][];
+  texttemplate?: string;
   /** Bar widths (bins of a histogram drawn as bars). */
   width?: number[];
-  meta: { kind: 'pair' | 'band' | 'run' | 'heatmap' | 'cka' | 'pca' | 'histogram' | 'projection'; label: string };
+  meta: { kind: 'pair' | 'band' | 'run' | 'heatmap' | 'cka' | 'pca' | 'histogram' | 'projection' | 'confusion' | 'lens'; label: string };
 }
 
 export interface ChartFigure {
@@ -37,6 +42,8 @@ export interface ChartFigure {
   yDtick?: number;
   /** Bars of several traces drawn over each other (histograms of two runs). */
   barmode?: 'overlay';
+  /** Both axes name categories (class names, ranks), never numbers, even when the names look like numbers. */
+  categorical?: boolean;
 }
 
 /** Equal-width bins over the values' range: each bin's centre, width and how many values fall in it. */
@@ -296,5 +303,64 @@ export function sampleCosineFigure(detail: LayerDetail, color: string): ChartFig
     yTitle: 'Samples',
     layerAxis: false,
     yDtick: countTickStep(Math.max(...bins.counts, 1)),
+  };
+}
+
+/** A variant's confusion matrix: gold classes down, predicted classes across, each cell's count written in it. */
+export function confusionFigure(metrics: VariantMetrics): ChartFigure {
+  return {
+    traces: [
+      {
+        type: 'heatmap',
+        x: metrics.labels,
+        y: metrics.labels,
+        z: metrics.confusion,
+        text: metrics.confusion.map((row) => row.map(String)),
+        texttemplate: '%{text}',
+        colorscale: 'Blues',
+        reversescale: true,
+        zmin: 0,
+        // At least one, so a matrix of zeros is drawn on a scale of counts rather than around zero.
+        zmax: Math.max(1, ...metrics.confusion.flat()),
+        colorbar: { title: { text: 'samples' } },
+        hovertemplate: 'gold %{y}<br>predicted %{x}<br>%{z} samples<extra></extra>',
+        meta: { kind: 'confusion', label: `confusion matrix of ${metrics.runName}` },
+      },
+    ],
+    xTitle: 'Predicted class',
+    yTitle: 'Gold class',
+    layerAxis: false,
+    categorical: true,
+  };
+}
+
+/**
+ * One sample's logit lens: a row per layer (the last at the top), a column per rank, each cell the token predicted
+ * there with its probability as the colour; the row name gives the gold token's rank at that layer.
+ */
+export function lensFigure(view: LogitLensView): ChartFigure {
+  const ranks = Math.max(0, ...view.cells.map((cell) => cell.top.length));
+  const columns = Array.from({ length: ranks }, (_, i) => `#${i + 1}`);
+  const rows = view.cells.map((cell) => `layer ${cell.layer} · gold #${cell.goldRank}`);
+  return {
+    traces: [
+      {
+        type: 'heatmap',
+        x: columns,
+        y: rows,
+        z: view.cells.map((cell) => columns.map((_, i) => cell.top[i]?.prob ?? null)),
+        text: view.cells.map((cell) => columns.map((_, i) => JSON.stringify(cell.top[i]?.token ?? '').slice(1, -1))),
+        texttemplate: '%{text}',
+        colorscale: 'Viridis',
+        zmin: 0,
+        colorbar: { title: { text: 'probability' } },
+        hovertemplate: '%{y}<br>rank %{x}: %{text}<br>p = %{z:.4f}<extra></extra>',
+        meta: { kind: 'lens', label: 'logit lens: layers by top tokens' },
+      },
+    ],
+    xTitle: 'Rank of the token at that layer',
+    yTitle: '',
+    layerAxis: false,
+    categorical: true,
   };
 }

@@ -80,10 +80,10 @@ export function ExperimentForm({ draft, typeDefaults = null, onChange, datasets,
           </select>
         </label>
         {kind === 'activation_compare' ? (
-          <label className="check">
-            <input type="checkbox" data-testid="record-answers" checked={draft.recordAnswers} onChange={(event) => setDraft({ recordAnswers: event.target.checked })} />
-            Also record and score each answer
-          </label>
+            <label className="check">
+              <input type="checkbox" data-testid="record-answers" checked={draft.recordAnswers} onChange={(event) => setDraft({ recordAnswers: event.target.checked })} />
+              Also record and score each answer
+            </label>
         ) : null}
         {generates && generation !== null ? (
           <>
@@ -301,46 +301,46 @@ export function ExperimentForm({ draft, typeDefaults = null, onChange, datasets,
       <h2>{kind === 'classification' ? 'Comparison' : kind === 'logit_lens' ? 'Layers' : 'Capture and comparison'}</h2>
       <div className="settings-grid">
         {kind === 'classification' ? null : (
-        <label>
-          Layers
-          <input
-            value={draft.layers}
-            aria-invalid={invalid('layers')}
-            onChange={(event) => setDraft({ layers: event.target.value })}
-            aria-describedby={`${idPrefix}-layers-help`}
-          />
-          <span id={`${idPrefix}-layers-help`} className="muted small">
-            “all”, or e.g. 0-5, 8
-          </span>
-        </label>
+          <label>
+            Layers
+            <input
+              value={draft.layers}
+              aria-invalid={invalid('layers')}
+              onChange={(event) => setDraft({ layers: event.target.value })}
+              aria-describedby={`${idPrefix}-layers-help`}
+            />
+            <span id={`${idPrefix}-layers-help`} className="muted small">
+              “all”, or e.g. 0-5, 8
+            </span>
+          </label>
         )}
         {kind === 'activation_compare' ? (
-        <label>
-          Pooling
-          <select value={draft.pooling} onChange={(event) => setDraft({ pooling: event.target.value as ExperimentRequest['pooling'] })}>
-            <option value="mean">mean over tokens</option>
-            <option value="last_token">last token</option>
-          </select>
-        </label>
+          <label>
+            Pooling
+            <select value={draft.pooling} onChange={(event) => setDraft({ pooling: event.target.value as ExperimentRequest['pooling'] })}>
+              <option value="mean">mean over tokens</option>
+              <option value="last_token">last token</option>
+            </select>
+          </label>
         ) : null}
         {kind === 'logit_lens' ? null : (
-        <label>
-          Comparison
-          <select value={draft.comparisonMode} onChange={(event) => setDraft({ comparisonMode: event.target.value as ExperimentRequest['comparisonMode'] })}>
-            <option value="pairwise">every pair</option>
-            <option value="baseline">each run vs the first</option>
-          </select>
-        </label>
+          <label>
+            Comparison
+            <select value={draft.comparisonMode} onChange={(event) => setDraft({ comparisonMode: event.target.value as ExperimentRequest['comparisonMode'] })}>
+              <option value="pairwise">every pair</option>
+              <option value="baseline">each run vs the first</option>
+            </select>
+          </label>
         )}
         {kind === 'activation_compare' ? (
-        <label className="wide-setting">
-          Captured tensor
-          <select value={draft.hook} onChange={(event) => setDraft({ hook: event.target.value as ExperimentRequest['hook'] })}>
-            <option value="resid_post">residual stream after each layer (raw, last layer too)</option>
-            <option value="hf_hidden_states">Hugging Face hidden_states (last layer after the final norm)</option>
-            <option value="cotlab">CoTLab hook point (post-norm branch output)</option>
-          </select>
-        </label>
+          <label className="wide-setting">
+            Captured tensor
+            <select value={draft.hook} onChange={(event) => setDraft({ hook: event.target.value as ExperimentRequest['hook'] })}>
+              <option value="resid_post">residual stream after each layer (raw, last layer too)</option>
+              <option value="hf_hidden_states">Hugging Face hidden_states (last layer after the final norm)</option>
+              <option value="cotlab">CoTLab hook point (post-norm branch output)</option>
+            </select>
+          </label>
         ) : null}
         <label>
           Max input tokens

@@ -45,6 +45,7 @@ export function plotLayout(figure: ChartFigure, title: string, height: number): 
     bargap: 0.05,
     barmode: figure.barmode,
     xaxis: {
+      type: figure.categorical ? 'category' : undefined,
       title: { text: figure.xTitle, standoff: 8 },
       gridcolor: '#edf0f4',
       zeroline: false,
@@ -52,6 +53,7 @@ export function plotLayout(figure: ChartFigure, title: string, height: number): 
       dtick: figure.layerAxis && !heatmap ? 1 : undefined,
     },
     yaxis: {
+      type: figure.categorical ? 'category' : undefined,
       title: { text: figure.yTitle },
       gridcolor: '#edf0f4',
       zeroline: false,
