@@ -58,6 +58,7 @@ export function storedAnswerReportInput(store: HistoryReader, experiment: Experi
   return {
     ...configReportParts(config, { configDir, appVersion: experiment.appVersion ?? 'unknown' }),
     ...timing(experiment),
+    annotations: { notes: experiment.notes, tags: experiment.tags },
     runs: experiment.runs.map((run, index) => runSummaryOf(run, variants[index]?.prompt.output_format ?? config.prompt.output_format)),
     samples,
     findings,
@@ -121,6 +122,7 @@ export function storedLensReportInput(store: HistoryReader, experiment: Experime
   return {
     ...configReportParts(config, { configDir, appVersion: experiment.appVersion ?? 'unknown' }),
     ...timing(experiment),
+    annotations: { notes: experiment.notes, tags: experiment.tags },
     runs: experiment.runs.map((run, index) => runSummaryOf(run, variants[index]?.prompt.output_format ?? config.prompt.output_format)),
     samples,
     findings,

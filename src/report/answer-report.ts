@@ -15,7 +15,8 @@ import { csvField } from './csv.js';
 import { configuration, formatDuration, fullConfiguration, reproduce } from './experiment-md.js';
 import { ChartBook, escapeHtml, formatNumber, renderReportPage } from './html-page.js';
 import { localDateTime, pythonIsoformat } from './local-time.js';
-import type { ReportInput, RunStatus } from './types.js';
+import { notesHtml, notesMarkdown } from './notes-section.js';
+import type { Annotations, ReportInput, RunStatus } from './types.js';
 import { ReportWriteError } from './write-report.js';
 
 /** One variant as its report lists it. */
@@ -78,6 +79,8 @@ export interface AnswerReportInput
   samples: AnswerSampleEntry[];
   findings: AnswerFindings;
   generation: GenerationRecord;
+  /** The researcher's notes and tags (a report rebuilt from the history); absent for a job just run. */
+  annotations?: Annotations | null;
 }
 
 /** CoTLab's classification records: input cut to 500 characters, the full prompt, the response and the verdict. */
@@ -247,7 +250,8 @@ export function buildAnswerMarkdown(input: AnswerReportInput, outputDir: string)
     (input.status === 'Running' ? `**Started:** ${started}\n` : `**Started:** ${started}  \n**Duration:** ${formatDuration(input.runDurationSeconds)}\n`);
   const questions =
     '## Research Questions\n\n1. How accurately does the model answer under each prompt variant?\n2. Do the variants differ in accuracy beyond chance on the same samples?\n3. How often can the answers not be read in the asked format?\n';
-  const sections = [header, questions, configuration(input), fullConfiguration(input.configYaml), reproduce(input, outputDir), generationSection(input)];
+  const notes = notesMarkdown(input.annotations);
+  const sections = [header, ...(notes === null ? [] : [notes]), questions, configuration(input), fullConfiguration(input.configYaml), reproduce(input, outputDir), generationSection(input)];
   if (input.status !== 'Running') {
     const findings = input.findings;
     sections.push(`## Results\n\n${metricsTable(findings)}`);
@@ -331,6 +335,7 @@ export function renderAnswerHtml(input: AnswerReportInput, options: { plotlyPath
 <p class="meta">Model ${escapeHtml(input.modelName)} · ${input.generation.do_sample ? 'sampled' : 'greedy'} answers, at most ${input.generation.max_new_tokens} tokens · generated ${escapeHtml(pythonIsoformat(input.endTime))}</p>
 </header>
 ${demo}
+${notesHtml(input.annotations)}
 <section>
 <h2>Scores per variant</h2>
 ${bars}

@@ -4,9 +4,10 @@ import type { LayerScore } from '../results/rankings.js';
 import { differingSettings, settingEntries, SETTING_LABELS, type NamedRunSettings } from '../results/run-settings.js';
 import type { CaptureRecord, Comparison } from '../results/types.js';
 import { localDateTime } from './local-time.js';
+import { notesMarkdown } from './notes-section.js';
 import { shellQuote } from './shell-quote.js';
 import { mcnemarLine, metricsTable } from './answer-report.js';
-import type { AnswerRecord, Annotations, ReportInput, TopPromptSummary, VariantLine } from './types.js';
+import type { AnswerRecord, ReportInput, TopPromptSummary, VariantLine } from './types.js';
 
 const RESULTS_PLACEHOLDER = '_Results will be added after experiment completes..._';
 
@@ -276,13 +277,6 @@ export function runsSection(runs: readonly NamedRunSettings[]): string {
   return `## Runs\n\n${lead}${header}${rows.join('\n')}\n`;
 }
 
-/** The researcher's notes and tags, when there are any. */
-function notesSection(annotations: Annotations | null): string | null {
-  if (annotations === null || (annotations.notes.trim() === '' && annotations.tags.length === 0)) return null;
-  const tags = annotations.tags.length === 0 ? '' : `**Tags:** ${annotations.tags.map((tag) => `\`${tag}\``).join(' ')}\n`;
-  const notes = annotations.notes.trim() === '' ? '' : `${tags === '' ? '' : '\n'}${annotations.notes.trim()}\n`;
-  return `## Notes\n\n${tags}${notes}`;
-}
 
 /**
  * EXPERIMENT.md: CoTLab's sections (title, status, research questions, configuration, full YAML, reproduce,
@@ -292,7 +286,7 @@ function notesSection(annotations: Annotations | null): string | null {
 export function buildExperimentMd(input: ReportInput, outputDir: string): string {
   const processedSamples =
     input.status === 'Running' ? null : input.runs.reduce((total, run) => total + run.num_samples, 0);
-  const notes = notesSection(input.annotations);
+  const notes = notesMarkdown(input.annotations);
   const sections = [
     header(input),
     ...(notes === null ? [] : [notes]),

@@ -8,6 +8,7 @@ import type { LayerScore } from '../results/rankings.js';
 import { differingSettings, distinguishingEntries, describeEntries, settingEntries, SETTING_LABELS, type NamedRunSettings } from '../results/run-settings.js';
 import type { Annotations } from './types.js';
 import type { ActivationCompareMetrics, CaptureRecord, Comparison, RunSummary } from '../results/types.js';
+import { notesHtml } from './notes-section.js';
 import { ChartBook, chartLayout, escapeHtml, formatNumber, PALETTE, plotlyText, renderReportPage } from './html-page.js';
 
 export { HtmlReportError, plotlyBundlePath } from './html-page.js';
@@ -227,13 +228,6 @@ function settingsTable(runs: readonly NamedRunSettings[]): string {
   return `<h3>Run settings</h3>${lead}<div class="table-scroll"><table data-table="settings"><thead><tr><th>Setting</th>${runs.map((run) => `<th>${escapeHtml(run.name)}</th>`).join('')}</tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
-/** The researcher's notes and tags, when there are any. */
-function notesSection(annotations: Annotations | null | undefined): string {
-  if (annotations === null || annotations === undefined || (annotations.notes.trim() === '' && annotations.tags.length === 0)) return '';
-  const tags = annotations.tags.length === 0 ? '' : `<p class="tags">Tags: ${annotations.tags.map((tag) => `<code>${escapeHtml(tag)}</code>`).join('')}</p>`;
-  const notes = annotations.notes.trim() === '' ? '' : `<p class="notes">${escapeHtml(annotations.notes.trim())}</p>`;
-  return `<section data-section="notes"><h2>Notes</h2>${tags}${notes}</section>`;
-}
 
 function labelValue(label: LabelGroup['label']): string {
   return label === null ? '(no label)' : String(label);
@@ -465,7 +459,7 @@ export function renderHtmlReport(input: HtmlReportInput, options: HtmlReportOpti
 <p class="meta">Model ${escapeHtml(input.model)} · ${input.metrics.pooling === 'mean' ? 'mean pooling' : 'last-token pooling'} · generated ${escapeHtml(input.generatedAt)}</p>
 </header>
 ${input.capture?.demo_model === true ? DEMO_WARNING : ''}
-${notesSection(input.annotations)}
+${notesHtml(input.annotations)}
 <section>
 <h2>Configuration</h2>
 ${configurationTable(input)}

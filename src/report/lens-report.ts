@@ -13,6 +13,7 @@ import { csvField } from './csv.js';
 import { configuration, formatDuration, fullConfiguration, reproduce } from './experiment-md.js';
 import { ChartBook, escapeHtml, formatNumber, renderReportPage } from './html-page.js';
 import { localDateTime, pythonIsoformat } from './local-time.js';
+import { notesHtml, notesMarkdown } from './notes-section.js';
 import { ReportWriteError } from './write-report.js';
 
 /** One sample's lens: its gold token and, per layer, the top tokens (with text) and the gold token's fate. */
@@ -45,6 +46,7 @@ export interface LensReportInput
     | 'durationSeconds'
     | 'runDurationSeconds'
     | 'status'
+    | 'annotations'
   > {
   runs: AnswerRunSummary[];
   samples: LensSampleEntry[];
@@ -103,7 +105,8 @@ export function buildLensMarkdown(input: LensReportInput, outputDir: string): st
     `- **Answer cue:** ${input.lens.answer_cue === null ? 'none' : `\`${JSON.stringify(input.lens.answer_cue)}\``}\n` +
     `- **Model:** ${input.lens.model_type} (\`${input.lens.model_dir}\`) on ${input.lens.execution_provider.toUpperCase()}\n` +
     (input.lens.demo_model ? '\n> **Warning:** the bundled demo model has random weights; its lens only demonstrates the pipeline.\n' : '');
-  const sections = [header, questions, configuration(input), fullConfiguration(input.configYaml), reproduce(input, outputDir), lens];
+  const notes = notesMarkdown(input.annotations);
+  const sections = [header, ...(notes === null ? [] : [notes]), questions, configuration(input), fullConfiguration(input.configYaml), reproduce(input, outputDir), lens];
   if (input.status !== 'Running') {
     for (const summary of input.findings.runs) {
       const golds = summary.gold_tokens.map((token) => `\`${JSON.stringify(token.token)}\` (${token.samples})`).join(', ');
@@ -141,7 +144,7 @@ export function renderLensHtml(input: LensReportInput, options: { plotlyPath?: s
     title: `Logit lens: ${input.modelName}`,
     plotlyPath: options.plotlyPath,
     charts: book.charts,
-    body: `<header><h1>Logit lens</h1><p class="meta">Model ${escapeHtml(input.modelName)} · top ${input.findings.top_k} tokens per layer · ${escapeHtml(input.findings.gold_rule)}</p></header>${demo}${sections}`,
+    body: `<header><h1>Logit lens</h1><p class="meta">Model ${escapeHtml(input.modelName)} · top ${input.findings.top_k} tokens per layer · ${escapeHtml(input.findings.gold_rule)}</p></header>${demo}${notesHtml(input.annotations)}${sections}`,
   });
 }
 

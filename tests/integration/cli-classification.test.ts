@@ -103,6 +103,16 @@ describe('cotlab-wb run experiment=classification', () => {
     expect(html).toContain('<h2>Scores per variant</h2>');
     for (const file of ['config.json', 'answers.csv', 'metrics.csv']) expect(existsSync(path.join(uninterrupted, file))).toBe(true);
     expect(readFileSync(path.join(uninterrupted, 'metrics.csv'), 'utf8')).toMatch(/^run,metric,class,value,ci_low,ci_high\r\nstandard,accuracy,,/);
+
+    // Notes and tags reach the reports rebuilt from the history.
+    const db = ['--db', work.path('a.sqlite')];
+    expect((await spawnCli(['note', '1', 'radiology answers read as true', ...db])).code).toBe(0);
+    expect((await spawnCli(['tag', '1', '+pilot', ...db])).code).toBe(0);
+    const exported = await spawnCli(['export', '1', '--format', 'md', ...db]);
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(exported.stdout).toContain('## Notes\n\n**Tags:** `pilot`\n\nradiology answers read as true\n');
+    const page = await spawnCli(['export', '1', '--format', 'html', ...db]);
+    expect(page.stdout).toContain('<section data-section="notes"><h2>Notes</h2><p class="tags">Tags: <code>pilot</code></p>');
   });
 
   it('killed and resumed, ends with the answers and metrics of the uninterrupted run', async () => {
