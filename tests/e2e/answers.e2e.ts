@@ -72,6 +72,15 @@ describe('model answers in the app: a classification run from the Experiment scr
     await page().getByTestId('max-new-tokens').fill('12');
     await page().getByLabel('Variant 1 samples').fill('4');
     await page().getByLabel('Variant 2 samples').fill('4');
+    await page().getByTestId('do-sample').check();
+    await expect.poll(() => page().getByLabel('Top-p').count()).toBe(1);
+    for (const size of ['1920x1080', '1280x800']) {
+      const [width, height] = size.split('x').map(Number) as [number, number];
+      await page().setViewportSize({ width, height });
+      expect(await page().evaluate(OVERFLOW), size).toEqual([]);
+    }
+    await snapSizes(page(), '39-experiment-classification');
+    await page().getByTestId('do-sample').uncheck();
     await page().getByRole('button', { name: 'Run experiment' }).click();
     const progress = page().getByRole('progressbar');
     await expect.poll(async () => `${await progress.getAttribute('aria-valuemax')} ${await page().locator('.progress .state-label').textContent()}`, { timeout: 170_000 }).toBe('8 completed');
