@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cliStartSection } from './bench/cli-start.js';
 import { gemmaShapedModel } from './bench/gemma-shaped-model.js';
+import { generationSection } from './bench/generation.js';
 import { historyStoreSection } from './bench/history-store.js';
 import { modelCaptureSection } from './bench/model-capture.js';
 import { probingSection } from './bench/probing.js';
@@ -22,6 +23,7 @@ const log = (line: string): void => {
 const allSections: BenchSection[] = [
   cliStartSection(root),
   modelCaptureSection(cacheRoot),
+  generationSection(cacheRoot),
   historyStoreSection(root, () => gemmaShapedModel(cacheRoot, log)),
   probingSection(cacheRoot),
 ];

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadDataset } from '../src/datasets/load-dataset.js';
-import type { DatasetSpec } from '../src/datasets/spec.js';
+import type { LoaderSpec } from '../src/datasets/spec.js';
 
 const MIB = 1024 * 1024;
 
@@ -42,7 +42,7 @@ async function writeLines(file: string, targetBytes: number, header: string, lin
   await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
 }
 
-async function generate(dir: string, megabytes: number): Promise<Array<{ label: string; spec: DatasetSpec }>> {
+async function generate(dir: string, megabytes: number): Promise<Array<{ label: string; spec: LoaderSpec }>> {
   const target = megabytes * MIB;
   const hare = path.join(dir, 'hare.tsv');
   await writeLines(hare, target, ['ground_truth', '0', '1', '2', '3', 'Scoring 0', 'Scoring 1', 'Scoring 2', 'Scoring 3'].join('\t'), (row) =>
@@ -68,7 +68,7 @@ interface ChildReport {
 
 /** In the child: load the dataset once and report memory. */
 async function measure(specJson: string): Promise<void> {
-  const spec = JSON.parse(specJson) as DatasetSpec;
+  const spec = JSON.parse(specJson) as LoaderSpec;
   const rssBefore = process.memoryUsage().rss;
   const loaded = await loadDataset(spec, process.cwd());
   const report: ChildReport = {

@@ -1,4 +1,4 @@
-import type { LayerDetail, ResultSet } from '../../src/contract/index.js';
+import type { LayerDetail, LogitLensView, ResultSet, VariantMetrics } from '../../src/contract/index.js';
 import { cosineHeatmap, metricBand, pairLabel } from './results-math.js';
 
 /** The subset of a Plotly trace the workbench draws; `meta.kind` tells lines from their confidence bands. */
@@ -29,7 +29,7 @@ export interface ChartTrace {
   /** Bar widths (bins of a histogram drawn as bars). */
   width?: number[];
   meta: {
-    kind: 'pair' | 'band' | 'run' | 'heatmap' | 'cka' | 'pca' | 'histogram' | 'projection' | 'probe' | 'baseline' | 'control' | 'mark' | 'confusion';
+    kind: 'pair' | 'band' | 'run' | 'heatmap' | 'cka' | 'pca' | 'histogram' | 'projection' | 'probe' | 'baseline' | 'control' | 'mark' | 'confusion' | 'lens';
     label: string;
   };
 }
@@ -306,5 +306,74 @@ export function sampleCosineFigure(detail: LayerDetail, color: string): ChartFig
     yTitle: 'Samples',
     layerAxis: false,
     yDtick: countTickStep(Math.max(...bins.counts, 1)),
+  };
+}
+
+/**
+ * A confusion matrix: the true classes (`truth`: "gold" answers or "true" labels) down, the predicted ones across,
+ * each cell's count written in it; darker is more samples.
+ */
+export function confusionMatrixFigure(classes: readonly string[], counts: readonly (readonly number[])[], truth: 'gold' | 'true', label: string): ChartFigure {
+  // At least one, so a matrix of zeros is drawn on a scale of counts rather than around zero.
+  const max = Math.max(1, ...counts.flat());
+  const truthTitle = truth === 'gold' ? 'Gold class' : 'True class';
+  return {
+    traces: [
+      {
+        type: 'heatmap',
+        x: [...classes],
+        y: [...classes],
+        z: counts.map((row) => [...row]),
+        text: counts.map((row) => row.map(String)),
+        texttemplate: '%{text}',
+        colorscale: 'Blues',
+        reversescale: true,
+        zmin: 0,
+        zmax: max,
+        colorbar: { title: { text: 'samples' }, dtick: countTickStep(max), tickformat: 'd' },
+        hovertemplate: `${truth} %{y}<br>predicted %{x}<br>%{z} samples<extra></extra>`,
+        meta: { kind: 'confusion', label },
+      },
+    ],
+    xTitle: 'Predicted class',
+    yTitle: truthTitle,
+    layerAxis: false,
+    categorical: true,
+  };
+}
+
+/** A variant's confusion matrix of its parsed answers against the gold labels. */
+export function confusionFigure(metrics: VariantMetrics): ChartFigure {
+  return confusionMatrixFigure(metrics.labels, metrics.confusion, 'gold', `confusion matrix of ${metrics.runName}`);
+}
+
+/**
+ * One sample's logit lens: a row per layer (the last at the top), a column per rank, each cell the token predicted
+ * there with its probability as the colour; the row name gives the gold token's rank at that layer.
+ */
+export function lensFigure(view: LogitLensView): ChartFigure {
+  const ranks = Math.max(0, ...view.cells.map((cell) => cell.top.length));
+  const columns = Array.from({ length: ranks }, (_, i) => `#${i + 1}`);
+  const rows = view.cells.map((cell) => `layer ${cell.layer} · gold #${cell.goldRank}`);
+  return {
+    traces: [
+      {
+        type: 'heatmap',
+        x: columns,
+        y: rows,
+        z: view.cells.map((cell) => columns.map((_, i) => cell.top[i]?.prob ?? null)),
+        text: view.cells.map((cell) => columns.map((_, i) => JSON.stringify(cell.top[i]?.token ?? '').slice(1, -1))),
+        texttemplate: '%{text}',
+        colorscale: 'Viridis',
+        zmin: 0,
+        colorbar: { title: { text: 'probability' } },
+        hovertemplate: '%{y}<br>rank %{x}: %{text}<br>p = %{z:.4f}<extra></extra>',
+        meta: { kind: 'lens', label: 'logit lens: layers by top tokens' },
+      },
+    ],
+    xTitle: 'Rank of the token at that layer',
+    yTitle: '',
+    layerAxis: false,
+    categorical: true,
   };
 }

@@ -1,6 +1,6 @@
 import type { ExperimentRequest, ModelInspection, PromptStrategyInfo } from '../../src/contract/index.js';
 import { datasetKeyOf, type OpenDataset } from './dataset-choices.js';
-import { maxTokensOf, samplesOf, seedOf, type ExperimentDraft } from './experiment-draft.js';
+import { maxTokensOf, positiveOf, samplesOf, seedOf, type ExperimentDraft } from './experiment-draft.js';
 import { LayerSpecError, parseLayerSpec } from './layer-spec.js';
 
 /** What stops a run, tied to the form field it is about (`model`, `variants`, `layers`, `max-tokens`, `variant-N-<field>`). */
@@ -62,6 +62,41 @@ function layerProblems(draft: ExperimentDraft, model: ModelInspection | null): {
   return { layers, problems: [] };
 }
 
+const TYPE_WORDS: Record<ExperimentDraft['experimentType'], string> = {
+  activation_compare: 'activation_compare',
+  classification: 'classification (generates answers)',
+  logit_lens: 'the logit lens',
+};
+
+/** The model must be able to run the type (an LM head to generate or read the lens), as the engine said on inspection. */
+function typeProblems(draft: ExperimentDraft, model: ModelInspection | null): DraftProblem[] {
+  const capabilities = model?.ok ? model.capabilities : null;
+  const generates = draft.experimentType === 'classification' || (draft.experimentType === 'activation_compare' && draft.recordAnswers);
+  const needed = draft.experimentType === 'activation_compare' && generates ? 'classification' : draft.experimentType;
+  if (capabilities === null || capabilities === undefined || capabilities.experiments.includes(needed)) return [];
+  const why = capabilities.notes[0] ?? '';
+  return [{ field: 'experiment-type', message: `This model cannot run ${generates && needed === 'classification' && draft.experimentType === 'activation_compare' ? 'recorded answers' : TYPE_WORDS[draft.experimentType]}. ${why}`.trim() }];
+}
+
+/** The generation settings as the request's, with a problem per field that is not a valid number. */
+function generationRequest(draft: ExperimentDraft, problems: DraftProblem[]): ExperimentRequest['generation'] {
+  const generation = draft.generation;
+  const generates = draft.experimentType === 'classification' || (draft.experimentType === 'activation_compare' && draft.recordAnswers);
+  if (generation === null || !generates) return undefined;
+  const maxNewTokens = Number(generation.maxNewTokens.trim());
+  if (!/^\d+$/.test(generation.maxNewTokens.trim()) || maxNewTokens < 1 || maxNewTokens > 4096) {
+    problems.push({ field: 'max-new-tokens', message: `Max new tokens must be a whole number from 1 to 4096; "${generation.maxNewTokens.trim()}" is not.` });
+  }
+  const temperature = positiveOf(generation.temperature);
+  const topP = positiveOf(generation.topP);
+  if (generation.doSample && temperature === undefined) problems.push({ field: 'temperature', message: `The temperature must be a number above 0; "${generation.temperature.trim()}" is not.` });
+  if (generation.doSample && (topP === undefined || topP > 1)) problems.push({ field: 'top-p', message: `Top-p must be a number above 0 and at most 1; "${generation.topP.trim()}" is not.` });
+  const seedText = generation.seed.trim();
+  const seed = seedText === '' ? null : seedOf(seedText);
+  if (seed === undefined) problems.push({ field: 'generation-seed', message: `The sampling seed must be a whole number ${SEED_RANGE}, or blank for the experiment's seed.` });
+  return { maxNewTokens, doSample: generation.doSample, temperature: temperature ?? 1, topP: topP ?? 1, seed: seed ?? null };
+}
+
 /**
  * Everything that would make a run fail or surprise, said in a researcher's words before Run is pressed: the model,
  * the layers against the model's depth, each variant's name, dataset, prompt, samples and seed, and names that
@@ -113,7 +148,13 @@ export function checkDraft(draft: ExperimentDraft, context: DraftContext): Draft
   });
 
   const { layers, problems: layerIssues } = layerProblems(draft, context.model);
-  problems.push(...layerIssues);
+  if (draft.experimentType !== 'classification') problems.push(...layerIssues);
+  problems.push(...typeProblems(draft, context.model));
+  const generation = generationRequest(draft, problems);
+  const topK = Number(draft.topK.trim());
+  if (draft.experimentType === 'logit_lens' && (!/^\d+$/.test(draft.topK.trim()) || topK < 1 || topK > 100)) {
+    problems.push({ field: 'top-k', message: `Top tokens per layer must be a whole number from 1 to 100; "${draft.topK.trim()}" is not.` });
+  }
   const maxInputTokens = maxTokensOf(draft.maxInputTokens);
   if (maxInputTokens === undefined) {
     problems.push({ field: 'max-tokens', message: `Max input tokens must be a whole number of at least 1, or blank for no limit; "${draft.maxInputTokens.trim()}" is not.` });
@@ -129,6 +170,11 @@ export function checkDraft(draft: ExperimentDraft, context: DraftContext): Draft
       comparisonMode: draft.comparisonMode,
       hook: draft.hook,
       maxInputTokens: maxInputTokens ?? null,
+      experimentType: draft.experimentType,
+      recordAnswers: draft.experimentType === 'activation_compare' && draft.recordAnswers,
+      ...(generation === undefined ? {} : { generation }),
+      ...(draft.experimentType === 'logit_lens' ? { topK } : {}),
+      answerCue: draft.answerCue,
     },
     problems,
     notes,

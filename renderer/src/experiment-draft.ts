@@ -1,4 +1,4 @@
-import type { DatasetSource, ExperimentDefaults, ExperimentRequest, ExperimentSettings, PromptChoice, PromptStrategyInfo } from '../../src/contract/index.js';
+import type { DatasetSource, ExperimentDefaults, ExperimentKind, ExperimentRequest, ExperimentSettings, ExperimentTypeSettings, PromptChoice, PromptStrategyInfo } from '../../src/contract/index.js';
 import type { OpenDataset } from './dataset-choices.js';
 import { formatLayerSpec } from './layer-spec.js';
 
@@ -11,7 +11,26 @@ export interface VariantDraft {
   seed: string;
 }
 
+/** How answers are generated, as the form holds it (numbers as text). */
+export interface GenerationDraft {
+  maxNewTokens: string;
+  doSample: boolean;
+  temperature: string;
+  topP: string;
+  /** Blank: the experiment's seed. */
+  seed: string;
+}
+
 export interface ExperimentDraft {
+  experimentType: ExperimentKind;
+  /** activation_compare: also generate and score each sample's answer. */
+  recordAnswers: boolean;
+  /** null for logit_lens, which generates nothing. */
+  generation: GenerationDraft | null;
+  /** logit_lens: tokens per layer. */
+  topK: string;
+  /** null: no answer cue. */
+  answerCue: string | null;
   variants: VariantDraft[];
   layers: string;
   pooling: ExperimentRequest['pooling'];
@@ -24,9 +43,36 @@ function samplesText(numSamples: number | null): string {
   return numSamples === null ? 'all' : String(numSamples);
 }
 
+/** The type-dependent settings as the form holds them. */
+function typeDraft(settings: ExperimentTypeSettings): Pick<ExperimentDraft, 'experimentType' | 'recordAnswers' | 'generation' | 'topK' | 'answerCue'> {
+  const { generation } = settings;
+  return {
+    experimentType: settings.experimentType,
+    recordAnswers: settings.recordAnswers,
+    generation:
+      generation === null
+        ? null
+        : {
+            maxNewTokens: String(generation.maxNewTokens),
+            doSample: generation.doSample,
+            temperature: String(generation.temperature),
+            topP: String(generation.topP),
+            seed: generation.seed === null ? '' : String(generation.seed),
+          },
+    topK: settings.topK === null ? '' : String(settings.topK),
+    answerCue: settings.answerCue,
+  };
+}
+
+/** The draft with another experiment type: that type's configured settings (from the engine's defaults), the rest kept. */
+export function withExperimentType(draft: ExperimentDraft, kind: ExperimentKind, typeDefaults: ExperimentDefaults['typeDefaults']): ExperimentDraft {
+  return { ...draft, ...typeDraft(typeDefaults[kind]) };
+}
+
 /** Settings the engine gave (the configs' defaults, or what a stored run recorded) as the form shows them. */
 export function draftFromSettings(settings: ExperimentSettings): ExperimentDraft {
   return {
+    ...typeDraft(settings),
     variants: settings.variants.map((variant) => ({
       name: variant.name,
       dataset: variant.dataset,
@@ -80,6 +126,14 @@ export function seedOf(text: string): number | undefined {
   if (!/^[-+]?\d+$/.test(trimmed)) return undefined;
   const value = Number(trimmed);
   return Number.isSafeInteger(value) ? value : undefined;
+}
+
+/** A positive number as typed (temperature, top-p); undefined when it is not one. */
+export function positiveOf(text: string): number | undefined {
+  const trimmed = text.trim();
+  if (!/^\d*\.?\d+(e[-+]?\d+)?$/i.test(trimmed)) return undefined;
+  const value = Number(trimmed);
+  return Number.isFinite(value) && value > 0 ? value : undefined;
 }
 
 /** Max input tokens: null for no limit (blank), else a whole number of at least 1; undefined when not. */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   ComparisonModeSchema,
   DatasetSourceSchema,
+  ExperimentKindSchema,
   HookPointSchema,
   LabelCountSchema,
   PoolingSchema,
@@ -19,7 +20,7 @@ import type { Workspace } from './workspace.js';
 /** Where the workspace is kept in the browser (per origin: one serve address, or the desktop app). */
 export const WORKSPACE_STORAGE_KEY = 'cotlab-workbench.workspace';
 /** Raised when the stored layout changes; an older layout is dropped, never misread. */
-export const WORKSPACE_VERSION = 1;
+export const WORKSPACE_VERSION = 2;
 
 const OpenDatasetSchema = z
   .object({
@@ -33,6 +34,11 @@ const OpenDatasetSchema = z
 
 const ExperimentDraftSchema = z
   .object({
+    experimentType: ExperimentKindSchema,
+    recordAnswers: z.boolean(),
+    generation: z.object({ maxNewTokens: z.string(), doSample: z.boolean(), temperature: z.string(), topP: z.string(), seed: z.string() }).strict().nullable(),
+    topK: z.string(),
+    answerCue: z.string().nullable(),
     variants: z.array(
       z.object({ name: z.string(), dataset: DatasetSourceSchema, prompt: PromptChoiceSchema, numSamples: z.string(), seed: z.string() }).strict(),
     ),

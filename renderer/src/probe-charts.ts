@@ -1,5 +1,5 @@
 import type { ProbeLayerView, ProbeView } from '../../src/contract/index.js';
-import { colorAt, countTickStep, translucent, type ChartFigure, type ChartTrace } from './charts.js';
+import { colorAt, confusionMatrixFigure, translucent, type ChartFigure, type ChartTrace } from './charts.js';
 
 const PROBE_COLOR = colorAt(0);
 const MAJORITY_COLOR = '#6b7785';
@@ -79,29 +79,5 @@ export function probeAccuracyFigure(probe: ProbeView): ChartFigure {
 /** One layer's held-out predictions: true class by row, predicted class by column, each cell's count printed in it. */
 export function probeConfusionFigure(probe: ProbeView, layer: number): ChartFigure | null {
   const entry = probe.layers.find((candidate) => candidate.layer === layer);
-  if (entry === undefined) return null;
-  const max = Math.max(1, ...entry.confusion.flat());
-  return {
-    traces: [
-      {
-        type: 'heatmap',
-        x: probe.classes,
-        y: probe.classes,
-        z: entry.confusion,
-        text: entry.confusion.map((row) => row.map(String)),
-        texttemplate: '%{text}',
-        colorscale: 'Blues',
-        reversescale: true,
-        zmin: 0,
-        zmax: max,
-        colorbar: { title: { text: 'samples' }, dtick: countTickStep(max), tickformat: 'd' },
-        hovertemplate: 'true %{y}<br>predicted %{x}<br>%{z} samples<extra></extra>',
-        meta: { kind: 'confusion', label: `layer ${layer}` },
-      },
-    ],
-    xTitle: 'Predicted class',
-    yTitle: 'True class',
-    layerAxis: false,
-    categorical: true,
-  };
+  return entry === undefined ? null : confusionMatrixFigure(probe.classes, entry.confusion, 'true', `layer ${layer}`);
 }

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { composeConfig } from '../../src/config/compose.js';
+import { requireActivationCompare } from '../../src/config/schemas.js';
 import type { JobContext } from '../../src/experiments/prepare-job.js';
 import { runJob } from '../../src/experiments/run-job.js';
 import { openHistoryReader, openHistoryStore } from '../../src/store/open-store.js';
@@ -61,10 +62,12 @@ export function historyStoreSection(root: string, benchModelDir: () => string): 
         log(`listing all ${page.items.length} of ${page.total} experiments: ${(listAllSeconds * 1000).toFixed(1)} ms; a searched page of 50: ${(searchSeconds * 1000).toFixed(1)} ms`);
 
         // The same job with and without recording every sample's vectors, alternated after a warm-up.
-        const config = composeConfig({
-          configDir: path.join(root, 'configs'),
-          overrides: [`model.path=${benchModelDir()}`, `experiment.num_samples=${SAMPLES_PER_RUN}`, 'experiment.max_input_tokens=600'],
-        });
+        const config = requireActivationCompare(
+          composeConfig({
+            configDir: path.join(root, 'configs'),
+            overrides: [`model.path=${benchModelDir()}`, `experiment.num_samples=${SAMPLES_PER_RUN}`, 'experiment.max_input_tokens=600'],
+          }),
+        );
         const context = (name: string): JobContext => ({
           configDir: path.join(root, 'configs'),
           dataRoot: root,

@@ -2,6 +2,7 @@
 import type { Sample } from '../datasets/sample.js';
 import { plannedInputs, type PlannedInput } from '../experiments/input-check.js';
 import type { PlannedRun } from '../experiments/plan.js';
+import type { AnyExperimentSpec, WorkbenchConfig } from '../config/schemas.js';
 import { logRuns, type PreparedJob } from '../experiments/prepare-job.js';
 import { layerRanges } from '../results/layer-ranges.js';
 import { formatTable } from './text-table.js';
@@ -37,16 +38,31 @@ function runPlan(run: PlannedRun, inputs: readonly PlannedInput[], answerCue: st
   return lines;
 }
 
+/** What the experiment does with each prompt: capture, generate, or read the logit lens. */
+function workLine(experiment: AnyExperimentSpec, layers: readonly number[]): string {
+  switch (experiment.name) {
+    case 'activation_compare':
+      return `capture     ${experiment.hook}, pooling ${experiment.pooling}, layers ${layerRanges(layers)}${experiment.record_answers ? '; answers generated and scored' : ''}`;
+    case 'classification': {
+      const { generation } = experiment;
+      const decoding = generation.do_sample ? `sampled (temperature ${generation.temperature}, top-p ${generation.top_p})` : 'greedy';
+      return `generate    up to ${generation.max_new_tokens} new tokens, ${decoding}; answers scored against the gold labels`;
+    }
+    case 'logit_lens':
+      return `logit lens  top ${experiment.top_k} tokens at layers ${layerRanges(layers)}`;
+  }
+}
+
 /** The plan as text for the terminal (control characters from the data shown escaped). */
-export function formatDryRun(job: PreparedJob, reportFolder: string): string {
+export function formatDryRun(job: PreparedJob<WorkbenchConfig>, reportFolder: string): string {
   const { config, modelDir } = job;
   const model = modelDir.config;
-  const experiment = config.experiment;
+  const experiment: AnyExperimentSpec = config.experiment;
   const lines = [
     'Dry run (dry_run=true): the plan only. No model was loaded, nothing was computed, recorded in the history or written.',
     '',
     `model       ${config.model.name}: ${modelDir.dir} (${model.modelType}, ${model.numLayers} layers, hidden ${model.hiddenSize}, context ${model.maxPositionEmbeddings ?? 'not stated'} tokens)`,
-    `capture     ${experiment.hook}, pooling ${experiment.pooling}, layers ${layerRanges(job.layers)}`,
+    workLine(experiment, job.layers),
     `max input   ${experiment.max_input_tokens === null ? 'no limit' : `${experiment.max_input_tokens} tokens (longer prompts are truncated)`}`,
     `report      ${reportFolder}`,
   ];

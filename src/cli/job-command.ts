@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { appVersion } from '../app-info.js';
 import type { JobContext } from '../experiments/prepare-job.js';
-import type { JobHooks, JobResult } from '../experiments/run-job.js';
+import type { ExperimentRun } from '../experiments/run-experiment.js';
+import type { JobHooks } from '../experiments/run-job.js';
 import type { HistoryStore } from '../store/history-store.js';
 import { reportingKeptExperiment, stopOnInterrupt } from './interrupt.js';
 import { cliPaths } from './paths.js';
@@ -17,7 +18,7 @@ export interface JobCommandOptions extends DbOption {
 }
 
 /** Starts (or continues) the job with the history open, the CLI's job context and the progress/stop hooks. */
-export type StartJob = (store: HistoryStore, context: JobContext, hooks: JobHooks) => Promise<JobResult>;
+export type StartJob = (store: HistoryStore, context: JobContext, hooks: JobHooks) => Promise<ExperimentRun>;
 
 /**
  * Runs a job from the command line as `run` and `resume` do: the history open for writing, a progress bar, the
@@ -65,11 +66,9 @@ export function cliJobContext(options: Pick<JobCommandOptions, 'out' | 'force'>)
   };
 }
 
-/** The comparison summary and history id on stderr, the report folder on stdout (for scripts). */
-function printJobResult(result: JobResult, log: (line: string) => void): void {
-  for (const comparison of result.report.comparisons) {
-    log(`${comparison.run_a} vs ${comparison.run_b}: mean cosine ${comparison.mean_cosine_similarity.toFixed(4)}, mean L2 ${comparison.mean_l2_distance.toFixed(4)}`);
-  }
+/** The summary (comparisons, accuracies, lens) and history id on stderr, the report folder on stdout (for scripts). */
+function printJobResult(result: ExperimentRun, log: (line: string) => void): void {
+  for (const line of result.summary) log(line);
   if (result.experimentId !== null) log(`history: experiment ${result.experimentId} completed`);
   process.stdout.write(`${result.outputDir}\n`);
 }

@@ -10,6 +10,7 @@ type Register = (program: Command) => void;
  */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Register> }> = {
   run: { summary: 'run an experiment, record it in the history and write its report', load: async () => (await import('./run-command.js')).registerRunCommand },
+  generate: { summary: 'print the model\'s greedy completion of a text and its token count', load: async () => (await import('./generate-command.js')).registerGenerateCommand },
   activations: { summary: 'print the pooled vector of every layer for a text', load: async () => (await import('./activations-command.js')).registerActivationsCommand },
   inspect: { summary: 'show how a model folder will be read', load: async () => (await import('./inspect-command.js')).registerInspectCommand },
   serve: { summary: 'serve the workbench UI on 127.0.0.1 with an access token', load: async () => (await import('./serve-command.js')).registerServeCommand },

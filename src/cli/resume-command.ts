@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { resumeJob } from '../experiments/resume.js';
+import { resumeExperiment } from '../experiments/run-experiment.js';
 import { runJobCommand, type JobCommandOptions } from './job-command.js';
 import { addDbOption } from './store-option.js';
 
@@ -15,7 +15,7 @@ export function registerResumeCommand(program: Command): void {
     .option('--no-progress', 'no progress bar');
   addDbOption(command).action(async (ref: string, options: JobCommandOptions) => {
     await runJobCommand(options, (store, context, hooks) =>
-      resumeJob(store, store.resolveExperimentRef(ref), context, hooks),
+      resumeExperiment(store, store.resolveExperimentRef(ref), context, hooks),
     );
   });
 }

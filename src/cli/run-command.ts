@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { composeConfig, loadSavedConfig } from '../config/compose.js';
-import { runJob } from '../experiments/run-job.js';
+import { runExperiment } from '../experiments/run-experiment.js';
 import type { VectorPolicy } from '../store/vector-policy.js';
 import { prepareJob } from '../experiments/prepare-job.js';
 import { formatDryRun } from './dry-run.js';
@@ -46,7 +46,7 @@ export function registerRunCommand(program: Command): void {
       return;
     }
     await runJobCommand(options, (store, context, hooks) =>
-      runJob(config, context, hooks, { store, vectorPolicy: options.storeVectors }),
+      runExperiment(config, context, hooks, { store, vectorPolicy: options.storeVectors }),
     );
   });
 }

@@ -2,7 +2,7 @@ import { ConfigError } from './errors.js';
 import { parseJsonExact } from './exact-json.js';
 import { groupOptionFile, loadGroupOption, OPTION_NAME, readPrimaryConfig } from './groups.js';
 import { parseOverride, setAtPath, type ParsedOverride } from './overrides.js';
-import type { ResolvedConfig } from './schemas.js';
+import type { WorkbenchConfig } from './schemas.js';
 import { deepMerge, isMapping, type Tree } from './tree.js';
 import { validateResolvedConfig } from './validate.js';
 import { expandVariantComponents, type OptionLoader } from './variants.js';
@@ -47,7 +47,7 @@ function applyValueOverrides(config: Tree, overrides: readonly ParsedOverride[],
  * first, then each group's YAML, then variant dataset/prompt option names expanded to full mappings, then the
  * value overrides; the result is validated against the schema.
  */
-export function composeConfig(opts: ComposeOptions): ResolvedConfig {
+export function composeConfig(opts: ComposeOptions): WorkbenchConfig {
   const { configDir } = opts;
   const primary = readPrimaryConfig(configDir);
   // Per group: the chosen option and the override that chose it (null: the defaults list).
@@ -98,7 +98,7 @@ function parseSavedConfig(file: string): unknown {
  * A previously resolved config (config.json of a run, JSON or YAML) with value overrides on top, re-validated.
  * Group choices are not possible here: there are no group folders to pick from.
  */
-export function loadSavedConfig(path: string, overrides: readonly string[]): ResolvedConfig {
+export function loadSavedConfig(path: string, overrides: readonly string[]): WorkbenchConfig {
   const saved = parseSavedConfig(path);
   if (!isMapping(saved)) throw new ConfigError('expected a mapping at the top level', { file: path });
   const parsed = overrides.map(parseOverride);

@@ -3,7 +3,7 @@ import { composeConfig } from './compose.js';
 import { ConfigError } from './errors.js';
 import { listGroupOptions, loadGroupOption, readPrimaryConfig } from './groups.js';
 import { formatOverrideValue } from './overrides.js';
-import { PromptSpecSchema, type ResolvedConfig } from './schemas.js';
+import { PromptSpecSchema, type WorkbenchConfig } from './schemas.js';
 import { deepEqual, dottedPath, isMapping } from './tree.js';
 
 function sameKeys(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
@@ -88,7 +88,10 @@ function closestOption(config: Record<string, unknown>, configDir: string, group
       if (error instanceof ConfigError) continue;
       throw error;
     }
-    const count = groupDiffCount(config[group], candidate[group], group);
+    const actual = config[group];
+    // An option of another shape (another experiment's settings) would be replaced whole: not a close option.
+    if (isMapping(actual) && isMapping(candidate[group]) && !sameKeys(actual, candidate[group] as Record<string, unknown>)) continue;
+    const count = groupDiffCount(actual, candidate[group], group);
     if (count < bestCount) {
       best = option;
       bestCount = count;
@@ -102,7 +105,7 @@ function closestOption(config: Record<string, unknown>, configDir: string, group
  * each group's value), then `key=value` for every setting that differs from what those choices compose to.
  * composeConfig with it gives back an equal config.
  */
-export function reproduceOverrides(config: ResolvedConfig, configDir: string): string[] {
+export function reproduceOverrides(config: WorkbenchConfig, configDir: string): string[] {
   const primary = readPrimaryConfig(configDir);
   const record = config as unknown as Record<string, unknown>;
   const choices = primary.defaults

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DatasetSpecSchema } from '../datasets/spec.js';
 import type { ComparisonMode } from '../results/types.js';
 import type { HookPoint, Pooling } from '../results/capture-points.js';
+import { ConfigError } from './errors.js';
 import { SeedSchema } from './seed.js';
 
 /** configs/backend/*.yaml: how onnxruntime runs the model. */
@@ -81,7 +82,35 @@ const PoolingSchema = z.enum(['mean', 'last_token']) satisfies z.ZodType<Pooling
 const HookPointSchema = z.enum(['resid_post', 'hf_hidden_states', 'cotlab']) satisfies z.ZodType<HookPoint>;
 const ComparisonModeSchema = z.enum(['pairwise', 'baseline']) satisfies z.ZodType<ComparisonMode>;
 
-/** configs/experiment/*.yaml. */
+/** How answers are generated (classification; activation_compare with record_answers). */
+export const GenerationSpecSchema = z
+  .object({
+    /** Tokens generated at most per answer. */
+    max_new_tokens: z.number().int().min(1),
+    /** false: greedy decoding (argmax); true: temperature / top-p sampling, seeded. */
+    do_sample: z.boolean(),
+    temperature: z.number().positive(),
+    top_p: z.number().gt(0).max(1),
+    /** Seed of the sampling draws (each sample its own stream); null: the experiment's seed. Recorded either way. */
+    seed: SeedSchema.nullable(),
+    /** Generation stops at these; null: the prompt strategy's stop strings for its output format. */
+    stop_strings: z.array(z.string().min(1)).nullable(),
+  })
+  .strict();
+
+export const DEFAULT_GENERATION: z.input<typeof GenerationSpecSchema> = {
+  max_new_tokens: 256,
+  do_sample: false,
+  temperature: 1,
+  top_p: 1,
+  seed: null,
+  stop_strings: null,
+};
+
+const numSamples = z.number().int().nullable();
+const maxInputTokens = z.number().int().min(1).nullable();
+
+/** configs/experiment/activation_compare.yaml. */
 export const ExperimentSpecSchema = z
   .object({
     name: z.literal('activation_compare'),
@@ -105,8 +134,50 @@ export const ExperimentSpecSchema = z
     store_per_layer: z.boolean(),
     log_samples: z.boolean(),
     variants: z.array(VariantSpecSchema),
+    /** Also generate each sample's answer (one session: the prefill is the capture pass) and score it. */
+    record_answers: z.boolean().default(false),
+    generation: GenerationSpecSchema.default(DEFAULT_GENERATION),
   })
   .strict();
+
+/** configs/experiment/classification.yaml: generate each sample's answer, read it, score it per variant. */
+export const ClassificationSpecSchema = z
+  .object({
+    name: z.literal('classification'),
+    description: z.string(),
+    num_samples: numSamples,
+    seed: SeedSchema,
+    max_input_tokens: maxInputTokens,
+    answer_cue: z.string().nullable(),
+    /** Which variants are compared with McNemar's test: every pair, or the first against each other. */
+    comparison_mode: ComparisonModeSchema,
+    generation: GenerationSpecSchema,
+    /** Bootstrap resamples of every metric's confidence interval (0: no intervals). */
+    bootstrap_resamples: z.number().int().min(0),
+    variants: z.array(VariantSpecSchema),
+  })
+  .strict();
+
+/** configs/experiment/logit_lens.yaml: each layer's last-token residual through the final norm and the LM head. */
+export const LogitLensSpecSchema = z
+  .object({
+    name: z.literal('logit_lens'),
+    description: z.string(),
+    num_samples: numSamples,
+    seed: SeedSchema,
+    layers: z.array(z.number().int().min(0)).nullable(),
+    layer_stride: z.number().int().min(1),
+    max_input_tokens: maxInputTokens,
+    /** Text after the prompt, so the next token is the answer (e.g. "\n\nFINAL ANSWER:"). */
+    answer_cue: z.string().nullable(),
+    /** Most probable tokens reported per layer. */
+    top_k: z.number().int().min(1).max(100),
+    variants: z.array(VariantSpecSchema),
+  })
+  .strict();
+
+/** Every experiment, told apart by `name`. */
+export const AnyExperimentSpecSchema = z.discriminatedUnion('name', [ExperimentSpecSchema, ClassificationSpecSchema, LogitLensSpecSchema]);
 
 /** The fully composed configuration of one run (what config.json holds). */
 export const RootConfigSchema = z
@@ -115,7 +186,7 @@ export const RootConfigSchema = z
     model: ModelSpecSchema,
     prompt: PromptSpecSchema,
     dataset: DatasetSpecSchema,
-    experiment: ExperimentSpecSchema,
+    experiment: AnyExperimentSpecSchema,
     seed: z.number().int().min(0),
     verbose: z.boolean(),
     dry_run: z.boolean(),
@@ -128,7 +199,32 @@ export type ModelSpec = z.output<typeof ModelSpecSchema>;
 export type OutputFormat = z.output<typeof OutputFormatSchema>;
 export type PromptSpec = z.output<typeof PromptSpecSchema>;
 export type VariantSpec = z.output<typeof VariantSpecSchema>;
+/** activation_compare's settings (the original experiment; most of the code is about it). */
 export type ExperimentSpec = z.output<typeof ExperimentSpecSchema>;
+export type ClassificationSpec = z.output<typeof ClassificationSpecSchema>;
+export type LogitLensSpec = z.output<typeof LogitLensSpecSchema>;
+export type GenerationSpec = z.output<typeof GenerationSpecSchema>;
+export type AnyExperimentSpec = z.output<typeof AnyExperimentSpecSchema>;
 export type RootConfig = z.output<typeof RootConfigSchema>;
-/** A composed, validated config. */
-export type ResolvedConfig = RootConfig;
+/** A composed, validated config of any experiment. */
+export type WorkbenchConfig = RootConfig;
+/** A composed, validated activation_compare config. */
+export type ResolvedConfig = RootConfig & { experiment: ExperimentSpec };
+export type ClassificationConfig = RootConfig & { experiment: ClassificationSpec };
+export type LogitLensConfig = RootConfig & { experiment: LogitLensSpec };
+
+/** The config as activation_compare's, or a ConfigError naming the experiment it is. */
+export function requireActivationCompare(config: WorkbenchConfig): ResolvedConfig {
+  if (isActivationCompareConfig(config)) return config;
+  throw new ConfigError(`this needs an activation_compare experiment, not ${config.experiment.name}`, { path: 'experiment.name' });
+}
+
+export function isActivationCompareConfig(config: WorkbenchConfig): config is ResolvedConfig {
+  return config.experiment.name === 'activation_compare';
+}
+export function isClassificationConfig(config: WorkbenchConfig): config is ClassificationConfig {
+  return config.experiment.name === 'classification';
+}
+export function isLogitLensConfig(config: WorkbenchConfig): config is LogitLensConfig {
+  return config.experiment.name === 'logit_lens';
+}

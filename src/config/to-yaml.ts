@@ -1,10 +1,10 @@
 import { stringify } from 'yaml';
-import type { ResolvedConfig } from './schemas.js';
+import type { WorkbenchConfig } from './schemas.js';
 
 /**
  * The resolved config as YAML, laid out like OmegaConf.to_yaml (list items flush with their key); text with line
  * breaks is double-quoted so values such as an answer cue stay visible.
  */
-export function toYaml(config: ResolvedConfig): string {
+export function toYaml(config: WorkbenchConfig): string {
   return stringify(config, { indentSeq: false, lineWidth: 0, blockQuote: false });
 }

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { ConfigValidationError, type ConfigIssue } from './errors.js';
 import type { ParsedOverride } from './overrides.js';
-import { RootConfigSchema, type ResolvedConfig } from './schemas.js';
+import { RootConfigSchema, type WorkbenchConfig } from './schemas.js';
 import { didYouMean } from './suggest.js';
 import { dottedPath, isMapping } from './tree.js';
 
@@ -54,7 +54,7 @@ function flatten(issues: readonly Issue[], raw: unknown, prefix: IssuePath = [])
 }
 
 /** Validates a composed config; every schema issue is reported with its dotted path and its source. */
-export function validateResolvedConfig(raw: unknown, origin: ConfigOrigin): ResolvedConfig {
+export function validateResolvedConfig(raw: unknown, origin: ConfigOrigin): WorkbenchConfig {
   const result = RootConfigSchema.safeParse(raw);
   if (result.success) return result.data;
   const issues = flatten(result.error.issues, raw).map(({ path, message }): ConfigIssue => {

@@ -1,6 +1,6 @@
 import type { DatasetSpec } from '../datasets/spec.js';
 import type { GroupChoice, OptionRequest } from './groups.js';
-import type { PromptSpec, ResolvedConfig } from './schemas.js';
+import type { PromptSpec, WorkbenchConfig } from './schemas.js';
 import type { Seed } from '../results/seed.js';
 import { isMapping, type Tree } from './tree.js';
 
@@ -44,7 +44,7 @@ export interface ResolvedVariant {
 }
 
 /** The runs of an experiment in order; no variants means one run named `base` with the top-level settings. */
-export function resolveVariants(config: ResolvedConfig): ResolvedVariant[] {
+export function resolveVariants(config: WorkbenchConfig): ResolvedVariant[] {
   const { experiment } = config;
   if (experiment.variants.length === 0) {
     return [

@@ -23,6 +23,7 @@ import {
   RunRefSchema,
   StoredSampleViewSchema,
 } from './results.js';
+import { AnswerFilterSchema, AnswerFindingsViewSchema, AnswerPageSchema, LogitLensViewSchema } from './answers.js';
 
 /** A tag: letters, digits and _ . : -, not starting with + or - (which add and remove on the command line). */
 export const TagSchema = z
@@ -167,6 +168,28 @@ export const apiContract = {
   layerDetail: {
     request: z.object({ runA: RunRefSchema, runB: RunRefSchema, layer: wholeNumber.nonnegative() }).strict(),
     response: LayerDetailSchema,
+  },
+  /** A page of a run's recorded answers (sample text, raw output, parsed answer, gold, correct), filterable. */
+  answers: {
+    request: z
+      .object({
+        ref: RunRefSchema,
+        filter: AnswerFilterSchema.default('all'),
+        offset: wholeNumber.nonnegative().default(0),
+        limit: wholeNumber.min(1).max(500).default(100),
+      })
+      .strict(),
+    response: AnswerPageSchema,
+  },
+  /** Per-variant metrics with intervals, confusion matrices, McNemar tests (and correct/incorrect splits), as stored. */
+  answerFindings: {
+    request: z.object({ experimentId: z.string().min(1) }).strict(),
+    response: AnswerFindingsViewSchema,
+  },
+  /** One sample's logit lens (layers x top tokens): as recorded, or from the run's stored last-token vectors. */
+  logitLens: {
+    request: z.object({ ref: RunRefSchema, position: wholeNumber.nonnegative(), topK: wholeNumber.min(1).max(50).default(10) }).strict(),
+    response: LogitLensViewSchema,
   },
   exportReport: {
     request: z.object({ experimentId: z.string().min(1), format: ExportFormatSchema }).strict(),

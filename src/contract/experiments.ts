@@ -3,6 +3,25 @@ import { z } from 'zod';
 import { finite, seedInput, seedShown, wholeNumber } from './primitives.js';
 import { DatasetSourceSchema } from './datasets.js';
 import { PromptChoiceSchema } from './prompts.js';
+import { ExperimentKindSchema } from './model.js';
+
+/** How answers are generated (classification, activation_compare with recordAnswers). Absent fields: the config's. */
+export const GenerationRequestSchema = z
+  .object({
+    maxNewTokens: wholeNumber.min(1, 'must be at least 1').max(4096),
+    /** false: greedy decoding. */
+    doSample: z.boolean(),
+    temperature: finite.positive(),
+    topP: finite.gt(0).max(1),
+    /** Seed of the sampling draws; null: the experiment's seed. */
+    seed: seedInput.nullable(),
+  })
+  .strict();
+export type GenerationRequest = z.infer<typeof GenerationRequestSchema>;
+
+/** Generation settings as a run recorded them or the configs give them (a seed beyond the safe integers as digits). */
+export const GenerationSettingsSchema = GenerationRequestSchema.extend({ seed: seedShown.nullable() }).strict();
+export type GenerationSettings = z.infer<typeof GenerationSettingsSchema>;
 
 export const PoolingSchema = z.enum(['mean', 'last_token']);
 export const ComparisonModeSchema = z.enum(['pairwise', 'baseline']);
@@ -40,6 +59,16 @@ export const ExperimentRequestSchema = z
     comparisonMode: ComparisonModeSchema,
     hook: HookPointSchema,
     maxInputTokens: wholeNumber.min(1).nullable(),
+    /** Absent: activation_compare. classification generates and scores answers; logit_lens reads each layer's prediction. */
+    experimentType: ExperimentKindSchema.optional(),
+    /** activation_compare only: also generate and score each sample's answer (absent: false). */
+    recordAnswers: z.boolean().optional(),
+    /** classification / recordAnswers: how answers are generated (absent or null: the experiment config's). */
+    generation: GenerationRequestSchema.nullable().optional(),
+    /** logit_lens: most probable tokens per layer (absent or null: the config's). */
+    topK: wholeNumber.min(1).max(100).nullable().optional(),
+    /** classification / logit_lens: text after the prompt (absent: the config's; null: none). */
+    answerCue: z.string().max(500).nullable().optional(),
   })
   .strict();
 export type ExperimentRequest = z.infer<typeof ExperimentRequestSchema>;
@@ -58,24 +87,48 @@ export const VariantSettingsSchema = z
   .strict();
 export type VariantSettings = z.infer<typeof VariantSettingsSchema>;
 
-/** An experiment's settings in the request's terms: what a run recorded, or what the configs default to. */
-export const ExperimentSettingsSchema = z
+/** The settings that depend on the experiment type (what a run reads from the model besides activations). */
+export const ExperimentTypeSettingsSchema = z
   .object({
-    modelDir: z.string().min(1).nullable(),
-    variants: z.array(VariantSettingsSchema),
-    layers: z.array(wholeNumber.nonnegative()).nullable(),
-    pooling: PoolingSchema,
-    comparisonMode: ComparisonModeSchema,
-    hook: HookPointSchema,
-    maxInputTokens: wholeNumber.min(1).nullable(),
+    experimentType: ExperimentKindSchema,
+    /** activation_compare: also generate and score each sample's answer (false for the other types). */
+    recordAnswers: z.boolean(),
+    /** How answers are generated: classification and activation_compare; null for logit_lens. */
+    generation: GenerationSettingsSchema.nullable(),
+    /** logit_lens: most probable tokens per layer; null for the other types. */
+    topK: wholeNumber.min(1).max(100).nullable(),
+    /** Text after the prompt, so the next token is the answer; null: none. */
+    answerCue: z.string().max(500).nullable(),
   })
   .strict();
+export type ExperimentTypeSettings = z.infer<typeof ExperimentTypeSettingsSchema>;
+
+/** An experiment's settings in the request's terms: what a run recorded, or what the configs default to. */
+export const ExperimentSettingsSchema = ExperimentTypeSettingsSchema.extend({
+  modelDir: z.string().min(1).nullable(),
+  variants: z.array(VariantSettingsSchema),
+  layers: z.array(wholeNumber.nonnegative()).nullable(),
+  pooling: PoolingSchema,
+  comparisonMode: ComparisonModeSchema,
+  hook: HookPointSchema,
+  maxInputTokens: wholeNumber.min(1).nullable(),
+}).strict();
 export type ExperimentSettings = z.infer<typeof ExperimentSettingsSchema>;
 
-/** The composed default config (configs/): the default experiment, plus the samples and seed a new variant starts with. */
+/**
+ * The composed default config (configs/): the default experiment, plus the samples and seed a new variant starts
+ * with, and each experiment type's configured settings (configs/experiment/*.yaml) for when the type is changed.
+ */
 export const ExperimentDefaultsSchema = ExperimentSettingsSchema.extend({
   numSamples: wholeNumber.min(1).nullable(),
   seed: seedShown,
+  typeDefaults: z
+    .object({
+      activation_compare: ExperimentTypeSettingsSchema,
+      classification: ExperimentTypeSettingsSchema,
+      logit_lens: ExperimentTypeSettingsSchema,
+    })
+    .strict(),
 }).strict();
 export type ExperimentDefaults = z.infer<typeof ExperimentDefaultsSchema>;
 

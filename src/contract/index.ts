@@ -12,6 +12,7 @@ export * from './model.js';
 export * from './experiments.js';
 export * from './results.js';
 export * from './cluster.js';
+export * from './answers.js';
 export * from './calls.js';
 export * from './errors.js';
 export * from './desktop.js';

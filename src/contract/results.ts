@@ -58,6 +58,10 @@ export const ExperimentSummarySchema = z
     demoModel: z.boolean(),
     /** Run here (resumable when interrupted), or imported from a CoTLab results.json. */
     source: z.enum(['workbench', 'cotlab-import']),
+    /** Which results screen applies: activation_compare, classification or logit_lens. */
+    experimentType: z.enum(['activation_compare', 'classification', 'logit_lens']),
+    /** Whether answers were recorded (classification, or activation_compare with recordAnswers). */
+    hasAnswers: z.boolean(),
     runs: z.array(RunSettingsViewSchema),
     pairs: z.array(PairHeadlineSchema),
     notes: z.string(),

@@ -4,7 +4,7 @@ import { DatasetError } from './errors.js';
 import { loadHareTsv } from './hare-tsv.js';
 import { loadRadiology } from './radiology.js';
 import type { LoadedDataset } from './sample.js';
-import type { DatasetSpec } from './spec.js';
+import type { LoaderSpec } from './spec.js';
 
 export { labelDistribution, type LabelCount } from './label-distribution.js';
 
@@ -12,7 +12,7 @@ export { labelDistribution, type LabelCount } from './label-distribution.js';
  * Load the dataset a spec describes with the loader for its format; a relative path resolves against baseDir.
  * TSV, CSV and JSON lines files are streamed, so memory holds the samples, not the file.
  */
-export async function loadDataset(spec: DatasetSpec, baseDir: string): Promise<LoadedDataset> {
+export async function loadDataset(spec: LoaderSpec, baseDir: string): Promise<LoadedDataset> {
   const file = resolve(baseDir, spec.path);
   switch (spec.format) {
     case 'hare_tsv':

@@ -9,6 +9,11 @@ import { compareRunMeans, meanActivationNorms, type RunMeans } from './metrics.j
 import type { PlannedRun } from './plan.js';
 import { PoolingAccumulator } from './pooling-accumulator.js';
 import type { RunSummary } from '../results/types.js';
+import { createSeededRng } from '../analytics/seeded-rng.js';
+import type { GenerationSpec } from '../config/schemas.js';
+import type { SampleAnswer } from '../results/answers.js';
+import type { Seed } from '../results/seed.js';
+import { generateOptions, type AnswerScorer } from './answer-scoring.js';
 
 export interface ProgressEvent {
   run: string;
@@ -37,6 +42,10 @@ export interface CapturedSample {
   promptHash: string;
   /** One pooled vector per captured layer, in layer order. */
   pooled: Float32Array[];
+  /** The exact text fed to the model. */
+  text: string;
+  /** The sample's generated answer as read and scored (experiment.record_answers); null when not recorded. */
+  answer: SampleAnswer | null;
 }
 
 /** A sample computed by an earlier, interrupted process, as the history kept it. */
@@ -44,6 +53,19 @@ export interface StoredSampleVectors {
   /** One pooled vector per captured layer, in layer order. */
   pooled: Float32Array[];
   truncated: boolean;
+  /** Its recorded answer (record_answers); null when none was recorded. */
+  answer: SampleAnswer | null;
+}
+
+/**
+ * How answers are recorded beside the capture (experiment.record_answers): each run's scorer, and the generation
+ * settings. The prefill pass that generates is the capture pass, so no sample runs twice.
+ */
+export interface AnswerRecording {
+  scorers: readonly AnswerScorer[];
+  generation: GenerationSpec;
+  /** Seed of the sampling draws (the generation seed, else the experiment's). */
+  samplingSeed: Seed;
 }
 
 export interface ExecuteHooks {
@@ -60,6 +82,8 @@ export interface ActivationCompareOutcome
   truncatedSamples: number;
   /** Each run's per-layer mean vectors (for the history store and analytics). */
   runMeans: RunMeans[];
+  /** With record_answers, each run's answers in sample order; else null. */
+  answers: SampleAnswer[][] | null;
 }
 
 /** With batching, this many batches' worth of prompts are handed over at once so similar lengths can be grouped. */
@@ -78,12 +102,14 @@ export async function executeActivationCompare(
   runs: readonly PlannedRun[],
   experiment: ExperimentSpec,
   hooks: ExecuteHooks = {},
+  answering: AnswerRecording | null = null,
 ): Promise<ActivationCompareOutcome> {
   const total = runs.reduce((sum, run) => sum + run.sampleIndices.length, 0);
   const sampleLog: SampleLogEntry[] | null = experiment.log_samples ? [] : null;
   const summaries: RunSummary[] = [];
   const runTimestamps: Date[] = [];
   const runMeans: RunMeans[] = [];
+  const answers: SampleAnswer[][] | null = answering === null ? null : runs.map(() => []);
   let done = 0;
   let computed = 0;
   let truncatedSamples = 0;
@@ -93,11 +119,13 @@ export async function executeActivationCompare(
     const accumulator = new PoolingAccumulator(host.layers, host.info.hiddenSize);
     const systemPrompt = run.prompt.systemPrompt();
     const positions = run.sampleIndices.map((_, position) => position);
-    for await (const { position, sample, stored, captured } of runSamples(host, run, positions, experiment, hooks, () => done)) {
+    for await (const { position, sample, stored, captured } of runSamples(host, run, positions, experiment, hooks, () => done, answering)) {
       if (stored) {
         accumulator.addSample(stored.pooled);
         if (stored.truncated) truncatedSamples++;
+        if (stored.answer) answers?.[run.index]?.push(stored.answer);
       } else if (captured) {
+        if (captured.answer) answers?.[run.index]?.push(captured.answer);
         accumulator.addSample(captured.pooled);
         if (captured.truncated) truncatedSamples++;
         computed++;
@@ -152,6 +180,7 @@ export async function executeActivationCompare(
     sampleLog,
     truncatedSamples,
     runMeans,
+    answers,
   };
 }
 
@@ -175,6 +204,7 @@ export async function* runSamples(
   experiment: ExperimentSpec,
   hooks: Pick<ExecuteHooks, 'storedSample' | 'signal'>,
   completed: () => number,
+  answering: AnswerRecording | null = null,
 ): AsyncGenerator<RunSample> {
   const chunkSize = host.info.batchSize > 1 ? host.info.batchSize * LENGTH_GROUPING_WINDOW : 1;
   for (let chunkStart = 0; chunkStart < positions.length; chunkStart += chunkSize) {
@@ -185,14 +215,8 @@ export async function* runSamples(
     });
     const toCompute = chunk.filter((item) => item.stored === null);
     for (const item of toCompute) item.text = run.prompt.fullInput(item.sample, experiment.answer_cue);
-    const results =
-      toCompute.length > 0
-        ? await host.captureBatch(
-            toCompute.map((item) => item.text),
-            { maxInputTokens: experiment.max_input_tokens },
-          )
-        : [];
-    const resultByPosition = new Map(toCompute.map((item, at) => [item.position, results[at] as CaptureResult]));
+    const results = toCompute.length > 0 ? await captureOrGenerate(host, run, toCompute, experiment, answering) : [];
+    const resultByPosition = new Map(toCompute.map((item, at) => [item.position, results[at] as CaptureResult & { answer: SampleAnswer | null }]));
     for (const { position, sample, stored, text } of chunk) {
       const result = resultByPosition.get(position);
       const captured: CapturedSample | null =
@@ -206,8 +230,42 @@ export async function* runSamples(
               truncated: result.truncated,
               promptHash: promptHash(text),
               pooled: result.pooled,
+              text,
+              answer: result.answer,
             };
       yield { position, sample, stored, captured };
     }
   }
+}
+
+/**
+ * The captures of a chunk's samples; with answers recorded, their generations, whose prefill pass is the capture,
+ * each answer read and scored, and each sample's sampling draws its own seeded stream.
+ */
+async function captureOrGenerate(
+  host: ModelHost,
+  run: PlannedRun,
+  items: readonly { position: number; sample: Sample; text: string }[],
+  experiment: ExperimentSpec,
+  answering: AnswerRecording | null,
+): Promise<(CaptureResult & { answer: SampleAnswer | null })[]> {
+  if (answering === null) {
+    const captured = await host.captureBatch(
+      items.map((item) => item.text),
+      { maxInputTokens: experiment.max_input_tokens },
+    );
+    return captured.map((result) => ({ ...result, answer: null }));
+  }
+  const scorer = answering.scorers[run.index] as AnswerScorer;
+  const generated = await host.generate(
+    items.map((item) => ({ text: item.text, random: answering.generation.do_sample ? uniformDraws(answering.samplingSeed, run.index, item.position) : null })),
+    generateOptions(answering.generation, experiment.max_input_tokens, run.prompt.stopStrings),
+  );
+  return generated.map((result, at) => ({ ...result, answer: scorer.score((items[at] as { sample: Sample }).sample, result) }));
+}
+
+/** A sample's own stream of uniform draws: the same whatever the batching or a resume. */
+export function uniformDraws(seed: Seed, runIndex: number, position: number): () => number {
+  const rng = createSeededRng(seed, runIndex, position);
+  return () => rng.nextFloat();
 }

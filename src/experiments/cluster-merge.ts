@@ -291,7 +291,7 @@ async function recordMerged(
   const report = storedReportInput(store, store.getExperiment(experimentId), 'a report folder', context.configDir);
   try {
     const paths = await writeJobReport(outputDir, report, analyses);
-    return { outputDir, paths, report, analyses, experimentId };
+    return { outputDir, paths, report, analyses, experimentId, answerFindings: null };
   } catch (error) {
     // Every result is stored: the merged experiment completed; `resume` writes its report from the history.
     store.finishExperiment(experimentId, { status: 'completed', endedAt: new Date(), durationS: report.durationSeconds, outputDir, error: `The report could not be written: ${error instanceof Error ? error.message : String(error)}` });

@@ -7,7 +7,7 @@ import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseJsonExact, stringifyJsonExact } from '../config/exact-json.js';
-import { RootConfigSchema, type ResolvedConfig } from '../config/schemas.js';
+import { requireActivationCompare, RootConfigSchema, type ResolvedConfig, type WorkbenchConfig } from '../config/schemas.js';
 import { ExperimentError } from './errors.js';
 import { sha256File } from './file-hash.js';
 import { datasetHashesOf, logRuns, prepareJob, type JobContext, type PreparedJob } from './prepare-job.js';
@@ -140,7 +140,11 @@ async function fingerprintedJob(config: ResolvedConfig, context: JobContext): Pr
  * order, the model and dataset hashes and the shard boundaries. Nothing is computed; a folder that already holds a
  * plan is refused, so shards of two plans never share a folder.
  */
-export async function writeClusterPlan(config: ResolvedConfig, shardCount: number, planDir: string, context: JobContext): Promise<ClusterPlan> {
+export async function writeClusterPlan(workbenchConfig: WorkbenchConfig, shardCount: number, planDir: string, context: JobContext): Promise<ClusterPlan> {
+  const config = requireActivationCompare(workbenchConfig);
+  if (config.experiment.record_answers) {
+    throw new ExperimentError('a cluster plan records activations only; set experiment.record_answers=false, or run the experiment on one machine to record answers', 'experiment.record_answers');
+  }
   if (config.dry_run) throw new ExperimentError('dry_run=true only plans the experiment; set dry_run=false to plan it for a cluster', 'dry_run');
   const { job, modelHash, datasetHashes } = await fingerprintedJob(config, context);
   if (context.log) logRuns(job.runs, context.log);

@@ -1,5 +1,8 @@
 /** Every sampled prompt measured against the model's context before any compute. */
-import type { ExperimentSpec } from '../config/schemas.js';
+import type { AnyExperimentSpec } from '../config/schemas.js';
+
+/** What the check reads of any experiment type's settings. */
+type InputSettings = Pick<AnyExperimentSpec, 'max_input_tokens' | 'answer_cue'>;
 import type { Sample } from '../datasets/sample.js';
 import type { ModelDirectory } from '../model/model-dir.js';
 import type { PromptTokenizer } from '../model/tokenizer.js';
@@ -38,7 +41,7 @@ function tokenBound(text: string, specials: number): number {
 /** What each sampled prompt is fed as: exact token counts, truncated as `max_input_tokens` says. */
 function measure(
   runs: readonly PlannedRun[],
-  experiment: ExperimentSpec,
+  experiment: InputSettings,
   tokenizer: PromptTokenizer,
   context: number | null,
   needed: (text: string) => boolean,
@@ -72,7 +75,7 @@ function measure(
  * tokenized: none when there is no context or max_input_tokens fits in it, and otherwise only those whose byte
  * length could exceed it, so a run does not tokenize its dataset twice before the first forward pass.
  */
-export function refuseTooLongInputs(runs: readonly PlannedRun[], experiment: ExperimentSpec, tokenizer: PromptTokenizer, modelDir: ModelDirectory): void {
+export function refuseTooLongInputs(runs: readonly PlannedRun[], experiment: InputSettings, tokenizer: PromptTokenizer, modelDir: ModelDirectory): void {
   const context = modelDir.config.maxPositionEmbeddings;
   const maxInput = experiment.max_input_tokens;
   if (context === null || (maxInput !== null && maxInput <= context)) return;
@@ -85,7 +88,7 @@ export function refuseTooLongInputs(runs: readonly PlannedRun[], experiment: Exp
  * The dry run's plan: every sampled prompt tokenized (long texts only as far as a limit needs), each run's inputs in
  * processing order; refused as a run would be when a prompt is longer than the model's context.
  */
-export function plannedInputs(runs: readonly PlannedRun[], experiment: ExperimentSpec, tokenizer: PromptTokenizer, modelDir: ModelDirectory): PlannedInput[][] {
+export function plannedInputs(runs: readonly PlannedRun[], experiment: InputSettings, tokenizer: PromptTokenizer, modelDir: ModelDirectory): PlannedInput[][] {
   const context = modelDir.config.maxPositionEmbeddings;
   const { inputs, tooLong } = measure(runs, experiment, tokenizer, context, () => true);
   if (context !== null && tooLong.length > 0) throw tooLongError(tooLong, context, experiment.max_input_tokens, modelDir.configPath);

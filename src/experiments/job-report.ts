@@ -1,6 +1,6 @@
 /** A job's report input: what it measured plus everything that follows from its config. */
 import { reproduceOverrides } from '../config/reproduce.js';
-import type { ResolvedConfig } from '../config/schemas.js';
+import type { ResolvedConfig, WorkbenchConfig } from '../config/schemas.js';
 import { toYaml } from '../config/to-yaml.js';
 import { resolveVariants } from '../config/variants.js';
 import { HOOK_POINT_DESCRIPTIONS } from '../model/hook-points.js';
@@ -70,6 +70,26 @@ export function assembleReportInput(
   results: ReportResults,
   annotations: Annotations | null = null,
 ): ReportInput {
+  return {
+    ...configReportParts(config, context),
+    startTime: timing.startTime,
+    endTime: timing.endTime,
+    durationSeconds: timing.durationSeconds ?? (timing.endTime.getTime() - timing.startTime.getTime()) / 1000,
+    runDurationSeconds: timing.runDurationSeconds,
+    status: timing.status,
+    ...results,
+    runSettings: configRunSettings(config, results.runs),
+    annotations,
+  };
+}
+
+/** What every experiment's report takes from its config: names, variants, the reproduce command, the YAML. */
+export type ConfigReportParts = Pick<
+  ReportInput,
+  'config' | 'experimentName' | 'modelName' | 'promptStrategyName' | 'reproduceCommand' | 'configYaml' | 'variants' | 'topPrompt' | 'topDatasetName' | 'appVersion'
+>;
+
+export function configReportParts(config: WorkbenchConfig, context: Pick<JobContext, 'configDir' | 'appVersion'>): ConfigReportParts {
   const variants: VariantLine[] =
     config.experiment.variants.length === 0
       ? []
@@ -85,12 +105,6 @@ export function assembleReportInput(
     experimentName: config.experiment.name,
     modelName: config.model.name,
     promptStrategyName: config.prompt.name,
-    startTime: timing.startTime,
-    endTime: timing.endTime,
-    durationSeconds: timing.durationSeconds ?? (timing.endTime.getTime() - timing.startTime.getTime()) / 1000,
-    runDurationSeconds: timing.runDurationSeconds,
-    status: timing.status,
-    ...results,
     reproduceCommand: ['run', ...reproduceOverrides(config, context.configDir)],
     configYaml: toYaml(config),
     variants,
@@ -103,7 +117,5 @@ export function assembleReportInput(
     },
     topDatasetName: config.dataset.name,
     appVersion: context.appVersion,
-    runSettings: configRunSettings(config, results.runs),
-    annotations,
   };
 }

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { ResolvedConfig } from '../config/schemas.js';
+import type { WorkbenchConfig } from '../config/schemas.js';
 import type { Seed } from '../results/seed.js';
 import { resolveVariants } from '../config/variants.js';
 import { loadDataset } from '../datasets/load-dataset.js';
@@ -34,7 +34,7 @@ export interface PlanContext {
  * Loads each variant's dataset and prompt strategy (each distinct one once) and picks its samples exactly as
  * CoTLab does: random.seed(seed); random.sample(range(len(dataset)), k).
  */
-export async function planRuns(config: ResolvedConfig, context: PlanContext): Promise<PlannedRun[]> {
+export async function planRuns(config: WorkbenchConfig, context: PlanContext): Promise<PlannedRun[]> {
   const datasets = new Map<string, LoadedDataset>();
   const prompts = new Map<string, PromptStrategy>();
   const runs: PlannedRun[] = [];

@@ -1,6 +1,6 @@
 /** Preparing a job: the plan (data loaded, samples chosen, model folder checked, layers chosen) before any compute. */
 import path from 'node:path';
-import type { ResolvedConfig } from '../config/schemas.js';
+import type { AnyExperimentSpec, ResolvedConfig, WorkbenchConfig } from '../config/schemas.js';
 import { labelDistribution } from '../datasets/load-dataset.js';
 import { inspectModelDir, type ModelDirectory } from '../model/model-dir.js';
 import { openModelHost, type ModelHost } from '../model/model-host.js';
@@ -12,7 +12,6 @@ import { sha256File } from './file-hash.js';
 import { refuseTooLongInputs } from './input-check.js';
 import { selectLayers } from './layer-selection.js';
 import { planRuns, type PlannedRun } from './plan.js';
-
 
 export interface JobContext {
   /** configs/ directory (group options, prompt strategies); reproduce commands are computed against it. */
@@ -32,26 +31,34 @@ export interface JobContext {
   log?: (line: string) => void;
 }
 
-
 /**
  * The plan half of a job: data loaded, samples chosen, model directory checked, layers chosen, every prompt
  * tokenized and measured against the model's context.
  */
-export interface PreparedJob {
-  config: ResolvedConfig;
+export interface PreparedJob<C extends WorkbenchConfig = ResolvedConfig> {
+  config: C;
   runs: PlannedRun[];
   modelDir: ModelDirectory;
+  /** Layers captured (none for classification, which only generates). */
   layers: number[];
   tokenizer: PromptTokenizer;
 }
 
+/** A dry run only plans (the CLI prints the plan); running it is refused before anything is loaded. */
+export function refuseDryRun(config: WorkbenchConfig): void {
+  if (config.dry_run) {
+    throw new ExperimentError('dry_run=true only plans the experiment (cotlab-wb run prints the plan); set dry_run=false to run it', 'dry_run');
+  }
+}
+
 /** Everything a job needs before the model is loaded; a prompt the model cannot take is refused here. */
-export async function prepareJob(config: ResolvedConfig, context: JobContext): Promise<PreparedJob> {
+export async function prepareJob<C extends WorkbenchConfig>(config: C, context: JobContext): Promise<PreparedJob<C>> {
   const runs = await planRuns(config, { dataRoot: context.dataRoot, configDir: context.configDir });
   const modelDir = inspectModelDir(path.resolve(context.dataRoot, config.model.path));
-  const layers = selectLayers(modelDir.config.numLayers, config.experiment.layers, config.experiment.layer_stride);
+  const experiment: AnyExperimentSpec = config.experiment;
+  const layers = experiment.name === 'classification' ? [] : selectLayers(modelDir.config.numLayers, experiment.layers, experiment.layer_stride);
   const tokenizer = loadPromptTokenizer(modelDir.tokenizerPath, modelDir.tokenizerConfigPath);
-  refuseTooLongInputs(runs, config.experiment, tokenizer, modelDir);
+  refuseTooLongInputs(runs, experiment, tokenizer, modelDir);
   return { config, runs, modelDir, layers, tokenizer };
 }
 
@@ -69,11 +76,13 @@ export async function openJobModel(job: PreparedJob, cacheDir: string): Promise<
     cacheDir,
     hookMap: config.model.hook_map,
     batchSize: config.backend.batch_size,
+    // Answers are generated in the same session: the prefill that generates is the capture pass.
+    generation: config.experiment.record_answers,
     tokenizer: job.tokenizer,
   });
 }
 
-export function defaultOutputDirFor(config: ResolvedConfig, outputRoot: string, startTime: Date): string {
+export function defaultOutputDirFor(config: WorkbenchConfig, outputRoot: string, startTime: Date): string {
   return defaultOutputDir(
     outputRoot,
     startTime,

@@ -1,6 +1,7 @@
 import { analysisSettingsOf, type PairAnalysis } from '../analytics/divergence.js';
 import { analysisFor } from '../analytics/layer-rows.js';
 import { requireFindingsOfPair, type PairFindings } from '../results/findings.js';
+import type { AnswerFindings, AnswerSplitRecord } from '../results/classification.js';
 import type { Comparison } from '../results/types.js';
 import type { ResolvedConfig } from '../config/schemas.js';
 import type { ModelHost } from '../model/model-host.js';
@@ -93,7 +94,14 @@ export class ExperimentRecorder {
       truncated: captured.truncated,
       promptHash: captured.promptHash,
       vectors: captured.pooled,
+      ...(captured.answer === null ? {} : { extras: { texts: { text: captured.sample.text, prompt: captured.text }, answer: captured.answer } }),
     });
+  }
+
+  /** The findings of recorded answers, computed once at the end. */
+  recordAnswerFindings(classification: AnswerFindings, split: readonly AnswerSplitRecord[]): void {
+    this.store.saveFindings(this.experimentId, 'classification', classification);
+    this.store.saveFindings(this.experimentId, 'answer_split', split);
   }
 
   /**

@@ -1,11 +1,12 @@
 import path from 'node:path';
 import type { PairAnalysis } from '../analytics/divergence.js';
-import { RootConfigSchema, type ResolvedConfig } from '../config/schemas.js';
+import { isActivationCompareConfig, RootConfigSchema, type ResolvedConfig, type WorkbenchConfig } from '../config/schemas.js';
+import type { AnswerFindings, AnswerSplitRecord } from '../results/classification.js';
 import { readModelConfig, type ModelConfig } from '../model/model-dir.js';
 import { hookName } from '../results/capture-points.js';
 import type { PairFindings } from '../results/findings.js';
 import type { ProbeRecord } from '../results/probe-record.js';
-import type { ReportInput, RunStatus } from '../report/types.js';
+import type { AnswerRecord, ReportInput, RunStatus } from '../report/types.js';
 import type { HistoryReader } from '../store/history-reader.js';
 import type { ExperimentDetail, ExperimentStatus, RunRecord, StoredProbe } from '../store/types.js';
 import { keepsLayerVector } from '../store/vector-policy.js';
@@ -17,7 +18,7 @@ import { HOOK_POINT_DESCRIPTIONS } from '../model/hook-points.js';
 import { assembleReportInput } from './job-report.js';
 import type { ActivationCompareMetrics, CaptureRecord, Comparison, ComparisonMode, RunSummary } from '../results/types.js';
 
-const REPORT_STATUS: Record<ExperimentStatus, RunStatus> = {
+export const REPORT_STATUS: Record<ExperimentStatus, RunStatus> = {
   running: 'Running',
   completed: 'Completed',
   interrupted: 'Interrupted',
@@ -25,10 +26,10 @@ const REPORT_STATUS: Record<ExperimentStatus, RunStatus> = {
 };
 
 /** The stored config as this version's schema reads it; null for imported CoTLab configs (another schema). */
-export function storedWorkbenchConfig(experiment: ExperimentDetail): ResolvedConfig | null {
+export function storedWorkbenchConfig(experiment: ExperimentDetail): WorkbenchConfig | null {
   if (experiment.source !== 'workbench') return null;
   const parsed = RootConfigSchema.safeParse(experiment.config);
-  return parsed.success ? (parsed.data as ResolvedConfig) : null;
+  return parsed.success ? parsed.data : null;
 }
 
 /** One stored run in CoTLab's results.json layout, named `name`; its norms are empty when it never completed. */
@@ -151,10 +152,14 @@ export function storedReportInput(
   configDir: string,
 ): ReportInput {
   const config = requireCompletedWorkbench(experiment, format);
+  if (!isActivationCompareConfig(config)) {
+    throw new HistoryExportError(experiment.id, format, `it is a ${config.experiment.name} experiment, whose report has its own layout`);
+  }
   const comparisons = storedComparisons(store, experiment, config.experiment.store_per_layer);
   const endTime = new Date(experiment.endedAt ?? experiment.lastActivityAt);
   const durationS = experiment.durationS ?? 0;
-  return assembleReportInput(
+  const answers = storedAnswerRecord(store, experiment);
+  const report = assembleReportInput(
     config,
     { configDir, appVersion: experiment.appVersion ?? 'unknown' },
     {
@@ -176,10 +181,18 @@ export function storedReportInput(
     },
     { notes: experiment.notes, tags: experiment.tags },
   );
+  return answers === null ? report : { ...report, answers };
+}
+
+/** The stored findings of answers recorded beside an activation_compare run; null when it recorded none. */
+function storedAnswerRecord(store: HistoryReader, experiment: ExperimentDetail): AnswerRecord | null {
+  const classification = store.getFindings(experiment.id, 'classification') as AnswerFindings | null;
+  if (classification === null) return null;
+  return { classification, split_by_correctness: (store.getFindings(experiment.id, 'answer_split') as AnswerSplitRecord[] | null) ?? [] };
 }
 
 /** A completed experiment of this workbench, with a config this version reads; else a clear refusal. */
-export function requireCompletedWorkbench(experiment: ExperimentDetail, format: string): ResolvedConfig {
+export function requireCompletedWorkbench(experiment: ExperimentDetail, format: string): WorkbenchConfig {
   if (experiment.source !== 'workbench') {
     throw new HistoryExportError(
       experiment.id,

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { RootConfigSchema, type ResolvedConfig } from '../config/schemas.js';
+import { isActivationCompareConfig, RootConfigSchema, type WorkbenchConfig } from '../config/schemas.js';
 import type { HistoryStore } from '../store/history-store.js';
 import type { ExperimentDetail, RunRecord } from '../store/types.js';
 import type { StoredSampleVectors } from './activation-compare.js';
@@ -27,7 +27,7 @@ function sameList(a: readonly number[], b: readonly number[] | null): boolean {
 }
 
 /** Only an interrupted or failed experiment of this workbench that kept every vector can be continued. */
-function checkResumable(experiment: ExperimentDetail): ResolvedConfig {
+export function checkResumable(experiment: ExperimentDetail): WorkbenchConfig {
   const refuse: (problem: string) => never = (problem) => {
     throw new ResumeError(experiment.id, problem);
   };
@@ -47,7 +47,7 @@ function checkResumable(experiment: ExperimentDetail): ResolvedConfig {
     const issue = config.error.issues[0];
     refuse(`its stored configuration is not valid for this version (${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'})`);
   }
-  return config.data as ResolvedConfig;
+  return config.data;
 }
 
 /** The re-planned job must be the stored one: same runs, samples, layers and dataset files. */
@@ -76,10 +76,11 @@ function checkSamePlan(experiment: ExperimentDetail, job: PreparedJob, datasetHa
 function storedSamplesOf(store: HistoryStore, run: RunRecord): Map<number, StoredSampleVectors> {
   const samples = store.getRunSamples(run.id);
   const byLayer = run.layerIndices.map((layer) => store.getRunVectors(run.id, layer));
+  const answers = new Map(store.getRunAnswers(run.id).map((answer) => [answer.position, answer]));
   return new Map(
     samples.map((sample, row) => [
       sample.position,
-      { pooled: byLayer.map((vectors) => vectors[row] as Float32Array), truncated: sample.truncated },
+      { pooled: byLayer.map((vectors) => vectors[row] as Float32Array), truncated: sample.truncated, answer: answers.get(sample.position) ?? null },
     ]),
   );
 }
@@ -100,6 +101,7 @@ export async function resumeJob(
   const experiment = store.getExperiment(experimentId);
   if (experiment.status === 'completed' && experiment.source === 'workbench') return rewriteReport(store, experiment, context);
   const config = checkResumable(experiment);
+  if (!isActivationCompareConfig(config)) throw new ResumeError(experimentId, `it is a ${config.experiment.name} experiment, not activation_compare`);
   const job = await prepareJob(config, context);
   logRuns(job.runs, log);
   const datasetHashes = await datasetHashesOf(job.runs);
@@ -154,5 +156,5 @@ async function rewriteReport(store: HistoryStore, experiment: ExperimentDetail, 
   const paths = await writeJobReport(folder, report, analyses);
   store.recordReportWritten(experiment.id, folder);
   context.log?.(`history: the report of experiment ${experiment.id} written from the history, nothing computed again`);
-  return { outputDir: folder, paths, report, analyses, experimentId: experiment.id };
+  return { outputDir: folder, paths, report, analyses, experimentId: experiment.id, answerFindings: report.answers?.classification ?? null };
 }

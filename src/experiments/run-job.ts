@@ -6,10 +6,18 @@ import type { ReportPaths } from '../report/write-report.js';
 import type { HistoryStore } from '../store/history-store.js';
 import type { VectorPolicy } from '../store/vector-policy.js';
 import { sha256File } from './file-hash.js';
-import { executeActivationCompare, type ExecuteHooks } from './activation-compare.js';
-import { analyseRunPairs } from './analyse.js';
+import { executeActivationCompare, type ActivationCompareOutcome, type ExecuteHooks } from './activation-compare.js';
+import { analyseRunPairs, type AnalysedRun } from './analyse.js';
+import { answerFindings } from '../analytics/answer-findings.js';
+import { DEFAULT_ANALYSIS_OPTIONS } from '../analytics/divergence.js';
+import type { AnswerRecord } from '../report/types.js';
+import type { SampleAnswer } from '../results/answers.js';
+import type { AnswerFindings } from '../results/classification.js';
+import type { AnswerRecording } from './activation-compare.js';
+import { answerScorer, type AnswerScorer } from './answer-scoring.js';
+import { answerSplits } from './answer-split.js';
 import { claimReportFolder, createUniqueReportFolder, probeReportFolder } from '../report/report-folder.js';
-import { ExperimentCancelledError, ExperimentError } from './errors.js';
+import { ExperimentCancelledError } from './errors.js';
 import { ExperimentInterruptedError, ReportNotWrittenError } from './history-errors.js';
 import { buildReportInput } from './job-report.js';
 import { pairsFor } from './metrics.js';
@@ -23,6 +31,7 @@ import {
   logRuns,
   openJobModel,
   prepareJob,
+  refuseDryRun,
   type JobContext,
   type PreparedJob,
 } from './prepare-job.js';
@@ -38,6 +47,8 @@ export interface JobResult {
   analyses: PairAnalysis[];
   /** The experiment's id in the history; null when the job was not recorded. */
   experimentId: number | null;
+  /** With experiment.record_answers: the answers' findings (metrics per run, McNemar between runs); else null. */
+  answerFindings: AnswerFindings | null;
 }
 
 /** Progress and cancellation of a job (sample storage and resume are the job's own business). */
@@ -64,9 +75,7 @@ export async function runJob(
 ): Promise<JobResult> {
   const startTime = new Date();
   const log = context.log ?? (() => undefined);
-  if (config.dry_run) {
-    throw new ExperimentError('dry_run=true only plans the experiment (cotlab-wb run prints the plan); set dry_run=false to run it', 'dry_run');
-  }
+  refuseDryRun(config);
   const job = await prepareJob(config, context);
   logRuns(job.runs, log);
   const vectorPolicy = history === null ? null : checkedVectorPolicy(history.vectorPolicy, job.layers);
@@ -108,6 +117,32 @@ export async function runJob(
   }
 }
 
+/** The findings of recorded answers: per run metrics, McNemar between runs, and each run split by correctness. */
+function answerOutcome(
+  job: PreparedJob,
+  answering: AnswerRecording,
+  runs: readonly AnalysedRun[],
+  answers: readonly (readonly SampleAnswer[])[],
+  layers: readonly number[],
+): AnswerRecord {
+  const { experiment } = job.config;
+  const classification = answerFindings(
+    job.runs.map((run, index) => ({
+      name: run.name,
+      datasetHash: runs[index]?.datasetHash ?? null,
+      datasetIndices: run.sampleIndices,
+      answers: answers[index] ?? [],
+      classes: (answering.scorers[index] as AnswerScorer).classes,
+    })),
+    pairsFor(
+      job.runs.map((run) => run.name),
+      experiment.comparison_mode,
+    ),
+    { bootstrapResamples: DEFAULT_ANALYSIS_OPTIONS.nBoot, seed: experiment.seed },
+  );
+  return { classification, split_by_correctness: answerSplits(runs, answers, layers, experiment.seed) };
+}
+
 /** How one process executes a (new or resumed) job. */
 export interface JobExecution {
   recorder: ExperimentRecorder | null;
@@ -141,12 +176,21 @@ export async function executeJob(
   const collector = new SampleVectorCollector(job.runs);
   const loopStart = performance.now();
   const sessionDuration = () => (Date.now() - execution.sessionStart.getTime()) / 1000;
+  const answering: AnswerRecording | null = config.experiment.record_answers
+    ? {
+        scorers: job.runs.map((run) => answerScorer(run, 'experiment.record_answers', config.experiment.answer_cue)),
+        generation: config.experiment.generation,
+        samplingSeed: config.experiment.generation.seed ?? config.experiment.seed,
+      }
+    : null;
   let report: ReportInput;
   let analyses: PairAnalysis[];
   let durationS: number;
   let endTime: Date;
+  let outcome: ActivationCompareOutcome;
+  let answers: AnswerRecord | null;
   try {
-    const outcome = await executeActivationCompare(host, job.runs, config.experiment, {
+    outcome = await executeActivationCompare(host, job.runs, config.experiment, {
       onProgress: hooks.onProgress,
       signal: hooks.signal,
       onSample: (captured) => {
@@ -158,12 +202,14 @@ export async function executeJob(
         if (stored !== null) collector.add(runIndex, position, stored.pooled);
         return stored;
       },
-    });
+    }, answering);
+    const analysedRuns = collector.analysedRuns(host.layers.length, execution.datasetHashes);
+    answers = answering === null || outcome.answers === null ? null : answerOutcome(job, answering, analysedRuns, outcome.answers, host.layers);
     analyses =
       job.runs.length < 2
         ? []
         : analyseRunPairs(
-            collector.analysedRuns(host.layers.length, execution.datasetHashes),
+            analysedRuns,
             pairsFor(
               job.runs.map((run) => run.name),
               config.experiment.comparison_mode,
@@ -174,6 +220,7 @@ export async function executeJob(
     const perLayer = perLayerComparisons(outcome);
     const findings = findingsOfPairs(perLayer, analyses);
     recorder?.recordOutcome(outcome, perLayer, analyses, findings);
+    if (answers !== null) recorder?.recordAnswerFindings(answers.classification, answers.split_by_correctness);
     endTime = new Date();
     durationS = execution.previousDurationS + sessionDuration();
     report = buildReportInput(job, host, outcome, findings, context, {
@@ -183,6 +230,7 @@ export async function executeJob(
       runDurationSeconds: execution.previousDurationS + (performance.now() - loopStart) / 1000,
       status: 'Completed',
     });
+    if (answers !== null) report.answers = answers;
   } catch (error) {
     if (recorder === null) throw error;
     const cancelled = error instanceof ExperimentCancelledError;
@@ -210,7 +258,34 @@ export async function executeJob(
     throw new ReportNotWrittenError(recorder.experimentId, { cause: error });
   }
   recorder?.finish(finished);
-  return { outputDir: execution.outputDir, paths, report, analyses, experimentId: recorder?.experimentId ?? null };
+  return {
+    outputDir: execution.outputDir,
+    paths,
+    report,
+    analyses,
+    experimentId: recorder?.experimentId ?? null,
+    answerFindings: answers?.classification ?? null,
+  };
+}
+
+/**
+ * Writes the report of an experiment whose results are all stored, then records it completed. A report that cannot
+ * be written leaves it completed with the failure recorded (ReportNotWrittenError): `resume` writes it from the history.
+ */
+export async function writeReportOfStored(
+  store: HistoryStore,
+  experimentId: number,
+  finished: { endedAt: Date; durationS: number; outputDir: string },
+  write: () => Promise<unknown>,
+): Promise<void> {
+  const completed = { status: 'completed', ...finished } as const;
+  try {
+    await write();
+  } catch (error) {
+    store.finishExperiment(experimentId, { ...completed, error: `The report could not be written: ${error instanceof Error ? error.message : String(error)}` });
+    throw new ReportNotWrittenError(experimentId, { cause: error });
+  }
+  store.finishExperiment(experimentId, completed);
 }
 
 /**

@@ -19,6 +19,9 @@ import {
 } from './report-from-store.js';
 import type { Comparison } from '../results/types.js';
 import { stringifyJsonExact } from '../config/exact-json.js';
+import { answerMetricsCsv, buildAnswerMarkdown, buildAnswerResultsJson, renderAnswerHtml, type AnswerReportInput } from '../report/answer-report.js';
+import { buildLensMarkdown, buildLensResultsJson, lensCsv, renderLensHtml, type LensReportInput } from '../report/lens-report.js';
+import { storedAnswerReportInput, storedLensReportInput } from './answer-report-from-store.js';
 import { storedRunsWithSettings } from './stored-run-settings.js';
 
 /** The one-file exports of a stored experiment: EXPERIMENT.md, results.json, the HTML report, the metrics CSV. */
@@ -54,6 +57,36 @@ function htmlReport(store: HistoryReader, experiment: ExperimentDetail, configDi
   });
 }
 
+function answerExportText(input: AnswerReportInput, format: StoredExportFormat, dir: string, experimentId: number): string {
+  switch (format) {
+    case 'md':
+      return buildAnswerMarkdown(input, dir);
+    case 'json':
+      return `${stringifyJsonExact(buildAnswerResultsJson(input), 2)}\n`;
+    case 'csv':
+      return answerMetricsCsv(input.findings);
+    case 'html':
+      return renderAnswerHtml(input);
+    case 'probing-csv':
+      throw new HistoryExportError(experimentId, format, 'it stored no activation vectors, so it has no probes');
+  }
+}
+
+function lensExportText(input: LensReportInput, format: StoredExportFormat, dir: string, experimentId: number): string {
+  switch (format) {
+    case 'md':
+      return buildLensMarkdown(input, dir);
+    case 'json':
+      return `${stringifyJsonExact(buildLensResultsJson(input), 2)}\n`;
+    case 'csv':
+      return lensCsv(input.samples);
+    case 'html':
+      return renderLensHtml(input);
+    case 'probing-csv':
+      throw new HistoryExportError(experimentId, format, 'it stored no activation vectors, so it has no probes');
+  }
+}
+
 /**
  * The text of a one-file export of a stored experiment, rebuilt from the history (the CLI's `export` and the app
  * make the same files). `reportDir` is the folder EXPERIMENT.md names for config.json when the experiment
@@ -66,6 +99,8 @@ export function storedExportText(
   configDir: string,
   reportDir: string,
 ): string {
+  if (experiment.name === 'classification') return answerExportText(storedAnswerReportInput(store, experiment, format, configDir), format, experiment.outputDir ?? reportDir, experiment.id);
+  if (experiment.name === 'logit_lens') return lensExportText(storedLensReportInput(store, experiment, format, configDir), format, experiment.outputDir ?? reportDir, experiment.id);
   switch (format) {
     case 'md':
       return buildExperimentMd(storedReportInput(store, experiment, format, configDir), experiment.outputDir ?? reportDir);

@@ -114,6 +114,6 @@ export async function exportStoredVectors(
  */
 export async function exportExperimentVectors(store: HistoryReader, experiment: ExperimentDetail, dir: string): Promise<StoredVectorsExport> {
   const config = experiment.source === 'workbench' ? requireCompletedWorkbench(experiment, 'npy') : null;
-  const comparisons = storedComparisons(store, experiment, config?.experiment.store_per_layer ?? true);
+  const comparisons = storedComparisons(store, experiment, (config !== null && 'store_per_layer' in config.experiment ? config.experiment.store_per_layer : true));
   return exportStoredVectors(store, experiment, comparisons, dir);
 }

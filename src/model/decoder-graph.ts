@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { ModelError } from './errors.js';
 import type { ExportStyle, FinalNorm } from './export-styles/export-style.js';
-import { normaliseDecoder } from './export-styles/registry.js';
+import { normaliseDecoder, type DecoderPurpose } from './export-styles/registry.js';
 import { GraphIndex } from './graph-index.js';
 import { locateFinalNorm, locateHookTensors, type HookMap, type LocatedHooks } from './hook-points.js';
 import { externalDataFiles, type ModelDirectory } from './model-dir.js';
@@ -25,7 +25,8 @@ export interface DecoderGraph {
   externalDataFiles: string[];
 }
 
-export function readDecoderGraph(graphPath: string): DecoderGraph {
+/** The decoder in `graphPath`, normalised for capture only or for generation as well (see normaliseDecoder). */
+export function readDecoderGraph(graphPath: string, purpose: DecoderPurpose = 'capture'): DecoderGraph {
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(graphPath);
@@ -39,9 +40,16 @@ export function readDecoderGraph(graphPath: string): DecoderGraph {
     throw new ModelError((err as Error).message, { file: graphPath }, { cause: err });
   }
   const external = externalDataFiles(file, graphPath);
-  const { model, styles } = normaliseDecoder(file);
+  const { model, styles } = normaliseDecoder(file, purpose);
   if (!model.graph) throw new ModelError(`${graphPath} holds no graph.`, { file: graphPath });
   return { graphPath, bytes, file, model, graph: model.graph, styles, externalDataFiles: external };
+}
+
+/** The same file's decoder normalised for another purpose (a merged decoder's with-past branch for generation). */
+export function decoderFor(decoder: DecoderGraph, purpose: DecoderPurpose): DecoderGraph {
+  const { model, styles } = normaliseDecoder(decoder.file, purpose);
+  if (!model.graph) throw new ModelError(`${decoder.graphPath} holds no graph.`, { file: decoder.graphPath });
+  return { ...decoder, model, graph: model.graph, styles };
 }
 
 /** The tensor of `hook` for every layer of the decoder (see locateHookTensors); errors name the graph file. */

@@ -1,7 +1,8 @@
 /** `cotlab-wb inspect`: what the workbench sees in a model folder, without running the model. */
 import path from 'node:path';
 import type { ValueInfoProto } from 'onnx-buf';
-import { checkHiddenSize, locateDecoderFinalNorm, locateDecoderHooks, readDecoderGraph } from './decoder-graph.js';
+import { modelCapabilities, type ExperimentKind } from './capabilities.js';
+import { checkHiddenSize, decoderFor, locateDecoderFinalNorm, locateDecoderHooks, readDecoderGraph } from './decoder-graph.js';
 import { ModelError } from './errors.js';
 import type { ExposedOutput, FinalNorm } from './export-styles/export-style.js';
 import { activationDtype, weightQuantization, type Quantization } from './graph-facts.js';
@@ -48,8 +49,17 @@ export interface ModelInspection {
   exposedOutputs: ExposedOutput[];
   /** The final norm after the last layer (what hf_hidden_states' last layer is the output of); null when not found. */
   finalNorm: FinalNorm | null;
+  /** Generation, KV cache and logit lens: what the model can do beyond capture, and the experiments it can run. */
+  capabilities: InspectedCapabilities;
   /** Why a hook point could not be located, per hook point. */
   problems: string[];
+}
+
+export interface InspectedCapabilities {
+  lmHead: boolean;
+  kvCache: boolean;
+  experiments: ExperimentKind[];
+  notes: string[];
 }
 
 const HOOK_POINTS: readonly HookPoint[] = ['resid_post', 'hf_hidden_states', 'cotlab'];
@@ -79,6 +89,13 @@ export function inspectModel(dir: string, hookMap: HookMap | null = null): Model
   const finalNorm = problemOf('final norm', problems, () => locateDecoderFinalNorm(decoder, modelDir));
   problemOf('config.json', problems, () => checkHiddenSize(decoder, modelDir));
   problemOf('tokenizer', problems, () => loadPromptTokenizer(modelDir.tokenizerPath, modelDir.tokenizerConfigPath));
+  const generationForm = modelCapabilities(decoderFor(decoder, 'generation'), modelDir);
+  const capabilities: InspectedCapabilities = {
+    lmHead: generationForm.head !== null,
+    kvCache: generationForm.cache !== null,
+    experiments: generationForm.experiments,
+    notes: generationForm.notes,
+  };
   const relative = (file: string): string => path.relative(modelDir.dir, file);
   return {
     dir: modelDir.dir,
@@ -99,6 +116,7 @@ export function inspectModel(dir: string, hookMap: HookMap | null = null): Model
     hooks,
     exposedOutputs,
     finalNorm,
+    capabilities,
     problems,
   };
 }
@@ -139,6 +157,8 @@ export function formatInspection(inspection: ModelInspection): string {
     ['Quantization', inspection.quantization.description],
     ['External data', inspection.externalDataFiles.join(', ') || '(none: weights inside the graph file)'],
     ['Final norm', inspection.finalNorm ? describeFinalNorm(inspection.finalNorm) : 'not found'],
+    ['Generation', describeGeneration(inspection.capabilities)],
+    ['Experiments', inspection.capabilities.experiments.join(', ')],
   ];
   const width = Math.max(...facts.map(([label]) => label.length));
   const lines = facts.map(([label, value]) => `${label.padEnd(width)}  ${value}`);
@@ -151,8 +171,14 @@ export function formatInspection(inspection: ModelInspection): string {
   for (const exposed of inspection.exposedOutputs) {
     lines.push(`  (the capture adds output ${exposed.outputIndex} "${exposed.tensor}" to node ${exposed.node})`);
   }
+  if (inspection.capabilities.notes.length > 0) lines.push('', 'Notes:', ...inspection.capabilities.notes.map((note) => `  ${note}`));
   if (inspection.problems.length > 0) lines.push('', 'Problems:', ...inspection.problems.map((problem) => `  ${problem}`));
   return `${lines.join('\n')}\n`;
+}
+
+function describeGeneration(capabilities: InspectedCapabilities): string {
+  if (!capabilities.lmHead) return 'no (no LM head found)';
+  return capabilities.kvCache ? 'yes, with a KV cache (one token per pass)' : 'yes, without a KV cache (every token recomputes the sequence)';
 }
 
 function describeFinalNorm(norm: FinalNorm): string {

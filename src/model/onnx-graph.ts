@@ -81,6 +81,11 @@ export function int64Tensor(name: string, dims: readonly number[], values: Array
   });
 }
 
+/** A `value` attribute holding a tensor (for Constant nodes). */
+export function tensorAttr(name: string, tensor: TensorProto): AttributeProto {
+  return create(AttributeProtoSchema, { name, type: AttributeProto_AttributeType.TENSOR, t: tensor });
+}
+
 export function intAttr(name: string, value: number | bigint): AttributeProto {
   return create(AttributeProtoSchema, { name, type: AttributeProto_AttributeType.INT, i: BigInt(value) });
 }

@@ -69,6 +69,16 @@ export async function openSession(graph: Uint8Array, request: SessionRequest): P
 
 const PAST_INPUT = /^past_key_values\.|^past\./;
 
+/** One forward pass over a batch: per row, the ids fed now, their positions, and the mask over cache + new tokens. */
+export interface PassRows {
+  /** [batch][seq] token ids of this pass (pads: 0). */
+  ids: number[][];
+  /** [batch][past + seq] attention mask: 1 for real tokens (cached or new), 0 for pads. */
+  mask: number[][];
+  /** [batch][seq] position ids of this pass's tokens. */
+  positions: number[][];
+}
+
 /**
  * Feeds for one prefill pass over right-padded rows: input_ids (pad 0), attention_mask (1 = real token),
  * position_ids (0..n-1), an empty KV cache for every past input the graph has and, for inputs only an export style
@@ -81,15 +91,33 @@ export function prefillFeeds(
   config: ModelConfig,
   provided: Record<string, Tensor> = {},
 ): Record<string, Tensor> {
-  const batch = rows.length;
   const seq = Math.max(0, ...rows.map((row) => row.length));
+  const pass: PassRows = {
+    ids: rows.map((row) => Array.from({ length: seq }, (_, position) => row[position] ?? 0)),
+    mask: rows.map((row) => Array.from({ length: seq }, (_, position) => (position < row.length ? 1 : 0))),
+    positions: rows.map(() => Array.from({ length: seq }, (_, position) => position)),
+  };
+  return passFeeds(session, pass, config, provided);
+}
+
+/**
+ * Feeds for any pass: the rows' ids, mask and positions, the `provided` tensors (inputs_embeds, a KV cache from the
+ * previous pass, ...), an empty KV cache for past inputs not provided, and export-style quirks.
+ */
+export function passFeeds(
+  session: InferenceSession,
+  pass: PassRows,
+  config: ModelConfig,
+  provided: Record<string, Tensor> = {},
+): Record<string, Tensor> {
+  const batch = pass.ids.length;
+  const seq = pass.ids[0]?.length ?? 0;
   if (batch === 0 || seq === 0) throw new ModelError('Nothing to run: the prompt produced no tokens.');
-  const grid = (value: (row: number[], position: number) => number): number[] =>
-    rows.flatMap((row) => Array.from({ length: seq }, (_, position) => value(row, position)));
-  const integerGrids: Record<string, () => number[]> = {
-    input_ids: () => grid((row, position) => row[position] ?? 0),
-    attention_mask: () => grid((row, position) => (position < row.length ? 1 : 0)),
-    position_ids: () => grid((_, position) => position),
+  const width = pass.mask[0]?.length ?? 0;
+  const integerGrids: Record<string, () => { values: number[]; dims: number[] }> = {
+    input_ids: () => ({ values: pass.ids.flat(), dims: [batch, seq] }),
+    attention_mask: () => ({ values: pass.mask.flat(), dims: [batch, width] }),
+    position_ids: () => ({ values: pass.positions.flat(), dims: [batch, seq] }),
   };
   const feeds: Record<string, Tensor> = {};
   for (const input of session.inputMetadata) {
@@ -100,8 +128,10 @@ export function prefillFeeds(
     const integerGrid = integerGrids[name];
     const given = provided[name];
     if (given) feeds[name] = given;
-    else if (integerGrid) feeds[name] = integerTensor(input, integerGrid(), [batch, seq]);
-    else if (PAST_INPUT.test(name)) feeds[name] = emptyPast(input, batch, config);
+    else if (integerGrid) {
+      const { values, dims } = integerGrid();
+      feeds[name] = integerTensor(input, values, dims);
+    } else if (PAST_INPUT.test(name)) feeds[name] = emptyPast(input, batch, config);
     else {
       const quirk = styleFeed(input);
       if (!quirk) {

@@ -12,6 +12,12 @@ export interface PromptTokenizer {
    * or the start with `truncation_side: left`) and the special tokens the tokenizer adds (BOS, an appended EOS) kept.
    */
   encodeTruncated(text: string, maxTokens: number | null): { ids: number[]; truncated: boolean };
+  /** The text's own tokens, without the special tokens the post-processor adds. */
+  encodeWithoutSpecialTokens(text: string): number[];
+  /** Generated ids back to text, special tokens (EOS, BOS, turn markers) left out, as HF's skip_special_tokens=True. */
+  decode(ids: readonly number[]): string;
+  /** The id of tokenizer_config.json's eos_token, when it names one the vocabulary has. */
+  eosTokenId: number | null;
   /**
    * How many tokens the text is fed as (special tokens included), counted only as far as `limit` needs: exact when
    * it is at most `limit`; past it, `exact` is false and `count` an estimate from the part of the text tokenized.
@@ -84,6 +90,8 @@ export function loadPromptTokenizer(tokenizerPath: string, tokenizerConfigPath: 
   }
   const side = configParsed.data.truncation_side ?? 'right';
   const encode = (text: string): number[] => tokenizer.encode(text).ids;
+  const eosToken = configParsed.data.eos_token;
+  const eosText = eosToken === null || eosToken === undefined ? null : typeof eosToken === 'string' ? eosToken : eosToken.content;
   const encodeContent = (text: string): number[] => tokenizer.encode(text, { add_special_tokens: false }).ids;
   // The post-processor adds the same special tokens around every text, so they are found once.
   let specials: { prefix: number[]; suffix: number[] } | null = null;
@@ -106,6 +114,9 @@ export function loadPromptTokenizer(tokenizerPath: string, tokenizerConfigPath: 
 
   return {
     encode,
+    encodeWithoutSpecialTokens: encodeContent,
+    decode: (ids) => tokenizer.decode([...ids], { skip_special_tokens: true }),
+    eosTokenId: eosText === null ? null : (tokenizer.token_to_id(eosText) ?? null),
     encodeTruncated(text, maxTokens) {
       if (maxTokens === null) return { ids: encode(text), truncated: false };
       const { prefix, content, suffix } = encodeWindow(text, maxTokens + 1);

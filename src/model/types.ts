@@ -23,6 +23,22 @@ export interface ModelInfo {
   batchSize: number;
   /** What the host had to repair while opening (e.g. a corrupted capture-graph cache entry rebuilt), one line each. */
   notices: string[];
+  /** What the model can do beyond capture (generation, KV cache, logit lens), and what follows when it cannot. */
+  capabilities: CapabilitySummary;
+}
+
+/** ModelCapabilities in plain facts, for logs, reports and the UI. */
+export interface CapabilitySummary {
+  /** An LM head after a final norm the workbench can reuse: generation and the logit lens work. */
+  lmHead: boolean;
+  /** A KV cache (present.* for every past input): one token per decoding pass instead of recomputing. */
+  kvCache: boolean;
+  /** How rows of different lengths share a decoding pass (see decode-loop.ts PaddingSide). */
+  padding: 'left' | 'right' | 'none';
+  /** The experiments this model can run. */
+  experiments: ('activation_compare' | 'classification' | 'logit_lens')[];
+  /** One line per missing capability. */
+  notes: string[];
 }
 
 export interface CaptureOptions {

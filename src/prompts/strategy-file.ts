@@ -33,6 +33,16 @@ const FORMAT_INSTRUCTION_SHAPE = {
   plain: instruction,
 } satisfies Record<OutputFormat, z.ZodString>;
 
+const stopList = z.array(z.string().min(1));
+const STOP_STRING_SHAPE = {
+  json: stopList,
+  yaml: stopList,
+  toml: stopList,
+  xml: stopList,
+  markdown: stopList,
+  plain: stopList,
+} satisfies Record<OutputFormat, typeof stopList>;
+
 const FewShotExampleSchema = z.record(z.string(), z.unknown());
 
 const DatasetFormatsSchema = z
@@ -50,6 +60,7 @@ export const StrategyFileSchema = z
     /** Used when the prompt option `contrarian` is true. */
     system_role_contrarian: z.string(),
     templates: z.object({ standard: z.string(), answer_first: z.string(), contrarian: z.string() }).strict(),
+    /** The answer's shape; absent for a strategy whose answers are not read (it cannot be used for classification). */
     answer: z
       .object({
         fields: AnswerSchemaSchema,
@@ -61,9 +72,12 @@ export const StrategyFileSchema = z
           })
           .strict(),
       })
-      .strict(),
-    /** The lead-in sentence of the answer-format instructions, per output format. */
-    format_instructions: z.object(FORMAT_INSTRUCTION_SHAPE).strict(),
+      .strict()
+      .optional(),
+    /** The lead-in sentence of the answer-format instructions, per output format (with `answer` only). */
+    format_instructions: z.object(FORMAT_INSTRUCTION_SHAPE).strict().optional(),
+    /** Per output format, text that ends generation once the model has written it (e.g. </answer>). */
+    stop_strings: z.object(STOP_STRING_SHAPE).partial().strict().optional(),
     few_shot: z
       .object({
         header: z.string(),
@@ -81,10 +95,20 @@ export type StrategyFile = z.output<typeof StrategyFileSchema>;
 /** One worked example: its input texts (keys of few_shot.input_labels) and its answer. */
 export interface FewShotExample {
   inputs: Record<string, string>;
-  answer: AnswerRecord;
+  /** null for a strategy without an answer section (its examples show inputs only). */
+  answer: AnswerRecord | null;
 }
 
 function checkPlainSpec(data: StrategyFile, file: string): void {
+  if (data.answer === undefined) {
+    if (data.format_instructions !== undefined) {
+      throw new PromptStrategyError('format_instructions need an answer section (answer.fields, answer.plain)', { file, field: 'format_instructions' });
+    }
+    return;
+  }
+  if (data.format_instructions === undefined) {
+    throw new PromptStrategyError('an answer section needs format_instructions for every output format', { file, field: 'format_instructions' });
+  }
   const { fields, plain } = data.answer;
   const decision = schemaFieldAt(fields, plain.field);
   if (decision === null || decision.type === 'object' || decision.type === 'string_list') {
@@ -110,6 +134,10 @@ function checkExample(example: Record<string, unknown>, index: number, data: Str
       ...extra.map((name) => `${name} has no entry in few_shot.input_labels`),
     ];
     throw new PromptStrategyError(problems.join(', '), { file, field });
+  }
+  if (data.answer === undefined) {
+    if (answer !== undefined) throw new PromptStrategyError('an example answer needs an answer section in the strategy', { file, field: `${field}.answer` });
+    return { inputs: inputs as Record<string, string>, answer: null };
   }
   const problems = answerProblems(answer, data.answer.fields);
   if (problems.length > 0) throw new PromptStrategyError(problems.join('; '), { file, field: `${field}.answer` });

@@ -5,8 +5,10 @@ import type { LayerScore } from '../results/rankings.js';
 import { differingSettings, settingEntries, SETTING_LABELS, type NamedRunSettings } from '../results/run-settings.js';
 import type { CaptureRecord, Comparison } from '../results/types.js';
 import { localDateTime } from './local-time.js';
+import { notesMarkdown } from './notes-section.js';
 import { shellQuote } from './shell-quote.js';
-import type { Annotations, ReportInput, TopPromptSummary, VariantLine } from './types.js';
+import { mcnemarLine, metricsTable } from './answer-report.js';
+import type { AnswerRecord, ReportInput, TopPromptSummary, VariantLine } from './types.js';
 
 const RESULTS_PLACEHOLDER = '_Results will be added after experiment completes..._';
 
@@ -63,7 +65,7 @@ function variantLine(variant: VariantLine): string {
   return `- ${variant.name}: dataset=${variant.dataset}, prompt=${variant.prompt}, samples=${samples}, seed=${variant.seed}\n`;
 }
 
-function configuration(input: ReportInput): string {
+export function configuration(input: Pick<ReportInput, 'topPrompt' | 'topDatasetName' | 'variants'>): string {
   const prompt = input.topPrompt;
   let text =
     '## Configuration\n\n' +
@@ -76,13 +78,13 @@ function configuration(input: ReportInput): string {
   return text;
 }
 
-function fullConfiguration(configYaml: string): string {
+export function fullConfiguration(configYaml: string): string {
   // The YAML dump ends in a newline and CoTLab's template adds another before the closing fence.
   const yaml = configYaml.replace(/\n+$/, '');
   return `<details>\n<summary>Full Configuration (YAML)</summary>\n\n\`\`\`yaml\n${yaml}\n\n\`\`\`\n</details>\n`;
 }
 
-function reproduce(input: ReportInput, outputDir: string): string {
+export function reproduce(input: Pick<ReportInput, 'reproduceCommand'>, outputDir: string): string {
   const [subcommand = 'run', ...overrides] = input.reproduceCommand;
   const command = [`npx cotlab-wb ${shellQuote(subcommand)}`, ...overrides.map(shellQuote)].join(' \\\n  ');
   const configPath = shellQuote(`${outputDir.replace(/\/+$/, '')}/config.json`);
@@ -199,6 +201,21 @@ export function analysisSection(comparisons: readonly Comparison[], findings: re
   return `## Analysis\n\n${comparisons.map((comparison) => pairAnalysis(comparison, findingsOfPair(findings, comparison.run_a, comparison.run_b))).join('\n')}`;
 }
 
+/** experiment.record_answers: the answers' metrics, McNemar between runs, and each run's correct vs incorrect split. */
+function answersSection(answers: AnswerRecord): string {
+  const splits = answers.split_by_correctness.map((split) => {
+    if (split.not_analysed !== null) return `- **${split.run}:** ${split.correct} correct, ${split.incorrect} incorrect, ${split.unscored} unscored; not analysed: ${split.not_analysed}\n`;
+    const beyond = split.layers.filter((layer) => layer.p_value_holm !== null && layer.p_value_holm < split.significance_level).map((layer) => layer.layer);
+    const lowest = [...split.layers].sort((a, b) => a.cosine - b.cosine)[0];
+    return (
+      `- **${split.run}:** ${split.correct} correct vs ${split.incorrect} incorrect answers; lowest cosine of the two means at layer ${lowest?.layer ?? '–'} ` +
+      `(${lowest?.cosine.toFixed(6) ?? '–'}); layers beyond chance (Holm p < ${split.significance_level}): ${beyond.length === 0 ? 'none' : beyond.join(', ')}\n`
+    );
+  });
+  const tests = answers.classification.mcnemar.map(mcnemarLine).join('');
+  return `## Answers\n\n${metricsTable(answers.classification)}${tests === '' ? '' : `\n${tests}`}\n### Activations of correct vs incorrect answers\n\n${splits.join('')}`;
+}
+
 function probeLabel(probe: ProbeRecord): string {
   const label = probe.label_field === null ? 'the dataset label' : `metadata field \`${probe.label_field}\``;
   const classes = probe.classes.map((name, k) => `${name} (${probe.class_counts[k]})`).join(', ');
@@ -262,13 +279,6 @@ export function runsSection(runs: readonly NamedRunSettings[]): string {
   return `## Runs\n\n${lead}${header}${rows.join('\n')}\n`;
 }
 
-/** The researcher's notes and tags, when there are any. */
-function notesSection(annotations: Annotations | null): string | null {
-  if (annotations === null || (annotations.notes.trim() === '' && annotations.tags.length === 0)) return null;
-  const tags = annotations.tags.length === 0 ? '' : `**Tags:** ${annotations.tags.map((tag) => `\`${tag}\``).join(' ')}\n`;
-  const notes = annotations.notes.trim() === '' ? '' : `${tags === '' ? '' : '\n'}${annotations.notes.trim()}\n`;
-  return `## Notes\n\n${tags}${notes}`;
-}
 
 /**
  * EXPERIMENT.md: CoTLab's sections (title, status, research questions, configuration, full YAML, reproduce,
@@ -278,7 +288,7 @@ function notesSection(annotations: Annotations | null): string | null {
 export function buildExperimentMd(input: ReportInput, outputDir: string): string {
   const processedSamples =
     input.status === 'Running' ? null : input.runs.reduce((total, run) => total + run.num_samples, 0);
-  const notes = notesSection(input.annotations);
+  const notes = notesMarkdown(input.annotations);
   const sections = [
     header(input),
     ...(notes === null ? [] : [notes]),
@@ -291,6 +301,7 @@ export function buildExperimentMd(input: ReportInput, outputDir: string): string
     runsSection(input.runSettings),
   ].filter((section) => section !== '');
   if (input.status !== 'Running') sections.push(perLayerSection(input.comparisons), analysisSection(input.comparisons, input.findings));
+  if (input.status !== 'Running' && input.answers !== undefined) sections.push(answersSection(input.answers));
   if (input.probes.length > 0) sections.push(probingSection(input.probes));
   return sections.join('\n');
 }

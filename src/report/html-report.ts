@@ -1,6 +1,3 @@
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { PairAnalysis } from '../analytics/divergence.js';
 import type { LabelGroupSummary as LabelGroup } from '../analytics/label-breakdown.js';
 import { analysisFor, layerRows, type LayerRow } from '../analytics/layer-rows.js';
@@ -11,6 +8,10 @@ import type { LayerScore } from '../results/rankings.js';
 import { differingSettings, distinguishingEntries, describeEntries, settingEntries, SETTING_LABELS, type NamedRunSettings } from '../results/run-settings.js';
 import type { Annotations } from './types.js';
 import type { ActivationCompareMetrics, CaptureRecord, Comparison, RunSummary } from '../results/types.js';
+import { notesHtml } from './notes-section.js';
+import { ChartBook, chartLayout, escapeHtml, formatNumber, PALETTE, plotlyText, renderReportPage } from './html-page.js';
+
+export { HtmlReportError, plotlyBundlePath } from './html-page.js';
 
 /** Everything the HTML report shows. */
 export interface HtmlReportInput {
@@ -41,108 +42,6 @@ export interface HtmlReportOptions {
   plotlyPath?: string;
 }
 
-/** The plotly bundle could not be read, so no self-contained report can be made. */
-export class HtmlReportError extends Error {
-  readonly file: string;
-
-  constructor(message: string, file: string) {
-    super(message);
-    this.name = 'HtmlReportError';
-    this.file = file;
-  }
-}
-
-/** Path of the installed plotly.js-dist-min bundle. */
-export function plotlyBundlePath(): string {
-  return createRequire(import.meta.url).resolve('plotly.js-dist-min');
-}
-
-// Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
-const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000'];
-const FONT_STACK = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
-
-const STYLE = `
-:root { color-scheme: light; --ink: #1f2933; --muted: #5f6b7a; --line: #d9dee5; --soft: #f5f7fa; --accent: #0072B2; }
-* { box-sizing: border-box; }
-body { margin: 0; font-family: ${FONT_STACK}; color: var(--ink); background: #fff; line-height: 1.5; }
-main { max-width: 1120px; margin: 0 auto; padding: 2rem 1.5rem 4rem; }
-h1 { font-size: 1.7rem; margin: 0 0 .25rem; }
-h2 { font-size: 1.3rem; margin: 2.5rem 0 .75rem; padding-bottom: .3rem; border-bottom: 1px solid var(--line); }
-h3 { font-size: 1.05rem; margin: 1.75rem 0 .5rem; }
-p, li { max-width: 75ch; }
-.meta { color: var(--muted); margin: 0; }
-.warning { border-left: 4px solid #D55E00; background: #fdf3ec; padding: .75rem 1rem; margin: 1.5rem 0; }
-.note { color: var(--muted); font-size: .92rem; }
-table { border-collapse: collapse; width: 100%; font-size: .9rem; margin: .5rem 0 1rem; }
-th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
-th { background: var(--soft); font-weight: 600; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-tr.marked td { background: #eef5fb; }
-.config th { width: 14rem; }
-.plot { width: 100%; min-height: 360px; margin: .5rem 0 1.5rem; border: 1px solid var(--line); border-radius: 4px; }
-details pre { white-space: pre-wrap; background: var(--soft); padding: .5rem; max-height: 20rem; overflow: auto; }
-.table-scroll { overflow-x: auto; }
-.tags code { background: var(--soft); padding: .1rem .4rem; border-radius: 4px; margin-right: .3rem; }
-.notes { white-space: pre-wrap; }
-@media print {
-  thead { display: table-header-group; }
-  tr { break-inside: avoid; }
-  .plot { break-inside: avoid; }
-}
-`;
-
-// Draws every chart listed in the JSON data block; without plotly (e.g. scripts blocked) the tables still stand.
-const INIT_SCRIPT = `(function () {
-  var data = document.getElementById('report-charts');
-  if (!data || typeof Plotly === 'undefined') return;
-  JSON.parse(data.textContent).forEach(function (chart) {
-    var target = document.getElementById(chart.id);
-    if (target) Plotly.newPlot(target, chart.traces, chart.layout, { displaylogo: false, showSendToCloud: false, showEditInChartStudio: false, responsive: true });
-  });
-})();`;
-
-interface ChartSpec {
-  id: string;
-  traces: unknown[];
-  layout: Record<string, unknown>;
-}
-
-/** Escapes text for HTML element content and quoted attribute values. */
-function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
-
-// Plotly reads a few HTML-like tags (<b>, <a href>) in names and titles; entities make it show the text as is.
-function plotlyText(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-// JSON placed inside <script type="application/json">: no '<' may survive, or "</script>" in a name would end it.
-function jsonForScript(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, '\\u003c')
-    .replace(/>/g, '\\u003e')
-    .replace(/&/g, '\\u0026')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
-}
-
-function sha256Source(text: string): string {
-  return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
-}
-
-function formatNumber(value: number | null | undefined, digits = 4): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return '–';
-  const magnitude = Math.abs(value);
-  if (magnitude !== 0 && (magnitude >= 1e6 || magnitude < 1e-3)) return value.toExponential(2);
-  return magnitude >= 100 ? value.toFixed(1) : value.toFixed(digits);
-}
-
 function formatP(value: number | null): string {
   if (value === null) return '–';
   return value < 0.001 ? value.toExponential(1) : value.toFixed(3);
@@ -150,22 +49,6 @@ function formatP(value: number | null): string {
 
 function formatInterval(low: number | undefined, high: number | undefined): string {
   return low === undefined || high === undefined ? '–' : `${formatNumber(low)} – ${formatNumber(high)}`;
-}
-
-function chartLayout(title: string, yTitle: string, xTitle = 'Layer'): Record<string, unknown> {
-  return {
-    title: { text: plotlyText(title), font: { size: 15 } },
-    xaxis: { title: { text: xTitle, standoff: 8 }, zeroline: false, automargin: true },
-    yaxis: { title: { text: yTitle }, zeroline: false, automargin: true },
-    font: { family: FONT_STACK, size: 12, color: '#1f2933' },
-    // The legend sits at the figure's bottom edge and Plotly grows the margin to fit it: it never covers the x title.
-    margin: { l: 70, r: 20, t: 50, b: 16, autoexpand: true },
-    height: 380,
-    hovermode: 'x unified',
-    legend: { orientation: 'h', x: 0, xref: 'container', y: 0, yref: 'container', yanchor: 'bottom' },
-    paper_bgcolor: '#ffffff',
-    plot_bgcolor: '#ffffff',
-  };
 }
 
 /** A metric line with an optional shaded band (upper edge drawn first, lower edge filled up to it). */
@@ -345,13 +228,6 @@ function settingsTable(runs: readonly NamedRunSettings[]): string {
   return `<h3>Run settings</h3>${lead}<div class="table-scroll"><table data-table="settings"><thead><tr><th>Setting</th>${runs.map((run) => `<th>${escapeHtml(run.name)}</th>`).join('')}</tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
-/** The researcher's notes and tags, when there are any. */
-function notesSection(annotations: Annotations | null | undefined): string {
-  if (annotations === null || annotations === undefined || (annotations.notes.trim() === '' && annotations.tags.length === 0)) return '';
-  const tags = annotations.tags.length === 0 ? '' : `<p class="tags">Tags: ${annotations.tags.map((tag) => `<code>${escapeHtml(tag)}</code>`).join('')}</p>`;
-  const notes = annotations.notes.trim() === '' ? '' : `<p class="notes">${escapeHtml(annotations.notes.trim())}</p>`;
-  return `<section data-section="notes"><h2>Notes</h2>${tags}${notes}</section>`;
-}
 
 function labelValue(label: LabelGroup['label']): string {
   return label === null ? '(no label)' : String(label);
@@ -422,16 +298,6 @@ function layerTable(view: PairView): string {
 }
 
 /** Collects chart specs and hands out the matching plot divs, so every chart has exactly one div. */
-class ChartBook {
-  readonly charts: ChartSpec[] = [];
-
-  add(traces: unknown[], layout: Record<string, unknown>, caption: string): string {
-    const id = `chart-${this.charts.length + 1}`;
-    this.charts.push({ id, traces, layout });
-    return `<figure><div class="plot" id="${id}" role="img" aria-label="${escapeHtml(caption)}"></div><figcaption class="note">${escapeHtml(caption)}</figcaption></figure>`;
-  }
-}
-
 function pairCharts(view: PairView, colour: string, book: ChartBook): string {
   const { rows, label } = view;
   if (rows.length === 0) return `<p class="note">${escapeHtml(label)}: no per-layer values were stored (store_per_layer was off).</p>`;
@@ -553,18 +419,6 @@ function probeSection(probe: ProbeRecord, book: ChartBook): string {
   );
 }
 
-function readPlotly(plotlyPath: string): string {
-  try {
-    // A literal "</script" would end the inline script early; "<\/script" means the same to JavaScript.
-    return readFileSync(plotlyPath, 'utf8').replace(/<\/script/gi, '<\\/script');
-  } catch (error) {
-    throw new HtmlReportError(
-      `Cannot read the plotting library at ${plotlyPath} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); reinstall the workbench's packages.`,
-      plotlyPath,
-    );
-  }
-}
-
 const DEMO_WARNING =
   '<div class="warning" role="note"><strong>Demo model.</strong> These activations come from the bundled demo model, whose weights are random. ' +
   'The numbers show that the pipeline works; they say nothing about any real model or about the clinical texts.</div>';
@@ -582,7 +436,6 @@ const READING_NOTE =
  * the configuration, findings, per-layer charts with confidence bands, mean activation norms and per-layer tables.
  */
 export function renderHtmlReport(input: HtmlReportInput, options: HtmlReportOptions = {}): string {
-  const plotly = readPlotly(options.plotlyPath ?? plotlyBundlePath());
   const analyses = input.analyses ?? [];
   const views: PairView[] = input.comparisons.map((comparison) => {
     const analysis = analysisFor(comparison, analyses);
@@ -597,39 +450,16 @@ export function renderHtmlReport(input: HtmlReportInput, options: HtmlReportOpti
   const probes = (input.probes ?? []).map((probe) => probeSection(probe, book)).join('');
   const labelTables = views.map(labelBreakdownTable).join('');
 
-  const chartData = jsonForScript(book.charts);
-  // Scripts are allowed by hash only; styles need 'unsafe-inline' because plotly sets styles at run time.
-  // Everything else, network included, is refused: the page works offline and cannot call out.
-  const csp = [
-    "default-src 'none'",
-    `script-src ${sha256Source(plotly)} ${sha256Source(INIT_SCRIPT)}`,
-    "style-src 'unsafe-inline'",
-    'img-src data: blob:',
-    "font-src 'none'",
-    "connect-src 'none'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-  ].join('; ');
-
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
-<meta name="referrer" content="no-referrer">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(input.title)}</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<main>
-<header>
+  return renderReportPage({
+    title: input.title,
+    plotlyPath: options.plotlyPath,
+    charts: book.charts,
+    body: `<header>
 <h1>${escapeHtml(input.title)}</h1>
 <p class="meta">Model ${escapeHtml(input.model)} · ${input.metrics.pooling === 'mean' ? 'mean pooling' : 'last-token pooling'} · generated ${escapeHtml(input.generatedAt)}</p>
 </header>
 ${input.capture?.demo_model === true ? DEMO_WARNING : ''}
-${notesSection(input.annotations)}
+${notesHtml(input.annotations)}
 <section>
 <h2>Configuration</h2>
 ${configurationTable(input)}
@@ -654,13 +484,7 @@ ${norms}
 ${tables}
 </section>
 ${probes === '' ? '' : `<section>\n<h2>Probing</h2>\n${probes}\n</section>`}
-${labelTables === '' ? '' : `<section>\n<h2>Per-label breakdown</h2>\n${labelTables}\n</section>`}
-</main>
-<script type="application/json" id="report-charts">${chartData}</script>
-<script>${plotly}</script>
-<script>${INIT_SCRIPT}</script>
-</body>
-</html>
-`;
+${labelTables === '' ? '' : `<section>\n<h2>Per-label breakdown</h2>\n${labelTables}\n</section>`}`,
+  });
 }
 

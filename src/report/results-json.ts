@@ -3,7 +3,7 @@ import type { ProbeRecord } from '../results/probe-record.js';
 import { RANKED_LAYER_COUNT, type LayerScore } from '../results/rankings.js';
 import type { ActivationCompareMetrics, CaptureRecord, Comparison, RunSummary } from '../results/types.js';
 import { pythonIsoformat } from './local-time.js';
-import type { ReportInput, SampleLogEntry } from './types.js';
+import type { AnswerRecord, ReportInput, SampleLogEntry } from './types.js';
 
 export interface SampleRecord {
   run: string;
@@ -41,6 +41,8 @@ export interface ResultsJson {
   duration_seconds: number;
   capture: CaptureRecord;
   analysis: { top_k: number; pairs: AnalysisPairRecord[] };
+  /** With experiment.record_answers: metrics of the answers and each run split by correctness. */
+  answers?: AnswerRecord;
   /** Present once runs have been probed (`cotlab-wb probe`). */
   probing?: ProbeRecord[];
   app: { name: 'cotlab-workbench'; version: string };
@@ -153,6 +155,7 @@ export function buildResultsJson(input: ReportInput): ResultsJson {
     duration_seconds: input.durationSeconds,
     capture: input.capture,
     analysis: { top_k: RANKED_LAYER_COUNT, pairs: input.findings.map(analysisPairRecord) },
+    ...(input.answers === undefined ? {} : { answers: input.answers }),
     ...(input.probes.length > 0 ? { probing: input.probes } : {}),
     app: { name: 'cotlab-workbench', version: input.appVersion },
   };

@@ -1,3 +1,4 @@
+import type { AnswerFindings, AnswerSplitRecord } from '../results/classification.js';
 import type { PairFindings } from '../results/findings.js';
 import type { ProbeRecord } from '../results/probe-record.js';
 import type { NamedRunSettings } from '../results/run-settings.js';
@@ -75,10 +76,18 @@ export interface ReportInput {
   topPrompt: TopPromptSummary;
   topDatasetName: string;
   appVersion: string;
+  /** With experiment.record_answers: the answers' findings (results.json `answers`). */
+  answers?: AnswerRecord;
   /** Each run's settings, in run order: what tells the runs apart is computed from them. */
   runSettings: NamedRunSettings[];
   /** The researcher's notes and tags (a report rebuilt from the history); null for a job just run. */
   annotations: Annotations | null;
+}
+
+/** Recorded answers of an activation_compare run: their classification findings and each run split by correctness. */
+export interface AnswerRecord {
+  classification: AnswerFindings;
+  split_by_correctness: AnswerSplitRecord[];
 }
 
 /** The researcher's notes and tags on an experiment. */

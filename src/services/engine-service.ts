@@ -12,6 +12,7 @@ import { mergeClusterPlan } from '../experiments/cluster-merge.js';
 import { shardSize, writeClusterPlan } from '../experiments/cluster-plan.js';
 import { shellQuote } from '../report/shell-quote.js';
 import { describeProvenance } from '../results/cluster.js';
+import { answerFindingsView, answerPage, logitLensView } from './answer-views.js';
 import type { ApiRequest, ApiResponse, DatasetDetection, DatasetFormat } from '../contract/index.js';
 import { datasetCard } from './dataset-cards.js';
 import { jobContextFor, type EngineOptions } from './engine-options.js';
@@ -265,6 +266,22 @@ export function createEngineService(options: EngineOptions, paths: PathPolicy, d
 
     async layerDetail(request) {
       return layerDetail(store, request.runA, request.runB, request.layer);
+    },
+
+    async answers(request) {
+      return answerPage(store, request.ref, request.filter, request.offset, request.limit);
+    },
+
+    async answerFindings(request) {
+      return answerFindingsView(store, request.experimentId);
+    },
+
+    async logitLens(request) {
+      return logitLensView(store, request.ref, request.position, {
+        configDir: options.configDir,
+        device: baseConfig(options.configDir).backend.device,
+        topK: request.topK,
+      });
     },
 
     async exportReport(request) {

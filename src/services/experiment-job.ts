@@ -4,9 +4,9 @@ import { checkDatasetFile } from '../datasets/read-dataset-file.js';
 import type { ProgressEvent as EngineProgress } from '../experiments/activation-compare.js';
 import { ExperimentCancelledError } from '../experiments/errors.js';
 import { ExperimentInterruptedError, ResumeError } from '../experiments/history-errors.js';
-import type { ResolvedConfig } from '../config/schemas.js';
-import { resumeJob } from '../experiments/resume.js';
-import { runJob, type JobHooks, type JobResult } from '../experiments/run-job.js';
+import type { WorkbenchConfig } from '../config/schemas.js';
+import { resumeExperiment, runExperiment, type ExperimentRun } from '../experiments/run-experiment.js';
+import type { JobHooks } from '../experiments/run-job.js';
 import type { HistoryStore } from '../store/history-store.js';
 import { openHistoryStore } from '../store/open-store.js';
 import type { ExperimentRequest, ProgressEvent } from '../contract/index.js';
@@ -55,7 +55,7 @@ export async function runExperimentJob(
   };
   const hooks: JobHooks = {
     signal,
-    onExperimentCreated: (experimentId) => publish({ experimentId: String(experimentId), message: 'Capturing activations…' }, true),
+    onExperimentCreated: (experimentId) => publish({ experimentId: String(experimentId), message: config?.experiment.name === 'classification' ? 'Generating answers…' : 'Capturing activations…' }, true),
     onProgress: (progress: EngineProgress) => {
       const finished = progress.done === progress.total;
       publish(
@@ -86,9 +86,9 @@ export async function runExperimentJob(
   if (resumeId !== null) latest = { ...latest, experimentId: String(resumeId) };
   reporter.accepted();
   publish({}, true);
-  let result: JobResult;
+  let result: ExperimentRun;
   try {
-    result = resumeId !== null ? await resumeJob(store, resumeId, context, hooks) : await runJob(config as ResolvedConfig, context, hooks, { store, vectorPolicy: 'all' });
+    result = resumeId !== null ? await resumeExperiment(store, resumeId, context, hooks) : await runExperiment(config as WorkbenchConfig, context, hooks, { store, vectorPolicy: 'all' });
   } catch (error) {
     store.close();
     reporter.progress(finalEvent(latest, error, signal));

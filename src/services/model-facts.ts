@@ -43,6 +43,12 @@ export function modelFacts(dir: string, device: DeviceChoice, hookMap: HookMap |
       hookTensors: inspection.hooks.map((hooks) => ({ layer: hooks.layer, residPost: hooks.resid_post, cotlab: hooks.cotlab })),
       ...execution,
       demoModel: isDemoModel(inspectModelDir(inspection.dir)),
+      capabilities: {
+        lmHead: inspection.capabilities.lmHead,
+        kvCache: inspection.capabilities.kvCache,
+        experiments: inspection.capabilities.experiments,
+        notes: inspection.capabilities.notes,
+      },
       problems: inspection.problems,
     };
   } catch (error) {
@@ -64,6 +70,7 @@ export function modelFacts(dir: string, device: DeviceChoice, hookMap: HookMap |
       hookTensors: [],
       ...execution,
       demoModel: false,
+      capabilities: null,
       problems: [error.message],
     };
   }

@@ -40,7 +40,7 @@ export function exportReport(store: HistoryReader, experiment: ExperimentDetail,
 /** Per-sample vectors and diff-in-means directions as .npy files with JSON indexes (`export --format npy`). */
 export async function exportVectors(store: HistoryReader, experiment: ExperimentDetail, dir: string): Promise<ExportedVectors> {
   const config = experiment.source === 'workbench' ? requireCompletedWorkbench(experiment, 'npy') : null;
-  const comparisons = storedComparisons(store, experiment, config?.experiment.store_per_layer ?? true);
+  const comparisons = storedComparisons(store, experiment, (config !== null && 'store_per_layer' in config.experiment ? config.experiment.store_per_layer : true));
   const written = await exportStoredVectors(store, experiment, comparisons, dir);
   return { dir, sampleFiles: written.samples?.files.length ?? 0, directionFiles: written.directions.files.length };
 }

@@ -50,6 +50,11 @@ export function pairHeadline(findings: PairFindings): PairHeadline {
   };
 }
 
+/** The results screen an experiment needs, by its stored name (imports from CoTLab are activation_compare). */
+export function experimentTypeOf(name: string): ExperimentSummary['experimentType'] {
+  return name === 'classification' || name === 'logit_lens' ? name : 'activation_compare';
+}
+
 /** Each run of an experiment with every setting, those that set it apart within the experiment, and its label. */
 function runSettingsViews(runs: readonly NamedRunSettings[], labels: readonly string[]): RunSettingsView[] {
   const distinguishing = distinguishingEntries(runs.map((run) => run.settings));
@@ -83,6 +88,8 @@ export function experimentSummary(store: HistoryReader, experiment: ExperimentDe
     notes: experiment.notes,
     tags: experiment.tags,
     error: experiment.error,
+    experimentType: experimentTypeOf(experiment.name),
+    hasAnswers: experiment.name === 'classification' || store.getFindings(experiment.id, 'classification') !== null,
   };
 }
 
@@ -217,7 +224,8 @@ function pairedRecords(a: RunRecord, b: RunRecord): boolean {
  * on the means of the samples stored so far: cosine and L2 only, ranked as any pair's findings are.
  */
 function partialComparisons(store: HistoryReader, experiment: ExperimentDetail, partial: PartialRunMeans): ComparisonView[] {
-  const mode = storedWorkbenchConfig(experiment)?.experiment.comparison_mode ?? 'pairwise';
+  const spec = storedWorkbenchConfig(experiment)?.experiment;
+  const mode = spec === undefined || spec.name === 'logit_lens' ? 'pairwise' : spec.comparison_mode;
   const layers = storedVectorLayers(experiment);
   const means = experiment.runs.map((run) => partial.means(store, run, layers));
   return pairsFor(

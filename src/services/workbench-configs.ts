@@ -2,14 +2,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { composeConfig } from '../config/compose.js';
 import { listGroupOptions, loadGroupOption } from '../config/groups.js';
-import { PromptSpecSchema, type PromptSpec, type ResolvedConfig } from '../config/schemas.js';
+import { PromptSpecSchema, type AnyExperimentSpec, type PromptSpec, type WorkbenchConfig } from '../config/schemas.js';
 import { readYamlFile } from '../config/yaml-file.js';
 import { DatasetSpecSchema, type DatasetSpec } from '../datasets/spec.js';
 import { strategyFilePath } from '../prompts/strategy.js';
 import type { ConfigOptions } from './experiment-config.js';
 
 /** The composed default configuration (configs/config.yaml with its group defaults), as `cotlab-wb run` starts from. */
-export function baseConfig(configDir: string): ResolvedConfig {
+export function baseConfig(configDir: string): WorkbenchConfig {
   return composeConfig({ configDir, overrides: [] });
 }
 
@@ -25,7 +25,13 @@ export function configOptions(configDir: string): ConfigOptions {
     const spec = PromptSpecSchema.parse(loadGroupOption(configDir, { group: 'prompt', option }, { path: 'prompt', override: null }));
     prompts.set(spec.name, spec);
   }
-  return { datasets, prompts };
+  const experiments = new Map<string, AnyExperimentSpec>();
+  // Composed, so variant dataset / prompt option names are expanded as a run would expand them.
+  for (const option of listGroupOptions(configDir, 'experiment')) {
+    const spec = composeConfig({ configDir, overrides: [`experiment=${option}`] }).experiment;
+    experiments.set(spec.name, spec);
+  }
+  return { datasets, prompts, experiments };
 }
 
 /** The leading comment of a config option file, joined into one description; null when there is none. */

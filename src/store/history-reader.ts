@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { selectFindings, selectRunAnswers, selectRunLens, type FindingsKind, type StoredAnswer, type StoredLens } from './answer-rows.js';
 import { listExperiments, statusCounts } from './list-experiments.js';
 import {
   comparisonFromRow,
@@ -185,6 +186,33 @@ export class HistoryReader {
          WHERE run_id = ? ORDER BY position`,
       ).all(runId) as SampleRow[];
       return rows.map(sampleFromRow);
+    });
+  }
+
+  /** Every answered sample of a run with its text and prompt when kept, in position order. */
+  getRunAnswers(runId: number): StoredAnswer[] {
+    const operation = `read answers of run ${runId}`;
+    return this.guard(operation, () => {
+      this.runShape(operation, runId);
+      return selectRunAnswers((sql) => this.statement(sql), runId);
+    });
+  }
+
+  /** Every logit lens row of a run, by position then layer. */
+  getRunLens(runId: number): StoredLens[] {
+    const operation = `read logit lens of run ${runId}`;
+    return this.guard(operation, () => {
+      this.runShape(operation, runId);
+      return selectRunLens((sql) => this.statement(sql), runId);
+    });
+  }
+
+  /** An experiment's stored findings of one kind (parsed JSON), or null when it has none. */
+  getFindings(experimentId: number, kind: FindingsKind): unknown {
+    const operation = `read ${kind} findings of experiment ${experimentId}`;
+    return this.guard(operation, () => {
+      this.requireExperiment(operation, experimentId);
+      return selectFindings((sql) => this.statement(sql), experimentId, kind);
     });
   }
 

@@ -7,6 +7,7 @@ import { newExperimentUid } from './experiment-uid.js';
 import { HistoryReader } from './history-reader.js';
 import type { ProbeRecord } from '../results/probe-record.js';
 import { isProcessAlive } from './process-liveness.js';
+import { insertSampleExtras, upsertFindings, type FindingsKind } from './answer-rows.js';
 import { insertLayerMeans, upsertPair, type StatementSource } from './row-writes.js';
 import { experimentFromRow } from './rows.js';
 import { seedColumns } from './seed-columns.js';
@@ -168,6 +169,7 @@ export class HistoryStore extends HistoryReader {
         blobs.forEach((blob, index) => {
           if (blob !== null) insertVector.run(sampleId, shape.layerIndices[index], blob);
         });
+        if (sample.extras) insertSampleExtras(this.statementSource, sampleId, sample.extras);
         this.touchExperiment(shape.experimentId);
       });
     });
@@ -200,6 +202,19 @@ export class HistoryStore extends HistoryReader {
     });
   }
 
+  /** Marks a run completed that keeps no layer means (its experiment reads answers or the logit lens). */
+  markRunCompleted(runId: number): void {
+    const operation = `complete run ${runId}`;
+    this.write(operation, () => {
+      const shape = this.runShape(operation, runId);
+      this.transaction(() => {
+        const completed = this.statement(`UPDATE runs SET status = 'completed' WHERE id = ? AND status = 'running'`).run(runId);
+        if (completed.changes === 0) this.fail('conflict', operation, `run ${runId} is not running`);
+        this.touchExperiment(shape.experimentId);
+      });
+    });
+  }
+
   /** Stores compared pairs; a pair or layer row stored before for the same runs is replaced. */
   saveComparisons(experimentId: number, pairs: readonly PairInput[]): void {
     const operation = `save comparisons of experiment ${experimentId}`;
@@ -224,6 +239,17 @@ export class HistoryStore extends HistoryReader {
           }
           upsertPair(this.statementSource, experimentId, pair);
         }
+      });
+    });
+  }
+
+  /** Stores (or replaces) an experiment's findings of one kind, computed once when it finished. */
+  saveFindings(experimentId: number, kind: FindingsKind, findings: unknown): void {
+    const operation = `save ${kind} findings of experiment ${experimentId}`;
+    this.write(operation, () => {
+      this.transaction(() => {
+        this.requireExperiment(operation, experimentId);
+        upsertFindings(this.statementSource, experimentId, kind, findings);
       });
     });
   }
@@ -469,10 +495,11 @@ export class HistoryStore extends HistoryReader {
     return row.writer_pid === process.pid || isProcessAlive(row.writer_pid);
   }
 
+  /** A run captures distinct layers, or none at all (a classification run only generates). */
   private checkLayerList(operation: string, layers: readonly number[]): void {
-    const valid = layers.length > 0 && layers.every((layer) => Number.isInteger(layer) && layer >= 0);
+    const valid = layers.every((layer) => Number.isInteger(layer) && layer >= 0);
     if (!valid || new Set(layers).size !== layers.length) {
-      this.fail('invalid-input', operation, 'layer indices must be distinct whole numbers, at least one');
+      this.fail('invalid-input', operation, 'layer indices must be distinct whole numbers');
     }
   }
 
@@ -480,6 +507,7 @@ export class HistoryStore extends HistoryReader {
     if (vectors.length !== layerCount) {
       this.fail('invalid-input', operation, `${vectors.length} vectors for ${layerCount} layers`);
     }
+    if (layerCount === 0) return;
     const width = vectors[0]?.length ?? 0;
     if (width === 0 || vectors.some((vector) => vector.length !== width)) {
       this.fail('invalid-input', operation, 'vectors must be non-empty and all of the same length');

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { backfillPairFindings } from './backfill-findings.js';
-import { HISTORY_APPLICATION_ID, SCHEMA_V1_SQL, SCHEMA_V2_SQL, SCHEMA_V3_SQL, SCHEMA_V4_SQL, SCHEMA_V5_SQL, SCHEMA_V6_SQL } from './schema.js';
+import { HISTORY_APPLICATION_ID, SCHEMA_V1_SQL, SCHEMA_V2_SQL, SCHEMA_V3_SQL, SCHEMA_V4_SQL, SCHEMA_V5_SQL, SCHEMA_V6_SQL, SCHEMA_V7_SQL } from './schema.js';
 
 /** One schema step: `up` brings a database at `version - 1` to `version`. */
 export interface Migration {
@@ -46,6 +46,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 6,
     description: 'experiments computed on a cluster: the plan and shard of a shard file, the shards and hosts of a merged experiment',
     up: (db) => db.exec(SCHEMA_V6_SQL),
+  },
+  {
+    version: 7,
+    description: 'model answers (sample texts and prompts, generated answers as read), the logit lens per sample and layer, and each experiment\'s answer and lens findings',
+    up: (db) => db.exec(SCHEMA_V7_SQL),
   },
 ];
 

@@ -199,3 +199,50 @@ ALTER TABLE comparisons ADD COLUMN cohens_d_held_out REAL;
 export const SCHEMA_V6_SQL = `
 ALTER TABLE experiments ADD COLUMN cluster_json TEXT CHECK (cluster_json IS NULL OR json_valid(cluster_json));
 `;
+
+/**
+ * Schema version 7: model answers and the logit lens. Per sample: the text and full prompt it was given
+ * (sample_texts), its generated answer as read (sample_answers: never counted right or wrong on a parse failure),
+ * its logit lens per layer (sample_lens); per experiment: the findings computed once when it finished
+ * (experiment_findings: per-variant metrics with intervals and McNemar tests, or the lens summaries).
+ */
+export const SCHEMA_V7_SQL = `
+CREATE TABLE sample_texts (
+  sample_id INTEGER PRIMARY KEY REFERENCES samples (id) ON DELETE CASCADE,
+  text TEXT NOT NULL,
+  prompt TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE sample_answers (
+  sample_id INTEGER PRIMARY KEY REFERENCES samples (id) ON DELETE CASCADE,
+  raw_output TEXT NOT NULL,
+  generated_tokens INTEGER NOT NULL,
+  stop_reason TEXT NOT NULL CHECK (stop_reason IN ('eos', 'stop_string', 'max_new_tokens')),
+  parse_status TEXT NOT NULL
+    CHECK (parse_status IN ('parsed', 'no_answer', 'malformed', 'missing_field', 'invalid_value', 'unknown_label')),
+  parse_detail TEXT,
+  parsed_value_json TEXT CHECK (parsed_value_json IS NULL OR json_valid(parsed_value_json)),
+  predicted TEXT,
+  gold TEXT,
+  correct INTEGER CHECK (correct IS NULL OR correct IN (0, 1)),
+  CHECK ((parse_status = 'parsed') = (predicted IS NOT NULL))
+) STRICT;
+
+CREATE TABLE sample_lens (
+  sample_id INTEGER NOT NULL REFERENCES samples (id) ON DELETE CASCADE,
+  layer INTEGER NOT NULL,
+  top_token_ids_json TEXT NOT NULL CHECK (json_valid(top_token_ids_json)),
+  top_probs_json TEXT NOT NULL CHECK (json_valid(top_probs_json)),
+  gold_token INTEGER NOT NULL,
+  gold_rank INTEGER NOT NULL,
+  gold_prob REAL NOT NULL,
+  PRIMARY KEY (sample_id, layer)
+) STRICT;
+
+CREATE TABLE experiment_findings (
+  experiment_id INTEGER NOT NULL REFERENCES experiments (id) ON DELETE CASCADE,
+  kind TEXT NOT NULL CHECK (kind IN ('classification', 'logit_lens', 'answer_split')),
+  findings_json TEXT NOT NULL CHECK (json_valid(findings_json)),
+  PRIMARY KEY (experiment_id, kind)
+) STRICT;
+`;

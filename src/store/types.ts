@@ -5,6 +5,7 @@ import type { PairFindings } from '../results/findings.js';
 import type { ProbeRecord } from '../results/probe-record.js';
 import type { HookPoint, Pooling } from '../results/capture-points.js';
 import type { ClusterRecord } from '../results/cluster.js';
+import type { SampleExtras } from './answer-rows.js';
 import type { VectorPolicy } from './vector-policy.js';
 
 export type ExperimentStatus = 'running' | 'completed' | 'interrupted' | 'failed';
@@ -54,8 +55,10 @@ export interface NewRun {
 
 /** A processed sample to store: what is read back as StoredSample, plus its vectors. */
 export interface SampleToRecord extends StoredSample {
-  /** One pooled vector per layer, in the run's layer order. */
+  /** One pooled vector per layer, in the run's layer order (none for a run that captures no layer). */
   vectors: Float32Array[];
+  /** Its text and prompt, generated answer and logit lens, stored in the same transaction. */
+  extras?: SampleExtras;
 }
 
 export interface RunCompletion {

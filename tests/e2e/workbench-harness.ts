@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { serveCommand } from '../../src/serve/serve-command.js';
 import type { RunningServer } from '../../src/serve/http.js';
 import { scratchEngineOptions } from '../helpers/engine-options.js';
@@ -84,6 +85,17 @@ export async function snap(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
 }
 
+/** Every Plotly chart has been redrawn to fit its box (charts follow a window resize a moment later). */
+export const PLOTS_FIT = `[...document.querySelectorAll('.plot')].every((plot) => {
+  const svg = plot.querySelector('.main-svg');
+  return svg === null || svg.getBoundingClientRect().width <= plot.clientWidth + 1;
+})`;
+
+/** Waits until the charts have followed the window's size (the page's CSP allows no string-evaluating wait). */
+export async function plotsFit(page: Page): Promise<void> {
+  await expect.poll(() => page.evaluate(PLOTS_FIT), { timeout: 10_000 }).toBe(true);
+}
+
 /** Screenshots at the two sizes the workbench is checked at (1280x800 and 1920x1080), then back to 1280x800. */
 export async function snapSizes(page: Page, name: string): Promise<void> {
   for (const [width, height] of [
@@ -91,6 +103,7 @@ export async function snapSizes(page: Page, name: string): Promise<void> {
     [1280, 800],
   ] as const) {
     await page.setViewportSize({ width, height });
+    await plotsFit(page);
     await page.screenshot({ path: path.join(screenshotDir, `${name}-${width}x${height}.png`), fullPage: true });
   }
 }

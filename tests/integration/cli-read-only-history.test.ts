@@ -18,6 +18,10 @@ function cliAsNobody(args: readonly string[], cwd: string): CliResult {
 function downgradeToSchema2(dbPath: string): void {
   const db = new Database(dbPath);
   db.exec(`
+    DROP TABLE experiment_findings;
+    DROP TABLE sample_lens;
+    DROP TABLE sample_answers;
+    DROP TABLE sample_texts;
     DROP TABLE experiment_tags;
     ALTER TABLE experiments DROP COLUMN notes;
     ALTER TABLE comparisons DROP COLUMN l2_noise_floor;

@@ -2,6 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync,
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { composeConfig } from '../../src/config/compose.js';
+import { requireActivationCompare } from '../../src/config/schemas.js';
 import { ReportNotWrittenError } from '../../src/experiments/history-errors.js';
 import type { JobContext } from '../../src/experiments/prepare-job.js';
 import { resumeJob } from '../../src/experiments/resume.js';
@@ -36,7 +37,7 @@ function modelCopy(name: string, options: { onnx: boolean }): string {
 }
 
 function quickConfig(...overrides: string[]) {
-  return composeConfig({ configDir: CONFIG_DIR, overrides: ['experiment.num_samples=3', ...overrides] });
+  return requireActivationCompare(composeConfig({ configDir: CONFIG_DIR, overrides: ['experiment.num_samples=3', ...overrides] }));
 }
 
 function context(scratch: string, changes: Partial<JobContext> = {}): JobContext {

@@ -40,7 +40,7 @@ describe('openHistoryStore', () => {
     const path = join(temp.dir, 'nested', 'deeper', 'history.sqlite');
     openHistoryStore(path).close();
     expect(inspect(path)).toEqual({
-      tables: ['comparisons', 'experiment_tags', 'experiments', 'pair_findings', 'probes', 'run_layer_means', 'runs', 'sample_vectors', 'samples', 'sqlite_sequence'],
+      tables: ['comparisons', 'experiment_findings', 'experiment_tags', 'experiments', 'pair_findings', 'probes', 'run_layer_means', 'runs', 'sample_answers', 'sample_lens', 'sample_texts', 'sample_vectors', 'samples', 'sqlite_sequence'],
       version: LATEST_SCHEMA_VERSION,
       applicationId: HISTORY_APPLICATION_ID,
       journal: 'wal',

@@ -21,6 +21,8 @@ const notes: DatasetSpec = {
   label_column: 'label',
   metadata_columns: [],
   delimiter: null,
+  gold_classes: null,
+  answer_classes: null,
 };
 
 describe('bundled dataset cards', () => {

@@ -43,8 +43,18 @@ describe('experiment settings from the configs', () => {
       comparisonMode: 'pairwise',
       hook: 'resid_post',
       maxInputTokens: null,
+      experimentType: 'activation_compare',
+      recordAnswers: false,
+      generation: { maxNewTokens: 256, doSample: false, temperature: 1, topP: 1, seed: null },
+      topK: null,
+      answerCue: null,
       numSamples: 20,
       seed: 42,
+      typeDefaults: {
+        activation_compare: { experimentType: 'activation_compare', recordAnswers: false, generation: { maxNewTokens: 256, doSample: false, temperature: 1, topP: 1, seed: null }, topK: null, answerCue: null },
+        classification: { experimentType: 'classification', recordAnswers: false, generation: { maxNewTokens: 256, doSample: false, temperature: 1, topP: 1, seed: null }, topK: null, answerCue: null },
+        logit_lens: { experimentType: 'logit_lens', recordAnswers: false, generation: null, topK: 10, answerCue: '\n\nFINAL ANSWER:' },
+      },
     });
   });
 
@@ -83,9 +93,42 @@ describe('experiment settings from the configs', () => {
       comparisonMode: 'baseline',
       hook: 'cotlab',
       maxInputTokens: 256,
+      experimentType: 'activation_compare',
+      recordAnswers: true,
+      generation: { maxNewTokens: 12, doSample: true, temperature: 0.7, topP: 0.9, seed: 5 },
+      topK: null,
+      answerCue: 'Answer:',
     };
     const config = experimentConfig(request, base, options, createPathPolicy({ kind: 'unrestricted' }, []));
     expect(config.prompt).toMatchObject({ few_shot: false, answer_first: true, contrarian: true, output_format: 'yaml' });
     expect(ExperimentSettingsSchema.parse(settingsOfConfig(config, base, options, root, noModel))).toEqual(request);
+  });
+
+  it('reads back the settings of a classification and of a logit_lens request', () => {
+    const variants: ExperimentRequest['variants'] = [
+      { name: 'radiology', dataset: { kind: 'bundled', name: 'radiology' }, prompt: { name: 'radiology', options: { fewShot: true, answerFirst: false, contrarian: false, outputFormat: 'json' } }, numSamples: 4, seed: 1 },
+    ];
+    const capture = { pooling: 'mean', hook: 'resid_post' } as const;
+    const classification: ExperimentRequest = {
+      modelDir: null,
+      variants,
+      layers: null,
+      ...capture,
+      comparisonMode: 'baseline',
+      maxInputTokens: null,
+      experimentType: 'classification',
+      recordAnswers: false,
+      generation: { maxNewTokens: 16, doSample: false, temperature: 1, topP: 1, seed: null },
+      topK: null,
+      answerCue: null,
+    };
+    const paths = createPathPolicy({ kind: 'unrestricted' }, []);
+    const classified = experimentConfig(classification, base, options, paths);
+    expect(classified.experiment).toMatchObject({ name: 'classification', comparison_mode: 'baseline', generation: { max_new_tokens: 16 } });
+    expect(ExperimentSettingsSchema.parse(settingsOfConfig(classified, base, options, root, noModel))).toEqual(classification);
+    const lens = { ...classification, comparisonMode: 'pairwise' as const, layers: [1, 3], experimentType: 'logit_lens' as const, generation: null, topK: 7, answerCue: 'A:' };
+    const lensConfig = experimentConfig(lens, base, options, paths);
+    expect(lensConfig.experiment).toMatchObject({ name: 'logit_lens', layers: [1, 3], top_k: 7, answer_cue: 'A:' });
+    expect(ExperimentSettingsSchema.parse(settingsOfConfig(lensConfig, base, options, root, noModel))).toEqual(lens);
   });
 });

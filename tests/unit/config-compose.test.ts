@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { composeConfig } from '../../src/config/compose.js';
+import { requireActivationCompare } from '../../src/config/schemas.js';
 import { ConfigError, ConfigValidationError } from '../../src/config/errors.js';
 import { listGroupOptions } from '../../src/config/groups.js';
 
 const configDir = fileURLToPath(new URL('../fixtures/config/basic', import.meta.url));
 const shippedConfigDir = fileURLToPath(new URL('../../configs', import.meta.url));
 
-const compose = (...overrides: string[]) => composeConfig({ configDir, overrides });
+const compose = (...overrides: string[]) => requireActivationCompare(composeConfig({ configDir, overrides }));
 
 function composeError(...overrides: string[]): ConfigError {
   try {
@@ -67,6 +68,8 @@ describe('composeConfig defaults', () => {
       label_column: null,
       metadata_columns: [],
       delimiter: null,
+      gold_classes: null,
+      answer_classes: null,
     });
     expect(scans?.prompt).toEqual({
       name: 'scans',
@@ -297,6 +300,15 @@ describe('composeConfig errors', () => {
 });
 
 describe('shipped configs/', () => {
+  it('composes the classification and logit_lens experiments, each with its own settings only', () => {
+    const classification = composeConfig({ configDir: shippedConfigDir, overrides: ['experiment=classification', 'experiment.generation.max_new_tokens=16'] });
+    expect(classification.experiment).toMatchObject({ name: 'classification', comparison_mode: 'pairwise', bootstrap_resamples: 2000, generation: { max_new_tokens: 16, do_sample: false } });
+    expect(classification.experiment).not.toHaveProperty('pooling');
+    const lens = composeConfig({ configDir: shippedConfigDir, overrides: ['experiment=logit_lens'] });
+    expect(lens.experiment).toMatchObject({ name: 'logit_lens', top_k: 10, answer_cue: '\n\nFINAL ANSWER:', layers: null });
+    expect(() => composeConfig({ configDir: shippedConfigDir, overrides: ['experiment=classification', 'experiment.pooling=mean'] })).toThrow(/experiment\.pooling: unknown key/);
+  });
+
   it('composes to the documented defaults', () => {
     const config = composeConfig({ configDir: shippedConfigDir, overrides: [] });
     expect(config.model).toMatchObject({ name: 'demo-gemma3-tiny', path: 'resources/demo-model', safe_name: 'demo_gemma3_tiny' });
@@ -324,6 +336,8 @@ describe('shipped configs/', () => {
       comparison_mode: 'pairwise',
       store_per_layer: true,
       log_samples: false,
+      record_answers: false,
+      generation: { max_new_tokens: 256, do_sample: false, temperature: 1, top_p: 1, seed: null, stop_strings: null },
     });
     expect(variants.map((v) => [v.name, v.dataset, v.prompt].map((x) => (typeof x === 'string' ? x : x?.name)))).toEqual([
       ['histopathology', 'histopathology', 'histopathology'],

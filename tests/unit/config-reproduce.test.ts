@@ -87,6 +87,9 @@ describe('reproduceOverrides', () => {
     ['fixture: variants emptied', configDir, ['experiment.variants=[]', 'experiment.comparison_mode=baseline']],
     ['shipped: radiology run', shippedConfigDir, ['prompt=radiology', 'dataset=radiology', 'prompt.output_format=yaml', 'prompt.few_shot=false']],
     ['shipped: reference report run', shippedConfigDir, ['experiment.num_samples=50', 'experiment.seed=123', 'model=medgemma_4b_onnx', 'model.path=/models/mg']],
+    ['shipped: classification', shippedConfigDir, ['experiment=classification', 'experiment.generation.max_new_tokens=32', 'experiment.generation.do_sample=true']],
+    ['shipped: logit lens', shippedConfigDir, ['experiment=logit_lens', 'experiment.top_k=3', 'dataset=radiology']],
+    ['shipped: activation_compare with answers', shippedConfigDir, ['experiment.record_answers=true', 'experiment.generation.max_new_tokens=8']],
   ];
 
   for (const [label, dir, overrides] of roundTrips) {

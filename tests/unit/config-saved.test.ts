@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { composeConfig, loadSavedConfig } from '../../src/config/compose.js';
+import { requireActivationCompare } from '../../src/config/schemas.js';
 import { ConfigError, ConfigValidationError } from '../../src/config/errors.js';
 import { toYaml } from '../../src/config/to-yaml.js';
 
@@ -37,7 +38,7 @@ describe('loadSavedConfig', () => {
     const broken = { ...resolved, experiment: { ...resolved.experiment, pooling: 'max' } };
     const file = save('broken.json', JSON.stringify(broken));
     expect(() => loadSavedConfig(file, [])).toThrow(`experiment.pooling: Invalid option: expected one of "mean"|"last_token" (${file})`);
-    expect(loadSavedConfig(file, ['experiment.pooling=last_token']).experiment.pooling).toBe('last_token');
+    expect(requireActivationCompare(loadSavedConfig(file, ['experiment.pooling=last_token'])).experiment.pooling).toBe('last_token');
     expect(() => loadSavedConfig(save('ok.json', JSON.stringify(resolved)), ['experiment.seed=0.5'])).toThrow(ConfigValidationError);
   });
 

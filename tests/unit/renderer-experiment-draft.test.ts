@@ -4,7 +4,7 @@ import { ExperimentRequestSchema } from '../../src/contract/index.js';
 import type { OpenDataset } from '../../renderer/src/dataset-choices.js';
 import { datasetChoices, uniqueDatasetName } from '../../renderer/src/dataset-choices.js';
 import { checkDraft, readableIssue, type DraftContext } from '../../renderer/src/draft-check.js';
-import { draftFromSettings, newVariant, type ExperimentDraft } from '../../renderer/src/experiment-draft.js';
+import { draftFromSettings, newVariant, withExperimentType, type ExperimentDraft } from '../../renderer/src/experiment-draft.js';
 import { formatLayerSpec, parseLayerSpec } from '../../renderer/src/layer-spec.js';
 
 const datasets: OpenDataset[] = [
@@ -27,8 +27,18 @@ const defaults: ExperimentDefaults = {
   comparisonMode: 'pairwise',
   hook: 'resid_post',
   maxInputTokens: null,
+  experimentType: 'activation_compare',
+  recordAnswers: false,
+  generation: { maxNewTokens: 64, doSample: false, temperature: 1, topP: 1, seed: null },
+  topK: null,
+  answerCue: '\n\nFINAL ANSWER:',
   numSamples: 20,
   seed: 42,
+  typeDefaults: {
+    activation_compare: { experimentType: 'activation_compare', recordAnswers: false, generation: { maxNewTokens: 64, doSample: false, temperature: 1, topP: 1, seed: null }, topK: null, answerCue: '\n\nFINAL ANSWER:' },
+    classification: { experimentType: 'classification', recordAnswers: false, generation: { maxNewTokens: 48, doSample: false, temperature: 1, topP: 1, seed: null }, topK: null, answerCue: '\n\nFINAL ANSWER:' },
+    logit_lens: { experimentType: 'logit_lens', recordAnswers: false, generation: null, topK: 10, answerCue: '\n\nFINAL ANSWER:' },
+  },
 };
 const model = { ok: true, numLayers: 6, dir: '/models/demo', problems: [] } as unknown as ModelInspection;
 const context: DraftContext = { catalogLoaded: true, datasets, prompts, modelDir: null, model };
@@ -71,7 +81,32 @@ describe('experiment draft', () => {
       comparisonMode: 'pairwise',
       hook: 'resid_post',
       maxInputTokens: 512,
+      experimentType: 'activation_compare',
+      recordAnswers: false,
+      answerCue: '\n\nFINAL ANSWER:',
     });
+  });
+
+  it("switches the experiment type to that type's configured settings and builds its request", () => {
+    const classification = withExperimentType(draft(), 'classification', defaults.typeDefaults);
+    expect(classification).toMatchObject({ experimentType: 'classification', generation: { maxNewTokens: '48', doSample: false } });
+    expect(checkDraft(classification, context).request).toMatchObject({ experimentType: 'classification', recordAnswers: false, generation: { maxNewTokens: 48, doSample: false, seed: null } });
+    const lens = withExperimentType(classification, 'logit_lens', defaults.typeDefaults);
+    expect(lens).toMatchObject({ experimentType: 'logit_lens', generation: null, topK: '10' });
+    const lensRequest = checkDraft(lens, context).request;
+    expect(lensRequest).toMatchObject({ experimentType: 'logit_lens', topK: 10 });
+    expect(lensRequest).not.toHaveProperty('generation');
+    expect(messages({ ...lens, topK: '0' })).toEqual(['Top tokens per layer must be a whole number from 1 to 100; "0" is not.']);
+    const sampled = { ...classification, generation: { ...classification.generation!, doSample: true, topP: '1.5', maxNewTokens: 'x' } };
+    expect(messages(sampled)).toEqual(['Max new tokens must be a whole number from 1 to 4096; "x" is not.', 'Top-p must be a number above 0 and at most 1; "1.5" is not.']);
+  });
+
+  it('refuses a type the model cannot run, in the words the engine gave', () => {
+    const headless = { ...model, capabilities: { lmHead: false, kvCache: false, experiments: ['activation_compare'], notes: ['The graph has no logits output.'] } } as unknown as ModelInspection;
+    const using = { ...context, model: headless };
+    expect(messages(withExperimentType(draft(), 'classification', defaults.typeDefaults), using)).toEqual(['This model cannot run classification (generates answers). The graph has no logits output.']);
+    expect(messages({ ...draft(), recordAnswers: true }, using)).toEqual(['This model cannot run recorded answers. The graph has no logits output.']);
+    expect(messages(draft(), using)).toEqual([]);
   });
 
   it('takes blank, "all", 0 and negative samples as the whole dataset, and notes a count over the dataset size', () => {

@@ -16,6 +16,11 @@ const saved: PersistedWorkspace = {
   promptTarget: 1,
   modelDir: '/models/medgemma',
   experimentDraft: {
+    experimentType: 'classification',
+    recordAnswers: false,
+    generation: { maxNewTokens: '32', doSample: true, temperature: '0.7', topP: '0.9', seed: '' },
+    topK: '',
+    answerCue: '\n\nFINAL ANSWER:',
     variants: [{ name: 'a', dataset: { kind: 'bundled', name: 'histopathology' }, prompt: { name: 'histopathology', options: { fewShot: true, answerFirst: false, contrarian: false, outputFormat: 'json' } }, numSamples: 'all', seed: '42' }],
     layers: 'all',
     pooling: 'mean',

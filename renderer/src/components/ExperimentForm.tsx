@@ -1,7 +1,7 @@
-import type { DatasetFormat, ExperimentRequest, OutputFormat, PromptOptions, PromptStrategyInfo } from '../../../src/contract/index.js';
+import type { DatasetFormat, ExperimentDefaults, ExperimentKind, ExperimentRequest, OutputFormat, PromptOptions, PromptStrategyInfo } from '../../../src/contract/index.js';
 import { datasetKeyOf, fileDatasetName, type OpenDataset } from '../dataset-choices.js';
 import type { DraftProblem } from '../draft-check.js';
-import type { ExperimentDraft, VariantDraft } from '../experiment-draft.js';
+import { withExperimentType, type ExperimentDraft, type GenerationDraft, type VariantDraft } from '../experiment-draft.js';
 
 /** The formats a prompt is written for, when the dataset's format is not among them; null when they fit or are unknown. */
 function formatMismatch(prompt: PromptStrategyInfo | undefined, format: DatasetFormat | undefined): DatasetFormat[] | null {
@@ -15,8 +15,16 @@ const PROMPT_SWITCHES: { key: 'fewShot' | 'answerFirst' | 'contrarian'; label: s
   { key: 'contrarian', label: 'contrarian', title: 'Contrarian (skeptical) reasoning' },
 ];
 
+const EXPERIMENT_TYPES: { kind: ExperimentKind; label: string }[] = [
+  { kind: 'activation_compare', label: 'activation_compare: activations compared per layer' },
+  { kind: 'classification', label: 'classification: answers generated and scored' },
+  { kind: 'logit_lens', label: "logit_lens: each layer's next-token prediction" },
+];
+
 export interface ExperimentFormProps {
   draft: ExperimentDraft;
+  /** Each type's configured settings (from the engine), applied when the type is changed; null while loading. */
+  typeDefaults?: ExperimentDefaults['typeDefaults'] | null;
   /** Absent: the form only shows the settings (a resumed experiment's, or the draft while it runs). */
   onChange?: (draft: ExperimentDraft) => void;
   datasets: readonly OpenDataset[];
@@ -31,7 +39,7 @@ export interface ExperimentFormProps {
 }
 
 /** The variants (dataset, the full prompt choice, samples, seed) and the capture settings of one experiment. */
-export function ExperimentForm({ draft, onChange, datasets, bundledFormats, prompts, problems, onAddVariant, onPreviewPrompt, idPrefix }: ExperimentFormProps) {
+export function ExperimentForm({ draft, typeDefaults = null, onChange, datasets, bundledFormats, prompts, problems, onAddVariant, onPreviewPrompt, idPrefix }: ExperimentFormProps) {
   const readOnly = onChange === undefined;
   const setDraft = (change: Partial<ExperimentDraft>) => onChange?.({ ...draft, ...change });
   const setVariant = (index: number, change: Partial<VariantDraft>) =>
@@ -41,10 +49,88 @@ export function ExperimentForm({ draft, onChange, datasets, bundledFormats, prom
     if (variant) setVariant(index, { prompt: { ...variant.prompt, options: { ...variant.prompt.options, [key]: value } } });
   };
   const invalid = (field: string) => (problems.some((problem) => problem.field === field) ? true : undefined);
+  const kind = draft.experimentType;
+  const generates = kind === 'classification' || (kind === 'activation_compare' && draft.recordAnswers);
+  const generation = draft.generation;
+  const setGeneration = (change: Partial<GenerationDraft>) => {
+    if (generation !== null) setDraft({ generation: { ...generation, ...change } });
+  };
 
   return (
     <fieldset className="experiment-form stack" disabled={readOnly}>
       <legend className="visually-hidden">Experiment settings</legend>
+      <h2>Experiment</h2>
+      <div className="settings-grid">
+        <label className="wide-setting">
+          Experiment type
+          <select
+            data-testid="experiment-type"
+            value={kind}
+            aria-invalid={invalid('experiment-type')}
+            disabled={typeDefaults === null && !readOnly}
+            onChange={(event) => {
+              if (typeDefaults !== null) onChange?.(withExperimentType(draft, event.target.value as ExperimentKind, typeDefaults));
+            }}
+          >
+            {EXPERIMENT_TYPES.map((type) => (
+              <option key={type.kind} value={type.kind}>
+                {type.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        {kind === 'activation_compare' ? (
+            <label className="check">
+              <input type="checkbox" data-testid="record-answers" checked={draft.recordAnswers} onChange={(event) => setDraft({ recordAnswers: event.target.checked })} />
+              Also record and score each answer
+            </label>
+        ) : null}
+        {generates && generation !== null ? (
+          <>
+            <label>
+              Max new tokens
+              <input className="narrow" data-testid="max-new-tokens" value={generation.maxNewTokens} aria-invalid={invalid('max-new-tokens')} onChange={(event) => setGeneration({ maxNewTokens: event.target.value })} />
+            </label>
+            <label className="check">
+              <input type="checkbox" data-testid="do-sample" checked={generation.doSample} onChange={(event) => setGeneration({ doSample: event.target.checked })} />
+              Sample (else greedy)
+            </label>
+            {generation.doSample ? (
+              <>
+                <label>
+                  Temperature
+                  <input className="narrow" value={generation.temperature} aria-invalid={invalid('temperature')} onChange={(event) => setGeneration({ temperature: event.target.value })} />
+                </label>
+                <label>
+                  Top-p
+                  <input className="narrow" value={generation.topP} aria-invalid={invalid('top-p')} onChange={(event) => setGeneration({ topP: event.target.value })} />
+                </label>
+                <label>
+                  Sampling seed
+                  <input className="seed-input" value={generation.seed} placeholder="experiment's" aria-invalid={invalid('generation-seed')} onChange={(event) => setGeneration({ seed: event.target.value })} />
+                </label>
+              </>
+            ) : null}
+          </>
+        ) : null}
+        {kind === 'logit_lens' ? (
+          <label>
+            Top tokens per layer
+            <input className="narrow" data-testid="top-k" value={draft.topK} aria-invalid={invalid('top-k')} onChange={(event) => setDraft({ topK: event.target.value })} />
+          </label>
+        ) : null}
+        <label className="wide-setting">
+          Answer cue
+          <textarea
+            rows={2}
+            data-testid="answer-cue"
+            value={draft.answerCue ?? ''}
+            placeholder="none"
+            title="Text after the prompt, so the next token is the answer (blank: none)"
+            onChange={(event) => setDraft({ answerCue: event.target.value === '' ? null : event.target.value })}
+          />
+        </label>
+      </div>
       <h2>Variants</h2>
       <div className="table-scroll">
         <table className="form-table variants-table" aria-label="Variants">
@@ -212,42 +298,50 @@ export function ExperimentForm({ draft, onChange, datasets, bundledFormats, prom
           </button>
         </div>
       ) : null}
-      <h2>Capture and comparison</h2>
+      <h2>{kind === 'classification' ? 'Comparison' : kind === 'logit_lens' ? 'Layers' : 'Capture and comparison'}</h2>
       <div className="settings-grid">
-        <label>
-          Layers
-          <input
-            value={draft.layers}
-            aria-invalid={invalid('layers')}
-            onChange={(event) => setDraft({ layers: event.target.value })}
-            aria-describedby={`${idPrefix}-layers-help`}
-          />
-          <span id={`${idPrefix}-layers-help`} className="muted small">
-            “all”, or e.g. 0-5, 8
-          </span>
-        </label>
-        <label>
-          Pooling
-          <select value={draft.pooling} onChange={(event) => setDraft({ pooling: event.target.value as ExperimentRequest['pooling'] })}>
-            <option value="mean">mean over tokens</option>
-            <option value="last_token">last token</option>
-          </select>
-        </label>
-        <label>
-          Comparison
-          <select value={draft.comparisonMode} onChange={(event) => setDraft({ comparisonMode: event.target.value as ExperimentRequest['comparisonMode'] })}>
-            <option value="pairwise">every pair</option>
-            <option value="baseline">each run vs the first</option>
-          </select>
-        </label>
-        <label className="wide-setting">
-          Captured tensor
-          <select value={draft.hook} onChange={(event) => setDraft({ hook: event.target.value as ExperimentRequest['hook'] })}>
-            <option value="resid_post">residual stream after each layer (raw, last layer too)</option>
-            <option value="hf_hidden_states">Hugging Face hidden_states (last layer after the final norm)</option>
-            <option value="cotlab">CoTLab hook point (post-norm branch output)</option>
-          </select>
-        </label>
+        {kind === 'classification' ? null : (
+          <label>
+            Layers
+            <input
+              value={draft.layers}
+              aria-invalid={invalid('layers')}
+              onChange={(event) => setDraft({ layers: event.target.value })}
+              aria-describedby={`${idPrefix}-layers-help`}
+            />
+            <span id={`${idPrefix}-layers-help`} className="muted small">
+              “all”, or e.g. 0-5, 8
+            </span>
+          </label>
+        )}
+        {kind === 'activation_compare' ? (
+          <label>
+            Pooling
+            <select value={draft.pooling} onChange={(event) => setDraft({ pooling: event.target.value as ExperimentRequest['pooling'] })}>
+              <option value="mean">mean over tokens</option>
+              <option value="last_token">last token</option>
+            </select>
+          </label>
+        ) : null}
+        {kind === 'logit_lens' ? null : (
+          <label>
+            Comparison
+            <select value={draft.comparisonMode} onChange={(event) => setDraft({ comparisonMode: event.target.value as ExperimentRequest['comparisonMode'] })}>
+              <option value="pairwise">every pair</option>
+              <option value="baseline">each run vs the first</option>
+            </select>
+          </label>
+        )}
+        {kind === 'activation_compare' ? (
+          <label className="wide-setting">
+            Captured tensor
+            <select value={draft.hook} onChange={(event) => setDraft({ hook: event.target.value as ExperimentRequest['hook'] })}>
+              <option value="resid_post">residual stream after each layer (raw, last layer too)</option>
+              <option value="hf_hidden_states">Hugging Face hidden_states (last layer after the final norm)</option>
+              <option value="cotlab">CoTLab hook point (post-norm branch output)</option>
+            </select>
+          </label>
+        ) : null}
         <label>
           Max input tokens
           <input value={draft.maxInputTokens} aria-invalid={invalid('max-tokens')} placeholder="no limit" onChange={(event) => setDraft({ maxInputTokens: event.target.value })} />

@@ -202,6 +202,7 @@ export function ExperimentScreen() {
             ) : null}
             <ExperimentForm
               draft={draft}
+              typeDefaults={workspace.defaults?.typeDefaults ?? null}
               onChange={locked ? undefined : setDraft}
               datasets={choices}
               bundledFormats={bundledFormats}

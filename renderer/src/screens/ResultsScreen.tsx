@@ -2,9 +2,11 @@ import { useCallback, useMemo, useState } from 'react';
 import type { Annotations, ResultSet } from '../../../src/contract/index.js';
 import { ckaFigure, heatmapFigure, normFigure, pairMetricFigure } from '../charts.js';
 import { AnnotationsEditor } from '../components/AnnotationsEditor.js';
+import { AnswersPanel } from '../components/AnswersPanel.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
 import { LayerSamplesPanel } from '../components/LayerSamplesPanel.js';
 import { LayerTable } from '../components/LayerTable.js';
+import { LogitLensPanel } from '../components/LogitLensPanel.js';
 import { Plot } from '../components/Plot.js';
 import { ProbingPanel } from '../components/ProbingPanel.js';
 import { RunSettingsTable } from '../components/RunSettingsTable.js';
@@ -169,6 +171,14 @@ export function ResultsScreen() {
 
   const experiment = result.experiment;
   const note = analysisNote(result);
+  const kind = experiment?.experimentType ?? 'activation_compare';
+  const completed = experiment?.status === 'completed';
+  const refs = result.runs.map((run) => run.ref);
+  // A run that kept last-token vectors can be read through the model's LM head, layer by layer.
+  const lensRuns =
+    kind === 'logit_lens' || (kind === 'activation_compare' && completed && experiment?.pooling === 'last_token')
+      ? result.runs.map((run) => ({ ref: run.ref, samples: run.samplesDone }))
+      : [];
 
   return (
     <section className="screen" aria-labelledby="results-title">
@@ -176,7 +186,7 @@ export function ResultsScreen() {
         <h1 id="results-title">Results</h1>
         <p className="muted" data-testid="results-summary">
           {experiment
-            ? `Experiment ${experiment.id} · ${formatDateTime(experiment.createdAt)} · ${experiment.model} · ${result.runs.length} runs · ${experiment.pooling === null ? "pooling not recorded" : `${experiment.pooling} pooling`}`
+            ? `Experiment ${experiment.id} · ${formatDateTime(experiment.createdAt)} · ${experiment.model} · ${result.runs.length} runs · ${experiment.experimentType === 'activation_compare' ? (experiment.pooling === null ? 'pooling not recorded' : `${experiment.pooling} pooling`) : experiment.experimentType}`
             : `Comparison of ${result.runs.length} stored runs from the History: ${result.runs.map((run) => run.label).join(', ')}`}
         </p>
         {experiment?.demoModel ? <p className="notice notice-info">Demo model with random weights: these numbers only show the workflow.</p> : null}
@@ -195,48 +205,59 @@ export function ResultsScreen() {
       ) : null}
       <RunSettingsTable result={result} />
       {experiment ? <AnnotationsEditor experimentId={experiment.id} stored={{ notes: experiment.notes, tags: experiment.tags }} onSaved={onAnnotated} /> : null}
-      {result.comparisons.length === 0 ? <p className="notice notice-info">{noComparisonNote(result)}</p> : null}
-      <div className="callouts" aria-label="Most divergent layers">
-        {divergenceCallouts(result.comparisons).map((callout) => (
-          <Callout key={callout.pair} callout={callout} />
-        ))}
-      </div>
-      <div className="plot-grid">
-        {result.comparisons.length > 0 ? (
-          <>
-            <div className="panel">
-              <Plot figure={figures.cosine} title="Cosine similarity per layer" onLayerClick={onLayerClick} testId="plot-cosine" />
-            </div>
-            <div className="panel">
-              <Plot figure={figures.l2} title="L2 distance per layer" onLayerClick={onLayerClick} testId="plot-l2" />
-            </div>
-          </>
-        ) : null}
-        <div className="panel">
-          <Plot figure={figures.norms} title="Mean activation norm per layer" onLayerClick={onLayerClick} testId="plot-norms" />
-        </div>
-        {figures.cka ? (
-          <div className="panel">
-            <Plot figure={figures.cka} title="Linear CKA per layer (paired runs)" onLayerClick={onLayerClick} testId="plot-cka" />
-          </div>
-        ) : null}
-        {figures.heatmap ? (
-          <div className="panel wide">
-            <Plot figure={figures.heatmap} title="Cosine similarity: layers × pairs" onLayerClick={onLayerClick} testId="plot-heatmap" />
-          </div>
-        ) : null}
-      </div>
-      {note ? (
-        <p className="muted small" data-testid="analysis-note">
-          {note} Click a point to look at that layer’s samples.
+      {experiment && experiment.hasAnswers && completed ? <AnswersPanel experimentId={experiment.id} refs={refs} /> : null}
+      {kind === 'classification' && !completed ? (
+        <p className="notice notice-info" data-testid="answers-pending">
+          The answers&apos; metrics, McNemar tests and the answers table are shown when the experiment has completed.
         </p>
       ) : null}
-      {layer !== null && result.comparisons.length > 0 ? <LayerSamplesPanel result={result} layer={layer} onLayer={onLayerClick} /> : null}
-      <div className="panel stack">
-        <h2>Layers</h2>
-        <LayerTable result={result} />
-      </div>
-      {experiment && !result.live ? <ProbingPanel key={experiment.id} experimentId={experiment.id} /> : null}
+      {lensRuns.length > 0 ? <LogitLensPanel runs={lensRuns} /> : null}
+      {kind === 'activation_compare' ? (
+        <>
+          {result.comparisons.length === 0 ? <p className="notice notice-info">{noComparisonNote(result)}</p> : null}
+          <div className="callouts" aria-label="Most divergent layers">
+            {divergenceCallouts(result.comparisons).map((callout) => (
+              <Callout key={callout.pair} callout={callout} />
+            ))}
+          </div>
+          <div className="plot-grid">
+            {result.comparisons.length > 0 ? (
+              <>
+                <div className="panel">
+                  <Plot figure={figures.cosine} title="Cosine similarity per layer" onLayerClick={onLayerClick} testId="plot-cosine" />
+                </div>
+                <div className="panel">
+                  <Plot figure={figures.l2} title="L2 distance per layer" onLayerClick={onLayerClick} testId="plot-l2" />
+                </div>
+              </>
+            ) : null}
+            <div className="panel">
+              <Plot figure={figures.norms} title="Mean activation norm per layer" onLayerClick={onLayerClick} testId="plot-norms" />
+            </div>
+            {figures.cka ? (
+              <div className="panel">
+                <Plot figure={figures.cka} title="Linear CKA per layer (paired runs)" onLayerClick={onLayerClick} testId="plot-cka" />
+              </div>
+            ) : null}
+            {figures.heatmap ? (
+              <div className="panel wide">
+                <Plot figure={figures.heatmap} title="Cosine similarity: layers × pairs" onLayerClick={onLayerClick} testId="plot-heatmap" />
+              </div>
+            ) : null}
+          </div>
+          {note ? (
+            <p className="muted small" data-testid="analysis-note">
+              {note} Click a point to look at that layer’s samples.
+            </p>
+          ) : null}
+          {layer !== null && result.comparisons.length > 0 ? <LayerSamplesPanel result={result} layer={layer} onLayer={onLayerClick} /> : null}
+          <div className="panel stack">
+            <h2>Layers</h2>
+            <LayerTable result={result} />
+          </div>
+        </>
+      ) : null}
+      {experiment && !result.live && kind === 'activation_compare' ? <ProbingPanel key={experiment.id} experimentId={experiment.id} /> : null}
     </section>
   );
 }

@@ -87,6 +87,11 @@ export interface ExportStyle {
    * `normalise` is the only one tried on graphs it normalised, and is not tried on any other graph.
    */
   normalise?(model: ModelProto): ModelProto | null;
+  /**
+   * Normalisation for generation, when it differs: the decoder that also takes later passes with a KV cache (a merged
+   * decoder's with-past branch, fed an empty cache on the prefill). Absent: `normalise` serves both.
+   */
+  normaliseForGeneration?(model: ModelProto): ModelProto | null;
   /** Hook location: the tensors of every layer, or why this style does not fit. Must not throw for other styles. */
   locate(index: GraphIndex, search: HookSearch): LocatedTensors | Mismatch;
   /** The final norm after the last decoder layer, or why this style does not find it. Must not throw either. */

@@ -3,7 +3,9 @@
  * bool `use_cache_branch` input: then_branch for passes with a KV cache, else_branch for the first pass. The
  * residual stream then lives inside the branches, out of reach of the hook search and the capture edit, which
  * work on the top-level graph. Capture only ever runs the first pass, so the else_branch is inlined, and the
- * inlined decoder is an ordinary optimum graph. The unedited file is fed use_cache_branch = false.
+ * inlined decoder is an ordinary optimum graph. The unedited file is fed use_cache_branch = false. Generation needs
+ * passes with a cache too, so for it the then_branch is inlined instead and fed an empty cache on the prefill (one
+ * session serves both kinds of pass; the weights are loaded once).
  */
 import { Tensor, type InferenceSession } from 'onnxruntime-node';
 import { ModelError } from '../errors.js';
@@ -16,7 +18,9 @@ export const USE_CACHE_BRANCH = 'use_cache_branch';
 export const optimumMergedExportStyle: ExportStyle = {
   name: 'optimum-merged',
   description: 'optimum merged decoder (If on use_cache_branch; prefill branch inlined)',
-  normalise: (model: ModelProto): ModelProto | null => (model.graph && findUseCacheIf(model.graph) ? inlinePrefillBranch(model) : null),
+  normalise: (model: ModelProto): ModelProto | null => (model.graph && findUseCacheIf(model.graph) ? inlineBranch(model, 'else_branch') : null),
+  normaliseForGeneration: (model: ModelProto): ModelProto | null =>
+    model.graph && findUseCacheIf(model.graph) ? inlineBranch(model, 'then_branch') : null,
   // Once inlined, the decoder is an ordinary optimum graph.
   locate: locateOptimumHooks,
   locateFinalNorm: locateOptimumFinalNorm,
@@ -30,13 +34,18 @@ export function findUseCacheIf(graph: GraphProto): NodeProto | null {
   return graph.node.find((node) => node.opType === 'If' && node.input[0] === USE_CACHE_BRANCH) ?? null;
 }
 
-/**
- * A copy of `model` whose If on use_cache_branch is replaced by its else_branch (the prefill pass): the branch's
- * nodes take the If's place, its initializers and value_info join the graph, its outputs are renamed to the If's
- * outputs, and names it reads from the outer scope stay as they are. The use_cache_branch input is dropped when
- * nothing else reads it. Weights are shared with `model`, never copied.
- */
+/** The prefill decoder: the If replaced by its else_branch (see inlineBranch). */
 export function inlinePrefillBranch(model: ModelProto): ModelProto {
+  return inlineBranch(model, 'else_branch');
+}
+
+/**
+ * A copy of `model` whose If on use_cache_branch is replaced by one branch (the else_branch, the prefill pass; or
+ * the then_branch for generation): the branch's nodes take the If's place, its initializers and value_info join the
+ * graph, its outputs are renamed to the If's outputs, and names it reads from the outer scope stay as they are. The
+ * use_cache_branch input is dropped when nothing else reads it. Weights are shared with `model`, never copied.
+ */
+export function inlineBranch(model: ModelProto, branchName: 'else_branch' | 'then_branch'): ModelProto {
   const graph = model.graph;
   const ifNode = graph ? findUseCacheIf(graph) : null;
   if (!graph || !ifNode) {
@@ -44,9 +53,10 @@ export function inlinePrefillBranch(model: ModelProto): ModelProto {
       tensor: USE_CACHE_BRANCH,
     });
   }
-  const branch = ifNode.attribute.find((attribute) => attribute.name === 'else_branch')?.g;
+  const branch = ifNode.attribute.find((attribute) => attribute.name === branchName)?.g;
   if (!branch) {
-    throw new ModelError(`The If node "${ifNode.name}" on ${USE_CACHE_BRANCH} has no else_branch (the first-pass decoder).`, {
+    const role = branchName === 'else_branch' ? 'the first-pass decoder' : 'the decoder with a KV cache';
+    throw new ModelError(`The If node "${ifNode.name}" on ${USE_CACHE_BRANCH} has no ${branchName} (${role}).`, {
       tensor: USE_CACHE_BRANCH,
     });
   }

@@ -30,11 +30,19 @@ export interface NormalisedDecoder {
   styles: readonly ExportStyle[];
 }
 
-/** The file's decoder normalised by the first style that claims it (then only that style is tried), else as it is. */
-export function normaliseDecoder(model: ModelProto): NormalisedDecoder {
+/** What a decoder is read for: capture only (prefill passes), or generation too (passes with a KV cache). */
+export type DecoderPurpose = 'capture' | 'generation';
+
+/**
+ * The file's decoder normalised by the first style that claims it (then only that style is tried), else as it is.
+ * For generation a style may normalise differently (a merged decoder's with-past branch).
+ */
+export function normaliseDecoder(model: ModelProto, purpose: DecoderPurpose = 'capture'): NormalisedDecoder {
   for (const style of EXPORT_STYLES) {
     const normalised = style.normalise?.(model) ?? null;
-    if (normalised) return { model: normalised, styles: [style] };
+    if (!normalised) continue;
+    const forGeneration = purpose === 'generation' ? (style.normaliseForGeneration?.(model) ?? null) : null;
+    return { model: forGeneration ?? normalised, styles: [style] };
   }
   return { model, styles: PLAIN_GRAPH_STYLES };
 }
