@@ -19,7 +19,7 @@ import type { ExperimentDetail } from '../store/types.js';
 import { promptHash, uniformDraws, type ProgressEvent } from './activation-compare.js';
 import { answerScorer, generateOptions, type AnswerScorer } from './answer-scoring.js';
 import { ExperimentCancelledError } from './errors.js';
-import { ExperimentInterruptedError, ResumeError } from './history-errors.js';
+import { ResumeError } from './history-errors.js';
 import { configReportParts } from './job-report.js';
 import { pairsFor } from './metrics.js';
 import type { PlannedRun } from './plan.js';
@@ -28,6 +28,7 @@ import { newRunOf } from './record-to-store.js';
 import { runtimeRecordOf } from './runtime-record.js';
 import { sha256File } from './file-hash.js';
 import { takeReportFolder, writeReportOfStored } from './run-job.js';
+import { recordStop } from './record-stop.js';
 
 /** What a finished answer experiment hands back. */
 export interface AnswerJobResult {
@@ -335,19 +336,7 @@ async function executeClassification(
       },
     };
   } catch (error) {
-    const cancelled = error instanceof ExperimentCancelledError;
-    try {
-      store.finishExperiment(experimentId, {
-        status: cancelled ? 'interrupted' : 'failed',
-        endedAt: new Date(),
-        durationS: execution.previousDurationS + sessionDuration(),
-        error: cancelled ? 'stopped on request' : error instanceof Error ? error.message : String(error),
-      });
-    } catch {
-      // The history itself may be what failed (disk full); the next open marks the experiment interrupted.
-    }
-    if (cancelled) throw new ExperimentInterruptedError(experimentId, error.completedSamples, { cause: error });
-    throw error;
+    throw recordStop(experimentId, error, execution.previousDurationS + sessionDuration(), (outcome) => store.finishExperiment(experimentId, outcome));
   }
   const { endTime, durationSeconds } = report;
   await writeReportOfStored(store, experimentId, { endedAt: endTime, durationS: durationSeconds, outputDir: execution.outputDir }, () =>

@@ -20,13 +20,14 @@ import { promptHash } from './activation-compare.js';
 import { answerScorer, type AnswerScorer } from './answer-scoring.js';
 import { runSummary, type AnswerJobHooks } from './classification.js';
 import { ExperimentCancelledError, ExperimentError } from './errors.js';
-import { ExperimentInterruptedError, ResumeError } from './history-errors.js';
+import { ResumeError } from './history-errors.js';
 import { sha256File } from './file-hash.js';
 import { configReportParts } from './job-report.js';
 import { checkedVectorPolicy, datasetHashesOf, defaultOutputDirFor, isDemoModel, logRuns, prepareJob, refuseDryRun, type JobContext, type PreparedJob } from './prepare-job.js';
 import { newRunOf } from './record-to-store.js';
 import { takeReportFolder, writeReportOfStored, type JobHistory } from './run-job.js';
 import { runtimeRecordOf } from './runtime-record.js';
+import { recordStop } from './record-stop.js';
 
 export interface LensJobResult {
   outputDir: string;
@@ -266,19 +267,7 @@ async function executeLens(job: LensJob, host: ModelHost, context: JobContext, h
       },
     };
   } catch (error) {
-    const cancelled = error instanceof ExperimentCancelledError;
-    try {
-      store.finishExperiment(experimentId, {
-        status: cancelled ? 'interrupted' : 'failed',
-        endedAt: new Date(),
-        durationS: execution.previousDurationS + sessionDuration(),
-        error: cancelled ? 'stopped on request' : error instanceof Error ? error.message : String(error),
-      });
-    } catch {
-      // The history itself may be what failed; the next open marks the experiment interrupted.
-    }
-    if (cancelled) throw new ExperimentInterruptedError(experimentId, error.completedSamples, { cause: error });
-    throw error;
+    throw recordStop(experimentId, error, execution.previousDurationS + sessionDuration(), (outcome) => store.finishExperiment(experimentId, outcome));
   }
   const { endTime, durationSeconds, findings } = report;
   await writeReportOfStored(store, experimentId, { endedAt: endTime, durationS: durationSeconds, outputDir: execution.outputDir }, () =>

@@ -17,8 +17,7 @@ import type { AnswerRecording } from './activation-compare.js';
 import { answerScorer, type AnswerScorer } from './answer-scoring.js';
 import { answerSplits } from './answer-split.js';
 import { claimReportFolder, createUniqueReportFolder, probeReportFolder } from '../report/report-folder.js';
-import { ExperimentCancelledError } from './errors.js';
-import { ExperimentInterruptedError, ReportNotWrittenError } from './history-errors.js';
+import { ReportNotWrittenError } from './history-errors.js';
 import { buildReportInput } from './job-report.js';
 import { pairsFor } from './metrics.js';
 import { findingsOfPairs, perLayerComparisons } from './pair-findings.js';
@@ -38,6 +37,7 @@ import {
 import { ExperimentRecorder } from './record-to-store.js';
 import { writeJobReport } from './report-files.js';
 import { SampleVectorCollector } from './sample-vector-collector.js';
+import { recordStop } from './record-stop.js';
 
 export interface JobResult {
   outputDir: string;
@@ -233,19 +233,8 @@ export async function executeJob(
     if (answers !== null) report.answers = answers;
   } catch (error) {
     if (recorder === null) throw error;
-    const cancelled = error instanceof ExperimentCancelledError;
-    try {
-      recorder.finish({
-        status: cancelled ? 'interrupted' : 'failed',
-        endedAt: new Date(),
-        durationS: execution.previousDurationS + sessionDuration(),
-        error: cancelled ? 'stopped on request' : error instanceof Error ? error.message : String(error),
-      });
-    } catch {
-      // The history itself may be what failed (disk full); the next open marks the experiment interrupted.
-    }
-    if (cancelled) throw new ExperimentInterruptedError(recorder.experimentId, error.completedSamples, { cause: error });
-    throw error;
+    const stopped = recorder;
+    throw recordStop(stopped.experimentId, error, execution.previousDurationS + sessionDuration(), (outcome) => stopped.finish(outcome));
   }
   const finished = { status: 'completed', endedAt: endTime, durationS, outputDir: execution.outputDir } as const;
   let paths: ReportPaths;
