@@ -3,7 +3,7 @@
  * layout (metrics, samples with predicted / ground_truth / correct) plus our additions (every variant's metrics with
  * intervals, McNemar tests, parse statuses, how answers were generated), EXPERIMENT.md, one HTML page and CSV files.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { stringifyJsonExact } from '../config/exact-json.js';
 import type { Sample } from '../datasets/sample.js';
@@ -17,7 +17,7 @@ import { ChartBook, escapeHtml, formatNumber, renderReportPage } from './html-pa
 import { localDateTime, pythonIsoformat } from './local-time.js';
 import { notesHtml, notesMarkdown } from './notes-section.js';
 import type { Annotations, ReportInput, RunStatus } from './types.js';
-import { ReportWriteError } from './write-report.js';
+import { ReportWriteError, writeTextFile } from './write-report.js';
 
 /** One variant as its report lists it. */
 export interface AnswerRunSummary {
@@ -407,15 +407,6 @@ export interface AnswerReportPaths {
   metricsCsv: string;
 }
 
-async function writeTextFile(filePath: string, text: string): Promise<void> {
-  const temporary = `${filePath}.partial`;
-  try {
-    await writeFile(temporary, text, 'utf8');
-    await rename(temporary, filePath);
-  } catch (cause) {
-    throw new ReportWriteError(filePath, { cause });
-  }
-}
 
 /** Writes config.json, results.json, EXPERIMENT.md, report.html, answers.csv and metrics.csv into `dir`. */
 export async function writeAnswerReport(dir: string, input: AnswerReportInput): Promise<AnswerReportPaths> {

@@ -25,7 +25,7 @@ export interface ReportPaths {
 }
 
 /** Writes through a temporary file and a rename, so an interrupted write never leaves half a report behind. */
-async function writeTextFile(filePath: string, text: string): Promise<void> {
+export async function writeTextFile(filePath: string, text: string): Promise<void> {
   const temporary = `${filePath}.partial`;
   try {
     await writeFile(temporary, text, 'utf8');
