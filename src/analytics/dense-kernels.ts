@@ -1,4 +1,5 @@
 /** Inner loops of the probes' dense linear algebra, unrolled by four: several times faster in V8 than one at a time. */
+import type { FeatureMatrix } from './logistic-regression.js';
 
 /** Σ_j a[aStart + j] · b[bStart + j] over `length` entries, four at a time (several times faster in V8 than one). */
 export function dotAt(a: Float64Array, aStart: number, b: Float64Array, bStart: number, length: number): number {
@@ -27,4 +28,27 @@ export function addScaledAt(target: Float64Array, targetStart: number, source: F
     target[targetStart + j + 3] = (target[targetStart + j + 3] as number) + scale * (source[sourceStart + j + 3] as number);
   }
   for (; j < length; j++) target[targetStart + j] = (target[targetStart + j] as number) + scale * (source[sourceStart + j] as number);
+}
+
+/** A·Bᵀ of two row-major matrices with the same columns: a.rows × b.rows, row-major. */
+export function crossGram(a: FeatureMatrix, b: FeatureMatrix): Float64Array {
+  const product = new Float64Array(a.rows * b.rows);
+  for (let i = 0; i < a.rows; i++) {
+    for (let j = 0; j < b.rows; j++) product[i * b.rows + j] = dotAt(a.values, i * a.columns, b.values, j * b.columns, a.columns);
+  }
+  return product;
+}
+
+/** X·Xᵀ of a row-major matrix (both triangles filled), computing each symmetric pair once. */
+export function rowGram(x: FeatureMatrix): Float64Array {
+  const n = x.rows;
+  const product = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      const value = dotAt(x.values, i * x.columns, x.values, j * x.columns, x.columns);
+      product[i * n + j] = value;
+      product[j * n + i] = value;
+    }
+  }
+  return product;
 }

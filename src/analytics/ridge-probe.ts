@@ -1,6 +1,5 @@
-import { dotAt } from './dense-kernels.js';
+import { addScaledAt } from './dense-kernels.js';
 import { AnalysisInputError } from './errors.js';
-import type { FeatureMatrix } from './logistic-regression.js';
 
 /**
  * A ridge (least-squares) probe on one fold. Its held-out class scores are linear in the training labels:
@@ -11,22 +10,10 @@ import type { FeatureMatrix } from './logistic-regression.js';
 export interface RidgeFold {
   train: Int32Array;
   test: Int32Array;
-  /** nTest × nTrain, row-major. */
-  hat: Float64Array;
+  /** Hᵀ: nTrain × nTest, row-major, so a training sample's contribution to every held-out score is one contiguous row. */
+  hatTransposed: Float64Array;
   /** Σ_j H_ij per test row. */
   rowSums: Float64Array;
-}
-
-function gram(a: FeatureMatrix, b: FeatureMatrix): Float64Array {
-  const product = new Float64Array(a.rows * b.rows);
-  for (let i = 0; i < a.rows; i++) {
-    const rowA = i * a.columns;
-    for (let j = 0; j < b.rows; j++) {
-      const rowB = j * b.columns;
-      product[i * b.rows + j] = dotAt(a.values, rowA, b.values, rowB, a.columns);
-    }
-  }
-  return product;
 }
 
 /** In-place Cholesky factor (lower triangle) of a symmetric positive definite n × n matrix. */
@@ -60,44 +47,64 @@ function choleskySolve(factor: Float64Array, n: number, b: Float64Array): void {
   }
 }
 
-/** The fold's hat matrix from standardised training and held-out features. */
-export function ridgeFold(train: Int32Array, test: Int32Array, xTrain: FeatureMatrix, xTest: FeatureMatrix, lambda: number): RidgeFold {
-  const n = xTrain.rows;
-  const system = gram(xTrain, xTrain);
+/**
+ * The fold's hat matrix from the Gram matrices of the standardised features: `gram` = X_train·X_trainᵀ
+ * (nTrain × nTrain) and `crossGram` = X_test·X_trainᵀ (nTest × nTrain), both row-major.
+ */
+export function ridgeFold(train: Int32Array, test: Int32Array, gram: Float64Array, crossGram: Float64Array, lambda: number): RidgeFold {
+  const n = train.length;
+  const m = test.length;
+  const system = Float64Array.from(gram);
   for (let i = 0; i < n; i++) system[i * n + i] = (system[i * n + i] as number) + lambda;
   const factor = cholesky(system, n);
-  const hat = gram(xTest, xTrain);
-  const rowSums = new Float64Array(xTest.rows);
-  for (let i = 0; i < xTest.rows; i++) {
+  const hat = Float64Array.from(crossGram);
+  const rowSums = new Float64Array(m);
+  const hatTransposed = new Float64Array(n * m);
+  for (let i = 0; i < m; i++) {
     const row = hat.subarray(i * n, (i + 1) * n);
     choleskySolve(factor, n, row);
     let sum = 0;
-    for (const value of row) sum += value;
+    for (let j = 0; j < n; j++) {
+      sum += row[j] as number;
+      hatTransposed[j * m + i] = row[j] as number;
+    }
     rowSums[i] = sum;
   }
-  return { train, test, hat, rowSums };
+  return { train, test, hatTransposed, rowSums };
 }
 
-/** Held-out accuracy over all folds of the ridge probe trained on `labels` (class index per sample). */
+/**
+ * Held-out accuracy over all folds of the ridge probe trained on `labels` (class index per sample). This runs once
+ * per relabelling of the permutation test: the class scores are accumulated as sums of rows of Hᵀ, one contiguous
+ * pass per training sample.
+ */
 export function ridgeCvAccuracy(folds: readonly RidgeFold[], labels: ArrayLike<number>, classCount: number): number {
   let correct = 0;
   let total = 0;
   const shares = new Float64Array(classCount);
-  const scores = new Float64Array(classCount);
+  let sums = new Float64Array(0);
   for (const fold of folds) {
     const n = fold.train.length;
+    const m = fold.test.length;
+    if (sums.length < classCount * m) sums = new Float64Array(classCount * m);
+    sums.fill(0, 0, classCount * m);
     shares.fill(0);
-    for (const sample of fold.train) shares[labels[sample] as number] = (shares[labels[sample] as number] as number) + 1 / n;
-    for (let i = 0; i < fold.test.length; i++) {
+    for (let j = 0; j < n; j++) {
+      const c = labels[fold.train[j] as number] as number;
+      shares[c] = (shares[c] as number) + 1 / n;
+      addScaledAt(sums, c * m, fold.hatTransposed, j * m, m, 1);
+    }
+    for (let i = 0; i < m; i++) {
       const rest = 1 - (fold.rowSums[i] as number);
-      for (let c = 0; c < classCount; c++) scores[c] = (shares[c] as number) * rest;
-      const rowStart = i * n;
-      for (let j = 0; j < n; j++) {
-        const c = labels[fold.train[j] as number] as number;
-        scores[c] = (scores[c] as number) + (fold.hat[rowStart + j] as number);
-      }
       let best = 0;
-      for (let c = 1; c < classCount; c++) if ((scores[c] as number) > (scores[best] as number)) best = c;
+      let bestScore = Number.NEGATIVE_INFINITY;
+      for (let c = 0; c < classCount; c++) {
+        const score = (shares[c] as number) * rest + (sums[c * m + i] as number);
+        if (score > bestScore) {
+          bestScore = score;
+          best = c;
+        }
+      }
       if (best === labels[fold.test[i] as number]) correct += 1;
       total += 1;
     }
