@@ -30,6 +30,58 @@ export function addScaledAt(target: Float64Array, targetStart: number, source: F
   for (; j < length; j++) target[targetStart + j] = (target[targetStart + j] as number) + scale * (source[sourceStart + j] as number);
 }
 
+/**
+ * out[outStart + q] = Σ_j a[aStart + j] · b[bStart + q·stride + j] for q = 0..3: four dot products in one pass
+ * over `a` (a sample's scores for four classes).
+ */
+export function dot4At(a: Float64Array, aStart: number, b: Float64Array, bStart: number, stride: number, length: number, out: Float64Array, outStart: number): void {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  const b1 = bStart + stride;
+  const b2 = b1 + stride;
+  const b3 = b2 + stride;
+  for (let j = 0; j < length; j++) {
+    const v = a[aStart + j] as number;
+    s0 += v * (b[bStart + j] as number);
+    s1 += v * (b[b1 + j] as number);
+    s2 += v * (b[b2 + j] as number);
+    s3 += v * (b[b3 + j] as number);
+  }
+  out[outStart] = s0;
+  out[outStart + 1] = s1;
+  out[outStart + 2] = s2;
+  out[outStart + 3] = s3;
+}
+
+/** target[targetStart + q·stride + j] += scales[scalesStart + q] · source[sourceStart + j] for q = 0..3, in one pass over `source`. */
+export function addScaled4At(
+  target: Float64Array,
+  targetStart: number,
+  stride: number,
+  source: Float64Array,
+  sourceStart: number,
+  length: number,
+  scales: Float64Array,
+  scalesStart: number,
+): void {
+  const c0 = scales[scalesStart] as number;
+  const c1 = scales[scalesStart + 1] as number;
+  const c2 = scales[scalesStart + 2] as number;
+  const c3 = scales[scalesStart + 3] as number;
+  const t1 = targetStart + stride;
+  const t2 = t1 + stride;
+  const t3 = t2 + stride;
+  for (let j = 0; j < length; j++) {
+    const v = source[sourceStart + j] as number;
+    target[targetStart + j] = (target[targetStart + j] as number) + c0 * v;
+    target[t1 + j] = (target[t1 + j] as number) + c1 * v;
+    target[t2 + j] = (target[t2 + j] as number) + c2 * v;
+    target[t3 + j] = (target[t3 + j] as number) + c3 * v;
+  }
+}
+
 /** A·Bᵀ of two row-major matrices with the same columns: a.rows × b.rows, row-major. */
 export function crossGram(a: FeatureMatrix, b: FeatureMatrix): Float64Array {
   const product = new Float64Array(a.rows * b.rows);
