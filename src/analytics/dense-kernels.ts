@@ -91,16 +91,49 @@ export function crossGram(a: FeatureMatrix, b: FeatureMatrix): Float64Array {
   return product;
 }
 
-/** X·Xᵀ of a row-major matrix (both triangles filled), computing each symmetric pair once. */
+/**
+ * X·Xᵀ of a row-major matrix (both triangles filled), computing each symmetric pair once and two rows against two
+ * rows per pass (four sums from four loads per column instead of two loads per sum).
+ */
 export function rowGram(x: FeatureMatrix): Float64Array {
-  const n = x.rows;
+  const { values, rows: n, columns } = x;
   const product = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      const value = dotAt(x.values, i * x.columns, x.values, j * x.columns, x.columns);
-      product[i * n + j] = value;
-      product[j * n + i] = value;
+  const put = (i: number, j: number, value: number) => {
+    product[i * n + j] = value;
+    product[j * n + i] = value;
+  };
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const a0 = i * columns;
+    const a1 = a0 + columns;
+    let j = 0;
+    for (; j + 1 <= i; j += 2) {
+      const b0 = j * columns;
+      const b1 = b0 + columns;
+      let s00 = 0;
+      let s01 = 0;
+      let s10 = 0;
+      let s11 = 0;
+      for (let q = 0; q < columns; q++) {
+        const u = values[a0 + q] as number;
+        const w = values[a1 + q] as number;
+        const p = values[b0 + q] as number;
+        const t = values[b1 + q] as number;
+        s00 += u * p;
+        s01 += u * t;
+        s10 += w * p;
+        s11 += w * t;
+      }
+      put(i, j, s00);
+      put(i, j + 1, s01);
+      put(i + 1, j, s10);
+      put(i + 1, j + 1, s11);
     }
+    // j = i: the 2 × 2 diagonal block.
+    put(i, i, dotAt(values, a0, values, a0, columns));
+    put(i + 1, i, dotAt(values, a1, values, a0, columns));
+    put(i + 1, i + 1, dotAt(values, a1, values, a1, columns));
   }
+  if (i < n) for (let j = 0; j <= i; j++) put(i, j, dotAt(values, i * columns, values, j * columns, columns));
   return product;
 }

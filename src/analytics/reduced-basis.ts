@@ -62,10 +62,13 @@ export function modelInFeatures(basis: ReducedBasis, x: FeatureMatrix, model: Lo
   const weights = new Float64Array(vectors * x.columns);
   const alpha = new Float64Array(r);
   for (let v = 0; v < vectors; v++) {
+    // Back substitution by rows of L_P (contiguous): once α_k is known, its terms leave the equations above it.
+    alpha.set(model.weights.subarray(v * r, (v + 1) * r));
     for (let k = r - 1; k >= 0; k--) {
-      let value = model.weights[v * r + k] as number;
-      for (let later = k + 1; later < r; later++) value -= (train.values[(pivotRows[later] as number) * r + k] as number) * (alpha[later] as number);
-      alpha[k] = value / (train.values[(pivotRows[k] as number) * r + k] as number);
+      const pivotRow = (pivotRows[k] as number) * r;
+      const value = (alpha[k] as number) / (train.values[pivotRow + k] as number);
+      alpha[k] = value;
+      addScaledAt(alpha, 0, train.values, pivotRow, k, -value);
     }
     for (let k = 0; k < r; k++) addScaledAt(weights, v * x.columns, x.values, (pivotRows[k] as number) * x.columns, x.columns, alpha[k] as number);
   }

@@ -23,4 +23,12 @@ describe('dense kernels (hand-computed)', () => {
     expect(Array.from(rowGram(x))).toEqual([5, 11, 11, 25]);
     expect(Array.from(crossGram(y, x))).toEqual([1, 3, 2, 4, 3, 7]);
   });
+
+  it('rowGram equals crossGram(X, X) for odd and even row counts (the 2 × 2 blocks and the last row alone)', () => {
+    for (const rows of [4, 5, 7]) {
+      const x = { values: Float64Array.from({ length: rows * 6 }, (_, k) => Math.sin(k + rows)), rows, columns: 6 };
+      const blocked = rowGram(x);
+      crossGram(x, x).forEach((value, k) => expect(blocked[k]).toBeCloseTo(value, 12));
+    }
+  });
 });
