@@ -82,22 +82,60 @@ export function addScaled4At(
   }
 }
 
-/** A·Bᵀ of two row-major matrices with the same columns: a.rows × b.rows, row-major. */
+/**
+ * The dot products of rows a0 and a1 of `a` with rows b0 and b1 of `b` (offsets), four sums from four loads per
+ * column instead of two loads per sum: out = [a0·b0, a0·b1, a1·b0, a1·b1].
+ */
+function dots2x2(a: Float64Array, a0: number, a1: number, b: Float64Array, b0: number, b1: number, length: number, out: Float64Array): void {
+  let s00 = 0;
+  let s01 = 0;
+  let s10 = 0;
+  let s11 = 0;
+  for (let q = 0; q < length; q++) {
+    const u = a[a0 + q] as number;
+    const w = a[a1 + q] as number;
+    const p = b[b0 + q] as number;
+    const t = b[b1 + q] as number;
+    s00 += u * p;
+    s01 += u * t;
+    s10 += w * p;
+    s11 += w * t;
+  }
+  out[0] = s00;
+  out[1] = s01;
+  out[2] = s10;
+  out[3] = s11;
+}
+
+/** A·Bᵀ of two row-major matrices with the same columns: a.rows × b.rows, row-major, two rows by two per pass. */
 export function crossGram(a: FeatureMatrix, b: FeatureMatrix): Float64Array {
+  const columns = a.columns;
   const product = new Float64Array(a.rows * b.rows);
-  for (let i = 0; i < a.rows; i++) {
-    for (let j = 0; j < b.rows; j++) product[i * b.rows + j] = dotAt(a.values, i * a.columns, b.values, j * b.columns, a.columns);
+  const block = new Float64Array(4);
+  for (let i = 0; i < a.rows; i += 2) {
+    for (let j = 0; j < b.rows; j += 2) {
+      if (i + 1 < a.rows && j + 1 < b.rows) {
+        dots2x2(a.values, i * columns, (i + 1) * columns, b.values, j * columns, (j + 1) * columns, columns, block);
+        product[i * b.rows + j] = block[0] as number;
+        product[i * b.rows + j + 1] = block[1] as number;
+        product[(i + 1) * b.rows + j] = block[2] as number;
+        product[(i + 1) * b.rows + j + 1] = block[3] as number;
+        continue;
+      }
+      // A last row or column without a partner.
+      for (let r = i; r < Math.min(i + 2, a.rows); r++) {
+        for (let t = j; t < Math.min(j + 2, b.rows); t++) product[r * b.rows + t] = dotAt(a.values, r * columns, b.values, t * columns, columns);
+      }
+    }
   }
   return product;
 }
 
-/**
- * X·Xᵀ of a row-major matrix (both triangles filled), computing each symmetric pair once and two rows against two
- * rows per pass (four sums from four loads per column instead of two loads per sum).
- */
+/** X·Xᵀ of a row-major matrix (both triangles filled), computing each symmetric pair once, two rows by two per pass. */
 export function rowGram(x: FeatureMatrix): Float64Array {
   const { values, rows: n, columns } = x;
   const product = new Float64Array(n * n);
+  const block = new Float64Array(4);
   const put = (i: number, j: number, value: number) => {
     product[i * n + j] = value;
     product[j * n + i] = value;
@@ -106,30 +144,14 @@ export function rowGram(x: FeatureMatrix): Float64Array {
   for (; i + 1 < n; i += 2) {
     const a0 = i * columns;
     const a1 = a0 + columns;
-    let j = 0;
-    for (; j + 1 <= i; j += 2) {
-      const b0 = j * columns;
-      const b1 = b0 + columns;
-      let s00 = 0;
-      let s01 = 0;
-      let s10 = 0;
-      let s11 = 0;
-      for (let q = 0; q < columns; q++) {
-        const u = values[a0 + q] as number;
-        const w = values[a1 + q] as number;
-        const p = values[b0 + q] as number;
-        const t = values[b1 + q] as number;
-        s00 += u * p;
-        s01 += u * t;
-        s10 += w * p;
-        s11 += w * t;
-      }
-      put(i, j, s00);
-      put(i, j + 1, s01);
-      put(i + 1, j, s10);
-      put(i + 1, j + 1, s11);
+    // Pairs of rows below the diagonal block, then the 2 × 2 diagonal block itself (j = i).
+    for (let j = 0; j + 1 < i; j += 2) {
+      dots2x2(values, a0, a1, values, j * columns, (j + 1) * columns, columns, block);
+      put(i, j, block[0] as number);
+      put(i, j + 1, block[1] as number);
+      put(i + 1, j, block[2] as number);
+      put(i + 1, j + 1, block[3] as number);
     }
-    // j = i: the 2 × 2 diagonal block.
     put(i, i, dotAt(values, a0, values, a0, columns));
     put(i + 1, i, dotAt(values, a1, values, a0, columns));
     put(i + 1, i + 1, dotAt(values, a1, values, a1, columns));

@@ -1,4 +1,4 @@
-import { addScaledAt } from './dense-kernels.js';
+import { addScaledAt, dotAt } from './dense-kernels.js';
 import { AnalysisInputError } from './errors.js';
 
 /**
@@ -19,37 +19,40 @@ export interface RidgeFold {
 /** In-place Cholesky factor (lower triangle) of a symmetric positive definite n × n matrix. */
 function cholesky(matrix: Float64Array, n: number): Float64Array {
   for (let j = 0; j < n; j++) {
-    let diagonal = matrix[j * n + j] as number;
-    for (let k = 0; k < j; k++) diagonal -= (matrix[j * n + k] as number) ** 2;
+    const diagonal = (matrix[j * n + j] as number) - dotAt(matrix, j * n, matrix, j * n, j);
     if (!(diagonal > 0)) throw new AnalysisInputError('The ridge system is not positive definite.', { field: 'lambda' });
     const root = Math.sqrt(diagonal);
     matrix[j * n + j] = root;
     for (let i = j + 1; i < n; i++) {
-      let value = matrix[i * n + j] as number;
-      for (let k = 0; k < j; k++) value -= (matrix[i * n + k] as number) * (matrix[j * n + k] as number);
-      matrix[i * n + j] = value / root;
+      const value = matrix[i * n + j] as number;
+      matrix[i * n + j] = (value - dotAt(matrix, i * n, matrix, j * n, j)) / root;
     }
   }
   return matrix;
 }
 
-/** Solves L Lᵀ x = b in place (L from cholesky). */
-function choleskySolve(factor: Float64Array, n: number, b: Float64Array): void {
+/**
+ * Solves L·Lᵀ·Y = B for n × m right-hand sides B (row-major, overwritten by Y), L from cholesky. Both passes move
+ * whole rows of length m (one axpy per factor entry), so memory is read front to back.
+ */
+function choleskySolveRows(factor: Float64Array, n: number, b: Float64Array, m: number): void {
   for (let i = 0; i < n; i++) {
-    let value = b[i] as number;
-    for (let k = 0; k < i; k++) value -= (factor[i * n + k] as number) * (b[k] as number);
-    b[i] = value / (factor[i * n + i] as number);
+    for (let k = 0; k < i; k++) addScaledAt(b, i * m, b, k * m, m, -(factor[i * n + k] as number));
+    scaleRow(b, i * m, m, 1 / (factor[i * n + i] as number));
   }
   for (let i = n - 1; i >= 0; i--) {
-    let value = b[i] as number;
-    for (let k = i + 1; k < n; k++) value -= (factor[k * n + i] as number) * (b[k] as number);
-    b[i] = value / (factor[i * n + i] as number);
+    scaleRow(b, i * m, m, 1 / (factor[i * n + i] as number));
+    for (let l = 0; l < i; l++) addScaledAt(b, l * m, b, i * m, m, -(factor[i * n + l] as number));
   }
+}
+
+function scaleRow(values: Float64Array, start: number, length: number, scale: number): void {
+  for (let j = start; j < start + length; j++) values[j] = (values[j] as number) * scale;
 }
 
 /**
  * The fold's hat matrix from the Gram matrices of the standardised features: `gram` = X_train·X_trainᵀ
- * (nTrain × nTrain) and `crossGram` = X_test·X_trainᵀ (nTest × nTrain), both row-major.
+ * (nTrain × nTrain) and `crossGram` = X_test·X_trainᵀ (nTest × nTrain), both row-major. Hᵀ = (K + λI)⁻¹·K_testᵀ.
  */
 export function ridgeFold(train: Int32Array, test: Int32Array, gram: Float64Array, crossGram: Float64Array, lambda: number): RidgeFold {
   const n = train.length;
@@ -57,19 +60,11 @@ export function ridgeFold(train: Int32Array, test: Int32Array, gram: Float64Arra
   const system = Float64Array.from(gram);
   for (let i = 0; i < n; i++) system[i * n + i] = (system[i * n + i] as number) + lambda;
   const factor = cholesky(system, n);
-  const hat = Float64Array.from(crossGram);
-  const rowSums = new Float64Array(m);
   const hatTransposed = new Float64Array(n * m);
-  for (let i = 0; i < m; i++) {
-    const row = hat.subarray(i * n, (i + 1) * n);
-    choleskySolve(factor, n, row);
-    let sum = 0;
-    for (let j = 0; j < n; j++) {
-      sum += row[j] as number;
-      hatTransposed[j * m + i] = row[j] as number;
-    }
-    rowSums[i] = sum;
-  }
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) hatTransposed[j * m + i] = crossGram[i * n + j] as number;
+  choleskySolveRows(factor, n, hatTransposed, m);
+  const rowSums = new Float64Array(m);
+  for (let j = 0; j < n; j++) addScaledAt(rowSums, 0, hatTransposed, j * m, m, 1);
   return { train, test, hatTransposed, rowSums };
 }
 

@@ -31,4 +31,19 @@ describe('dense kernels (hand-computed)', () => {
       crossGram(x, x).forEach((value, k) => expect(blocked[k]).toBeCloseTo(value, 12));
     }
   });
+
+  it('crossGram: every entry a dot product, for odd and even row counts on both sides', () => {
+    for (const [rowsA, rowsB] of [[3, 5], [4, 2], [5, 4], [1, 1]] as const) {
+      const a = { values: Float64Array.from({ length: rowsA * 5 }, (_, k) => Math.cos(k)), rows: rowsA, columns: 5 };
+      const b = { values: Float64Array.from({ length: rowsB * 5 }, (_, k) => Math.sin(2 * k)), rows: rowsB, columns: 5 };
+      const product = crossGram(a, b);
+      for (let i = 0; i < rowsA; i++) {
+        for (let j = 0; j < rowsB; j++) {
+          let expected = 0;
+          for (let q = 0; q < 5; q++) expected += (a.values[i * 5 + q] as number) * (b.values[j * 5 + q] as number);
+          expect(product[i * rowsB + j]).toBeCloseTo(expected, 12);
+        }
+      }
+    }
+  });
 });
