@@ -62,6 +62,14 @@ export function registerIpc(window: BrowserWindow, dispatch: Dispatch, grantPath
         const result = await dialog.showOpenDialog(window, { title: 'Folder for the .npy files', properties: ['openDirectory', 'createDirectory'] });
         return picked(result, 'write');
       }
+      case 'choosePlanFolder': {
+        const result = await dialog.showOpenDialog(window, { title: 'Empty folder for the cluster plan (on storage the cluster sees)', properties: ['openDirectory', 'createDirectory'] });
+        return picked(result, 'write');
+      }
+      case 'openPlanFolder': {
+        const result = await dialog.showOpenDialog(window, { title: 'Folder of a cluster plan whose shards have been computed', properties: ['openDirectory'] });
+        return picked(result, 'read');
+      }
       case 'saveReport': {
         const result = await dialog.showSaveDialog(window, { title: 'Save report', defaultPath: request.fileName });
         if (result.canceled || !result.filePath) return null;

@@ -19,6 +19,8 @@ const bridge: CotlabDesktopBridge = {
   openDatasetFile: () => ipcRenderer.invoke('cotlab:desktop', { action: 'openDatasetFile' }) as Promise<string | null>,
   openModelFolder: () => ipcRenderer.invoke('cotlab:desktop', { action: 'openModelFolder' }) as Promise<string | null>,
   chooseExportFolder: () => ipcRenderer.invoke('cotlab:desktop', { action: 'chooseExportFolder' }) as Promise<string | null>,
+  choosePlanFolder: () => ipcRenderer.invoke('cotlab:desktop', { action: 'choosePlanFolder' }) as Promise<string | null>,
+  openPlanFolder: () => ipcRenderer.invoke('cotlab:desktop', { action: 'openPlanFolder' }) as Promise<string | null>,
   saveReport: (fileName, content) => ipcRenderer.invoke('cotlab:desktop', { action: 'saveReport', fileName, content }) as Promise<string | null>,
   printToPdf: (fileName) => ipcRenderer.invoke('cotlab:desktop', { action: 'printToPdf', fileName }) as Promise<string | null>,
 };

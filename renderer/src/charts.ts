@@ -18,12 +18,20 @@ export interface ChartTrace {
   customdata?: (number | string)[][];
   showlegend?: boolean;
   colorscale?: string;
+  /** Light for low values (Plotly's Blues runs dark to light). */
+  reversescale?: boolean;
   zmin?: number;
   zmax?: number;
-  colorbar?: { title?: { text: string } };
+  colorbar?: { title?: { text: string }; dtick?: number; tickformat?: string };
+  /** Text of each heatmap cell (a token, a count), drawn by texttemplate. */
+  text?: string[][];
+  texttemplate?: string;
   /** Bar widths (bins of a histogram drawn as bars). */
   width?: number[];
-  meta: { kind: 'pair' | 'band' | 'run' | 'heatmap' | 'cka' | 'pca' | 'histogram' | 'projection'; label: string };
+  meta: {
+    kind: 'pair' | 'band' | 'run' | 'heatmap' | 'cka' | 'pca' | 'histogram' | 'projection' | 'probe' | 'baseline' | 'control' | 'mark' | 'confusion';
+    label: string;
+  };
 }
 
 export interface ChartFigure {
@@ -37,6 +45,8 @@ export interface ChartFigure {
   yDtick?: number;
   /** Bars of several traces drawn over each other (histograms of two runs). */
   barmode?: 'overlay';
+  /** Both axes name categories (class names, ranks), never numbers, even when the names look like numbers. */
+  categorical?: boolean;
 }
 
 /** Equal-width bins over the values' range: each bin's centre, width and how many values fall in it. */
@@ -80,7 +90,7 @@ export function runColor(result: ResultSet, label: string): string {
   return colorAt(Math.max(0, result.runs.findIndex((run) => run.label === label)));
 }
 
-function translucent(hex: string): string {
+export function translucent(hex: string): string {
   const n = Number.parseInt(hex.slice(1), 16);
   return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, 0.18)`;
 }

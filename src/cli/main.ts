@@ -21,6 +21,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Register> 
   note: { summary: "set or print an experiment's notes", load: async () => (await import('./note-command.js')).registerNoteCommand },
   tag: { summary: 'add or remove tags of an experiment (+tag, -tag)', load: async () => (await import('./tag-command.js')).registerTagCommand },
   delete: { summary: 'delete an experiment from the history', load: async () => (await import('./delete-command.js')).registerDeleteCommand },
+  plan: { summary: 'plan an experiment for a cluster: samples drawn, fingerprinted and split into shards', load: async () => (await import('./plan-command.js')).registerPlanCommand },
+  shard: { summary: 'compute one shard of a cluster plan into its own history file', load: async () => (await import('./shard-command.js')).registerShardCommand },
+  merge: { summary: "merge a cluster plan's shards into the history as one experiment", load: async () => (await import('./merge-command.js')).registerMergeCommand },
+  slurm: { summary: 'write (and submit) the Slurm jobs of a cluster plan, or show their state', load: async () => (await import('./slurm-command.js')).registerSlurmCommand },
   import: { summary: 'add a CoTLab results.json to the history', load: async () => (await import('./import-command.js')).registerImportCommand },
   probe: { summary: 'probe where a stored experiment encodes the label, layer by layer', load: async () => (await import('./probe-command.js')).registerProbeCommand },
 };

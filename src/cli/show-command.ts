@@ -1,3 +1,4 @@
+import { describeProvenance } from '../results/cluster.js';
 import type { Command } from 'commander';
 import { mean } from '../analytics/summary-stats.js';
 import type { LayerScore } from '../results/rankings.js';
@@ -90,6 +91,14 @@ function pairLine(pair: PairSummary): string {
   return `  ${pair.run_a} vs ${pair.run_b}: ${parts.filter((part) => part !== null).join('; ')}`;
 }
 
+/** Where a merged experiment's shards ran, or which shard of which plan a shard file holds. */
+function clusterLines(experiment: ExperimentDetail): string[] {
+  const { cluster } = experiment;
+  if (cluster === null) return [];
+  if (cluster.kind === 'merged') return [`  cluster    ${describeProvenance(cluster)}`];
+  return [`  cluster    shard ${cluster.shard_index} of ${cluster.shard_count} of plan ${cluster.plan_id}, ${cluster.attempts.length} attempt(s) on ${[...new Set(cluster.attempts.map((attempt) => attempt.host))].join(', ')}`];
+}
+
 function showText(experiment: ExperimentDetail, pairs: readonly PairSummary[]): string {
   const distinguishing = distinguishingEntries(storedRunsWithSettings(experiment).map((run) => run.settings));
   const lines = [
@@ -100,6 +109,7 @@ function showText(experiment: ExperimentDetail, pairs: readonly PairSummary[]): 
     `  capture    ${experiment.hook ?? '-'}, ${experiment.pooling ?? '-'} pooling, on ${experiment.executionProvider ?? '-'}`,
     `  vectors    ${describeVectorPolicy(experiment.vectorPolicy)}`,
     `  source     ${experiment.source === 'cotlab-import' ? `imported from ${experiment.sourcePath ?? '?'}` : `CoTLab Workbench ${experiment.appVersion ?? ''}`.trimEnd()}`,
+    ...clusterLines(experiment),
     `  report     ${experiment.outputDir ?? '-'}`,
     ...(experiment.tags.length === 0 ? [] : [`  tags       ${experiment.tags.join(' ')}`]),
     ...(experiment.notes === '' ? [] : ['  notes', ...experiment.notes.split('\n').map((line) => `    ${line}`)]),

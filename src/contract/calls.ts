@@ -4,6 +4,7 @@ import { wholeNumber } from './primitives.js';
 import { DatasetDetectionSchema, DatasetEntrySchema, DatasetPreviewSchema, DatasetSourceSchema, MAX_PREVIEW_ROWS, MAX_UPLOAD_CHARS } from './datasets.js';
 import { PromptChoiceSchema, PromptPreviewSchema, PromptStrategyInfoSchema } from './prompts.js';
 import { ModelInspectionSchema } from './model.js';
+import { ClusterPlanSummarySchema, MAX_PLAN_SHARDS, MergedPlanSchema } from './cluster.js';
 import { ExperimentDefaultsSchema, ExperimentRequestSchema, ExperimentSettingsSchema, ProgressEventSchema } from './experiments.js';
 import {
   AnnotationsSchema,
@@ -15,6 +16,9 @@ import {
   ExportedReportSchema,
   ExportedVectorsSchema,
   LayerDetailSchema,
+  MAX_PROBE_FOLDS,
+  ProbeTargetSchema,
+  ProbeViewSchema,
   ResultSetSchema,
   RunRefSchema,
   StoredSampleViewSchema,
@@ -89,6 +93,22 @@ export const apiContract = {
     request: ExperimentRequestSchema,
     response: z.object({ runId: z.string().min(1) }).strict(),
   },
+  /** Plans the experiment for a Slurm cluster into a folder, as `cotlab-wb plan` does; nothing is computed. */
+  planForCluster: {
+    request: z
+      .object({
+        experiment: ExperimentRequestSchema,
+        shards: wholeNumber.min(1, 'at least one shard').max(MAX_PLAN_SHARDS, `at most ${MAX_PLAN_SHARDS} shards`),
+        dir: z.string().min(1, 'choose a folder for the plan'),
+      })
+      .strict(),
+    response: ClusterPlanSummarySchema,
+  },
+  /** Merges a computed plan's shards into the history as one experiment, as `cotlab-wb merge` does. */
+  importMergedPlan: {
+    request: z.object({ dir: z.string().min(1, 'choose the plan folder') }).strict(),
+    response: MergedPlanSchema,
+  },
   /** Continues an interrupted experiment from its next sample, as `cotlab-wb resume` does. */
   resumeExperiment: {
     request: z.object({ id: z.string().min(1) }).strict(),
@@ -158,6 +178,26 @@ export const apiContract = {
       .object({ runs: z.array(RunRefSchema).min(2, 'pick at least two runs').max(12), format: z.enum(['markdown', 'html', 'csv']) })
       .strict(),
     response: ExportedReportSchema,
+  },
+  /**
+   * Probes one stored run's vectors (no forward pass) and stores the probe with its experiment, as `cotlab-wb probe`
+   * does. Withdrawing the call (serve mode) stops the probe; nothing is stored then.
+   */
+  probeRun: {
+    request: z
+      .object({
+        run: RunRefSchema,
+        folds: wholeNumber.min(2, 'use at least 2 folds').max(MAX_PROBE_FOLDS, `use at most ${MAX_PROBE_FOLDS} folds`).default(5),
+        /** A metadata field of the run's dataset to probe instead of its label; null: the label. */
+        labelField: z.string().min(1).max(200).nullable().default(null),
+      })
+      .strict(),
+    response: z.object({ probe: ProbeViewSchema }).strict(),
+  },
+  /** An experiment's stored probes (the newest of each run and label, in run order) and what each run can probe. */
+  experimentProbes: {
+    request: z.object({ experimentId: z.string().min(1) }).strict(),
+    response: z.object({ probes: z.array(ProbeViewSchema), targets: z.array(ProbeTargetSchema) }).strict(),
   },
   /** One stored sample of a run: its text and label from the dataset file, and the text the model was fed. */
   storedSample: {

@@ -11,6 +11,7 @@ export * from './prompts.js';
 export * from './model.js';
 export * from './experiments.js';
 export * from './results.js';
+export * from './cluster.js';
 export * from './calls.js';
 export * from './errors.js';
 export * from './desktop.js';

@@ -250,7 +250,8 @@ export const LayerDetailSchema = z
   .strict();
 export type LayerDetail = z.infer<typeof LayerDetailSchema>;
 
-export const ExportFormatSchema = z.enum(['markdown', 'json', 'html', 'csv']);
+/** `probingCsv`: the stored probes' per-layer scores (`export --format probing-csv`). */
+export const ExportFormatSchema = z.enum(['markdown', 'json', 'html', 'csv', 'probingCsv']);
 export type ExportFormat = z.infer<typeof ExportFormatSchema>;
 
 export const ExportedReportSchema = z
@@ -291,3 +292,67 @@ export const ExportedVectorsSchema = z
   })
   .strict();
 export type ExportedVectors = z.infer<typeof ExportedVectorsSchema>;
+
+/** One layer of a stored linear probe, as the engine computed it. */
+export const ProbeLayerViewSchema = z
+  .object({
+    layer: wholeNumber.nonnegative(),
+    accuracy: finite,
+    accuracyCi: IntervalSchema,
+    balancedAccuracy: finite,
+    macroF1: finite,
+    /** Standard error of the mean fold accuracy. */
+    accuracySe: finite,
+    majorityAccuracy: finite,
+    /** The same probe trained on labels shuffled within each training part (Hewitt & Liang). */
+    controlAccuracy: finite,
+    /** accuracy − controlAccuracy. */
+    selectivity: finite,
+    pValue: finite,
+    pValueHolm: finite,
+    /** confusion[true][predicted], classes in the probe's class order. */
+    confusion: z.array(z.array(wholeNumber.nonnegative())),
+    unconvergedFits: wholeNumber.nonnegative(),
+  })
+  .strict();
+export type ProbeLayerView = z.infer<typeof ProbeLayerViewSchema>;
+
+/** A stored linear probe of one run: per layer, how well the label (or a metadata field) is read from its vectors. */
+export const ProbeViewSchema = z
+  .object({
+    run: RunRefSchema,
+    /** The metadata field probed; null: the dataset's label. */
+    labelField: z.string().nullable(),
+    createdAt: z.string(),
+    samples: wholeNumber.nonnegative(),
+    classes: z.array(z.string()),
+    classCounts: z.array(wholeNumber.nonnegative()),
+    bestLayer: wholeNumber.nonnegative(),
+    earliestWithinOneSe: wholeNumber.nonnegative(),
+    /** Layers whose Holm-adjusted p-value is below significanceLevel, ascending. */
+    layersBeyondChance: z.array(wholeNumber.nonnegative()),
+    folds: wholeNumber.positive(),
+    innerFolds: wholeNumber.positive(),
+    seed: seedShown,
+    confidenceLevel: finite,
+    significanceLevel: finite,
+    permutations: wholeNumber.nonnegative(),
+    layers: z.array(ProbeLayerViewSchema),
+  })
+  .strict();
+export type ProbeView = z.infer<typeof ProbeViewSchema>;
+
+/** A run of an experiment as a probe target: whether it can be probed and which metadata fields it could probe. */
+export const ProbeTargetSchema = z
+  .object({
+    runName: z.string(),
+    /** null when it can be probed; else why not (no stored vectors, not completed, imported). */
+    unavailable: z.string().nullable(),
+    /** Metadata fields of the run's dataset samples; empty when it has none or its dataset cannot be read now. */
+    metadataFields: z.array(z.string()),
+  })
+  .strict();
+export type ProbeTarget = z.infer<typeof ProbeTargetSchema>;
+
+/** The most folds a probe may use (as `cotlab-wb probe --folds`). */
+export const MAX_PROBE_FOLDS = 20;

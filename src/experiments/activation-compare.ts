@@ -5,7 +5,7 @@ import type { ModelHost } from '../model/model-host.js';
 import type { CaptureResult } from '../model/types.js';
 import type { ReportInput, SampleLogEntry } from '../report/types.js';
 import { ExperimentCancelledError } from './errors.js';
-import { compareRuns, meanActivationNorms, pairsFor, type RunMeans } from './metrics.js';
+import { compareRunMeans, meanActivationNorms, type RunMeans } from './metrics.js';
 import type { PlannedRun } from './plan.js';
 import { PoolingAccumulator } from './pooling-accumulator.js';
 import type { RunSummary } from '../results/types.js';
@@ -92,60 +92,32 @@ export async function executeActivationCompare(
   for (const run of runs) {
     const accumulator = new PoolingAccumulator(host.layers, host.info.hiddenSize);
     const systemPrompt = run.prompt.systemPrompt();
-    const chunkSize = host.info.batchSize > 1 ? host.info.batchSize * LENGTH_GROUPING_WINDOW : 1;
-    for (let chunkStart = 0; chunkStart < run.sampleIndices.length; chunkStart += chunkSize) {
-      if (hooks.signal?.aborted) throw new ExperimentCancelledError(done);
-      const chunk = run.sampleIndices.slice(chunkStart, chunkStart + chunkSize).map((datasetIndex, offset) => {
-        const position = chunkStart + offset;
-        const sample = run.dataset.samples[datasetIndex] as Sample;
-        return { position, sample, stored: hooks.storedSample?.(run.index, position) ?? null, text: '' };
-      });
-      const toCompute = chunk.filter((item) => item.stored === null);
-      for (const item of toCompute) item.text = run.prompt.fullInput(item.sample, experiment.answer_cue);
-      const captured =
-        toCompute.length > 0
-          ? await host.captureBatch(
-              toCompute.map((item) => item.text),
-              { maxInputTokens: experiment.max_input_tokens },
-            )
-          : [];
-      const resultByPosition = new Map(toCompute.map((item, at) => [item.position, captured[at] as CaptureResult]));
-      // Samples enter the means in their CoTLab order whatever the batching, so results do not depend on it.
-      for (const { position, sample, stored, text } of chunk) {
-        const result = resultByPosition.get(position);
-        if (stored) {
-          accumulator.addSample(stored.pooled);
-          if (stored.truncated) truncatedSamples++;
-        } else if (result) {
-          accumulator.addSample(result.pooled);
-          if (result.truncated) truncatedSamples++;
-          computed++;
-          hooks.onSample?.({
-            runIndex: run.index,
-            position,
-            sample,
-            tokenCount: result.tokenCount,
-            truncated: result.truncated,
-            promptHash: promptHash(text),
-            pooled: result.pooled,
-          });
-        }
-        sampleLog?.push({ run: run.name, prompt: run.prompt.buildPrompt(sample), system_prompt: systemPrompt, idx: sample.idx, timestamp: new Date() });
-        done++;
-        const elapsed = (performance.now() - startedAt) / 1000;
-        const rate = computed > 0 && elapsed > 0 ? computed / elapsed : null;
-        hooks.onProgress?.({
-          run: run.name,
-          runIndex: run.index,
-          runCount: runs.length,
-          runDone: position + 1,
-          runTotal: run.sampleIndices.length,
-          done,
-          total,
-          samplesPerSecond: rate,
-          etaSeconds: rate ? (total - done) / rate : null,
-        });
+    const positions = run.sampleIndices.map((_, position) => position);
+    for await (const { position, sample, stored, captured } of runSamples(host, run, positions, experiment, hooks, () => done)) {
+      if (stored) {
+        accumulator.addSample(stored.pooled);
+        if (stored.truncated) truncatedSamples++;
+      } else if (captured) {
+        accumulator.addSample(captured.pooled);
+        if (captured.truncated) truncatedSamples++;
+        computed++;
+        hooks.onSample?.(captured);
       }
+      sampleLog?.push({ run: run.name, prompt: run.prompt.buildPrompt(sample), system_prompt: systemPrompt, idx: sample.idx, timestamp: new Date() });
+      done++;
+      const elapsed = (performance.now() - startedAt) / 1000;
+      const rate = computed > 0 && elapsed > 0 ? computed / elapsed : null;
+      hooks.onProgress?.({
+        run: run.name,
+        runIndex: run.index,
+        runCount: runs.length,
+        runDone: position + 1,
+        runTotal: run.sampleIndices.length,
+        done,
+        total,
+        samplesPerSecond: rate,
+        etaSeconds: rate ? (total - done) / rate : null,
+      });
     }
     const means = accumulator.toRunMeans(run.name);
     runMeans.push(means);
@@ -164,13 +136,7 @@ export async function executeActivationCompare(
     runTimestamps.push(new Date());
   }
 
-  const comparisons =
-    runMeans.length >= 2
-      ? pairsFor(
-          runMeans.map((run) => run.name),
-          experiment.comparison_mode,
-        ).map(([a, b]) => compareRuns(runMeans[a] as RunMeans, runMeans[b] as RunMeans, experiment.store_per_layer))
-      : [];
+  const comparisons = compareRunMeans(runMeans, experiment.comparison_mode, experiment.store_per_layer);
 
   return {
     metrics: {
@@ -187,4 +153,61 @@ export async function executeActivationCompare(
     truncatedSamples,
     runMeans,
   };
+}
+
+/** A sample of a run in processing order: read back from an earlier process (`stored`), or computed now (`captured`). */
+export interface RunSample {
+  position: number;
+  sample: Sample;
+  stored: StoredSampleVectors | null;
+  captured: CapturedSample | null;
+}
+
+/**
+ * The samples of `run` at `positions` (ascending), in that order, whatever the batching: those `storedSample` has
+ * are read back, the others computed in groups the host's batch size suits. Before each group it stops when the
+ * signal is aborted, throwing ExperimentCancelledError with `completed()` samples done.
+ */
+export async function* runSamples(
+  host: ModelHost,
+  run: PlannedRun,
+  positions: readonly number[],
+  experiment: ExperimentSpec,
+  hooks: Pick<ExecuteHooks, 'storedSample' | 'signal'>,
+  completed: () => number,
+): AsyncGenerator<RunSample> {
+  const chunkSize = host.info.batchSize > 1 ? host.info.batchSize * LENGTH_GROUPING_WINDOW : 1;
+  for (let chunkStart = 0; chunkStart < positions.length; chunkStart += chunkSize) {
+    if (hooks.signal?.aborted) throw new ExperimentCancelledError(completed());
+    const chunk = positions.slice(chunkStart, chunkStart + chunkSize).map((position) => {
+      const sample = run.dataset.samples[run.sampleIndices[position] as number] as Sample;
+      return { position, sample, stored: hooks.storedSample?.(run.index, position) ?? null, text: '' };
+    });
+    const toCompute = chunk.filter((item) => item.stored === null);
+    for (const item of toCompute) item.text = run.prompt.fullInput(item.sample, experiment.answer_cue);
+    const results =
+      toCompute.length > 0
+        ? await host.captureBatch(
+            toCompute.map((item) => item.text),
+            { maxInputTokens: experiment.max_input_tokens },
+          )
+        : [];
+    const resultByPosition = new Map(toCompute.map((item, at) => [item.position, results[at] as CaptureResult]));
+    for (const { position, sample, stored, text } of chunk) {
+      const result = resultByPosition.get(position);
+      const captured: CapturedSample | null =
+        result === undefined
+          ? null
+          : {
+              runIndex: run.index,
+              position,
+              sample,
+              tokenCount: result.tokenCount,
+              truncated: result.truncated,
+              promptHash: promptHash(text),
+              pooled: result.pooled,
+            };
+      yield { position, sample, stored, captured };
+    }
+  }
 }

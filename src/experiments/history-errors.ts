@@ -87,6 +87,14 @@ export class ProbeError extends Error {
   }
 }
 
+/** A probe stopped on request before it finished; nothing of it was stored. */
+export class ProbeCancelledError extends Error {
+  constructor() {
+    super('The probe was cancelled; nothing was stored.');
+    this.name = 'ProbeCancelledError';
+  }
+}
+
 /**
  * A recorded experiment whose results are complete and kept in the history, but whose report folder could not be
  * written; the history can write it again without computing anything.

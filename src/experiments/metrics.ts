@@ -47,6 +47,15 @@ export function pairsFor(runNames: readonly string[], mode: ComparisonMode): Arr
   return pairs;
 }
 
+/** The compared pairs of an experiment's runs, from their means, in CoTLab's order; none for a single run. */
+export function compareRunMeans(runMeans: readonly RunMeans[], mode: ComparisonMode, storePerLayer: boolean): Comparison[] {
+  if (runMeans.length < 2) return [];
+  return pairsFor(
+    runMeans.map((run) => run.name),
+    mode,
+  ).map(([a, b]) => compareRuns(runMeans[a] as RunMeans, runMeans[b] as RunMeans, storePerLayer));
+}
+
 /** Per-layer cosine and L2 between two runs' mean vectors, over the layers both have (in a's order). */
 export function compareRuns(a: RunMeans, b: RunMeans, storePerLayer: boolean): Comparison {
   const layerIndices = a.layerIndices.filter((layer) => a.meanByLayer.has(layer) && b.meanByLayer.has(layer));

@@ -2,6 +2,8 @@ import type { Interval } from '../analytics/summary-stats.js';
 import { DEFAULT_PROBE_SETTINGS, type LayerProbe, type ProbeLabel, type ProbeResult } from '../analytics/probing.js';
 import { resolveVariants } from '../config/variants.js';
 import { loadDataset } from '../datasets/load-dataset.js';
+import type { LoadedDataset } from '../datasets/sample.js';
+import type { DatasetSpec } from '../datasets/spec.js';
 import type { ProbeLayerRecord, ProbeRecord } from '../results/probe-record.js';
 import { SIGNIFICANCE_LEVEL } from '../results/significance.js';
 import type { HistoryStore } from '../store/history-store.js';
@@ -20,6 +22,10 @@ export interface ProbeRequest {
   labelField: string | null;
   /** Relative dataset paths in the stored config resolve against this (needed for labelField only). */
   dataRoot: string;
+  /** Reads a run's dataset for labelField (default: loadDataset on this thread; a service reads it in a thread of its own). */
+  readDataset?: (spec: DatasetSpec, dataRoot: string) => Promise<LoadedDataset>;
+  /** Stops the probe (its threads end, nothing more is stored) with a ProbeCancelledError. */
+  signal?: AbortSignal;
 }
 
 function pair(interval: Interval): [number, number] {
@@ -79,13 +85,18 @@ export function probeRecord(run: string, labelField: string | null, samples: num
 }
 
 /** The value of `field` in each sample's dataset metadata, from the run's dataset file as it was when run. */
-async function metadataLabels(experiment: ExperimentDetail, run: RunRecord, field: string, dataRoot: string, sampleIndices: number[]): Promise<ProbeLabel[]> {
-  const config = storedWorkbenchConfig(experiment);
-  const variant = config === null ? undefined : resolveVariants(config)[run.runIndex];
-  if (variant === undefined) {
+async function metadataLabels(
+  experiment: ExperimentDetail,
+  run: RunRecord,
+  field: string,
+  request: ProbeRequest,
+  sampleIndices: number[],
+): Promise<ProbeLabel[]> {
+  const spec = runDatasetSpec(experiment, run);
+  if (spec === null) {
     throw new ProbeError(experiment.id, `its stored configuration does not say how run "${run.name}"'s dataset was read, so --label-field cannot be used`);
   }
-  const dataset = await loadDataset(variant.dataset, dataRoot);
+  const dataset = await (request.readDataset ?? loadDataset)(spec, request.dataRoot);
   if (run.datasetHash !== null && (await sha256File(dataset.path)) !== run.datasetHash) {
     throw new ProbeError(experiment.id, `the dataset file ${dataset.path} of run "${run.name}" changed since the run, so its metadata no longer matches the samples`);
   }
@@ -100,19 +111,27 @@ async function metadataLabels(experiment: ExperimentDetail, run: RunRecord, fiel
   });
 }
 
+/** How a stored run's dataset was read, from the experiment's stored config; null when it does not say. */
+export function runDatasetSpec(experiment: ExperimentDetail, run: RunRecord): DatasetSpec | null {
+  const config = storedWorkbenchConfig(experiment);
+  return (config === null ? undefined : resolveVariants(config)[run.runIndex])?.dataset ?? null;
+}
+
+/** Why a stored run cannot be probed, in words; null when it can. */
+export function probeUnavailable(experiment: ExperimentDetail, run: RunRecord): string | null {
+  if (experiment.source !== 'workbench') return 'it was imported from CoTLab, which keeps no per-sample vectors';
+  if (storedVectorLayers(experiment).length === 0) return 'it kept no per-sample vectors (--store-vectors means); run it again with --store-vectors all';
+  if (run.status !== 'completed') return `its run "${run.name}" has not completed (${run.status}); resume the experiment first`;
+  return null;
+}
+
 /**
  * Probes the stored per-sample vectors of an experiment's runs (every layer whose vectors were kept) and stores
  * each probe with the experiment. No forward pass: the vectors recorded by the run are the features.
  */
 export async function probeStoredRuns(store: HistoryStore, request: ProbeRequest): Promise<ProbeRecord[]> {
   const experiment = store.getExperiment(request.experimentId);
-  if (experiment.source !== 'workbench') {
-    throw new ProbeError(experiment.id, 'it was imported from CoTLab, which keeps no per-sample vectors');
-  }
   const layers = storedVectorLayers(experiment);
-  if (layers.length === 0) {
-    throw new ProbeError(experiment.id, 'it kept no per-sample vectors (--store-vectors means); run it again with --store-vectors all');
-  }
   const runs = request.runName === null ? experiment.runs : experiment.runs.filter((run) => run.name === request.runName);
   if (runs.length === 0) {
     throw new ProbeError(experiment.id, `it has no run "${request.runName}" (its runs: ${experiment.runs.map((run) => run.name).join(', ')})`);
@@ -120,21 +139,20 @@ export async function probeStoredRuns(store: HistoryStore, request: ProbeRequest
   const seed = storedWorkbenchConfig(experiment)?.experiment.seed ?? 0;
   const records: ProbeRecord[] = [];
   for (const run of runs) {
-    if (run.status !== 'completed') {
-      throw new ProbeError(experiment.id, `its run "${run.name}" has not completed (${run.status}); resume the experiment first`);
-    }
+    const unavailable = probeUnavailable(experiment, run);
+    if (unavailable !== null) throw new ProbeError(experiment.id, unavailable);
     const analysed = storedAnalysedRun(store, run, layers);
     const labels =
       request.labelField === null
         ? analysed.labels
-        : await metadataLabels(experiment, run, request.labelField, request.dataRoot, analysed.sampleIndices);
+        : await metadataLabels(experiment, run, request.labelField, request, analysed.sampleIndices);
     const result = await probeLayersInThreads({
       layers,
       vectorsByLayer: analysed.vectorsByLayer,
       labels,
       sampleIndices: analysed.sampleIndices,
       settings: { ...DEFAULT_PROBE_SETTINGS, folds: request.folds, seed, significanceLevel: SIGNIFICANCE_LEVEL },
-    });
+    }, request.signal === undefined ? {} : { signal: request.signal });
     const record = probeRecord(run.name, request.labelField, labels.length, result, new Date());
     store.saveProbe(experiment.id, run.id, record);
     records.push(record);

@@ -7,8 +7,10 @@ import type { ModelHost } from '../model/model-host.js';
 import type { HistoryStore } from '../store/history-store.js';
 import type { ExperimentFinish, LayerComparisonInput, NewRun, PairInput } from '../store/types.js';
 import type { VectorPolicy } from '../store/vector-policy.js';
+import type { ClusterRecord } from '../results/cluster.js';
 import type { ActivationCompareOutcome, CapturedSample } from './activation-compare.js';
 import type { PlannedRun } from './plan.js';
+import { meanActivationNorms } from './metrics.js';
 import { runtimeRecordOf } from './runtime-record.js';
 
 /** What identifies a new experiment beyond its config: fingerprints and where its report goes. */
@@ -24,8 +26,11 @@ export interface NewRecording {
   datasetHashes: readonly string[];
   vectorPolicy: VectorPolicy;
   appVersion: string;
-  outputDir: string;
+  /** null: the experiment writes no report folder (a shard of a cluster plan). */
+  outputDir: string | null;
   startedAt: Date;
+  /** Set for a shard of a cluster plan: which one it is, and the process computing it. */
+  cluster?: ClusterRecord;
 }
 
 /**
@@ -61,6 +66,7 @@ export class ExperimentRecorder {
       appVersion: recording.appVersion,
       outputDir: recording.outputDir,
       runtime: runtimeRecordOf(host.info),
+      cluster: recording.cluster ?? null,
     });
     const runIds = recording.runs.map((run) =>
       store.createRun(experimentId, newRunOf(run, recording.datasetHashes[run.index] ?? null, host.layers)),
@@ -95,7 +101,7 @@ export class ExperimentRecorder {
    * comparisons with per-layer values) with their analytics, its findings and how it was analysed.
    */
   recordOutcome(
-    outcome: ActivationCompareOutcome,
+    outcome: Pick<ActivationCompareOutcome, 'runMeans'>,
     perLayer: readonly Comparison[],
     analyses: readonly PairAnalysis[],
     findings: readonly PairFindings[],
@@ -104,7 +110,7 @@ export class ExperimentRecorder {
       if (this.completedRuns.has(runIndex)) return;
       this.store.completeRun(this.runId(runIndex), {
         layerMeans: means.layerIndices.map((layer) => means.meanByLayer.get(layer) as Float32Array),
-        norms: outcome.runs[runIndex]?.mean_activation_norms ?? [],
+        norms: meanActivationNorms(means),
       });
     });
     const runIndexByName = new Map(outcome.runMeans.map((means, index) => [means.name, index]));

@@ -135,6 +135,7 @@ function storedCapture(store: HistoryReader, experiment: ExperimentDetail, confi
     max_input_tokens: config.experiment.max_input_tokens,
     truncated_samples: truncated,
     answer_cue: config.experiment.answer_cue,
+    ...(experiment.cluster?.kind === 'merged' ? { cluster: experiment.cluster } : {}),
   };
 }
 
@@ -184,6 +185,13 @@ export function requireCompletedWorkbench(experiment: ExperimentDetail, format: 
       experiment.id,
       format,
       `it was imported from ${experiment.sourcePath ?? 'a CoTLab results.json'}; that file is its original report`,
+    );
+  }
+  if (experiment.cluster?.kind === 'shard') {
+    throw new HistoryExportError(
+      experiment.id,
+      format,
+      `it is shard ${experiment.cluster.shard_index} of ${experiment.cluster.shard_count} of a cluster plan, a part of an experiment; merge the plan's shards (cotlab-wb merge PLAN_DIR) for its results`,
     );
   }
   if (experiment.status !== 'completed') {

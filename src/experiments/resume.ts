@@ -32,6 +32,9 @@ function checkResumable(experiment: ExperimentDetail): ResolvedConfig {
     throw new ResumeError(experiment.id, problem);
   };
   if (experiment.source !== 'workbench') refuse('it was imported from a CoTLab results.json, so there is nothing to run');
+  if (experiment.cluster?.kind === 'shard') {
+    refuse(`it is shard ${experiment.cluster.shard_index} of a cluster plan; continue it with \`cotlab-wb shard PLAN_DIR --index ${experiment.cluster.shard_index}\``);
+  }
   if (experiment.status === 'running') {
     refuse(`it is still running (process ${experiment.writerPid ?? '?'} on ${experiment.writerHost ?? '?'})`);
   }

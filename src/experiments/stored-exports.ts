@@ -81,7 +81,7 @@ export function storedExportText(
       return htmlReport(store, experiment, configDir);
     case 'probing-csv': {
       const probes = currentProbes(store, experiment);
-      if (probes.length === 0) throw new HistoryExportError(experiment.id, format, 'no run of it has been probed yet; run `cotlab-wb probe` first');
+      if (probes.length === 0) throw new HistoryExportError(experiment.id, format, 'no run of it has been probed yet; probe one first (`cotlab-wb probe`, or the Probing panel of its results)');
       return probingCsv(probes);
     }
   }

@@ -1,3 +1,4 @@
+import { describeProvenance } from '../results/cluster.js';
 import { findingsOfPair, type PairFindings } from '../results/findings.js';
 import type { ProbeRecord } from '../results/probe-record.js';
 import type { LayerScore } from '../results/rankings.js';
@@ -134,6 +135,7 @@ function captureSection(capture: CaptureRecord, processedSamples: number | null)
             `batch size ${capture.runtime.batch_size}, threads ${capture.runtime.intra_op_threads ?? 'auto'} intra-op / ${capture.runtime.inter_op_threads ?? 'auto'} inter-op`,
         ]
       : []),
+    ...(capture.cluster ? [`- **Computed on:** ${describeProvenance(capture.cluster)}`] : []),
     maxInputTokensLine(capture, processedSamples),
     `- **Answer cue:** ${capture.answer_cue === null ? 'none' : `\`${JSON.stringify(capture.answer_cue)}\``}`,
   ];

@@ -1,4 +1,5 @@
 import type { HookPoint, Pooling } from './capture-points.js';
+import type { MergedProvenance } from './cluster.js';
 import type { Seed } from './seed.js';
 
 export type ComparisonMode = 'pairwise' | 'baseline';
@@ -57,6 +58,8 @@ export interface CaptureRecord {
   max_input_tokens: number | null;
   truncated_samples: number;
   answer_cue: string | null;
+  /** Computed on a cluster: the plan, and which shards ran on which hosts (absent for a run in one process). */
+  cluster?: MergedProvenance;
 }
 
 /** Runtime facts of the model host, kept so a run can be judged and repeated on other hardware. */

@@ -8,16 +8,21 @@ import { datasetFormatWarning, loadPromptStrategy } from '../prompts/strategy.js
 import type { HistoryStore } from '../store/history-store.js';
 import { openHistoryStore } from '../store/open-store.js';
 import { storedWorkbenchConfig } from '../experiments/report-from-store.js';
+import { mergeClusterPlan } from '../experiments/cluster-merge.js';
+import { shardSize, writeClusterPlan } from '../experiments/cluster-plan.js';
+import { shellQuote } from '../report/shell-quote.js';
+import { describeProvenance } from '../results/cluster.js';
 import type { ApiRequest, ApiResponse, DatasetDetection, DatasetFormat } from '../contract/index.js';
 import { datasetCard } from './dataset-cards.js';
-import type { EngineOptions } from './engine-options.js';
+import { jobContextFor, type EngineOptions } from './engine-options.js';
 import { EngineRequestError, type ServiceCalls } from './engine-calls.js';
-import { datasetSpecFor, promptSpecFor } from './experiment-config.js';
+import { datasetSpecFor, experimentConfig, promptSpecFor } from './experiment-config.js';
 import { experimentDefaults, settingsOfConfig } from './experiment-settings.js';
 import { layerDetail, storedRunRef } from './layer-detail.js';
 import { modelFacts } from './model-facts.js';
 import { ParsedDatasets } from './parsed-datasets.js';
-import type { PathPolicy } from './path-policy.js';
+import { PathRefusedError, type PathPolicy } from './path-policy.js';
+import { experimentProbes, probeRun } from './probe-view.js';
 import { exportComparison, exportFolder, exportReport, exportVectors, exportVectorsArchive, readVectorsArchiveChunk } from './report-export.js';
 import { asRequestError } from './request-errors.js';
 import { crossExperimentResultSet, historyPage, storedResultSet } from './result-view.js';
@@ -73,6 +78,23 @@ export function createEngineService(options: EngineOptions, paths: PathPolicy, d
       return formats === null ? {} : { datasetFormats: [...formats] };
     } catch {
       return {};
+    }
+  }
+
+  /**
+   * A plan folder to merge: one the engine may read, or one under the folder it writes to, where the app itself
+   * writes plans in serve mode (Plan for a cluster…); the shards there are only read.
+   */
+  function planFolderToRead(requested: string): string {
+    try {
+      return paths.readable(requested, 'plan folder');
+    } catch (refused) {
+      if (!(refused instanceof PathRefusedError)) throw refused;
+      try {
+        return paths.writable(requested, 'plan folder');
+      } catch {
+        throw refused;
+      }
     }
   }
 
@@ -219,6 +241,15 @@ export function createEngineService(options: EngineOptions, paths: PathPolicy, d
       return exportComparison(store, request.runs.map((ref) => storedRunRef(store, ref)), request.format);
     },
 
+    async probeRun(request, signal) {
+      store.markStaleRunningAsInterrupted();
+      return { probe: await probeRun(store, request, options.root, datasets, signal) };
+    },
+
+    async experimentProbes(request) {
+      return experimentProbes(store, experiment(request.experimentId), datasets);
+    },
+
     async storedSample(request) {
       const stored = await storedSampleText(store, storedRunRef(store, request.run), request.position, options.configDir, datasets);
       return { run: request.run, ...stored };
@@ -238,6 +269,30 @@ export function createEngineService(options: EngineOptions, paths: PathPolicy, d
 
     async exportReport(request) {
       return exportReport(store, experiment(request.experimentId), request.format, options.configDir, options.outputRoot);
+    },
+
+    async planForCluster(request) {
+      const config = experimentConfig(request.experiment, baseConfig(options.configDir), configOptions(options.configDir), paths);
+      const planDir = paths.writable(request.dir, 'plan folder');
+      const plan = await writeClusterPlan(config, request.shards, planDir, jobContextFor(options));
+      const shardSizes = plan.shards.map(shardSize);
+      return {
+        planDir,
+        planId: plan.plan_id,
+        samples: shardSizes.reduce((sum, size) => sum + size, 0),
+        shardSizes,
+        commands: [`cotlab-wb slurm ${shellQuote(planDir)} --submit`, `cotlab-wb slurm ${shellQuote(planDir)} --status`],
+      };
+    },
+
+    async importMergedPlan(request) {
+      const result = await mergeClusterPlan(planFolderToRead(request.dir), store, jobContextFor(options));
+      const cluster = result.report.capture.cluster;
+      return {
+        experimentId: String(result.experimentId),
+        reportDir: result.outputDir,
+        computedOn: cluster === undefined ? '' : describeProvenance(cluster),
+      };
     },
 
     async exportVectors(request) {

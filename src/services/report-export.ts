@@ -16,6 +16,7 @@ const FILES: Record<ExportFormat, { format: StoredExportFormat; suffix: string; 
   json: { format: 'json', suffix: '-results.json', mimeType: 'application/json' },
   html: { format: 'html', suffix: '.html', mimeType: 'text/html' },
   csv: { format: 'csv', suffix: '-metrics.csv', mimeType: 'text/csv' },
+  probingCsv: { format: 'probing-csv', suffix: '-probing.csv', mimeType: 'text/csv' },
 };
 
 /** The experiment's report folder, or (for one that never wrote it, e.g. imported) a folder for its exports. */

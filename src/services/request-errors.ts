@@ -2,8 +2,10 @@ import { AnalysisInputError } from '../analytics/errors.js';
 import type { ApiErrorBody } from '../contract/index.js';
 import { ConfigError } from '../config/errors.js';
 import { DatasetError } from '../datasets/errors.js';
+import { ClusterPlanError } from '../experiments/cluster-plan.js';
+import { MergeError } from '../experiments/cluster-merge.js';
 import { ExperimentError } from '../experiments/errors.js';
-import { HistoryExportError, IncomparableRunsError, ProbeError, ResumeError, RunRefError, StoredSampleError } from '../experiments/history-errors.js';
+import { HistoryExportError, IncomparableRunsError, ProbeCancelledError, ProbeError, ResumeError, RunRefError, StoredSampleError } from '../experiments/history-errors.js';
 import { ModelError } from '../model/errors.js';
 import { PromptStrategyError } from '../prompts/errors.js';
 import { StoreError } from '../store/store-error.js';
@@ -22,7 +24,10 @@ const INPUT_ERRORS = [
   ResumeError,
   HistoryExportError,
   ProbeError,
+  ProbeCancelledError,
   StoredSampleError,
+  ClusterPlanError,
+  MergeError,
 ];
 
 /** An engine error as the UI should receive it: input problems as bad_request with their message, lookups as not_found. */

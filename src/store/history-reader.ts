@@ -45,7 +45,7 @@ export interface RunShape {
 const EXPERIMENT_COLUMNS = `id, uid, name, status, source, source_path, config_json, vector_policy_json, started_at,
   ended_at, duration_s, last_activity_at, model_name, model_dir, model_hash, demo_model, execution_provider,
   execution_provider_note, hook, pooling, app_version, output_dir, error, writer_pid, writer_host, runtime_json, notes,
-  ${tagsJsonSql('experiments.id')} AS tags_json`;
+  ${tagsJsonSql('experiments.id')} AS tags_json, cluster_json`;
 
 const RUN_COLUMNS = `id, experiment_id, run_index, name, dataset_name, dataset_path, dataset_hash, prompt_name,
   prompt_options_json, system_prompt, seed, seed_text, num_samples_planned, sample_indices_json, layer_indices_json,
@@ -113,6 +113,18 @@ export class HistoryReader {
       }
       return this.fail('not-found', operation, `no experiment "${ref}"`);
     });
+  }
+
+  /** The experiments that belong to cluster plan `planId` (its shards, or merges of it), or to any plan (null), oldest first. */
+  experimentsOfPlan(planId: string | null): number[] {
+    return this.guard(`find the experiments of ${planId === null ? 'cluster plans' : `plan ${planId}`}`, () =>
+      (
+        this.statement(
+          `SELECT id FROM experiments WHERE cluster_json IS NOT NULL AND (? IS NULL OR json_extract(cluster_json, '$.plan_id') = ?)
+           ORDER BY id`,
+        ).all(planId, planId) as { id: number }[]
+      ).map((row) => row.id),
+    );
   }
 
   /** The stored vectors of one layer of a run, one per sample in position order. */

@@ -22,6 +22,7 @@ import type {
   RunCompletion,
   SampleToRecord,
 } from './types.js';
+import type { ClusterRecord } from '../results/cluster.js';
 import { float32ToBlob } from './vector-blob.js';
 import { VectorPolicySchema } from './vector-policy.js';
 
@@ -67,8 +68,9 @@ export class HistoryStore extends HistoryReader {
       const result = this.statement(
         `INSERT INTO experiments (uid, name, status, source, config_json, vector_policy_json, started_at,
            last_activity_at, model_name, model_dir, model_hash, demo_model, execution_provider,
-           execution_provider_note, hook, pooling, app_version, output_dir, writer_pid, writer_host, runtime_json)
-         VALUES (?, ?, 'running', 'workbench', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           execution_provider_note, hook, pooling, app_version, output_dir, writer_pid, writer_host, runtime_json,
+           cluster_json)
+         VALUES (?, ?, 'running', 'workbench', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         newExperimentUid(),
         input.name,
@@ -89,6 +91,7 @@ export class HistoryStore extends HistoryReader {
         process.pid,
         hostname(),
         input.runtime === undefined || input.runtime === null ? null : JSON.stringify(input.runtime),
+        input.cluster === undefined || input.cluster === null ? null : JSON.stringify(input.cluster),
       );
       return Number(result.lastInsertRowid);
     });
@@ -268,17 +271,37 @@ export class HistoryStore extends HistoryReader {
            WHERE status = 'running'`,
         ).all() as WriterRow[];
         const stale = running.filter((row) => !this.writerMayBeAlive(row));
-        for (const row of stale) {
-          const durationS = (Date.parse(row.last_activity_at) - Date.parse(row.started_at)) / 1000;
-          this.statement(
-            `UPDATE experiments SET status = 'interrupted', ended_at = last_activity_at, duration_s = ?,
-               error = coalesce(error, ?) WHERE id = ?`,
-          ).run(durationS, STALE_WRITER_ERROR, row.id);
-          this.statement(`UPDATE runs SET status = 'interrupted' WHERE experiment_id = ? AND status = 'running'`).run(
-            row.id,
-          );
-        }
+        for (const row of stale) this.markInterrupted(row);
         return stale.map((row) => row.id);
+      }),
+    );
+  }
+
+  /** Replaces an experiment's cluster record (a shard records each process that takes it up). */
+  setCluster(experimentId: number, cluster: ClusterRecord): void {
+    const operation = `record the cluster shard of experiment ${experimentId}`;
+    this.write(operation, () => {
+      const updated = this.statement('UPDATE experiments SET cluster_json = ? WHERE id = ?').run(JSON.stringify(cluster), experimentId);
+      if (updated.changes === 0) this.fail('not-found', operation, `no experiment ${experimentId}`);
+    });
+  }
+
+  /**
+   * Marks a running experiment interrupted because its writer, a process on another host that this one cannot
+   * check, is known to be gone (a Slurm task requeued after its node failed). Only while that writer still owns it.
+   */
+  markWriterGone(experimentId: number, writer: { host: string; pid: number }): void {
+    const operation = `take over experiment ${experimentId} from process ${writer.pid} on ${writer.host}`;
+    this.write(operation, () =>
+      this.transaction(() => {
+        const row = this.statement(
+          `SELECT id, status, writer_pid, writer_host, started_at, last_activity_at FROM experiments WHERE id = ?`,
+        ).get(experimentId) as WriterRow | undefined;
+        if (row === undefined) this.fail('not-found', operation, `no experiment ${experimentId}`);
+        if (row.status !== 'running' || row.writer_host !== writer.host || row.writer_pid !== writer.pid) {
+          this.fail('conflict', operation, 'it is no longer running under that process');
+        }
+        this.markInterrupted(row);
       }),
     );
   }
@@ -415,6 +438,16 @@ export class HistoryStore extends HistoryReader {
 
   private write<T>(operation: string, body: () => T): T {
     return this.guard(operation, body);
+  }
+
+  /** A running experiment whose writer is gone becomes interrupted, ended at its last stored sample. */
+  private markInterrupted(row: WriterRow): void {
+    const durationS = (Date.parse(row.last_activity_at) - Date.parse(row.started_at)) / 1000;
+    this.statement(
+      `UPDATE experiments SET status = 'interrupted', ended_at = last_activity_at, duration_s = ?,
+         error = coalesce(error, ?) WHERE id = ?`,
+    ).run(durationS, STALE_WRITER_ERROR, row.id);
+    this.statement(`UPDATE runs SET status = 'interrupted' WHERE experiment_id = ? AND status = 'running'`).run(row.id);
   }
 
   private requireRunningExperiment(operation: string, experimentId: number): void {

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { backfillPairFindings } from './backfill-findings.js';
-import { HISTORY_APPLICATION_ID, SCHEMA_V1_SQL, SCHEMA_V2_SQL, SCHEMA_V3_SQL, SCHEMA_V4_SQL, SCHEMA_V5_SQL } from './schema.js';
+import { HISTORY_APPLICATION_ID, SCHEMA_V1_SQL, SCHEMA_V2_SQL, SCHEMA_V3_SQL, SCHEMA_V4_SQL, SCHEMA_V5_SQL, SCHEMA_V6_SQL } from './schema.js';
 
 /** One schema step: `up` brings a database at `version - 1` to `version`. */
 export interface Migration {
@@ -41,6 +41,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 5,
     description: "the researcher's notes and tags on each experiment; the noise floor, debiased L2 and held-out effect size of each compared layer",
     up: (db) => db.exec(SCHEMA_V5_SQL),
+  },
+  {
+    version: 6,
+    description: 'experiments computed on a cluster: the plan and shard of a shard file, the shards and hosts of a merged experiment',
+    up: (db) => db.exec(SCHEMA_V6_SQL),
   },
 ];
 

@@ -20,6 +20,7 @@ import type {
   StoredSample,
 } from './types.js';
 import type { HookPoint, Pooling } from '../results/capture-points.js';
+import type { ClusterRecord, ShardAttempt } from '../results/cluster.js';
 
 /** Column names and SQLite types exactly as in schema.ts; the mappers below turn them into records. */
 export interface ExperimentRow {
@@ -49,6 +50,7 @@ export interface ExperimentRow {
   writer_pid: number | null;
   writer_host: string | null;
   runtime_json: string | null;
+  cluster_json: string | null;
   notes: string;
   /** JSON array of the experiment's tags, sorted (a subquery of the experiment select). */
   tags_json: string;
@@ -219,6 +221,57 @@ const ProbeRecordSchema: z.ZodType<ProbeRecord> = z
   })
   .strict();
 
+const ShardAttemptSchema: z.ZodType<ShardAttempt> = z
+  .object({
+    host: z.string(),
+    pid: z.number().int(),
+    slurm_job: z.string().nullable(),
+    slurm_restart: z.number().int().nonnegative().nullable(),
+    started_at: z.string(),
+  })
+  .strict();
+
+const ClusterSchema: z.ZodType<ClusterRecord> = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('shard'),
+      plan_id: z.string().min(1),
+      shard_index: z.number().int().nonnegative(),
+      shard_count: z.number().int().positive(),
+      attempts: z.array(ShardAttemptSchema),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('merged'),
+      plan_id: z.string().min(1),
+      plan_dir: z.string(),
+      shard_count: z.number().int().positive(),
+      merged_on: z.string(),
+      shards: z.array(
+        z
+          .object({
+            index: z.number().int().nonnegative(),
+            samples: z.number().int().nonnegative(),
+            hosts: z.array(z.string()),
+            attempts: z.array(ShardAttemptSchema),
+            execution_provider: z.string().nullable(),
+            started_at: z.string(),
+            ended_at: z.string().nullable(),
+            duration_s: z.number().nullable(),
+            file: z.string(),
+          })
+          .strict(),
+      ),
+    })
+    .strict(),
+]);
+
+/** experiments.cluster_json as written by the store (see ClusterRecord). */
+export function parseCluster(text: string): ClusterRecord {
+  return parseJsonColumn('experiments.cluster_json', text, ClusterSchema);
+}
+
 /** `parse` keeps big integers exact where a column may hold them (the config's seeds); the default is JSON.parse. */
 function parseJsonColumn<T>(column: string, text: string, schema: z.ZodType<T>, parse: (text: string) => unknown = JSON.parse): T {
   let value: unknown;
@@ -284,6 +337,7 @@ export function experimentFromRow(row: ExperimentRow): ExperimentRecord {
     writerPid: row.writer_pid,
     writerHost: row.writer_host,
     runtime: row.runtime_json === null ? null : parseJsonColumn('experiments.runtime_json', row.runtime_json, z.unknown()),
+    cluster: row.cluster_json === null ? null : parseCluster(row.cluster_json),
     notes: row.notes,
     tags: parseTags(row.tags_json),
   };

@@ -190,3 +190,12 @@ ALTER TABLE comparisons ADD COLUMN l2_noise_floor REAL;
 ALTER TABLE comparisons ADD COLUMN l2_debiased REAL;
 ALTER TABLE comparisons ADD COLUMN cohens_d_held_out REAL;
 `;
+
+/**
+ * Schema version 6: experiments computed on a cluster (cotlab-wb plan / shard / merge). In a shard's own history
+ * file, which shard of which plan its experiment is and which processes worked on it; in a merged experiment, the
+ * plan and every shard with its hosts (src/results/cluster.ts). NULL for an experiment run in one process.
+ */
+export const SCHEMA_V6_SQL = `
+ALTER TABLE experiments ADD COLUMN cluster_json TEXT CHECK (cluster_json IS NULL OR json_valid(cluster_json));
+`;

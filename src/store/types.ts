@@ -4,6 +4,7 @@ import type { AnalysisSettingsRecord } from '../results/analysis-settings.js';
 import type { PairFindings } from '../results/findings.js';
 import type { ProbeRecord } from '../results/probe-record.js';
 import type { HookPoint, Pooling } from '../results/capture-points.js';
+import type { ClusterRecord } from '../results/cluster.js';
 import type { VectorPolicy } from './vector-policy.js';
 
 export type ExperimentStatus = 'running' | 'completed' | 'interrupted' | 'failed';
@@ -30,6 +31,8 @@ export interface NewExperiment {
   outputDir?: string | null;
   /** How the model ran (export style, dtype, quantization, batch size, threads), stored as JSON. */
   runtime?: unknown;
+  /** A shard of a cluster plan, or an experiment merged from shards; absent for a run in one process. */
+  cluster?: ClusterRecord | null;
 }
 
 export interface NewRun {
@@ -150,6 +153,8 @@ export interface ExperimentRecord {
   writerHost: string | null;
   /** As given to createExperiment; null when not recorded (imports, histories from before it was kept). */
   runtime: unknown;
+  /** A shard of a cluster plan, or an experiment merged from shards; null for a run in one process. */
+  cluster: ClusterRecord | null;
   /** The researcher's notes ('' when none) and tags (sorted), editable at any time. */
   notes: string;
   tags: string[];

@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExperimentRequest, OutputFormat, ProgressEvent } from '../../src/contract/index.js';
 import { enginePids } from './engine-processes.js';
-import { openWorkbench, snap, type Workbench } from './workbench-harness.js';
+import { LEGEND_OVER_TITLE, OVERFLOW, openWorkbench, snap, type Workbench } from './workbench-harness.js';
 
 /** Two runs of one bundled dataset each (or of histopathology twice), under its own prompt with the given output format. */
 function variant(name: string, dataset: string, outputFormat: OutputFormat, numSamples: number | null) {
@@ -20,29 +20,6 @@ function variant(name: string, dataset: string, outputFormat: OutputFormat, numS
 function experiment(variants: ExperimentRequest['variants']): ExperimentRequest {
   return { modelDir: null, variants, layers: null, pooling: 'mean', comparisonMode: 'pairwise', hook: 'resid_post', maxInputTokens: null };
 }
-
-/** Whether any plot legend's box overlaps an axis title's box (legends must never cover them). */
-const LEGEND_OVER_TITLE = `(() => {
-  const boxes = (plot, selector) => [...plot.querySelectorAll(selector)].map((el) => el.getBoundingClientRect()).filter((box) => box.width > 0);
-  const overlap = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
-  return [...document.querySelectorAll('.plot')].flatMap((plot) => {
-    const legends = boxes(plot, '.legend .bg');
-    const titles = boxes(plot, '.g-xtitle text, .g-ytitle text');
-    return legends.some((legend) => titles.some((title) => overlap(legend, title))) ? [plot.getAttribute('aria-label')] : [];
-  });
-})()`;
-
-/**
- * What sticks out: the page wider than the window, panels whose content is wider than the panel, or tables that
- * need a horizontal scroll bar to be read.
- */
-const OVERFLOW = `(() => {
-  const page = document.scrollingElement.scrollWidth > window.innerWidth + 1 ? ['page'] : [];
-  const boxes = [...document.querySelectorAll('main .panel, main .callout, main .screen-header, main .grid-scroll, main .table-scroll')]
-    .filter((box) => box.scrollWidth > box.clientWidth + 1)
-    .map((box) => (box.closest('.panel')?.querySelector('h2, h1')?.textContent ?? box.className) + ': ' + box.className + ' (' + box.scrollWidth + ' > ' + box.clientWidth + ')');
-  return [...page, ...boxes];
-})()`;
 
 describe('reading results: runs that identify themselves, notes and tags, compare, live results, exports', () => {
   let workbench: Workbench;

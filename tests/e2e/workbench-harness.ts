@@ -94,3 +94,26 @@ export async function snapSizes(page: Page, name: string): Promise<void> {
     await page.screenshot({ path: path.join(screenshotDir, `${name}-${width}x${height}.png`), fullPage: true });
   }
 }
+
+/** Whether any plot legend's box overlaps an axis title's box (legends must never cover them). */
+export const LEGEND_OVER_TITLE = `(() => {
+  const boxes = (plot, selector) => [...plot.querySelectorAll(selector)].map((el) => el.getBoundingClientRect()).filter((box) => box.width > 0);
+  const overlap = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  return [...document.querySelectorAll('.plot')].flatMap((plot) => {
+    const legends = boxes(plot, '.legend .bg');
+    const titles = boxes(plot, '.g-xtitle text, .g-ytitle text');
+    return legends.some((legend) => titles.some((title) => overlap(legend, title))) ? [plot.getAttribute('aria-label')] : [];
+  });
+})()`;
+
+/**
+ * What sticks out: the page wider than the window, panels whose content is wider than the panel, or tables that
+ * need a horizontal scroll bar to be read.
+ */
+export const OVERFLOW = `(() => {
+  const page = document.scrollingElement.scrollWidth > window.innerWidth + 1 ? ['page'] : [];
+  const boxes = [...document.querySelectorAll('main .panel, main .callout, main .screen-header, main .grid-scroll, main .table-scroll')]
+    .filter((box) => box.scrollWidth > box.clientWidth + 1)
+    .map((box) => (box.closest('.panel')?.querySelector('h2, h1')?.textContent ?? box.className) + ': ' + box.className + ' (' + box.scrollWidth + ' > ' + box.clientWidth + ')');
+  return [...page, ...boxes];
+})()`;

@@ -14,7 +14,7 @@ function cliAsNobody(args: readonly string[], cwd: string): CliResult {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** Brings a current history back to schema 2 (no notes or tags, stored noise floors, probes, pair findings, Holm column, exact seeds or import hashes). */
+/** Brings a current history back to schema 2 (no cluster record, notes or tags, stored noise floors, probes, pair findings, Holm column, exact seeds or import hashes). */
 function downgradeToSchema2(dbPath: string): void {
   const db = new Database(dbPath);
   db.exec(`
@@ -24,6 +24,7 @@ function downgradeToSchema2(dbPath: string): void {
     ALTER TABLE comparisons DROP COLUMN l2_debiased;
     ALTER TABLE comparisons DROP COLUMN cohens_d_held_out;
     DROP TABLE probes;
+    ALTER TABLE experiments DROP COLUMN cluster_json;
     DROP TABLE pair_findings;
     ALTER TABLE runs DROP COLUMN seed_text;
     ALTER TABLE comparisons DROP COLUMN p_value_holm;

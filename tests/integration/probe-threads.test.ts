@@ -22,6 +22,6 @@ describe('probing in threads', () => {
       labels.map((label) => Float32Array.from({ length: 12 }, (_, j) => rng.nextFloat() + (j === label ? layer / 8 : 0))),
     );
     const input = { layers, vectorsByLayer, labels, sampleIndices: labels.map((_, i) => i), settings: SETTINGS };
-    expect(await probeLayersInThreads(input, 2)).toEqual(probeLayers(input));
+    expect(await probeLayersInThreads(input, { maxThreads: 2 })).toEqual(probeLayers(input));
   });
 });

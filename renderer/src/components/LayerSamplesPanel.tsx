@@ -5,6 +5,7 @@ import { formatMetric, pairLabel } from '../results-math.js';
 import { useWorkbench } from '../workspace.js';
 import { ErrorNotice } from './ErrorNotice.js';
 import { Plot } from './Plot.js';
+import { PairSelect } from './PairSelect.js';
 
 interface LayerSamplesPanelProps {
   result: ResultSet;
@@ -167,18 +168,7 @@ export function LayerSamplesPanel({ result, layer, onLayer }: LayerSamplesPanelP
       <div className="row spread">
         <h2>Samples at layer {layer}</h2>
         <div className="row">
-          {result.comparisons.length > 1 ? (
-            <label className="inline-label">
-              Pair
-              <select value={pairIndex} onChange={(event) => setPairIndex(Number(event.target.value))} className="pair-select">
-                {result.comparisons.map((entry, i) => (
-                  <option key={pairLabel(entry)} value={i}>
-                    {pairLabel(entry)}
-                  </option>
-                ))}
-              </select>
-            </label>
-          ) : null}
+          <PairSelect comparisons={result.comparisons} value={pairIndex} onChange={setPairIndex} />
           <label className="inline-label">
             Layer
             <select aria-label="Layer of the sample plots" value={layer} onChange={(event) => onLayer(Number(event.target.value))}>

@@ -4,6 +4,7 @@ import type { ComparisonView, Interval, ResultSet } from '../../../src/contract/
 import { formatInterval, formatMetric, formatP, layerRows, pairLabel, type LayerRow } from '../results-math.js';
 import type { gridFeatures } from './DataGrid.js';
 import { DataGrid, type GridColumn } from './DataGrid.js';
+import { PairSelect } from './PairSelect.js';
 
 const helper = createColumnHelper<typeof gridFeatures, LayerRow>();
 
@@ -139,18 +140,7 @@ export function LayerTable({ result }: { result: ResultSet }) {
   const rows = useMemo(() => layerRows(result), [result]);
   return (
     <div className="stack">
-      {result.comparisons.length > 1 ? (
-        <label className="inline-label">
-          Pair
-          <select aria-label="Pair of the layer table" className="pair-select" value={pairIndex} onChange={(event) => setPairIndex(Number(event.target.value))}>
-            {result.comparisons.map((entry, i) => (
-              <option key={pairLabel(entry)} value={i}>
-                {pairLabel(entry)}
-              </option>
-            ))}
-          </select>
-        </label>
-      ) : null}
+      <PairSelect comparisons={result.comparisons} value={pairIndex} onChange={setPairIndex} ariaLabel="Pair of the layer table" />
       <DataGrid columns={columns} data={rows} label="Per-layer metrics" pageSize={50} testId="layer-table" searchPlaceholder="Filter layers…" />
     </div>
   );

@@ -36,7 +36,7 @@ export function plotLayout(figure: ChartFigure, title: string, height: number): 
   return {
     title: { text: title, font: { ...FONT, size: 15 }, x: 0, xanchor: 'left' },
     height,
-    margin: { l: heatmap ? 150 : 64, r: 24, t: 44, b: 16, autoexpand: true },
+    margin: { l: heatmap && !figure.categorical ? 150 : 64, r: 24, t: 44, b: 16, autoexpand: true },
     showlegend: !heatmap,
     font: FONT,
     paper_bgcolor: '#ffffff',
@@ -45,6 +45,7 @@ export function plotLayout(figure: ChartFigure, title: string, height: number): 
     bargap: 0.05,
     barmode: figure.barmode,
     xaxis: {
+      type: figure.categorical ? 'category' : undefined,
       title: { text: figure.xTitle, standoff: 8 },
       gridcolor: '#edf0f4',
       zeroline: false,
@@ -52,6 +53,7 @@ export function plotLayout(figure: ChartFigure, title: string, height: number): 
       dtick: figure.layerAxis && !heatmap ? 1 : undefined,
     },
     yaxis: {
+      type: figure.categorical ? 'category' : undefined,
       title: { text: figure.yTitle },
       gridcolor: '#edf0f4',
       zeroline: false,

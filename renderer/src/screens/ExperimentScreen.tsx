@@ -1,12 +1,14 @@
 import { useEffect, useMemo, useState } from 'react';
 import { isActiveRunState, type DatasetFormat, type ExperimentSettings } from '../../../src/contract/index.js';
 import { ApiCallError } from '../api-client.js';
+import { PlanForClusterPanel } from '../components/ClusterPlanPanels.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
 import { ExperimentForm } from '../components/ExperimentForm.js';
 import { ProgressBar } from '../components/ProgressBar.js';
 import { datasetChoices } from '../dataset-choices.js';
 import { checkDraft, readableIssue } from '../draft-check.js';
 import { draftFromSettings, newVariant, type ExperimentDraft } from '../experiment-draft.js';
+import { runStarted } from '../run-started.js';
 import { useWorkbench } from '../workspace.js';
 
 /** A server's refusal in the form's words: "Variant "x" samples: ..." rather than "variants.0.numSamples: ...". */
@@ -118,26 +120,7 @@ export function ExperimentScreen() {
     update({ run: null });
     try {
       const { runId } = await api.call('startExperiment', request);
-      update((current) => ({
-        draftRunId: runId,
-        run:
-          current.run?.runId === runId
-            ? current.run
-            : {
-                runId,
-                state: 'starting',
-                variantName: null,
-                variantIndex: 0,
-                variantCount: request.variants.length,
-                samplesDone: 0,
-                samplesTotal: 0,
-                samplesPerSecond: null,
-                etaSeconds: null,
-                message: null,
-                experimentId: null,
-                queuePosition: null,
-              },
-      }));
+      update((current) => ({ draftRunId: runId, run: runStarted(current.run, runId, { variantCount: request.variants.length }) }));
     } catch (failure) {
       setStartError(readableError(failure, draft.variants.map((variant) => variant.name)));
     } finally {
@@ -280,6 +263,7 @@ export function ExperimentScreen() {
           ) : null}
         </div>
         {run ? <ProgressBar progress={run} /> : null}
+        {showingRecorded ? null : <PlanForClusterPanel api={api} request={blockers.some((problem) => problem.field !== 'run') ? null : check.request} />}
       </div>
     </section>
   );

@@ -9,6 +9,7 @@ const FORMATS: { format: ExportFormat; label: string; hint: string }[] = [
   { format: 'json', label: 'results.json', hint: 'CoTLab layout plus the analytics' },
   { format: 'html', label: 'HTML report', hint: 'self-contained with interactive plots' },
   { format: 'csv', label: 'CSV', hint: 'per-layer metrics with intervals and p-values' },
+  { format: 'probingCsv', label: 'Probing CSV', hint: 'per-layer probe scores of the stored probes' },
 ];
 
 export function ExportScreen() {

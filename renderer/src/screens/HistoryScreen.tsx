@@ -1,11 +1,13 @@
 import { createColumnHelper } from '@tanstack/react-table';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { ExperimentStatus, ExperimentSummary, PairHeadline, RunRef } from '../../../src/contract/index.js';
+import { ImportMergedPlanPanel } from '../components/ClusterPlanPanels.js';
 import type { gridFeatures } from '../components/DataGrid.js';
 import { DataGrid, type GridColumn } from '../components/DataGrid.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
 import { countOf, formatDateTime, formatEta } from '../format.js';
 import { formatMetric } from '../results-math.js';
+import { runStarted } from '../run-started.js';
 import { useWorkbench } from '../workspace.js';
 
 const helper = createColumnHelper<typeof gridFeatures, ExperimentSummary>();
@@ -158,23 +160,7 @@ export function HistoryScreen() {
       try {
         const { runId } = await api.call('resumeExperiment', { id: summary.id });
         update((current) => ({
-          run:
-            current.run?.runId === runId
-              ? current.run
-              : {
-                  runId,
-                  state: 'starting',
-                  variantName: null,
-                  variantIndex: 0,
-                  variantCount: summary.variants.length,
-                  samplesDone: 0,
-                  samplesTotal: 0,
-                  samplesPerSecond: null,
-                  etaSeconds: null,
-                  message: `Resuming experiment ${summary.id}…`,
-                  experimentId: summary.id,
-                  queuePosition: null,
-                },
+          run: runStarted(current.run, runId, { variantCount: summary.variants.length, message: `Resuming experiment ${summary.id}…`, experimentId: summary.id }),
         }));
         navigate('experiment');
       } catch (failure) {
@@ -386,6 +372,7 @@ export function HistoryScreen() {
           onRowActivate={(row) => void open(row.id)}
           hiddenColumns={hiddenColumns}
         />
+        <ImportMergedPlanPanel api={api} onImported={() => void refresh()} />
       </div>
     </section>
   );

@@ -6,6 +6,7 @@ import { ErrorNotice } from '../components/ErrorNotice.js';
 import { LayerSamplesPanel } from '../components/LayerSamplesPanel.js';
 import { LayerTable } from '../components/LayerTable.js';
 import { Plot } from '../components/Plot.js';
+import { ProbingPanel } from '../components/ProbingPanel.js';
 import { RunSettingsTable } from '../components/RunSettingsTable.js';
 import { saveReport } from '../downloads.js';
 import { formatDateTime } from '../format.js';
@@ -235,6 +236,7 @@ export function ResultsScreen() {
         <h2>Layers</h2>
         <LayerTable result={result} />
       </div>
+      {experiment && !result.live ? <ProbingPanel key={experiment.id} experimentId={experiment.id} /> : null}
     </section>
   );
 }
