@@ -1,5 +1,5 @@
 import { AnalysisInputError } from './errors.js';
-import { addScaledAt, dotAt } from './dense-kernels.js';
+import { addScaled4At, addScaledAt, dot4At, dotAt } from './dense-kernels.js';
 import { DEFAULT_LBFGS_OPTIONS, minimizeLbfgs, type LbfgsOptions } from './lbfgs.js';
 
 /** Samples as rows of a dense matrix (row-major), e.g. standardised activations. */
@@ -7,6 +7,8 @@ export interface FeatureMatrix {
   values: Float64Array;
   rows: number;
   columns: number;
+  /** When set, row i's entries from rowLengths[i] on are zero (a triangular factor) and are skipped. */
+  rowLengths?: Int32Array;
 }
 
 /**
@@ -54,21 +56,22 @@ function checkLabels(labels: Int32Array, rows: number, classCount: number): void
 
 /** Binary: objective and gradient over [w (columns), b]. */
 function binaryObjective(x: FeatureMatrix, labels: Int32Array, c: number) {
-  const { values, rows, columns } = x;
+  const { values, rows, columns, rowLengths } = x;
   return (params: Float64Array, gradient: Float64Array): number => {
     gradient.fill(0);
     let loss = 0;
     const bias = params[columns] as number;
     for (let i = 0; i < rows; i++) {
       const offset = i * columns;
-      const z = bias + dotAt(values, offset, params, 0, columns);
+      const length = rowLengths ? (rowLengths[i] as number) : columns;
+      const z = bias + dotAt(values, offset, params, 0, length);
       const positive = labels[i] === 1;
       // log(1 + e^{-m}) with m = ±z, computed without overflow.
       const margin = positive ? z : -z;
       loss += margin > 0 ? Math.log1p(Math.exp(-margin)) : -margin + Math.log1p(Math.exp(margin));
       const probability = z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
       const residual = c * (probability - (positive ? 1 : 0));
-      addScaledAt(gradient, 0, values, offset, columns, residual);
+      addScaledAt(gradient, 0, values, offset, length, residual);
       gradient[columns] = (gradient[columns] as number) + residual;
     }
     let penalty = 0;
@@ -81,19 +84,36 @@ function binaryObjective(x: FeatureMatrix, labels: Int32Array, c: number) {
   };
 }
 
+/** scores[k] = W_k · x_row over the row's first `length` entries, for every class, four classes per pass over the row. */
+function classScores(values: Float64Array, offset: number, params: Float64Array, classCount: number, columns: number, length: number, scores: Float64Array): void {
+  let k = 0;
+  for (; k + 3 < classCount; k += 4) dot4At(values, offset, params, k * columns, columns, length, scores, k);
+  for (; k < classCount; k++) scores[k] = dotAt(values, offset, params, k * columns, length);
+}
+
+/** gradient_k += residuals[k] · x_row for every class, four classes per pass over the row. */
+function addResiduals(gradient: Float64Array, values: Float64Array, offset: number, classCount: number, columns: number, length: number, residuals: Float64Array): void {
+  let k = 0;
+  for (; k + 3 < classCount; k += 4) addScaled4At(gradient, k * columns, columns, values, offset, length, residuals, k);
+  for (; k < classCount; k++) addScaledAt(gradient, k * columns, values, offset, length, residuals[k] as number);
+}
+
 /** Multinomial: objective and gradient over [W (classCount × columns), b (classCount)]. */
 function multinomialObjective(x: FeatureMatrix, labels: Int32Array, classCount: number, c: number) {
-  const { values, rows, columns } = x;
+  const { values, rows, columns, rowLengths } = x;
   const biasStart = classCount * columns;
   const scores = new Float64Array(classCount);
+  const residuals = new Float64Array(classCount);
   return (params: Float64Array, gradient: Float64Array): number => {
     gradient.fill(0);
     let loss = 0;
     for (let i = 0; i < rows; i++) {
       const offset = i * columns;
+      const length = rowLengths ? (rowLengths[i] as number) : columns;
+      classScores(values, offset, params, classCount, columns, length, scores);
       let largest = Number.NEGATIVE_INFINITY;
       for (let k = 0; k < classCount; k++) {
-        const z = (params[biasStart + k] as number) + dotAt(values, offset, params, k * columns, columns);
+        const z = (params[biasStart + k] as number) + (scores[k] as number);
         scores[k] = z;
         largest = Math.max(largest, z);
       }
@@ -104,9 +124,10 @@ function multinomialObjective(x: FeatureMatrix, labels: Int32Array, classCount: 
       loss += logTotal - (scores[label] as number);
       for (let k = 0; k < classCount; k++) {
         const residual = c * (Math.exp((scores[k] as number) - logTotal) - (k === label ? 1 : 0));
-        addScaledAt(gradient, k * columns, values, offset, columns, residual);
+        residuals[k] = residual;
         gradient[biasStart + k] = (gradient[biasStart + k] as number) + residual;
       }
+      addResiduals(gradient, values, offset, classCount, columns, length, residuals);
     }
     let penalty = 0;
     for (let j = 0; j < biasStart; j++) {
@@ -163,7 +184,7 @@ export function fitLogisticRegression(x: FeatureMatrix, labels: Int32Array, clas
 
 /** The most probable class of each row (the first class on exact ties, as NumPy's argmax). */
 export function predictClasses(model: LogisticModel, x: FeatureMatrix): Int32Array {
-  const { values, rows, columns } = x;
+  const { values, rows, columns, rowLengths } = x;
   if (columns !== model.columns) {
     throw new AnalysisInputError(`The model has ${model.columns} features, the samples ${columns}.`, { field: 'columns' });
   }
@@ -171,10 +192,11 @@ export function predictClasses(model: LogisticModel, x: FeatureMatrix): Int32Arr
   const vectors = model.intercepts.length;
   for (let i = 0; i < rows; i++) {
     const offset = i * columns;
+    const length = rowLengths ? (rowLengths[i] as number) : columns;
     let best = 0;
     let bestScore = Number.NEGATIVE_INFINITY;
     for (let k = 0; k < vectors; k++) {
-      const z = (model.intercepts[k] as number) + dotAt(values, offset, model.weights, k * columns, columns);
+      const z = (model.intercepts[k] as number) + dotAt(values, offset, model.weights, k * columns, length);
       if (z > bestScore) {
         bestScore = z;
         best = k;

@@ -2,9 +2,11 @@ import type { Seed } from '../results/seed.js';
 import { holmAdjust, layersBeyondChance } from '../results/significance.js';
 import { classificationScores, confusionMatrix, type ClassificationScores } from './classification-metrics.js';
 import { AnalysisInputError } from './errors.js';
+import { crossGram, rowGram } from './dense-kernels.js';
 import { fitStandardiser, selectRows, standardise } from './feature-scaling.js';
 import { fitLogisticRegression, predictClasses, type FeatureMatrix, type LogisticModel } from './logistic-regression.js';
 import { permutationCountFor } from './permutation-count.js';
+import { modelInFeatures, reducedBasis, type ReducedBasis } from './reduced-basis.js';
 import { ridgeCvAccuracy, ridgeFold, type RidgeFold } from './ridge-probe.js';
 import { createSeededRng, shuffleInPlace, type SeededRng } from './seeded-rng.js';
 import { foldSplit, stratifiedFolds } from './stratified-folds.js';
@@ -178,6 +180,21 @@ function standardisedSplit(x: FeatureMatrix, train: ArrayLike<number>, test: Arr
   return { train: standardise(trainRows, standardiser), test: standardise(selectRows(x, test), standardiser) };
 }
 
+/**
+ * A standardised split and where its fits run: with fewer training rows than features, in the reduced basis of the
+ * training rows (the same optimum from fewer columns, for every C and labelling fitted on this split).
+ */
+interface FoldSpace {
+  train: FeatureMatrix;
+  test: FeatureMatrix;
+  basis?: ReducedBasis;
+}
+
+function foldSpace(parts: { train: FeatureMatrix; test: FeatureMatrix }, gram?: Float64Array): FoldSpace {
+  if (parts.train.rows >= parts.train.columns) return parts;
+  return { ...parts, basis: reducedBasis(gram ?? rowGram(parts.train), parts.train.rows) };
+}
+
 function pick(labels: Int32Array, rows: ArrayLike<number>): Int32Array {
   return Int32Array.from({ length: rows.length }, (_, r) => labels[rows[r] as number] as number);
 }
@@ -192,17 +209,18 @@ interface FitCounter {
  */
 const SELECTION_RELATIVE_TOLERANCE = 1e-5;
 
+/** A fit in the split's space; `model` is in the space's coordinates (for warm starts), `inFeatures` predicts on `test`. */
 function fit(
-  x: FeatureMatrix,
+  space: FoldSpace,
   labels: Int32Array,
   classCount: number,
   c: number,
   counter: FitCounter,
   options: { warmStart?: LogisticModel; relativeTolerance?: number } = {},
-): LogisticModel {
-  const model = fitLogisticRegression(x, labels, classCount, { c, ...options });
+): { model: LogisticModel; inFeatures: LogisticModel } {
+  const model = fitLogisticRegression(space.basis?.train ?? space.train, labels, classCount, { c, ...options });
   if (!model.converged) counter.unconverged += 1;
-  return model;
+  return { model, inFeatures: space.basis ? modelInFeatures(space.basis, space.train, model) : model };
 }
 
 /** C with the best mean held-out accuracy over inner folds of the training part (the smallest C on ties). */
@@ -211,14 +229,15 @@ function chooseC(x: FeatureMatrix, labels: Int32Array, classCount: number, setti
   const correct = new Array<number>(settings.cGrid.length).fill(0);
   for (let fold = 0; fold < settings.innerFolds; fold++) {
     const split = foldSplit(inner, fold);
-    const parts = standardisedSplit(x, split.train, split.test);
+    const space = foldSpace(standardisedSplit(x, split.train, split.test));
     const trainLabels = pick(labels, split.train);
     const testLabels = pick(labels, split.test);
     let previous: LogisticModel | undefined;
     settings.cGrid.forEach((c, g) => {
       // Ascending C: each fit starts from the previous, more regularised one.
-      previous = fit(parts.train, trainLabels, classCount, c, counter, { warmStart: previous, relativeTolerance: SELECTION_RELATIVE_TOLERANCE });
-      const predicted = predictClasses(previous, parts.test);
+      const fitted = fit(space, trainLabels, classCount, c, counter, { warmStart: previous, relativeTolerance: SELECTION_RELATIVE_TOLERANCE });
+      previous = fitted.model;
+      const predicted = predictClasses(fitted.inFeatures, space.test);
       for (let i = 0; i < predicted.length; i++) if (predicted[i] === testLabels[i]) correct[g] = (correct[g] as number) + 1;
     });
   }
@@ -294,19 +313,38 @@ export function heldOutPredictions(
   cPerFold: readonly number[],
   relabel: (trainLabels: Int32Array) => Int32Array = (trainLabels) => trainLabels,
 ): { predicted: Int32Array; foldAccuracies: number[]; unconvergedFits: number } {
+  const spaces = cPerFold.map((_, fold) => {
+    const split = foldSplit(assignment, fold);
+    return { ...split, space: foldSpace(standardisedSplit(x, split.train, split.test)) };
+  });
+  return predictFolds(spaces, labels, classCount, cPerFold, relabel);
+}
+
+interface OuterFold {
+  train: Int32Array;
+  test: Int32Array;
+  space: FoldSpace;
+}
+
+function predictFolds(
+  folds: readonly OuterFold[],
+  labels: Int32Array,
+  classCount: number,
+  cPerFold: readonly number[],
+  relabel: (trainLabels: Int32Array) => Int32Array,
+): { predicted: Int32Array; foldAccuracies: number[]; unconvergedFits: number } {
   const predicted = new Int32Array(labels.length);
   const foldAccuracies: number[] = [];
   const counter: FitCounter = { unconverged: 0 };
-  cPerFold.forEach((c, fold) => {
-    const split = foldSplit(assignment, fold);
-    const parts = standardisedSplit(x, split.train, split.test);
-    const foldPredictions = predictClasses(fit(parts.train, relabel(pick(labels, split.train)), classCount, c, counter), parts.test);
+  folds.forEach(({ train, test, space }, fold) => {
+    const { inFeatures } = fit(space, relabel(pick(labels, train)), classCount, cPerFold[fold] as number, counter);
+    const foldPredictions = predictClasses(inFeatures, space.test);
     let correct = 0;
-    split.test.forEach((sample, i) => {
+    test.forEach((sample, i) => {
       predicted[sample] = foldPredictions[i] as number;
       if (foldPredictions[i] === labels[sample]) correct += 1;
     });
-    foldAccuracies.push(correct / split.test.length);
+    foldAccuracies.push(correct / test.length);
   });
   return { predicted, foldAccuracies, unconvergedFits: counter.unconverged };
 }
@@ -319,6 +357,7 @@ export function probeLayer(plan: ProbePlan, layer: number, vectors: readonly Flo
   const counter: FitCounter = { unconverged: 0 };
   const chosenC: number[] = [];
   const ridgeFolds: RidgeFold[] = [];
+  const outerFolds: OuterFold[] = [];
   const majority = new Int32Array(encoded.length);
   for (let fold = 0; fold < settings.folds; fold++) {
     const split = foldSplit(assignment, fold);
@@ -326,12 +365,16 @@ export function probeLayer(plan: ProbePlan, layer: number, vectors: readonly Flo
     chosenC.push(chooseC(selectRows(x, split.train), trainLabels, classCount, settings, createSeededRng(settings.seed, layer, STREAM_INNER, fold), counter));
     const majorityLabel = majorityClass(trainLabels, classCount);
     for (const sample of split.test) majority[sample] = majorityLabel;
+    // One standardisation, Gram and basis per fold serve the probe, the control task and the ridge probe.
     const parts = standardisedSplit(x, split.train, split.test);
-    ridgeFolds.push(ridgeFold(split.train, split.test, parts.train, parts.test, RIDGE_LAMBDA_PER_SAMPLE * split.train.length));
+    const gram = rowGram(parts.train);
+    outerFolds.push({ ...split, space: foldSpace(parts, gram) });
+    ridgeFolds.push(ridgeFold(split.train, split.test, gram, crossGram(parts.test, parts.train), RIDGE_LAMBDA_PER_SAMPLE * split.train.length));
   }
-  const probe = heldOutPredictions(x, encoded, classCount, assignment, chosenC);
+  const identity = (trainLabels: Int32Array) => trainLabels;
+  const probe = predictFolds(outerFolds, encoded, classCount, chosenC, identity);
   const controlRng = createSeededRng(settings.seed, layer, STREAM_CONTROL);
-  const controlRun = heldOutPredictions(x, encoded, classCount, assignment, chosenC, (trainLabels) =>
+  const controlRun = predictFolds(outerFolds, encoded, classCount, chosenC, (trainLabels) =>
     Int32Array.from(shuffleInPlace(Array.from(trainLabels), controlRng)),
   );
   const control = controlRun.predicted;

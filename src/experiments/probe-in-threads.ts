@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { prepareProbe, summariseProbe, type LayerProbeResult, type ProbeInput, type ProbeResult } from '../analytics/probing.js';
+import { prepareProbe, summariseProbe, type LayerProbeResult, type ProbeInput, type ProbePlan, type ProbeResult } from '../analytics/probing.js';
 import { ProbeCancelledError } from './history-errors.js';
 import { startModuleWorker } from './module-worker.js';
 
@@ -10,49 +10,56 @@ export interface ProbeThreadOptions {
   signal?: AbortSignal;
 }
 
-/** The layers of `input` dealt round-robin over `threads` threads, as lists of positions. */
-function dealt(layerCount: number, threads: number): number[][] {
-  const shares = Array.from({ length: threads }, () => [] as number[]);
-  for (let k = 0; k < layerCount; k++) shares[k % threads]?.push(k);
-  return shares;
+/** What a probe thread is sent: one layer to probe, or null when there is none left. */
+export type ProbeThreadTask = { position: number; layer: number; vectors: Float32Array[] } | null;
+export interface ProbeThreadAnswer {
+  position: number;
+  result: LayerProbeResult;
 }
 
-function probeInThread(worker: Worker): Promise<LayerProbeResult[]> {
+/**
+ * One thread taking layers from a shared queue until it is empty: layers differ in cost (a layer far from chance
+ * runs every permutation, one at chance stops after a few dozen), so a thread that finishes early takes the next.
+ */
+function runThread(worker: Worker, input: ProbeInput, queue: number[], results: LayerProbeResult[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    worker.once('message', (results: LayerProbeResult[]) => resolve(results));
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`A probe thread stopped with exit code ${code}.`));
+    const sendNext = () => {
+      const position = queue.shift();
+      const task: ProbeThreadTask =
+        position === undefined ? null : { position, layer: input.layers[position] as number, vectors: input.vectorsByLayer[position] as Float32Array[] };
+      worker.postMessage(task);
+    };
+    worker.on('message', (answer: ProbeThreadAnswer) => {
+      results[answer.position] = answer.result;
+      sendNext();
     });
+    worker.once('error', reject);
+    worker.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`A probe thread stopped with exit code ${code}.`))));
+    sendNext();
   });
 }
 
 /**
- * probeLayers with the layers shared out over worker threads (never the caller's thread, so a service stays
- * responsive): layers are independent and each draws from its own random streams, so the result is the same as
- * probing them one after another.
+ * probeLayers with the layers shared out over worker threads, one per core (never the caller's thread, so a service
+ * stays responsive): layers are independent and each draws from its own random streams, so the result is the same
+ * as probing them one after another.
  */
 export async function probeLayersInThreads(input: ProbeInput, options: ProbeThreadOptions = {}): Promise<ProbeResult> {
   const { signal } = options;
   if (signal?.aborted) throw new ProbeCancelledError();
-  const plan = prepareProbe(input);
+  const plan: ProbePlan = prepareProbe(input);
   const threads = Math.max(1, Math.min(options.maxThreads ?? availableParallelism(), input.layers.length));
-  const shares = dealt(input.layers.length, threads);
-  const workers = shares.map((positions) =>
-    startModuleWorker(import.meta.url, 'probe-thread', {
-      workerData: { plan, layers: positions.map((k) => input.layers[k]), vectors: positions.map((k) => input.vectorsByLayer[k]) },
-    }),
-  );
+  const queue = input.layers.map((_, k) => k);
+  const results = new Array<LayerProbeResult>(input.layers.length);
+  const workers = Array.from({ length: threads }, () => startModuleWorker(import.meta.url, 'probe-thread', { workerData: { plan } }));
   let onAbort = () => undefined as void;
   const cancelled = new Promise<never>((_, reject) => {
     onAbort = () => reject(new ProbeCancelledError());
     signal?.addEventListener('abort', onAbort, { once: true });
   });
   try {
-    const results = await Promise.race([Promise.all(workers.map(probeInThread)), cancelled]);
-    const byPosition = new Array<LayerProbeResult>(input.layers.length);
-    shares.forEach((positions, t) => positions.forEach((k, i) => (byPosition[k] = results[t]?.[i] as LayerProbeResult)));
-    return summariseProbe(plan, byPosition);
+    await Promise.race([Promise.all(workers.map((worker) => runThread(worker, input, queue, results))), cancelled]);
+    return summariseProbe(plan, results);
   } finally {
     signal?.removeEventListener('abort', onAbort);
     for (const worker of workers) void worker.terminate();

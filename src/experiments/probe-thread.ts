@@ -1,7 +1,15 @@
-// A worker thread that probes some layers (see probe-in-threads.ts): the plan and those layers' vectors in, their
-// per-layer results out.
+// A worker thread that probes layers (see probe-in-threads.ts): the plan once, then one layer per message until a
+// null message says there are no more.
 import { parentPort, workerData } from 'node:worker_threads';
 import { probeLayer, type ProbePlan } from '../analytics/probing.js';
+import type { ProbeThreadAnswer, ProbeThreadTask } from './probe-in-threads.js';
 
-const { plan, layers, vectors } = workerData as { plan: ProbePlan; layers: number[]; vectors: Float32Array[][] };
-parentPort?.postMessage(layers.map((layer, k) => probeLayer(plan, layer, vectors[k] as Float32Array[])));
+const { plan } = workerData as { plan: ProbePlan };
+parentPort?.on('message', (task: ProbeThreadTask) => {
+  if (task === null) {
+    parentPort?.close();
+    return;
+  }
+  const answer: ProbeThreadAnswer = { position: task.position, result: probeLayer(plan, task.layer, task.vectors) };
+  parentPort?.postMessage(answer);
+});
