@@ -89,6 +89,12 @@ export interface ActivationCompareOutcome
 /** With batching, this many batches' worth of prompts are handed over at once so similar lengths can be grouped. */
 const LENGTH_GROUPING_WINDOW = 4;
 
+/** Throughput of the samples computed in this process and the time left at that pace; null before the first. */
+export function throughput(computed: number, elapsedS: number, done: number, total: number): Pick<ProgressEvent, 'samplesPerSecond' | 'etaSeconds'> {
+  const rate = computed > 0 && elapsedS > 0 ? computed / elapsedS : null;
+  return { samplesPerSecond: rate, etaSeconds: rate ? (total - done) / rate : null };
+}
+
 export function promptHash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
@@ -133,8 +139,6 @@ export async function executeActivationCompare(
       }
       sampleLog?.push({ run: run.name, prompt: run.prompt.buildPrompt(sample), system_prompt: systemPrompt, idx: sample.idx, timestamp: new Date() });
       done++;
-      const elapsed = (performance.now() - startedAt) / 1000;
-      const rate = computed > 0 && elapsed > 0 ? computed / elapsed : null;
       hooks.onProgress?.({
         run: run.name,
         runIndex: run.index,
@@ -143,8 +147,7 @@ export async function executeActivationCompare(
         runTotal: run.sampleIndices.length,
         done,
         total,
-        samplesPerSecond: rate,
-        etaSeconds: rate ? (total - done) / rate : null,
+        ...throughput(computed, (performance.now() - startedAt) / 1000, done, total),
       });
     }
     const means = accumulator.toRunMeans(run.name);

@@ -16,7 +16,7 @@ import type { AnswerFindings } from '../results/classification.js';
 import type { StoredAnswer } from '../store/answer-rows.js';
 import type { HistoryStore } from '../store/history-store.js';
 import type { ExperimentDetail } from '../store/types.js';
-import { promptHash, uniformDraws, type ProgressEvent } from './activation-compare.js';
+import { promptHash, throughput, uniformDraws, type ProgressEvent } from './activation-compare.js';
 import { answerScorer, generateOptions, type AnswerScorer } from './answer-scoring.js';
 import { ExperimentCancelledError } from './errors.js';
 import { ResumeError } from './history-errors.js';
@@ -272,8 +272,6 @@ async function executeClassification(
           }
           answers[run.index]?.push({ ...answer, run: run.name, position, datasetIndex: sample.idx, label: sample.label, text: sample.text, prompt: text });
           done++;
-          const elapsed = (performance.now() - loopStart) / 1000;
-          const rate = computed > 0 && elapsed > 0 ? computed / elapsed : null;
           hooks.onProgress?.({
             run: run.name,
             runIndex: run.index,
@@ -282,8 +280,7 @@ async function executeClassification(
             runTotal: run.sampleIndices.length,
             done,
             total,
-            samplesPerSecond: rate,
-            etaSeconds: rate ? (total - done) / rate : null,
+            ...throughput(computed, (performance.now() - loopStart) / 1000, done, total),
           });
         }
       }

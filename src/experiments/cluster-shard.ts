@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import type { ShardAttempt, ShardIdentity } from '../results/cluster.js';
 import type { HistoryStore } from '../store/history-store.js';
 import type { ExperimentDetail } from '../store/types.js';
-import { runSamples, type ProgressEvent } from './activation-compare.js';
+import { runSamples, throughput, type ProgressEvent } from './activation-compare.js';
 import { readClusterPlan, preparePlannedJob, shardSize, ClusterPlanError, type ClusterPlan } from './cluster-plan.js';
 import { ExperimentCancelledError } from './errors.js';
 import { isDemoModel, logModel, openJobModel, type JobContext } from './prepare-job.js';
@@ -155,8 +155,6 @@ export async function runShard(
           recorder.recordSample(captured);
           computed++;
           done++;
-          const elapsed = sessionDuration();
-          const rate = elapsed > 0 ? computed / elapsed : null;
           hooks.onProgress?.({
             run: run.name,
             runIndex: run.index,
@@ -165,8 +163,7 @@ export async function runShard(
             runTotal: range.end - range.start,
             done,
             total,
-            samplesPerSecond: rate,
-            etaSeconds: rate ? (total - done) / rate : null,
+            ...throughput(computed, sessionDuration(), done, total),
           });
         }
       }
